@@ -1,0 +1,167 @@
+/**
+ * The normalized finding every source produces and the engine counts.
+ *
+ * @module
+ */
+import * as t from 'io-ts'
+import { Severity } from './Severity.js'
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+/**
+ * Branded 12-digit AWS account id.
+ *
+ * @category codecs
+ */
+export interface AccountIdBrand {
+  readonly AccountId: unique symbol
+}
+
+/**
+ * Codec for an AWS account id: exactly 12 ASCII digits.
+ *
+ * @category codecs
+ */
+export const AccountId = t.brand(
+  t.string,
+  (s): s is t.Branded<string, AccountIdBrand> => /^[0-9]{12}$/.test(s),
+  'AccountId',
+)
+
+/**
+ * An AWS account id.
+ *
+ * @category model
+ */
+export type AccountId = t.TypeOf<typeof AccountId>
+
+/**
+ * Branded key string: 1 to 1024 characters, the length bound the AWS model puts on every
+ * filter value. Group keys (ARNs, vulnerability ids) use it.
+ *
+ * @category codecs
+ */
+export interface KeyStringBrand {
+  readonly KeyString: unique symbol
+}
+
+/**
+ * Codec for a key string (1–1024 characters).
+ *
+ * @category codecs
+ */
+export const KeyString = t.brand(
+  t.string,
+  (s): s is t.Branded<string, KeyStringBrand> => s.length >= 1 && s.length <= 1024,
+  'KeyString',
+)
+
+/**
+ * A key string.
+ *
+ * @category model
+ */
+export type KeyString = t.TypeOf<typeof KeyString>
+
+/**
+ * Inspector's `fixAvailable` values.
+ *
+ * @category codecs
+ */
+export const FixAvailable = t.keyof({ YES: null, NO: null, PARTIAL: null })
+
+/**
+ * Whether a fix exists for the vulnerable package.
+ *
+ * @category model
+ */
+export type FixAvailable = t.TypeOf<typeof FixAvailable>
+
+/**
+ * Inspector's `exploitAvailable` values.
+ *
+ * @category codecs
+ */
+export const ExploitAvailable = t.keyof({ YES: null, NO: null })
+
+/**
+ * Whether a public exploit is known.
+ *
+ * @category model
+ */
+export type ExploitAvailable = t.TypeOf<typeof ExploitAvailable>
+
+/**
+ * Codec for a normalized finding. Only what the engine counts or groups by is here; sources
+ * map their richer records onto it (see `docs/sources.md`).
+ *
+ * @category codecs
+ */
+export const Finding = t.intersection([
+  t.type({
+    awsAccountId: AccountId,
+    severity: Severity,
+  }),
+  t.partial({
+    imageBuildVersionArn: KeyString,
+    imagePipelineArn: KeyString,
+    vulnerabilityId: KeyString,
+    findingArn: KeyString,
+    fixAvailable: FixAvailable,
+    exploitAvailable: ExploitAvailable,
+  }),
+])
+
+/**
+ * A normalized finding.
+ *
+ * @category model
+ */
+export type Finding = t.TypeOf<typeof Finding>
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The fields a finding can be grouped by, in the names of the AWS filter.
+ *
+ * @category model
+ */
+export const groupKeys = ['accountId', 'imageBuildVersionArn', 'imagePipelineArn', 'vulnerabilityId'] as const
+
+/**
+ * One of {@link groupKeys}.
+ *
+ * @category model
+ */
+export type GroupKey = (typeof groupKeys)[number]
+
+/**
+ * Codec for a {@link GroupKey}.
+ *
+ * @category codecs
+ */
+export const GroupKey = t.keyof({
+  accountId: null,
+  imageBuildVersionArn: null,
+  imagePipelineArn: null,
+  vulnerabilityId: null,
+})
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * The value a finding has for a grouping, or `undefined` when it lacks that field (it is
+ * then outside that grouping's counts).
+ *
+ * @category utils
+ */
+export const keyOf =
+  (key: GroupKey) =>
+  (f: Finding): string | undefined =>
+    key === 'accountId' ? f.awsAccountId : f[key]
