@@ -1,0 +1,99 @@
+/**
+ * Image Builder `ImageScanFinding`s (the items of `ListImageScanFindings`) and how one maps
+ * onto a normalized {@link Finding}.
+ *
+ * The codec validates what the engine uses: `awsAccountId`, `severity`, `imageBuildVersionArn`,
+ * `imagePipelineArn`, `packageVulnerabilityDetails.vulnerabilityId` and `fixAvailable`. The
+ * descriptive fields (`type`, `title`, `description`, `remediation`, `firstObservedAt`,
+ * `updatedAt`, `inspectorScore`, `inspectorScoreDetails`, the rest of
+ * `packageVulnerabilityDetails`) are tolerated whatever their shape and ignored.
+ *
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { AccountId, type Finding, FixAvailable, KeyString } from './Finding.js'
+import {
+  type Classified,
+  counted,
+  describeValidationErrors,
+  excluded,
+  type PipelineResolver,
+} from './IngestReport.js'
+import { Severity } from './Severity.js'
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+/**
+ * Codec for the subset of an Image Builder `ImageScanFinding` the engine uses. Extra fields
+ * pass untouched, whatever their type.
+ *
+ * @category codecs
+ */
+export const ImageScanFinding = t.intersection(
+  [
+    t.type({ awsAccountId: AccountId, severity: Severity }),
+    t.partial({
+      imageBuildVersionArn: KeyString,
+      imagePipelineArn: KeyString,
+      packageVulnerabilityDetails: t.union([t.partial({ vulnerabilityId: KeyString }), t.null]),
+      fixAvailable: FixAvailable,
+    }),
+  ],
+  'ImageScanFinding',
+)
+
+/**
+ * An Image Builder image scan finding, as far as the engine reads it.
+ *
+ * @category model
+ */
+export type ImageScanFinding = t.TypeOf<typeof ImageScanFinding>
+
+/**
+ * How image scan findings map onto normalized findings. Image Builder only lists findings of
+ * its own images, so every record normally has its image build version; `includeUnlinked`
+ * counts one that does not anyway, and `resolvePipeline` fills in a missing
+ * `imagePipelineArn` (an image built outside a pipeline has none).
+ *
+ * @category model
+ */
+export interface ImageScanMappingOptions {
+  readonly resolvePipeline?: PipelineResolver
+  readonly includeUnlinked?: boolean
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * Maps a raw image scan finding (validated here) onto a normalized finding. `Left` holds why
+ * the record is invalid; `Right` whether it counts. These findings have no status (Image
+ * Builder lists active ones) and no identity, so they are never `notActive` nor duplicates.
+ *
+ * @category utils
+ */
+export const fromImageScanFinding = (
+  raw: unknown,
+  options: ImageScanMappingOptions = {},
+): E.Either<string, Classified> => {
+  const decoded = ImageScanFinding.decode(raw)
+  if (E.isLeft(decoded)) return E.left(describeValidationErrors(decoded.left))
+  const f = decoded.right
+  const build = f.imageBuildVersionArn
+  if (build === undefined && options.includeUnlinked !== true) return E.right(excluded('noImageLinkage'))
+  const resolved = f.imagePipelineArn ?? (build === undefined ? undefined : options.resolvePipeline?.(build))
+  const vulnerabilityId = f.packageVulnerabilityDetails?.vulnerabilityId
+  const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
+    awsAccountId: f.awsAccountId,
+    severity: f.severity,
+  }
+  if (build !== undefined) finding.imageBuildVersionArn = build
+  if (resolved !== undefined && KeyString.is(resolved)) finding.imagePipelineArn = resolved
+  if (vulnerabilityId !== undefined) finding.vulnerabilityId = vulnerabilityId
+  if (f.fixAvailable !== undefined) finding.fixAvailable = f.fixAvailable
+  return E.right(counted(finding))
+}

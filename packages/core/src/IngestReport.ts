@@ -1,0 +1,211 @@
+/**
+ * What a source read and what it did with each record: how many findings were read, counted,
+ * and excluded (by reason), and every record it skipped. Reports of several files, shards or
+ * accounts combine with a monoid, so parallel ingestion reports exactly like serial ingestion.
+ *
+ * @module
+ */
+import type * as t from 'io-ts'
+import type { Finding } from './Finding.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Why a record read from a source is not counted: its status is not one of the counted
+ * statuses, its `findingArn` was already counted, it has no image build linkage, or it failed
+ * validation (or could not be read at all).
+ *
+ * @category model
+ */
+export const exclusionReasons = ['notActive', 'duplicate', 'noImageLinkage', 'invalid'] as const
+
+/**
+ * One of {@link exclusionReasons}.
+ *
+ * @category model
+ */
+export type ExclusionReason = (typeof exclusionReasons)[number]
+
+/**
+ * How many records were excluded, for each {@link ExclusionReason}.
+ *
+ * @category model
+ */
+export type ExclusionCounts = { readonly [R in ExclusionReason]: number }
+
+/**
+ * A record a source skipped under the `skip` policy: the file (or source name) it came from,
+ * its 1-based position among that file's records, and the reason in words. A problem that
+ * stops reading a file (malformed JSON, an empty file) is one skipped record at the position
+ * where reading stopped.
+ *
+ * @category model
+ */
+export interface SkippedRecord {
+  readonly file: string
+  readonly position: number
+  readonly reason: string
+}
+
+/**
+ * The account of one read. Every record read is either counted or excluded for exactly one
+ * reason, so `read === counted + notActive + duplicate + noImageLinkage + invalid`; nothing is
+ * dropped silently. `bytes` counts input bytes as read (compressed bytes for gzip input).
+ *
+ * @category model
+ */
+export interface IngestReport {
+  readonly _tag: 'IngestReport'
+  readonly files: number
+  readonly bytes: number
+  readonly read: number
+  readonly counted: number
+  readonly excluded: ExclusionCounts
+  readonly skipped: ReadonlyArray<SkippedRecord>
+}
+
+/**
+ * What a mapping from a source record to a normalized finding decided, when the record is
+ * valid: the finding counts, or it is excluded for a reason the mapping can see on its own
+ * (duplicates need the whole read, so sources decide those).
+ *
+ * @category model
+ */
+export type Classified =
+  | { readonly _tag: 'Counted'; readonly finding: Finding }
+  | { readonly _tag: 'Excluded'; readonly reason: 'notActive' | 'noImageLinkage' }
+
+/**
+ * Looks up the image pipeline an image build version was built by, or `undefined` when it is
+ * not known. Synchronous so mappings stay pure; sources that must ask a service resolve ahead
+ * and hand over a lookup into what they learned.
+ *
+ * @category model
+ */
+export type PipelineResolver = (imageBuildVersionArn: string) => string | undefined
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The report of reading nothing: the identity of {@link concatIngestReports}.
+ *
+ * @category constructors
+ */
+export const emptyIngestReport: IngestReport = {
+  _tag: 'IngestReport',
+  files: 0,
+  bytes: 0,
+  read: 0,
+  counted: 0,
+  excluded: { notActive: 0, duplicate: 0, noImageLinkage: 0, invalid: 0 },
+  skipped: [],
+}
+
+/**
+ * The {@link Classified} answer for a finding that counts.
+ *
+ * @category constructors
+ */
+export const counted = (finding: Finding): Classified => ({ _tag: 'Counted', finding })
+
+/**
+ * The {@link Classified} answer for a valid record that does not count.
+ *
+ * @category constructors
+ */
+export const excluded = (reason: 'notActive' | 'noImageLinkage'): Classified => ({ _tag: 'Excluded', reason })
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * Combines two reports: counts add up and skipped records are listed first-then-second.
+ * Associative with {@link emptyIngestReport} as identity; the counts also commute, so shards
+ * may be merged in any order.
+ *
+ * @category combinators
+ */
+export const concatIngestReports = (x: IngestReport, y: IngestReport): IngestReport => ({
+  _tag: 'IngestReport',
+  files: x.files + y.files,
+  bytes: x.bytes + y.bytes,
+  read: x.read + y.read,
+  counted: x.counted + y.counted,
+  excluded: {
+    notActive: x.excluded.notActive + y.excluded.notActive,
+    duplicate: x.excluded.duplicate + y.excluded.duplicate,
+    noImageLinkage: x.excluded.noImageLinkage + y.excluded.noImageLinkage,
+    invalid: x.excluded.invalid + y.excluded.invalid,
+  },
+  skipped:
+    y.skipped.length === 0 ? x.skipped : x.skipped.length === 0 ? y.skipped : [...x.skipped, ...y.skipped],
+})
+
+// -------------------------------------------------------------------------------------
+// instances
+// -------------------------------------------------------------------------------------
+
+/**
+ * The monoid of ingest reports (an fp-ts `Monoid<IngestReport>`).
+ *
+ * @category instances
+ */
+export const IngestReportMonoid = {
+  concat: concatIngestReports,
+  empty: emptyIngestReport,
+} as const
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * The total of records excluded for any reason.
+ *
+ * @category utils
+ */
+export const excludedTotal = (r: IngestReport): number =>
+  r.excluded.notActive + r.excluded.duplicate + r.excluded.noImageLinkage + r.excluded.invalid
+
+/**
+ * Puts io-ts validation errors into one line a person can act on: the path of each failing
+ * field, what it expected, and what it got (`severity: expected "CRITICAL" | … but got "SEVERE"`).
+ * Used as the reason of an invalid record.
+ *
+ * @category utils
+ */
+export const describeValidationErrors = (errors: t.Errors): string => {
+  const lines = new Set<string>()
+  for (const e of errors) {
+    // Each context entry's key is a key inside the entry before it; intersections and unions
+    // key their members by index, which is no part of the record's path.
+    let path = ''
+    e.context.forEach((c, i) => {
+      const parent = (e.context[i - 1]?.type as { _tag?: string } | undefined)?._tag
+      if (i === 0 || parent === 'IntersectionType' || parent === 'UnionType') return
+      path +=
+        parent === 'ArrayType' || parent === 'ReadonlyArrayType'
+          ? `[${c.key}]`
+          : path === ''
+            ? c.key
+            : `.${c.key}`
+    })
+    const last = e.context[e.context.length - 1]
+    const expected = last === undefined ? 'a valid value' : last.type.name
+    lines.add(
+      e.message ??
+        `${path === '' ? 'record' : path}: expected ${expected} but got ${e.value === undefined ? 'nothing' : show(e.value)}`,
+    )
+  }
+  return [...lines].join('; ')
+}
+
+const show = (u: unknown): string => {
+  const s = typeof u === 'string' ? JSON.stringify(u) : typeof u === 'object' ? JSON.stringify(u) : String(u)
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s
+}

@@ -1,0 +1,168 @@
+/**
+ * Amazon Inspector v2 findings (`ListFindings` items, findings-report records, the `detail` of
+ * EventBridge "Inspector2 Finding" events) and how one maps onto a normalized {@link Finding}.
+ *
+ * The codec validates only what the engine uses: account, severity, status, finding ARN, the
+ * vulnerability id, the `Ec2ImageBuilderArn` resource tag, `fixAvailable` and
+ * `exploitAvailable`. Every other field (title, description, timestamps, scores, remediation,
+ * other tags, …) is tolerated whatever its shape and ignored, so an export whose descriptive
+ * fields stray from the model still aggregates.
+ *
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { AccountId, ExploitAvailable, type Finding, FixAvailable, KeyString } from './Finding.js'
+import {
+  type Classified,
+  counted,
+  describeValidationErrors,
+  excluded,
+  type PipelineResolver,
+} from './IngestReport.js'
+import { Severity } from './Severity.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Every status Inspector v2 gives a finding.
+ *
+ * @category model
+ */
+export const findingStatuses = ['ACTIVE', 'SUPPRESSED', 'CLOSED'] as const
+
+/**
+ * Codec for an Inspector finding status (exact, case-sensitive).
+ *
+ * @category codecs
+ */
+export const FindingStatus = t.keyof({ ACTIVE: null, SUPPRESSED: null, CLOSED: null })
+
+/**
+ * One of {@link findingStatuses}.
+ *
+ * @category model
+ */
+export type FindingStatus = t.TypeOf<typeof FindingStatus>
+
+/**
+ * The resource tag Image Builder puts on the instances it builds and scans; its value is the
+ * image build version ARN, which is how an Inspector finding links to an image.
+ *
+ * @category model
+ */
+export const imageBuilderTag = 'Ec2ImageBuilderArn'
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+/**
+ * Codec for the part of an Inspector resource the engine reads: the `Ec2ImageBuilderArn` tag.
+ * Other tags and resource fields are ignored; `tags: null` reads as no tags.
+ *
+ * @category codecs
+ */
+export const InspectorResource = t.partial(
+  { tags: t.union([t.partial({ [imageBuilderTag]: KeyString }), t.null]) },
+  'InspectorResource',
+)
+
+/**
+ * Codec for the subset of an Inspector v2 `Finding` the engine uses. Extra fields pass
+ * untouched (io-ts `type`/`partial` are not exact), whatever their type.
+ *
+ * @category codecs
+ */
+export const InspectorFinding = t.intersection(
+  [
+    t.type({ awsAccountId: AccountId, severity: Severity, status: FindingStatus }),
+    t.partial({
+      findingArn: KeyString,
+      resources: t.union([t.array(InspectorResource), t.null]),
+      packageVulnerabilityDetails: t.union([t.partial({ vulnerabilityId: KeyString }), t.null]),
+      fixAvailable: FixAvailable,
+      exploitAvailable: ExploitAvailable,
+    }),
+  ],
+  'InspectorFinding',
+)
+
+/**
+ * An Inspector v2 finding, as far as the engine reads it.
+ *
+ * @category model
+ */
+export type InspectorFinding = t.TypeOf<typeof InspectorFinding>
+
+/**
+ * How Inspector findings map onto normalized findings.
+ * - `statuses`: the statuses that count (default `['ACTIVE']`, as Image Builder counts);
+ * - `resolvePipeline`: finds the pipeline of an image build version (default: none known);
+ * - `includeUnlinked`: count findings with no `Ec2ImageBuilderArn` tag too (default `false`);
+ *   they then fall only into the accountId and vulnerabilityId groupings.
+ *
+ * @category model
+ */
+export interface InspectorMappingOptions {
+  readonly statuses?: ReadonlyArray<FindingStatus>
+  readonly resolvePipeline?: PipelineResolver
+  readonly includeUnlinked?: boolean
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * The image build version ARN an Inspector finding is linked to: the `Ec2ImageBuilderArn` tag
+ * of its first resource that has one.
+ *
+ * @category utils
+ */
+export const imageBuildVersionArnOf = (f: InspectorFinding): KeyString | undefined => {
+  for (const r of f.resources ?? []) {
+    const arn = r.tags?.[imageBuilderTag]
+    if (arn !== undefined) return arn
+  }
+  return undefined
+}
+
+/**
+ * Maps a raw Inspector v2 finding (anything: it is validated here) onto a normalized finding.
+ * `Left` holds why the record is invalid; `Right` says whether it counts: a status outside
+ * `statuses` is excluded as `notActive`, a finding without image build linkage as
+ * `noImageLinkage` unless `includeUnlinked`. Duplicates are for the caller to decide, since
+ * that needs every record read so far.
+ *
+ * @category utils
+ */
+export const fromInspectorFinding = (
+  raw: unknown,
+  options: InspectorMappingOptions = {},
+): E.Either<string, Classified> => {
+  const decoded = InspectorFinding.decode(raw)
+  if (E.isLeft(decoded)) return E.left(describeValidationErrors(decoded.left))
+  const f = decoded.right
+  if (!(options.statuses ?? defaultStatuses).includes(f.status)) return E.right(excluded('notActive'))
+  const build = imageBuildVersionArnOf(f)
+  if (build === undefined && options.includeUnlinked !== true) return E.right(excluded('noImageLinkage'))
+  const pipeline = build === undefined ? undefined : options.resolvePipeline?.(build)
+  const vulnerabilityId = f.packageVulnerabilityDetails?.vulnerabilityId
+  const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
+    awsAccountId: f.awsAccountId,
+    severity: f.severity,
+  }
+  if (build !== undefined) finding.imageBuildVersionArn = build
+  // A resolver is configuration, not input; still, only a valid key may become a group key.
+  if (pipeline !== undefined && KeyString.is(pipeline)) finding.imagePipelineArn = pipeline
+  if (vulnerabilityId !== undefined) finding.vulnerabilityId = vulnerabilityId
+  if (f.findingArn !== undefined) finding.findingArn = f.findingArn
+  if (f.fixAvailable !== undefined) finding.fixAvailable = f.fixAvailable
+  if (f.exploitAvailable !== undefined) finding.exploitAvailable = f.exploitAvailable
+  return E.right(counted(finding))
+}
+
+const defaultStatuses: ReadonlyArray<FindingStatus> = ['ACTIVE']
