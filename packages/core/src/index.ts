@@ -1,8 +1,21 @@
 /**
  * `@scantally/core`: the domain model, codecs, aggregation engine, pagination tokens and
- * errors of scantally. Pure: no I/O, only `node:crypto` for HMAC.
+ * errors of scantally. Pure: no I/O, only `node:crypto` for hashing and HMAC.
  *
  * @packageDocumentation
  */
 export * from './Severity.js'
 export * from './Finding.js'
+export * from './Counts.js'
+export * from './Errors.js'
+export * from './Closed.js'
+export * from './Request.js'
+export * from './Query.js'
+export * from './FindingIndex.js'
+export * from './Evaluate.js'
+export * from './Token.js'
+export * from './Engine.js'
+export * from './Streaming.js'
+export * from './InspectorFinding.js'
+export * from './ImageScanFinding.js'
+export * from './IngestReport.js'

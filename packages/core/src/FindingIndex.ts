@@ -1,0 +1,351 @@
+/**
+ * The finding index: one row per distinct combination of the fields queries can use
+ * (account, image build, pipeline, vulnerability, severity, fix availability), holding how
+ * many findings have it and how many of those have a known exploit. It grows with the number
+ * of distinct combinations, never with the number of findings, and partial indexes merge as a
+ * commutative monoid, so shards can be built apart and combined.
+ *
+ * @module
+ */
+import type * as E from 'fp-ts/lib/Either.js'
+import * as Either from 'fp-ts/lib/Either.js'
+import type { Monoid } from 'fp-ts/lib/Monoid.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import { Finding, type GroupKey } from './Finding.js'
+import { type InvalidRequestException, type ScantallyError, invalidRequest, isScantallyError, serviceUnavailable } from './Errors.js'
+import { severities } from './Severity.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * `fixAvailable` as a column code: 0 absent, then YES, NO, PARTIAL.
+ *
+ * @category model
+ */
+export const fixCodes = [undefined, 'YES', 'NO', 'PARTIAL'] as const
+
+/**
+ * A frozen index. Strings are interned per key column (id 0 means "absent"); each row refers
+ * to them by id. Treat as immutable: queries and merges never change it.
+ *
+ * @category model
+ */
+export interface Index {
+  readonly _tag: 'Index'
+  /** Interned values per key column; entry 0 is unused (absent). */
+  readonly dictionaries: { readonly [K in GroupKey]: ReadonlyArray<string> }
+  /** Per-row ids into {@link Index.dictionaries}. */
+  readonly columns: { readonly [K in GroupKey]: Int32Array }
+  /** Per-row index into `severities`. */
+  readonly severity: Uint8Array
+  /** Per-row code into {@link fixCodes}. */
+  readonly fix: Uint8Array
+  /** Per-row number of findings. */
+  readonly count: Float64Array
+  /** Per-row number of findings with `exploitAvailable: YES`. */
+  readonly exploit: Float64Array
+  /** Number of rows. */
+  readonly rows: number
+  /** Number of findings counted (after de-duplication). */
+  readonly findings: number
+}
+
+/**
+ * One row of an index in plain values: the canonical form used to compare indexes whose ids
+ * were assigned in another order.
+ *
+ * @category model
+ */
+export interface Row {
+  readonly accountId: string
+  readonly imageBuildVersionArn?: string
+  readonly imagePipelineArn?: string
+  readonly vulnerabilityId?: string
+  readonly severity: (typeof severities)[number]
+  readonly fixAvailable?: 'YES' | 'NO' | 'PARTIAL'
+  readonly count: number
+  readonly exploitAvailable: number
+}
+
+/**
+ * Mutable builder of an index. `add` de-duplicates by `findingArn`; the set of seen ARNs lives
+ * only as long as the builder (it is the one structure that grows with the number of findings).
+ *
+ * @category model
+ */
+export interface IndexBuilder {
+  /** Adds a finding; returns false when it was a duplicate `findingArn` (not counted). */
+  readonly add: (f: Finding) => boolean
+  /** Adds `n` already de-duplicated findings of one combination (used by merges and fast readers). */
+  readonly addCombination: (row: Row) => void
+  /** Findings skipped as duplicates so far. */
+  readonly duplicates: () => number
+  /** Freezes the rows into an {@link Index}; the builder must not be used afterwards. */
+  readonly freeze: () => Index
+}
+
+const keyColumns = ['accountId', 'imageBuildVersionArn', 'imagePipelineArn', 'vulnerabilityId'] as const
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * A new, empty builder.
+ *
+ * @category constructors
+ */
+export const makeBuilder = (): IndexBuilder => {
+  const dictionaries = keyColumns.map(() => [''] as string[])
+  const ids = keyColumns.map(() => new Map<string, number>())
+  const rowOf = new Map<string, number>()
+  const cols: number[][] = [[], [], [], []]
+  const sev: number[] = []
+  const fix: number[] = []
+  const count: number[] = []
+  const exploit: number[] = []
+  const seen = new Set<string>()
+  let findings = 0
+  let duplicates = 0
+
+  const intern = (column: number, value: string | undefined): number => {
+    if (value === undefined) return 0
+    const map = ids[column] as Map<string, number>
+    let id = map.get(value)
+    if (id === undefined) {
+      const dict = dictionaries[column] as string[]
+      id = dict.length
+      dict.push(value)
+      map.set(value, id)
+    }
+    return id
+  }
+
+  const addRow = (
+    a: string,
+    i: string | undefined,
+    p: string | undefined,
+    v: string | undefined,
+    s: number,
+    fx: number,
+    n: number,
+    ex: number,
+  ) => {
+    const ia = intern(0, a)
+    const ii = intern(1, i)
+    const ip = intern(2, p)
+    const iv = intern(3, v)
+    const key = `${ia},${ii},${ip},${iv},${s},${fx}`
+    let row = rowOf.get(key)
+    if (row === undefined) {
+      row = count.length
+      rowOf.set(key, row)
+      ;(cols[0] as number[]).push(ia)
+      ;(cols[1] as number[]).push(ii)
+      ;(cols[2] as number[]).push(ip)
+      ;(cols[3] as number[]).push(iv)
+      sev.push(s)
+      fix.push(fx)
+      count.push(0)
+      exploit.push(0)
+    }
+    count[row] = (count[row] as number) + n
+    exploit[row] = (exploit[row] as number) + ex
+    findings += n
+  }
+
+  return {
+    add: (f) => {
+      if (f.findingArn !== undefined) {
+        if (seen.has(f.findingArn)) {
+          duplicates++
+          return false
+        }
+        seen.add(f.findingArn)
+      }
+      addRow(
+        f.awsAccountId,
+        f.imageBuildVersionArn,
+        f.imagePipelineArn,
+        f.vulnerabilityId,
+        severities.indexOf(f.severity),
+        f.fixAvailable === undefined ? 0 : fixCodes.indexOf(f.fixAvailable),
+        1,
+        f.exploitAvailable === 'YES' ? 1 : 0,
+      )
+      return true
+    },
+    addCombination: (r) =>
+      addRow(
+        r.accountId,
+        r.imageBuildVersionArn,
+        r.imagePipelineArn,
+        r.vulnerabilityId,
+        severities.indexOf(r.severity),
+        r.fixAvailable === undefined ? 0 : fixCodes.indexOf(r.fixAvailable),
+        r.count,
+        r.exploitAvailable,
+      ),
+    duplicates: () => duplicates,
+    freeze: () => {
+      seen.clear()
+      return {
+        _tag: 'Index',
+        dictionaries: {
+          accountId: dictionaries[0] as string[],
+          imageBuildVersionArn: dictionaries[1] as string[],
+          imagePipelineArn: dictionaries[2] as string[],
+          vulnerabilityId: dictionaries[3] as string[],
+        },
+        columns: {
+          accountId: Int32Array.from(cols[0] as number[]),
+          imageBuildVersionArn: Int32Array.from(cols[1] as number[]),
+          imagePipelineArn: Int32Array.from(cols[2] as number[]),
+          vulnerabilityId: Int32Array.from(cols[3] as number[]),
+        },
+        severity: Uint8Array.from(sev),
+        fix: Uint8Array.from(fix),
+        count: Float64Array.from(count),
+        exploit: Float64Array.from(exploit),
+        rows: count.length,
+        findings,
+      }
+    },
+  }
+}
+
+/**
+ * The empty index: the identity of {@link MonoidIndex}.
+ *
+ * @category constructors
+ */
+export const emptyIndex: Index = makeBuilder().freeze()
+
+/**
+ * Builds an index from findings, validating each against the {@link Finding} codec; the first
+ * invalid one fails the build, named by its position. O(N) in findings.
+ *
+ * @category constructors
+ */
+export const buildIndex = (findings: Iterable<Finding>): E.Either<InvalidRequestException, Index> => {
+  const b = makeBuilder()
+  let position = 0
+  for (const f of findings) {
+    const bad = invalidFinding(f, position)
+    if (bad !== undefined) return Either.left(bad)
+    b.add(f)
+    position++
+  }
+  return Either.right(b.freeze())
+}
+
+/**
+ * Builds an index from an async source of findings or of batches of findings. A source that
+ * fails mid-read yields `ServiceUnavailableException` (or the source's own scantally error),
+ * never an index of what was read so far.
+ *
+ * @category constructors
+ */
+export const buildIndexAsync =
+  (source: AsyncIterable<Finding | ReadonlyArray<Finding>>): TE.TaskEither<ScantallyError, Index> =>
+  async () => {
+    const b = makeBuilder()
+    let position = 0
+    try {
+      for await (const item of source) {
+        const batch: ReadonlyArray<Finding> = Array.isArray(item) ? item : [item as Finding]
+        for (const f of batch) {
+          const bad = invalidFinding(f, position)
+          if (bad !== undefined) return Either.left(bad)
+          b.add(f)
+          position++
+        }
+      }
+    } catch (e) {
+      return Either.left(
+        isScantallyError(e)
+          ? e
+          : serviceUnavailable(`the finding source failed after ${position} findings: ${String((e as Error)?.message ?? e)}`),
+      )
+    }
+    return Either.right(b.freeze())
+  }
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * The rows of an index in plain values, sorted canonically: two indexes are equal exactly
+ * when their rows are.
+ *
+ * @category combinators
+ */
+export const toRows = (ix: Index): ReadonlyArray<Row> => {
+  const out: Row[] = []
+  for (let r = 0; r < ix.rows; r++) {
+    const value = (k: GroupKey) => ix.dictionaries[k][ix.columns[k][r] as number]
+    const fx = fixCodes[ix.fix[r] as number]
+    const image = value('imageBuildVersionArn')
+    const pipeline = value('imagePipelineArn')
+    const vuln = value('vulnerabilityId')
+    out.push({
+      accountId: value('accountId') as string,
+      ...(ix.columns.imageBuildVersionArn[r] ? { imageBuildVersionArn: image as string } : {}),
+      ...(ix.columns.imagePipelineArn[r] ? { imagePipelineArn: pipeline as string } : {}),
+      ...(ix.columns.vulnerabilityId[r] ? { vulnerabilityId: vuln as string } : {}),
+      severity: severities[ix.severity[r] as number] as Row['severity'],
+      ...(fx === undefined ? {} : { fixAvailable: fx }),
+      count: ix.count[r] as number,
+      exploitAvailable: ix.exploit[r] as number,
+    })
+  }
+  const sortKey = (r: Row) =>
+    JSON.stringify([r.accountId, r.imageBuildVersionArn, r.imagePipelineArn, r.vulnerabilityId, r.severity, r.fixAvailable])
+  return out
+    .map((r) => [sortKey(r), r] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([, r]) => r)
+}
+
+/**
+ * Merges two indexes: the result counts every finding of both. Callers that shard their input
+ * must put all findings of one `findingArn` in one shard, since de-duplication happens while
+ * building.
+ *
+ * @category combinators
+ */
+export const mergeIndexes = (a: Index, b: Index): Index => {
+  const builder = makeBuilder()
+  for (const ix of [a, b]) for (const row of toRows(ix)) builder.addCombination(row)
+  return builder.freeze()
+}
+
+// -------------------------------------------------------------------------------------
+// instances
+// -------------------------------------------------------------------------------------
+
+/**
+ * Indexes form a commutative monoid under {@link mergeIndexes}, equal up to id assignment
+ * (compare with {@link toRows}), with {@link emptyIndex} as identity.
+ *
+ * @category instances
+ */
+export const MonoidIndex: Monoid<Index> = { concat: mergeIndexes, empty: emptyIndex }
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+const invalidFinding = (f: unknown, position: number): InvalidRequestException | undefined =>
+  Finding.is(f) ? undefined : invalidRequest(`finding #${position} is not a valid Finding: ${describeFinding(f)}`)
+
+const describeFinding = (f: unknown): string => {
+  const r = Finding.decode(f)
+  if (r._tag === 'Right') return 'ok'
+  const e = r.left[0]
+  const path = e?.context.map((c) => c.key).filter((k) => k !== '' && !/^[0-9]$/.test(k)).join('.')
+  return `${path || 'value'} must be ${e?.context[e.context.length - 1]?.type.name ?? 'valid'}`
+}

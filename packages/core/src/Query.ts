@@ -1,0 +1,164 @@
+/**
+ * The extended query: any grouping, several filter criteria, sorting and a page size. The AWS
+ * request is one particular query (see {@link fromAwsRequest}).
+ *
+ * @module
+ */
+import * as t from 'io-ts'
+import type * as E from 'fp-ts/lib/Either.js'
+import * as Either from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { boundedArray, boundedInt, boundedString, closed, oneOf, reportFirst } from './Closed.js'
+import { ExtendedCounts } from './Counts.js'
+import { type GroupKey, groupKeys } from './Finding.js'
+import { type InvalidRequestException, invalidRequest } from './Errors.js'
+import { NextToken, type ListImageScanFindingAggregationsRequest } from './Request.js'
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+/**
+ * Fields a criterion can test: the four keys, `severity` and `fixAvailable`.
+ *
+ * @category model
+ */
+export const criterionFields = [...groupKeys, 'severity', 'fixAvailable'] as const
+
+/**
+ * Comparisons, as in Inspector's `StringFilter`.
+ *
+ * @category model
+ */
+export const comparisons = ['EQUALS', 'PREFIX', 'NOT_EQUALS'] as const
+
+/**
+ * What a page can be sorted by.
+ *
+ * @category model
+ */
+export const sortFields = ['KEY', 'CRITICAL', 'HIGH', 'ALL'] as const
+
+/**
+ * Codec for one filter criterion.
+ *
+ * @category codecs
+ */
+export const Criterion = closed(
+  'Criterion',
+  {
+    field: oneOf('CriterionField', criterionFields),
+    comparison: oneOf('Comparison', comparisons),
+    value: boundedString('CriterionValue', 1, 1024),
+  },
+  {},
+)
+
+/**
+ * A filter criterion. Criteria on different fields must all hold; on one field, the finding
+ * must match at least one `EQUALS`/`PREFIX` criterion (if any) and every `NOT_EQUALS` one.
+ *
+ * @category model
+ */
+export type Criterion = t.TypeOf<typeof Criterion>
+
+/**
+ * Codec for the extended query.
+ *
+ * @category codecs
+ */
+export const Query = closed(
+  'Query',
+  { groupBy: oneOf('GroupBy', groupKeys) },
+  {
+    filters: boundedArray(Criterion, 0, 100, 'Criteria'),
+    sortBy: oneOf('SortBy', sortFields),
+    sortOrder: oneOf('SortOrder', ['ASC', 'DESC'] as const),
+    maxResults: boundedInt('MaxResults', 1, 1000),
+    nextToken: NextToken,
+  },
+)
+
+/**
+ * An extended query.
+ *
+ * @category model
+ */
+export type Query = t.TypeOf<typeof Query>
+
+/**
+ * Codec for one group of an extended answer.
+ *
+ * @category codecs
+ */
+export const Group = t.readonly(t.type({ key: t.string, counts: ExtendedCounts }), 'Group')
+
+/**
+ * One group: its key and its counts.
+ *
+ * @category model
+ */
+export type Group = t.TypeOf<typeof Group>
+
+/**
+ * Codec for the extended answer.
+ *
+ * @category codecs
+ */
+export const QueryResponse = closed(
+  'QueryResponse',
+  { requestId: t.string, groupBy: oneOf('GroupBy', groupKeys), groups: t.readonlyArray(Group) },
+  { nextToken: NextToken },
+)
+
+/**
+ * The extended answer.
+ *
+ * @category model
+ */
+export type QueryResponse = t.TypeOf<typeof QueryResponse>
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The query an AWS request means: group by the filter's name (or by account), keep the
+ * filter's values, sort by key ascending. Duplicate values collapse to one.
+ *
+ * @category constructors
+ */
+export const fromAwsRequest = (r: ListImageScanFindingAggregationsRequest, pageSize: number): Query => {
+  const groupBy: GroupKey = r.filter?.name ?? 'accountId'
+  const values = [...new Set(r.filter?.values ?? [])].sort(compareKeys)
+  return {
+    groupBy,
+    filters: values.map((value) => ({ field: groupBy, comparison: 'EQUALS', value })),
+    sortBy: 'KEY',
+    sortOrder: 'ASC',
+    maxResults: pageSize,
+    ...(r.nextToken === undefined ? {} : { nextToken: r.nextToken }),
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * Validates an untrusted extended query.
+ *
+ * @category utils
+ */
+export const decodeQuery = (u: unknown): E.Either<InvalidRequestException, Query> =>
+  pipe(
+    Query.decode(u),
+    Either.mapLeft((errors) => invalidRequest(reportFirst('query', errors))),
+  )
+
+/**
+ * Key order: UTF-16 code unit order, what JavaScript's `<` on strings does, independent of locale.
+ *
+ * @category utils
+ */
+export const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)

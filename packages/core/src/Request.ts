@@ -1,0 +1,186 @@
+/**
+ * The ListImageScanFindingAggregations request and response, as the Image Builder API model
+ * defines them, with the model's constraints enforced by the codecs.
+ *
+ * @module
+ */
+import * as t from 'io-ts'
+import type * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as Either from 'fp-ts/lib/Either.js'
+import { boundedArray, boundedString, closed, oneOf, reportFirst } from './Closed.js'
+import { SeverityCounts } from './Counts.js'
+import { groupKeys } from './Finding.js'
+import { type InvalidRequestException, invalidRequest } from './Errors.js'
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+/**
+ * The model's `FilterValue` pattern.
+ *
+ * @category codecs
+ */
+export const filterValuePattern = /^[0-9a-zA-Z./_ :,{}"-]{1,1024}$/
+
+/**
+ * Codec for the filter `name`: one of the four aggregation keys, case-sensitive.
+ *
+ * @category codecs
+ */
+export const AggregationFilterName = oneOf('FilterName', groupKeys)
+
+/**
+ * Codec for a filter value: 1–1024 characters of the model's pattern.
+ *
+ * @category codecs
+ */
+export const FilterValue = boundedString('FilterValue', 1, 1024, filterValuePattern)
+
+/**
+ * Codec for the filter `values`: 1–10 filter values.
+ *
+ * @category codecs
+ */
+export const FilterValues = boundedArray(FilterValue, 1, 10, 'FilterValues')
+
+/**
+ * Codec for the request's `filter` structure.
+ *
+ * @category codecs
+ */
+export const AggregationFilter = closed('Filter', { name: AggregationFilterName, values: FilterValues }, {})
+
+/**
+ * A filter.
+ *
+ * @category model
+ */
+export type AggregationFilter = t.TypeOf<typeof AggregationFilter>
+
+/**
+ * Codec for `nextToken`: 1–65535 characters.
+ *
+ * @category codecs
+ */
+export const NextToken = boundedString('NextToken', 1, 65535)
+
+/**
+ * Codec for the ListImageScanFindingAggregations request; any other member is rejected.
+ *
+ * @category codecs
+ */
+export const ListImageScanFindingAggregationsRequest = closed(
+  'ListImageScanFindingAggregationsRequest',
+  {},
+  { filter: AggregationFilter, nextToken: NextToken },
+)
+
+/**
+ * A validated request.
+ *
+ * @category model
+ */
+export type ListImageScanFindingAggregationsRequest = t.TypeOf<typeof ListImageScanFindingAggregationsRequest>
+
+const aggregation = <K extends string>(name: string, key: K) =>
+  t.exact(t.type({ [key]: t.string, severityCounts: SeverityCounts } as Record<K, t.StringC> & {
+    severityCounts: typeof SeverityCounts
+  }), name)
+
+/**
+ * Codec for `accountAggregation`.
+ *
+ * @category codecs
+ */
+export const AccountAggregation = aggregation('AccountAggregation', 'accountId')
+/**
+ * Codec for `imageAggregation`.
+ *
+ * @category codecs
+ */
+export const ImageAggregation = aggregation('ImageAggregation', 'imageBuildVersionArn')
+/**
+ * Codec for `imagePipelineAggregation`.
+ *
+ * @category codecs
+ */
+export const ImagePipelineAggregation = aggregation('ImagePipelineAggregation', 'imagePipelineArn')
+/**
+ * Codec for `vulnerabilityIdAggregation`.
+ *
+ * @category codecs
+ */
+export const VulnerabilityIdAggregation = aggregation('VulnerabilityIdAggregation', 'vulnerabilityId')
+
+/**
+ * Codec for one `ImageScanFindingAggregation`: exactly one of the four members.
+ *
+ * @category codecs
+ */
+export const ImageScanFindingAggregation = t.union([
+  closed('ImageScanFindingAggregation', { accountAggregation: AccountAggregation }, {}),
+  closed('ImageScanFindingAggregation', { imageAggregation: ImageAggregation }, {}),
+  closed('ImageScanFindingAggregation', { imagePipelineAggregation: ImagePipelineAggregation }, {}),
+  closed('ImageScanFindingAggregation', { vulnerabilityIdAggregation: VulnerabilityIdAggregation }, {}),
+])
+
+/**
+ * One response entry.
+ *
+ * @category model
+ */
+export type ImageScanFindingAggregation = t.TypeOf<typeof ImageScanFindingAggregation>
+
+/**
+ * Codec for the ListImageScanFindingAggregations response. `nextToken` is absent on the last page.
+ *
+ * @category codecs
+ */
+export const ListImageScanFindingAggregationsResponse = closed(
+  'ListImageScanFindingAggregationsResponse',
+  {
+    requestId: t.string,
+    aggregationType: AggregationFilterName,
+    responses: t.readonlyArray(ImageScanFindingAggregation),
+  },
+  { nextToken: NextToken },
+)
+
+/**
+ * The response.
+ *
+ * @category model
+ */
+export type ListImageScanFindingAggregationsResponse = t.TypeOf<typeof ListImageScanFindingAggregationsResponse>
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * Validates an untrusted request body (parsed JSON) against the model. The error message
+ * names the member and the rule it broke.
+ *
+ * @category utils
+ */
+export const decodeAggregationsRequest = (
+  u: unknown,
+): E.Either<InvalidRequestException, ListImageScanFindingAggregationsRequest> =>
+  pipe(
+    ListImageScanFindingAggregationsRequest.decode(u),
+    Either.mapLeft((errors) => invalidRequest(reportFirst('request', errors))),
+  )
+
+/**
+ * The member name each aggregation type answers with.
+ *
+ * @category utils
+ */
+export const aggregationMember = {
+  accountId: 'accountAggregation',
+  imageBuildVersionArn: 'imageAggregation',
+  imagePipelineArn: 'imagePipelineAggregation',
+  vulnerabilityId: 'vulnerabilityIdAggregation',
+} as const

@@ -1,0 +1,226 @@
+/**
+ * Pagination tokens: a keyset cursor, versioned, carrying the signing key's id, an expiry and a
+ * fingerprint of everything that shapes the result, signed with HMAC-SHA256. Verification
+ * compares in constant time and accepts every configured key, so keys can be rotated.
+ *
+ * Format (all URL-safe): `v1.<keyId>.<payload>.<signature>`, where payload is base64url JSON
+ * `{"e":expirySeconds,"f":fingerprint,"c":cursor}` and signature is base64url
+ * HMAC-SHA256(key, `v1.<keyId>.<payload>`). See `docs/pagination-tokens.md`.
+ *
+ * @module
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import type * as E from 'fp-ts/lib/Either.js'
+import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
+import * as Either from 'fp-ts/lib/Either.js'
+import { type InvalidPaginationTokenException, type InvalidRequestException, invalidPaginationToken, invalidRequest } from './Errors.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * A signing key: an id that travels in the token and at least 32 secret bytes.
+ *
+ * @category model
+ */
+export interface TokenKey {
+  readonly id: string
+  readonly secret: Uint8Array
+}
+
+/**
+ * Everything token signing needs: keys newest first (signing uses the first, verification
+ * accepts all), the lifetime, and the clock (milliseconds since the epoch).
+ *
+ * @category model
+ */
+export interface TokenConfig {
+  readonly keys: ReadonlyNonEmptyArray<TokenKey>
+  readonly ttlSeconds: number
+  readonly now: () => number
+}
+
+/**
+ * The keyset cursor a token carries: the sort tuple of the last group emitted, key last.
+ *
+ * @category model
+ */
+export type Cursor = ReadonlyArray<string | number>
+
+/**
+ * Default token lifetime: 24 hours.
+ *
+ * @category model
+ */
+export const defaultTokenTtlSeconds = 24 * 60 * 60
+
+/**
+ * Smallest accepted secret, in bytes.
+ *
+ * @category model
+ */
+export const minimumSecretBytes = 32
+
+const version = 'v1'
+const keyIdPattern = /^[A-Za-z0-9_-]{1,32}$/
+const b64url = /^[A-Za-z0-9_-]+$/
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * A key from secret bytes. Without an id, the id is derived from the secret's SHA-256 (so the
+ * same secret gets the same id in every process, and the id reveals nothing usable).
+ *
+ * @category constructors
+ */
+export const makeTokenKey = (secret: Uint8Array, id?: string): E.Either<InvalidRequestException, TokenKey> => {
+  if (secret.length < minimumSecretBytes)
+    return Either.left(invalidRequest(`token key must have at least ${minimumSecretBytes} bytes, got ${secret.length}`))
+  const keyId = id ?? createHash('sha256').update(secret).digest('base64url').slice(0, 8)
+  if (!keyIdPattern.test(keyId))
+    return Either.left(invalidRequest(`token key id must match ${keyIdPattern.source}, got ${JSON.stringify(keyId)}`))
+  return Either.right({ id: keyId, secret: Uint8Array.from(secret) })
+}
+
+/**
+ * Parses a key written as text: `[id:]secret`, the secret in hex (64+ digits) or base64/base64url
+ * (43+ characters) for at least 32 bytes.
+ *
+ * @category constructors
+ */
+export const parseTokenKey = (text: string): E.Either<InvalidRequestException, TokenKey> => {
+  const trimmed = text.trim()
+  const colon = trimmed.indexOf(':')
+  const id = colon === -1 ? undefined : trimmed.slice(0, colon)
+  const encoded = colon === -1 ? trimmed : trimmed.slice(colon + 1)
+  const bytes = /^(?:[0-9a-fA-F]{2})+$/.test(encoded)
+    ? Buffer.from(encoded, 'hex')
+    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(encoded)
+      ? Buffer.from(encoded.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), 'base64url')
+      : undefined
+  if (bytes === undefined) return Either.left(invalidRequest('token key must be hex or base64 text'))
+  return makeTokenKey(bytes, id)
+}
+
+/**
+ * A fresh random key (32 bytes from the system CSPRNG), for servers started without one.
+ *
+ * @category constructors
+ */
+export const generateTokenKey = (): TokenKey => {
+  const secret = randomBytes(minimumSecretBytes)
+  return { id: createHash('sha256').update(secret).digest('base64url').slice(0, 8), secret }
+}
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * The fingerprint of what shapes a result: SHA-256 over a canonical JSON of the parts,
+ * truncated to 128 bits, base64url.
+ *
+ * @category combinators
+ */
+export const fingerprintOf = (parts: unknown): string =>
+  createHash('sha256').update(canonicalJson(parts)).digest('base64url').slice(0, 22)
+
+/**
+ * Signs a cursor for a fingerprint with the newest key.
+ *
+ * @category combinators
+ */
+export const signToken = (config: TokenConfig, fingerprint: string, cursor: Cursor): string => {
+  const key = config.keys[0]
+  const expiry = Math.floor(config.now() / 1000) + config.ttlSeconds
+  const payload = Buffer.from(JSON.stringify({ e: expiry, f: fingerprint, c: cursor })).toString('base64url')
+  const signed = `${version}.${key.id}.${payload}`
+  return `${signed}.${mac(key, signed).toString('base64url')}`
+}
+
+/**
+ * Verifies a token for a fingerprint and returns its cursor. Fails, never silently restarting,
+ * when the token is malformed, signed by no configured key, tampered with, expired, or issued
+ * for another fingerprint (request or caller).
+ *
+ * @category combinators
+ */
+export const verifyToken = (
+  config: TokenConfig,
+  token: string,
+  fingerprint: string,
+): E.Either<InvalidPaginationTokenException, Cursor> => {
+  const parts = token.split('.')
+  const [v, keyId, payload, signature] = parts
+  if (
+    parts.length !== 4 ||
+    v !== version ||
+    keyId === undefined ||
+    !keyIdPattern.test(keyId) ||
+    payload === undefined ||
+    signature === undefined ||
+    !isCanonicalBase64url(payload) ||
+    !isCanonicalBase64url(signature)
+  )
+    return Either.left(invalidPaginationToken('nextToken is malformed: not a token this service issued'))
+  const key = config.keys.find((k) => k.id === keyId)
+  if (key === undefined)
+    return Either.left(invalidPaginationToken('nextToken was signed by a key that is not configured (unknown or rotated out)'))
+  const expected = mac(key, `${version}.${keyId}.${payload}`)
+  const given = Buffer.from(signature, 'base64url')
+  // The length of a signature is public; only the bytes must be compared in constant time.
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return Either.left(invalidPaginationToken('nextToken signature does not verify: the token was altered'))
+  const body = parsePayload(payload)
+  if (body === undefined) return Either.left(invalidPaginationToken('nextToken is malformed: unreadable payload'))
+  if (body.e * 1000 <= config.now())
+    return Either.left(invalidPaginationToken(`nextToken expired at ${new Date(body.e * 1000).toISOString()}`))
+  if (body.f !== fingerprint)
+    return Either.left(
+      invalidPaginationToken('nextToken was issued for a different request or caller; start again without it'),
+    )
+  return Either.right(body.c)
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * JSON with object keys sorted, so equal values always hash alike.
+ *
+ * @category utils
+ */
+export const canonicalJson = (u: unknown): string => {
+  if (Array.isArray(u)) return `[${u.map(canonicalJson).join(',')}]`
+  if (typeof u === 'object' && u !== null)
+    return `{${Object.keys(u)
+      .filter((k) => (u as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((u as Record<string, unknown>)[k])}`)
+      .join(',')}}`
+  return JSON.stringify(u) ?? 'null'
+}
+
+const mac = (key: TokenKey, text: string): Buffer => createHmac('sha256', key.secret).update(text).digest()
+
+// Base64url has several spellings of the same bytes (unused low bits of the last character);
+// accepting only the canonical one means any changed character is a different token.
+const isCanonicalBase64url = (s: string): boolean =>
+  b64url.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s
+
+const parsePayload = (payload: string): { e: number; f: string; c: Cursor } | undefined => {
+  try {
+    const body: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
+    if (typeof body !== 'object' || body === null) return undefined
+    const { e, f, c } = body as Record<string, unknown>
+    if (typeof e !== 'number' || !Number.isFinite(e) || typeof f !== 'string' || !Array.isArray(c)) return undefined
+    if (!c.every((x) => typeof x === 'string' || typeof x === 'number')) return undefined
+    return { e, f, c }
+  } catch {
+    return undefined
+  }
+}
