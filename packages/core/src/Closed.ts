@@ -11,9 +11,26 @@ import * as t from 'io-ts'
 // constructors
 // -------------------------------------------------------------------------------------
 
-type Props = Record<string, t.Mixed>
-type OptionalOf<P extends Props> = { readonly [K in keyof P]?: t.TypeOf<P[K]> }
-type RequiredOf<P extends Props> = { readonly [K in keyof P]: t.TypeOf<P[K]> }
+/**
+ * Member codecs of a structure, by member name.
+ *
+ * @category model
+ */
+export type Props = Record<string, t.Mixed>
+
+/**
+ * The decoded type of optional members.
+ *
+ * @category model
+ */
+export type OptionalOf<P extends Props> = { readonly [K in keyof P]?: t.TypeOf<P[K]> }
+
+/**
+ * The decoded type of required members.
+ *
+ * @category model
+ */
+export type RequiredOf<P extends Props> = { readonly [K in keyof P]: t.TypeOf<P[K]> }
 
 /**
  * A structure codec with required and optional members that fails on any other member and
