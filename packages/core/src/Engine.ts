@@ -11,33 +11,28 @@ import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
-import { toSeverityCounts } from './Counts.js'
-import { type ScantallyError, forbidden, invalidPaginationToken, invalidRequest } from './Errors.js'
-import { type SortTuple, type Visibility, evaluate, isSortTupleFor, positionAfter, sortTuple } from './Evaluate.js'
+import type { ScantallyError } from './Errors.js'
+import { type Visibility, evaluate } from './Evaluate.js'
 import type { Index } from './FindingIndex.js'
-import { type Group, type Query, type QueryResponse, compareKeys, decodeQuery, fromAwsRequest } from './Query.js'
 import {
-  type ImageScanFindingAggregation,
-  type ListImageScanFindingAggregationsResponse,
-  aggregationMember,
-  decodeAggregationsRequest,
-} from './Request.js'
-import { type TokenConfig, type TokenKey, defaultTokenTtlSeconds, fingerprintOf, signToken, verifyToken } from './Token.js'
+  type Caller,
+  type Operation,
+  type Page,
+  localCaller,
+  planPage,
+  shapeOf,
+  takePage,
+  toAwsResponse,
+  toQueryResponse,
+  visibilityOf,
+} from './Paging.js'
+import { type Group, type Query, type QueryResponse, decodeQuery, fromAwsRequest } from './Query.js'
+import { type ListImageScanFindingAggregationsResponse, decodeAggregationsRequest } from './Request.js'
+import { type TokenConfig, type TokenKey, defaultTokenTtlSeconds, fingerprintOf } from './Token.js'
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
-
-/**
- * Who is asking: an identity (part of every token's fingerprint) and, when restricted, the
- * accounts it may see.
- *
- * @category model
- */
-export interface Caller {
-  readonly id: string
-  readonly accounts?: ReadonlyArray<string>
-}
 
 /**
  * Engine configuration. Keys are newest first; the clock and the request-id generator are
@@ -73,13 +68,6 @@ export interface Engine {
   readonly cache: Map<string, ReadonlyArray<Group>>
   readonly cacheSize: number
 }
-
-/**
- * The caller of an unauthenticated, local setting: sees every account.
- *
- * @category model
- */
-export const localCaller: Caller = { id: 'local' }
 
 /**
  * The AWS default page size for this action's answers.
@@ -129,20 +117,7 @@ export const listImageScanFindingAggregations =
       decodeAggregationsRequest(input),
       Either.map((request) => fromAwsRequest(request, engine.pageSize)),
       Either.chainW((query) => page(engine, caller, 'ListImageScanFindingAggregations', query)),
-      Either.map(({ groups, nextToken }) => {
-        const member = aggregationMember[groupByOf(groups.query)]
-        return {
-          requestId: engine.requestId(),
-          aggregationType: groupByOf(groups.query),
-          responses: groups.items.map(
-            (g) =>
-              ({
-                [member]: { [groupByOf(groups.query)]: g.key, severityCounts: toSeverityCounts(g.counts) },
-              }) as unknown as ImageScanFindingAggregation,
-          ),
-          ...(nextToken === undefined ? {} : { nextToken }),
-        }
-      }),
+      Either.map((p) => toAwsResponse(engine.requestId(), p)),
     )
 
 /**
@@ -156,12 +131,7 @@ export const queryAggregations =
     pipe(
       decodeQuery(input),
       Either.chainW((query) => page(engine, caller, 'Query', query)),
-      Either.map(({ groups, nextToken }) => ({
-        requestId: engine.requestId(),
-        groupBy: groups.query.groupBy,
-        groups: groups.items,
-        ...(nextToken === undefined ? {} : { nextToken }),
-      })),
+      Either.map((p) => toQueryResponse(engine.requestId(), p)),
     )
 
 /**
@@ -175,7 +145,7 @@ export const allGroups = (
   caller: Caller = localCaller,
 ): E.Either<ScantallyError, ReadonlyArray<Group>> =>
   pipe(
-    checkVisibility(query, caller),
+    visibilityOf(query, caller),
     Either.map((visible) => sortedGroups(engine, query, visible)),
   )
 
@@ -183,59 +153,12 @@ export const allGroups = (
 // utils
 // -------------------------------------------------------------------------------------
 
-const groupByOf = (q: Query) => q.groupBy
-
-interface Page {
-  readonly groups: { readonly query: Query; readonly items: ReadonlyArray<Group> }
-  readonly nextToken: string | undefined
-}
-
-const page = (engine: Engine, caller: Caller, operation: string, query: Query): E.Either<ScantallyError, Page> =>
+// The token is checked before any work, so a forged one costs no pass over the index.
+const page = (engine: Engine, caller: Caller, operation: Operation, query: Query): E.Either<ScantallyError, Page> =>
   pipe(
-    checkVisibility(query, caller),
-    Either.chainW((visible) => {
-      const size = query.maxResults ?? engine.pageSize
-      const fingerprint = fingerprintOf({ ...shapeOf(query, visible), operation, size, caller: caller.id })
-      // The token is checked before any work, so a forged one costs no pass over the index.
-      const cursor: E.Either<ScantallyError, SortTuple | undefined> =
-        query.nextToken === undefined
-          ? Either.right(undefined)
-          : pipe(
-              verifyToken(engine.tokens, query.nextToken, fingerprint),
-              Either.chainW((c) =>
-                isSortTupleFor(query, c)
-                  ? Either.right(c)
-                  : Either.left(invalidPaginationToken('nextToken is malformed: its cursor does not fit this query')),
-              ),
-            )
-      return pipe(
-        cursor,
-        Either.map((after) => {
-          const groups = sortedGroups(engine, query, visible)
-          const from = after === undefined ? 0 : positionAfter(query, groups, after)
-          const items = groups.slice(from, from + size)
-          const last = items[items.length - 1]
-          const more = from + size < groups.length && last !== undefined
-          return {
-            groups: { query, items },
-            nextToken: more ? signToken(engine.tokens, fingerprint, sortTuple(query, last)) : undefined,
-          }
-        }),
-      )
-    }),
+    planPage(engine.tokens, caller, operation, query, engine.pageSize),
+    Either.map((plan) => takePage(engine.tokens, plan, sortedGroups(engine, query, plan.visible))),
   )
-
-// Everything that decides which groups exist and in what order: the cache key and, with the
-// page size and caller, the token fingerprint. Criteria are sorted so their order is irrelevant.
-const shapeOf = (query: Query, visible: Visibility) => ({
-  groupBy: query.groupBy,
-  filters: [...(query.filters ?? [])]
-    .map((c) => [c.field, c.comparison, c.value] as const)
-    .sort((a, b) => compareKeys(a.join('\u0000'), b.join('\u0000'))),
-  sortBy: query.sortBy ?? 'KEY',
-  sortOrder: query.sortOrder ?? 'ASC',
-  accounts: visible === undefined ? null : [...visible].sort(compareKeys),
-})
 
 const sortedGroups = (engine: Engine, query: Query, visible: Visibility): ReadonlyArray<Group> => {
   const key = fingerprintOf(shapeOf(query, visible))
@@ -253,25 +176,3 @@ const sortedGroups = (engine: Engine, query: Query, visible: Visibility): Readon
   }
   return groups
 }
-
-// A caller restricted to some accounts may not name another one in an accountId filter.
-const checkVisibility = (query: Query, caller: Caller): E.Either<ScantallyError, Visibility> => {
-  if (caller.accounts === undefined) return Either.right(undefined)
-  const visible = new Set(caller.accounts)
-  const denied = (query.filters ?? []).find(
-    (c) => c.field === 'accountId' && c.comparison === 'EQUALS' && !visible.has(c.value),
-  )
-  return denied === undefined
-    ? Either.right(visible)
-    : Either.left(forbidden(`filter names account ${denied.value}, which this caller may not see`))
-}
-
-/**
- * Validates a configured page size.
- *
- * @category utils
- */
-export const checkPageSize = (n: number): E.Either<ScantallyError, number> =>
-  Number.isInteger(n) && n >= 1 && n <= 1000
-    ? Either.right(n)
-    : Either.left(invalidRequest(`page size must be an integer from 1 to 1000, got ${n}`))

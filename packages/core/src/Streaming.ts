@@ -11,7 +11,7 @@ import type { ScantallyError } from './Errors.js'
 import { forbidden } from './Errors.js'
 import { type Finding, type GroupKey, keyOf } from './Finding.js'
 import { passes, comparator } from './Evaluate.js'
-import type { Caller } from './Engine.js'
+import type { Caller } from './Paging.js'
 import type { Group, Query } from './Query.js'
 
 // -------------------------------------------------------------------------------------

@@ -1,0 +1,201 @@
+/**
+ * Keyset paging of a sorted list of groups under signed tokens, shared by the engine (groups
+ * from an index) and one-pass callers (groups from {@link accumulate}). A page is planned first,
+ * which checks the caller's scope and the token before any work, then taken from the groups.
+ *
+ * @module
+ */
+import type * as E from 'fp-ts/lib/Either.js'
+import * as Either from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { toSeverityCounts } from './Counts.js'
+import { type ScantallyError, forbidden, invalidPaginationToken } from './Errors.js'
+import { type SortTuple, type Visibility, isSortTupleFor, positionAfter, sortTuple } from './Evaluate.js'
+import { type Group, type Query, type QueryResponse, compareKeys } from './Query.js'
+import {
+  type ImageScanFindingAggregation,
+  type ListImageScanFindingAggregationsResponse,
+  aggregationMember,
+} from './Request.js'
+import { type TokenConfig, fingerprintOf, signToken, verifyToken } from './Token.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Who is asking: an identity (part of every token's fingerprint) and, when restricted, the
+ * accounts it may see.
+ *
+ * @category model
+ */
+export interface Caller {
+  readonly id: string
+  readonly accounts?: ReadonlyArray<string>
+}
+
+/**
+ * The caller of an unauthenticated, local setting: sees every account.
+ *
+ * @category model
+ */
+export const localCaller: Caller = { id: 'local' }
+
+/**
+ * The operations whose tokens are told apart.
+ *
+ * @category model
+ */
+export type Operation = 'ListImageScanFindingAggregations' | 'Query'
+
+/**
+ * A checked page request: the query, what the caller sees, the page size, the token
+ * fingerprint and the cursor to continue after (none on the first page).
+ *
+ * @category model
+ */
+export interface PagePlan {
+  readonly query: Query
+  readonly visible: Visibility
+  readonly size: number
+  readonly fingerprint: string
+  readonly after: SortTuple | undefined
+}
+
+/**
+ * One page of groups and the token for the next one (absent on the last page).
+ *
+ * @category model
+ */
+export interface Page {
+  readonly query: Query
+  readonly items: ReadonlyArray<Group>
+  readonly nextToken: string | undefined
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Plans a page: checks that the caller may see what the query names and, when the query
+ * carries a token, that the token verifies for this query, page size and caller.
+ *
+ * @category constructors
+ */
+export const planPage = (
+  tokens: TokenConfig,
+  caller: Caller,
+  operation: Operation,
+  query: Query,
+  defaultSize: number,
+): E.Either<ScantallyError, PagePlan> =>
+  pipe(
+    visibilityOf(query, caller),
+    Either.chain((visible) => {
+      const size = query.maxResults ?? defaultSize
+      const fingerprint = fingerprintOf({ ...shapeOf(query, visible), operation, size, caller: caller.id })
+      if (query.nextToken === undefined) return Either.right({ query, visible, size, fingerprint, after: undefined })
+      return pipe(
+        verifyToken(tokens, query.nextToken, fingerprint),
+        Either.chainW((c) =>
+          isSortTupleFor(query, c)
+            ? Either.right({ query, visible, size, fingerprint, after: c })
+            : Either.left(invalidPaginationToken('nextToken is malformed: its cursor does not fit this query')),
+        ),
+      )
+    }),
+  )
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * Takes a planned page from the query's sorted groups: a binary search for the cursor, then a
+ * slice. A token for the next page is signed only when groups remain.
+ *
+ * @category combinators
+ */
+export const takePage = (tokens: TokenConfig, plan: PagePlan, groups: ReadonlyArray<Group>): Page => {
+  const from = plan.after === undefined ? 0 : positionAfter(plan.query, groups, plan.after)
+  const items = groups.slice(from, from + plan.size)
+  const last = items[items.length - 1]
+  const more = from + plan.size < groups.length && last !== undefined
+  return {
+    query: plan.query,
+    items,
+    nextToken: more ? signToken(tokens, plan.fingerprint, sortTuple(plan.query, last)) : undefined,
+  }
+}
+
+/**
+ * A page as the AWS response: one entry per group, holding exactly the member named after the
+ * grouping, with the AWS four counts.
+ *
+ * @category combinators
+ */
+export const toAwsResponse = (requestId: string, page: Page): ListImageScanFindingAggregationsResponse => {
+  const groupBy = page.query.groupBy
+  const member = aggregationMember[groupBy]
+  return {
+    requestId,
+    aggregationType: groupBy,
+    responses: page.items.map(
+      (g) =>
+        ({
+          [member]: { [groupBy]: g.key, severityCounts: toSeverityCounts(g.counts) },
+        }) as unknown as ImageScanFindingAggregation,
+    ),
+    ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }),
+  }
+}
+
+/**
+ * A page as the extended answer.
+ *
+ * @category combinators
+ */
+export const toQueryResponse = (requestId: string, page: Page): QueryResponse => ({
+  requestId,
+  groupBy: page.query.groupBy,
+  groups: page.items,
+  ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }),
+})
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * Everything that decides which groups exist and in what order: with the page size and the
+ * caller, what a token's fingerprint covers. Criteria are sorted so their order is irrelevant.
+ *
+ * @category utils
+ */
+export const shapeOf = (query: Query, visible: Visibility) => ({
+  groupBy: query.groupBy,
+  filters: [...(query.filters ?? [])]
+    .map((c) => [c.field, c.comparison, c.value] as const)
+    .sort((a, b) => compareKeys(a.join('\u0000'), b.join('\u0000'))),
+  sortBy: query.sortBy ?? 'KEY',
+  sortOrder: query.sortOrder ?? 'ASC',
+  accounts: visible === undefined ? null : [...visible].sort(compareKeys),
+})
+
+/**
+ * The accounts a caller sees (`undefined`: all), or `ForbiddenException` when the query names an
+ * account outside them.
+ *
+ * @category utils
+ */
+export const visibilityOf = (query: Query, caller: Caller): E.Either<ScantallyError, Visibility> => {
+  if (caller.accounts === undefined) return Either.right(undefined)
+  const visible = new Set(caller.accounts)
+  const denied = (query.filters ?? []).find(
+    (c) => c.field === 'accountId' && c.comparison === 'EQUALS' && !visible.has(c.value),
+  )
+  return denied === undefined
+    ? Either.right(visible)
+    : Either.left(forbidden(`filter names account ${denied.value}, which this caller may not see`))
+}
