@@ -1,1 +1,16 @@
-export {}
+/**
+ * `@scantally/source-json`: streaming readers for Image Builder and Inspector v2 finding
+ * exports (page files, concatenated pages, NDJSON, EventBridge events, findings reports; gzip
+ * or not), detecting the format from the content.
+ *
+ * @packageDocumentation
+ */
+export * from './ReadFindings.js'
+export * from './SourceError.js'
+export * from './PipelineMap.js'
+export * from './Timestamp.js'
+export * from './Record.js'
+export * from './RecordReader.js'
+export * from './JsonScanner.js'
+export * from './FindingArnSet.js'
+export { decodedBytes, listInputs, type Input } from './Input.js'

@@ -1,0 +1,141 @@
+/**
+ * Where export bytes come from: files, every file of a directory, or standard input (`-`),
+ * gunzipped on the fly when they start with the gzip magic bytes, whatever their name.
+ *
+ * @module
+ */
+import { createReadStream } from 'node:fs'
+import { readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { createGunzip } from 'node:zlib'
+import * as E from 'fp-ts/lib/Either.js'
+import { readFailed, type SourceError } from './SourceError.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * One input to read: its name (the path, or `-`) and how to open its raw bytes.
+ *
+ * @category model
+ */
+export interface Input {
+  readonly name: string
+  readonly open: () => AsyncIterable<Buffer>
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Expands the input arguments: a directory stands for its regular files (not recursive,
+ * dotfiles skipped, sorted by name so runs are repeatable), `-` for `stdin`. A path that does
+ * not exist is an error, never silently nothing.
+ *
+ * @category constructors
+ */
+export const listInputs = async (
+  args: ReadonlyArray<string>,
+  stdin: AsyncIterable<Buffer>,
+  chunkSize: number,
+): Promise<E.Either<SourceError, ReadonlyArray<Input>>> => {
+  const file = (path: string): Input => ({
+    name: path,
+    open: () => createReadStream(path, { highWaterMark: chunkSize }),
+  })
+  const out: Array<Input> = []
+  for (const arg of args) {
+    if (arg === '-') {
+      out.push({ name: '-', open: () => stdin })
+      continue
+    }
+    try {
+      const s = await stat(arg)
+      if (!s.isDirectory()) {
+        out.push(file(arg))
+        continue
+      }
+      const entries = await readdir(arg, { withFileTypes: true })
+      const names = entries
+        .filter((d) => !d.name.startsWith('.') && (d.isFile() || d.isSymbolicLink()))
+        .map((d) => d.name)
+        .sort()
+      for (const name of names) out.push(file(join(arg, name)))
+    } catch (e) {
+      return E.left(readFailed(arg, errorText(e)))
+    }
+  }
+  return E.right(out)
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * The message of anything thrown by Node's I/O.
+ *
+ * @category utils
+ */
+export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/**
+ * The decoded bytes of an input: its raw bytes, gunzipped when they begin with the gzip magic
+ * bytes `1f 8b` (several gzip members in a row are read one after the other). `onRaw` sees
+ * the size of every raw chunk, for the report. Read errors (and corrupt gzip data) are thrown
+ * by the iteration; the reader turns them into data.
+ *
+ * @category utils
+ */
+export async function* decodedBytes(
+  raw: AsyncIterable<Buffer>,
+  onRaw: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  const it = raw[Symbol.asyncIterator]()
+  let head: Buffer = Buffer.alloc(0)
+  let done = false
+  // Enough bytes to look for the magic number (a stream may hand them over one at a time).
+  while (head.length < 2 && !done) {
+    const r = await it.next()
+    if (r.done === true) done = true
+    else {
+      const chunk = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value as Uint8Array)
+      onRaw(chunk.length)
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk])
+    }
+  }
+  async function* rest(): AsyncGenerator<Buffer> {
+    try {
+      if (head.length > 0) yield head
+      while (!done) {
+        const r = await it.next()
+        if (r.done === true) done = true
+        else {
+          const chunk = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value as Uint8Array)
+          onRaw(chunk.length)
+          yield chunk
+        }
+      }
+    } finally {
+      // A reader that stops early closes the file.
+      if (!done) await it.return?.()
+    }
+  }
+  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+    yield* rest()
+    return
+  }
+  const source = Readable.from(rest(), { objectMode: false })
+  const gunzip = createGunzip()
+  source.on('error', (e) => gunzip.destroy(e))
+  source.pipe(gunzip)
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer
+  } finally {
+    source.destroy()
+    gunzip.destroy()
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * Reads finding exports into normalized findings, streaming: records are read, validated,
+ * mapped and de-duplicated one at a time, handed out in batches (one per chunk read), and
+ * accounted for in an {@link IngestReport}. Errors are data: the iteration ends and `result`
+ * says why; nothing is thrown across this API.
+ *
+ * @module
+ */
+import {
+  concatIngestReports,
+  emptyIngestReport,
+  type Finding,
+  type IngestReport,
+  type InspectorMappingOptions,
+  type SkippedRecord,
+} from '@scantally/core'
+import * as E from 'fp-ts/lib/Either.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import { FindingArnSet } from './FindingArnSet.js'
+import { decodedBytes, errorText, type Input, listInputs } from './Input.js'
+import { classifyRecord, nestedPage, recordProjection } from './Record.js'
+import { RecordReader, type SyntaxProblem } from './RecordReader.js'
+import { emptyInput, invalidRecord, malformedJson, readFailed, type SourceError } from './SourceError.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * What to do with bad input: `strict` stops at the first invalid record or malformed file and
+ * gives no result (the error instead); `skip` goes on and lists every skipped record in the
+ * report.
+ *
+ * @category model
+ */
+export type Policy = 'strict' | 'skip'
+
+/**
+ * Options of a read: the Inspector mapping options (counted statuses, pipeline resolver,
+ * whether unlinked findings count), the {@link Policy} (default `strict`), what `-` reads
+ * (default `process.stdin`), and the size of the chunks files are read in (default 1 MiB).
+ *
+ * @category model
+ */
+export interface ReadOptions extends InspectorMappingOptions {
+  readonly policy?: Policy
+  readonly stdin?: AsyncIterable<Buffer>
+  readonly chunkSize?: number
+}
+
+/**
+ * A read in progress: iterate it (once) for the findings, then await `result` for how it
+ * ended. `result` settles when the iteration ends, whether it ran out, failed, or was left
+ * early; under `strict`, a `Left` result means the findings handed out so far must not be
+ * presented as a result.
+ *
+ * @category model
+ */
+export interface FindingSource<A> extends AsyncIterable<A> {
+  readonly result: Promise<E.Either<SourceError, IngestReport>>
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Reads the inputs (paths of files or directories, or `-` for standard input) as batches of
+ * findings. Each batch holds the findings of one chunk of input; no batch is empty.
+ *
+ * @category constructors
+ */
+export const readFindingBatches = (
+  inputs: ReadonlyArray<string>,
+  options: ReadOptions = {},
+): FindingSource<ReadonlyArray<Finding>> => {
+  let settle: (r: E.Either<SourceError, IngestReport>) => void = () => undefined
+  const result = new Promise<E.Either<SourceError, IngestReport>>((resolve) => {
+    settle = resolve
+  })
+  const generator = run(inputs, options, (r) => settle(r))
+  return { result, [Symbol.asyncIterator]: () => generator }
+}
+
+/**
+ * Reads the inputs as findings, one at a time (see {@link readFindingBatches}).
+ *
+ * @category constructors
+ */
+export const readFindings = (
+  inputs: ReadonlyArray<string>,
+  options: ReadOptions = {},
+): FindingSource<Finding> => {
+  const batches = readFindingBatches(inputs, options)
+  return {
+    result: batches.result,
+    async *[Symbol.asyncIterator]() {
+      for await (const batch of batches) yield* batch
+    },
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * Folds every finding of the inputs into a value (counts, an engine index), returning the
+ * value and the report, or the error that stopped the read.
+ *
+ * @category utils
+ */
+export const foldFindings =
+  <B>(
+    inputs: ReadonlyArray<string>,
+    options: ReadOptions,
+    initial: B,
+    step: (b: B, finding: Finding) => B,
+  ): TE.TaskEither<SourceError, { readonly value: B; readonly report: IngestReport }> =>
+  async () => {
+    const source = readFindingBatches(inputs, options)
+    let value = initial
+    for await (const batch of source) for (const f of batch) value = step(value, f)
+    const result = await source.result
+    return E.isLeft(result) ? result : E.right({ value, report: result.right })
+  }
+
+/**
+ * Reads every finding of the inputs into memory (for small inputs and tests).
+ *
+ * @category utils
+ */
+export const collectFindings = (
+  inputs: ReadonlyArray<string>,
+  options: ReadOptions = {},
+): TE.TaskEither<SourceError, { readonly value: ReadonlyArray<Finding>; readonly report: IngestReport }> =>
+  foldFindings<Array<Finding>>(inputs, options, [], (all, f) => {
+    all.push(f)
+    return all
+  })
+
+// -------------------------------------------------------------------------------------
+// internal
+// -------------------------------------------------------------------------------------
+
+interface Context {
+  readonly strict: boolean
+  readonly mapping: InspectorMappingOptions
+  readonly seen: FindingArnSet
+  report: IngestReport
+}
+
+async function* run(
+  inputs: ReadonlyArray<string>,
+  options: ReadOptions,
+  settle: (r: E.Either<SourceError, IngestReport>) => void,
+): AsyncGenerator<ReadonlyArray<Finding>> {
+  const mapping: InspectorMappingOptions = {
+    ...(options.statuses === undefined ? {} : { statuses: options.statuses }),
+    ...(options.resolvePipeline === undefined ? {} : { resolvePipeline: options.resolvePipeline }),
+    ...(options.includeUnlinked === undefined ? {} : { includeUnlinked: options.includeUnlinked }),
+  }
+  const ctx: Context = {
+    strict: (options.policy ?? 'strict') === 'strict',
+    mapping,
+    seen: new FindingArnSet(),
+    report: emptyIngestReport,
+  }
+  let outcome: E.Either<SourceError, IngestReport> | undefined
+  try {
+    const listed = await listInputs(inputs, options.stdin ?? process.stdin, options.chunkSize ?? 1 << 20)
+    if (E.isLeft(listed)) {
+      outcome = listed
+      return
+    }
+    for (const input of listed.right) {
+      const failed = yield* readInput(input, ctx)
+      if (failed !== undefined) {
+        outcome = E.left(failed)
+        return
+      }
+    }
+    outcome = E.right(ctx.report)
+  } catch (e) {
+    outcome = E.left(readFailed(inputs.join(', '), errorText(e)))
+  } finally {
+    settle(outcome ?? E.right(ctx.report))
+  }
+}
+
+// Reads one input; returns the error that stops the whole read (under `strict`), if any.
+async function* readInput(
+  input: Input,
+  ctx: Context,
+): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
+  const file = input.name
+  const t = { bytes: 0, read: 0, counted: 0, notActive: 0, duplicate: 0, noImageLinkage: 0, invalid: 0 }
+  const skipped: Array<SkippedRecord> = []
+  let position = 0
+  let batch: Array<Finding> = []
+  let failed: SourceError | undefined
+
+  const skip = (reason: string): void => {
+    t.read++
+    t.invalid++
+    skipped.push({ file, position, reason })
+  }
+
+  const take = (record: unknown, offset: number): boolean => {
+    const page = nestedPage(record)
+    if (page !== undefined) return page.every((r) => take(r, offset))
+    position++
+    const c = classifyRecord(record, ctx.mapping)
+    if (E.isLeft(c)) {
+      if (ctx.strict) {
+        failed = invalidRecord(file, position, offset, c.left)
+        return false
+      }
+      skip(c.left)
+      return true
+    }
+    t.read++
+    if (c.right._tag === 'Excluded') t[c.right.reason]++
+    else if (c.right.finding.findingArn !== undefined && !ctx.seen.add(c.right.finding.findingArn))
+      t.duplicate++
+    else {
+      t.counted++
+      batch.push(c.right.finding)
+    }
+    return true
+  }
+
+  const reader = new RecordReader(recordProjection, take)
+
+  // Handles the problems a push or finish reports; `false` when this input cannot go on.
+  const settle = (first: SyntaxProblem | undefined): boolean => {
+    for (let p = first; p !== undefined; p = reader.resume()) {
+      const error = malformedJson(file, p.offset, p.line, p.column, p.message)
+      if (ctx.strict) {
+        failed = error
+        return false
+      }
+      position++
+      skip(error.message)
+      if (!reader.resync()) return false
+    }
+    return failed === undefined
+  }
+
+  try {
+    let open = true
+    for await (const chunk of decodedBytes(input.open(), (n) => {
+      t.bytes += n
+    })) {
+      open = settle(reader.push(chunk))
+      if (failed !== undefined) return failed
+      if (batch.length > 0) {
+        yield batch
+        batch = []
+      }
+      if (!open) break
+    }
+    if (open) settle(reader.finish())
+    if (failed !== undefined) return failed
+    if (batch.length > 0) yield batch
+    if (!reader.sawValue && open) {
+      if (ctx.strict) return emptyInput(file)
+      position++
+      skip(emptyInput(file).message)
+    }
+    return undefined
+  } catch (e) {
+    const error = readFailed(file, errorText(e))
+    if (ctx.strict) return error
+    position++
+    skip(error.message)
+    return undefined
+  } finally {
+    ctx.report = concatIngestReports(ctx.report, {
+      _tag: 'IngestReport',
+      files: 1,
+      bytes: t.bytes,
+      read: t.read,
+      counted: t.counted,
+      excluded: {
+        notActive: t.notActive,
+        duplicate: t.duplicate,
+        noImageLinkage: t.noImageLinkage,
+        invalid: t.invalid,
+      },
+      skipped,
+    })
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * Splits a stream of JSON bytes into records, one at a time, whatever the export's layout:
+ * a sequence of top-level values (one document, concatenated documents, NDJSON), where a value
+ * is a record, an array of records, or a page wrapper `{"findings": [record, …], …}` whose
+ * array is streamed element by element. Only one record is ever materialized; the wrapper and
+ * its arrays are walked, never held.
+ *
+ * @module
+ */
+import { JsonScanner, JsonSyntaxError, needMore, type Projection } from './JsonScanner.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Malformed input, located: the byte offset in the (decompressed) stream, and the 1-based
+ * line and column (in bytes) of that offset.
+ *
+ * @category model
+ */
+export interface SyntaxProblem {
+  readonly offset: number
+  readonly line: number
+  readonly column: number
+  readonly message: string
+}
+
+/**
+ * Receives each record and the byte offset where it starts; returns `false` to stop reading.
+ *
+ * @category model
+ */
+export type RecordSink = (record: unknown, offset: number) => boolean
+
+// Where the reader is between records.
+const TOP = 0 // expecting a top-level value or the end
+const ARRAY_FIRST = 1 // after '[': a record or ']'
+const ARRAY_NEXT = 2 // after a record in an array: ',' or ']'
+const ARRAY_ELEM = 3 // after ',' in an array: a record
+const WRAP_NEXT = 4 // in a page wrapper after a member: ',' or '}'
+const WRAP_KEY = 5 // in a page wrapper after ',': a member
+
+// Members a page wrapper may have besides `findings`. An object whose members are all of these
+// and `findings` is a page; any other member makes it a record.
+const wrapperKeys = new Set(['findings', 'nextToken', 'requestId'])
+
+// -------------------------------------------------------------------------------------
+// reader
+// -------------------------------------------------------------------------------------
+
+/**
+ * A push-based record reader: feed it chunks with {@link RecordReader.push}, then
+ * {@link RecordReader.finish}. Records go to the sink as soon as they are complete; a syntax
+ * problem is returned, after which {@link RecordReader.resync} may skip to the next line when
+ * the input is line-oriented.
+ *
+ * @category reader
+ */
+export class RecordReader {
+  private readonly s = new JsonScanner()
+  private state = TOP
+  private inWrapper = false
+  /** Absolute offset of `s.buf[0]`. */
+  private base = 0
+  /** Newlines before `base`, and the absolute offset of the last of them. */
+  private lines = 0
+  private lastNewline = -1
+  private stopped = false
+  private failedAt = -1
+  private skippingLine = false
+  /** Whether any top-level value (even a broken one) was seen: an input without is empty. */
+  sawValue = false
+
+  constructor(
+    private readonly projection: Projection,
+    private readonly sink: RecordSink,
+  ) {}
+
+  /** Bytes consumed so far. */
+  get offset(): number {
+    return this.base + this.s.pos
+  }
+
+  /** Appends a chunk and reads every record it completes. */
+  push(chunk: Buffer): SyntaxProblem | undefined {
+    if (this.stopped) return undefined
+    this.compact()
+    const s = this.s
+    s.buf = s.buf.length === 0 ? chunk : Buffer.concat([s.buf, chunk])
+    return this.drain()
+  }
+
+  /** Marks the end of input and reads what is left; a value still open is a problem. */
+  finish(): SyntaxProblem | undefined {
+    if (this.stopped) return undefined
+    this.s.eof = true
+    return this.drain()
+  }
+
+  /** Goes on reading what is buffered, after a {@link RecordReader.resync}. */
+  resume(): SyntaxProblem | undefined {
+    return this.stopped ? undefined : this.drain()
+  }
+
+  /**
+   * After a problem in a top-level value that began at the start of a line (NDJSON), skips to
+   * the next line and goes on; returns `false`, leaving the reader stopped, when the problem is
+   * inside an array or a page, where there is no safe point to resume from.
+   */
+  resync(): boolean {
+    const s = this.s
+    const at = this.failedAt
+    const lineStart =
+      at === 0 ? this.base === 0 || this.lastNewline === this.base - 1 : s.buf[at - 1] === 0x0a
+    if (this.state !== TOP || at < 0 || !lineStart) return false
+    s.pos = at
+    this.stopped = false
+    this.skippingLine = true
+    return true
+  }
+
+  // Drops consumed bytes, keeping the line count of what is dropped.
+  private compact(): void {
+    const s = this.s
+    const keep = s.pos
+    if (keep === 0) return
+    const b = s.buf
+    for (let i = b.indexOf(0x0a, 0); i >= 0 && i < keep; i = b.indexOf(0x0a, i + 1)) {
+      this.lines++
+      this.lastNewline = this.base + i
+    }
+    s.buf = keep >= b.length ? Buffer.alloc(0) : b.subarray(keep)
+    this.base += keep
+    s.pos = 0
+  }
+
+  private drain(): SyntaxProblem | undefined {
+    const s = this.s
+    for (;;) {
+      if (this.stopped) return undefined
+      if (this.skippingLine) {
+        const nl = s.buf.indexOf(0x0a, s.pos)
+        if (nl < 0) {
+          s.pos = s.buf.length
+          return undefined
+        }
+        s.pos = nl + 1
+        this.skippingLine = false
+      }
+      s.ws() // so that a failure is located at the value, not at the whitespace before it
+      const mark = s.pos
+      try {
+        if (!this.step()) return undefined
+      } catch (e) {
+        if (e === needMore) {
+          s.pos = mark
+          return undefined
+        }
+        if (e instanceof JsonSyntaxError) {
+          this.stopped = true
+          this.failedAt = mark
+          return this.problem(e.at, e.message)
+        }
+        throw e
+      }
+    }
+  }
+
+  // One move of the state machine; `false` when the buffer is exhausted between records.
+  private step(): boolean {
+    const s = this.s
+    const c = s.ws()
+    if (c < 0) {
+      if (s.eof && this.state !== TOP)
+        throw new JsonSyntaxError(s.buf.length, 'unexpected end of input (the file is truncated?)')
+      return false
+    }
+    switch (this.state) {
+      case TOP:
+        this.sawValue = true
+        if (c === 0x5b) {
+          s.pos++
+          this.inWrapper = false
+          this.state = ARRAY_FIRST
+          return true
+        }
+        if (c === 0x7b) return this.probe()
+        return this.record(TOP)
+      case ARRAY_FIRST:
+        if (c === 0x5d) return this.closeArray()
+        return this.record(ARRAY_NEXT)
+      case ARRAY_NEXT:
+        if (c === 0x2c) {
+          s.pos++
+          this.state = ARRAY_ELEM
+          return true
+        }
+        if (c === 0x5d) return this.closeArray()
+        throw s.unexpected(s.pos, "',' or ']'")
+      case ARRAY_ELEM:
+        return this.record(ARRAY_NEXT)
+      case WRAP_NEXT:
+        if (c === 0x2c) {
+          s.pos++
+          this.state = WRAP_KEY
+          return true
+        }
+        if (c === 0x7d) {
+          s.pos++
+          this.state = TOP
+          return true
+        }
+        throw s.unexpected(s.pos, "',' or '}'")
+      default: {
+        // WRAP_KEY: a member of a page wrapper, read whole before the state moves on.
+        if (c !== 0x22) throw s.unexpected(s.pos, 'a string key')
+        const key = s.string()
+        if (s.next() !== 0x3a) throw s.unexpected(s.pos, "':'")
+        s.pos++
+        if (key === 'findings' && s.next() === 0x5b) {
+          s.pos++
+          this.state = ARRAY_FIRST
+          return true
+        }
+        s.skip()
+        this.state = WRAP_NEXT
+        return true
+      }
+    }
+  }
+
+  private closeArray(): boolean {
+    this.s.pos++
+    this.state = this.inWrapper ? WRAP_NEXT : TOP
+    return true
+  }
+
+  private record(next: number): boolean {
+    const s = this.s
+    const start = s.pos
+    const value = s.value(this.projection)
+    this.state = next
+    if (!this.sink(value, this.base + start)) this.stopped = true
+    return true
+  }
+
+  // A top-level object: a page wrapper when its members up to `findings: [` are wrapper
+  // members, else a record, re-read from its start. Pages put `findings` first or after
+  // `nextToken`, and records start with record members, so this looks at a member or two.
+  private probe(): boolean {
+    const s = this.s
+    const start = s.pos
+    s.pos++
+    let members = 0
+    for (;;) {
+      let c = s.next()
+      if (c === 0x7d) {
+        if (members === 0) break
+        s.pos++
+        return true // a page without findings
+      }
+      if (c !== 0x22) throw s.unexpected(s.pos, 'a string key')
+      const key = s.string()
+      if (s.next() !== 0x3a) throw s.unexpected(s.pos, "':'")
+      s.pos++
+      if (!wrapperKeys.has(key)) break
+      if (key === 'findings') {
+        if (s.next() !== 0x5b) break
+        s.pos++
+        this.inWrapper = true
+        this.state = ARRAY_FIRST
+        return true
+      }
+      s.skip()
+      members++
+      c = s.next()
+      if (c === 0x2c) s.pos++
+      else if (c !== 0x7d) throw s.unexpected(s.pos, "',' or '}'")
+    }
+    s.pos = start
+    return this.record(TOP)
+  }
+
+  private problem(at: number, message: string): SyntaxProblem {
+    const b = this.s.buf
+    let line = this.lines + 1
+    let lastNewline = this.lastNewline
+    for (let i = b.indexOf(0x0a, 0); i >= 0 && i < at; i = b.indexOf(0x0a, i + 1)) {
+      line++
+      lastNewline = this.base + i
+    }
+    const offset = this.base + at
+    return { offset, line, column: offset - lastNewline, message }
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Why reading an export failed, as plain readonly records: each names the file, where in it,
+ * and what is wrong, and carries a `message` that says all of it in one line.
+ *
+ * @module
+ */
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The bytes are not JSON: `offset` is the byte offset (in the decompressed stream, for gzip
+ * input), `line` and `column` the 1-based line and byte column of that offset.
+ *
+ * @category model
+ */
+export interface MalformedJson {
+  readonly _tag: 'MalformedJson'
+  readonly file: string
+  readonly offset: number
+  readonly line: number
+  readonly column: number
+  readonly message: string
+}
+
+/**
+ * A record that is JSON but not a valid finding: `position` is its 1-based place among the
+ * file's records, `offset` the byte offset where it starts, `reason` what failed validation.
+ *
+ * @category model
+ */
+export interface InvalidRecord {
+  readonly _tag: 'InvalidRecord'
+  readonly file: string
+  readonly position: number
+  readonly offset: number
+  readonly reason: string
+  readonly message: string
+}
+
+/**
+ * A file with no JSON value in it at all (zero bytes, or only whitespace).
+ *
+ * @category model
+ */
+export interface EmptyInput {
+  readonly _tag: 'EmptyInput'
+  readonly file: string
+  readonly message: string
+}
+
+/**
+ * The input could not be read: a missing path, an I/O error, corrupt gzip data.
+ *
+ * @category model
+ */
+export interface ReadFailed {
+  readonly _tag: 'ReadFailed'
+  readonly file: string
+  readonly message: string
+}
+
+/**
+ * Every way reading an export can fail.
+ *
+ * @category model
+ */
+export type SourceError = MalformedJson | InvalidRecord | EmptyInput | ReadFailed
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category constructors
+ */
+export const malformedJson = (
+  file: string,
+  offset: number,
+  line: number,
+  column: number,
+  what: string,
+): MalformedJson => ({
+  _tag: 'MalformedJson',
+  file,
+  offset,
+  line,
+  column,
+  message: `${file}:${line}:${column}: malformed JSON at byte ${offset}: ${what}`,
+})
+
+/**
+ * @category constructors
+ */
+export const invalidRecord = (
+  file: string,
+  position: number,
+  offset: number,
+  reason: string,
+): InvalidRecord => ({
+  _tag: 'InvalidRecord',
+  file,
+  position,
+  offset,
+  reason,
+  message: `${file}: record ${position} (byte ${offset}) is invalid: ${reason}`,
+})
+
+/**
+ * @category constructors
+ */
+export const emptyInput = (file: string): EmptyInput => ({
+  _tag: 'EmptyInput',
+  file,
+  message: `${file}: empty input, no JSON value in it`,
+})
+
+/**
+ * @category constructors
+ */
+export const readFailed = (file: string, what: string): ReadFailed => ({
+  _tag: 'ReadFailed',
+  file,
+  message: `${file}: cannot be read: ${what}`,
+})
