@@ -1,0 +1,249 @@
+// Test support: generated findings and their serializations in every export format.
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { ExploitAvailable, type Finding, FixAvailable, severities } from '@scantally/core'
+import fc from 'fast-check'
+
+const literals = <T extends string>(codec: { readonly keys: Record<T, unknown> }) =>
+  fc.constantFrom(...(Object.keys(codec.keys) as T[]))
+
+/** A generated finding, before it is written in some format. */
+export interface Gen {
+  readonly awsAccountId: string
+  readonly severity: (typeof severities)[number]
+  readonly build: string | undefined
+  readonly vulnerabilityId: string | undefined
+  readonly fixAvailable: FixAvailable | undefined
+  readonly exploitAvailable: ExploitAvailable | undefined
+  readonly findingArn: string
+  readonly timestamp: unknown
+  readonly title: unknown
+}
+
+export const builds = [
+  'arn:aws:imagebuilder:us-east-1:111111111111:image/web/1.0.0/1',
+  'arn:aws:imagebuilder:us-east-1:111111111111:image/web/1.0.1/1',
+  'arn:aws:imagebuilder:us-east-1:222222222222:image/db/2.0.0/3',
+] as const
+
+/** The pipeline each image build version was built by (one has none known). */
+export const pipelineOf = (build: string): string | undefined =>
+  build.includes('/db/') ? undefined : build.replace(':image/', ':image-pipeline/').replace(/\/[0-9.]+\/[0-9]+$/, '')
+
+const timestampArb = fc.oneof(
+  fc.integer({ min: 0, max: 2_000_000_000 }),
+  fc.constant('2024-09-04T16:59:44.356Z'),
+  fc.constant('Wed Sep 04 16:59:44.356 UTC 2024'),
+  fc.constant('not a time'),
+)
+
+// Descriptive text in any shape: quotes, backslashes, control characters, astral characters.
+const textArb = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.constantFrom('say \\"hi\\"', 'tab\there', 'ends with \\', '😀 é'),
+  fc.jsonValue({ maxDepth: 2 }),
+)
+
+export const genArb = (index: number): fc.Arbitrary<Gen> =>
+  fc.record({
+    awsAccountId: fc.constantFrom('111111111111', '222222222222', '012345678901'),
+    severity: fc.constantFrom(...severities),
+    build: fc.option(fc.constantFrom(...builds), { nil: undefined, freq: 5 }),
+    vulnerabilityId: fc.option(
+      fc.oneof(fc.constantFrom('CVE-2024-0001', 'CVE-2023-9999', 'GHSA-x'), fc.string({ unit: 'binary', minLength: 1, maxLength: 6 })),
+      { nil: undefined },
+    ),
+    fixAvailable: fc.option(literals(FixAvailable), { nil: undefined }),
+    exploitAvailable: fc.option(literals(ExploitAvailable), { nil: undefined }),
+    findingArn: fc.constant(`arn:aws:inspector2:us-east-1:111111111111:finding/${index.toString(16).padStart(8, '0')}`),
+    timestamp: timestampArb,
+    title: textArb,
+  })
+
+export const gensArb = (maxLength = 30): fc.Arbitrary<ReadonlyArray<Gen>> =>
+  fc.integer({ min: 1, max: maxLength }).chain((n): fc.Arbitrary<ReadonlyArray<Gen>> => (n === 0 ? fc.constant([]) : fc.tuple(...Array.from({ length: n }, (_, i) => genArb(i)))))
+
+export const imageScanRecord = (g: Gen): Record<string, unknown> => {
+  const pipeline = g.build === undefined ? undefined : pipelineOf(g.build)
+  return {
+    awsAccountId: g.awsAccountId,
+    ...(g.build === undefined ? {} : { imageBuildVersionArn: g.build }),
+    ...(pipeline === undefined ? {} : { imagePipelineArn: pipeline }),
+    type: 'PACKAGE_VULNERABILITY',
+    description: g.title,
+    title: g.title,
+    remediation: { recommendation: { text: g.title, url: 5 } },
+    severity: g.severity,
+    firstObservedAt: g.timestamp,
+    updatedAt: g.timestamp,
+    inspectorScore: 7.5,
+    inspectorScoreDetails: { adjustedCvss: { score: 7.5, adjustments: [] } },
+    packageVulnerabilityDetails: {
+      ...(g.vulnerabilityId === undefined ? {} : { vulnerabilityId: g.vulnerabilityId }),
+      source: 'NVD',
+      vulnerablePackages: [{ name: 'openssl', version: '1.0' }],
+      vendorCreatedAt: g.timestamp,
+    },
+    ...(g.fixAvailable === undefined ? {} : { fixAvailable: g.fixAvailable }),
+  }
+}
+
+export const inspectorRecord = (g: Gen): Record<string, unknown> => ({
+  findingArn: g.findingArn,
+  awsAccountId: g.awsAccountId,
+  type: 'PACKAGE_VULNERABILITY',
+  description: g.title,
+  title: g.title,
+  severity: g.severity,
+  firstObservedAt: g.timestamp,
+  lastObservedAt: g.timestamp,
+  status: 'ACTIVE',
+  resources: [
+    {
+      type: 'AWS_EC2_INSTANCE',
+      id: 'i-0123456789abcdef0',
+      region: 'us-east-1',
+      tags: { Name: g.title, ...(g.build === undefined ? {} : { Ec2ImageBuilderArn: g.build }) },
+      details: { awsEc2Instance: { launchedAt: g.timestamp } },
+    },
+  ],
+  inspectorScore: 7.5,
+  ...(g.vulnerabilityId === undefined
+    ? {}
+    : { packageVulnerabilityDetails: { vulnerabilityId: g.vulnerabilityId, source: 'NVD', vulnerablePackages: [] } }),
+  ...(g.fixAvailable === undefined ? {} : { fixAvailable: g.fixAvailable }),
+  ...(g.exploitAvailable === undefined ? {} : { exploitAvailable: g.exploitAvailable }),
+})
+
+export const eventOf = (g: Gen): Record<string, unknown> => ({
+  version: '0',
+  id: 'e-1',
+  'detail-type': 'Inspector2 Finding',
+  source: 'aws.inspector2',
+  account: g.awsAccountId,
+  time: '2024-09-04T16:59:44Z',
+  region: 'us-east-1',
+  resources: [g.findingArn],
+  detail: inspectorRecord(g),
+})
+
+/** The normalized findings a reader should give for generated findings, by format family. */
+export const expected = (gens: ReadonlyArray<Gen>, family: 'imageBuilder' | 'inspector'): ReadonlyArray<Finding> =>
+  gens.flatMap((g) => {
+    if (g.build === undefined) return []
+    const pipeline = pipelineOf(g.build)
+    const f: Record<string, unknown> = { awsAccountId: g.awsAccountId, severity: g.severity, imageBuildVersionArn: g.build }
+    if (pipeline !== undefined) f.imagePipelineArn = pipeline
+    if (g.vulnerabilityId !== undefined) f.vulnerabilityId = g.vulnerabilityId
+    if (g.fixAvailable !== undefined) f.fixAvailable = g.fixAvailable
+    if (family === 'inspector') {
+      f.findingArn = g.findingArn
+      if (g.exploitAvailable !== undefined) f.exploitAvailable = g.exploitAvailable
+    }
+    return [f as Finding]
+  })
+
+const canonical = (u: unknown): string =>
+  JSON.stringify(u, (_, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  )
+
+/** A multiset of findings as sorted canonical JSON, for `t.deepEqual`. */
+export const multiset = (fs: ReadonlyArray<Finding>): ReadonlyArray<string> => fs.map(canonical).sort()
+
+const pages = <A>(as: ReadonlyArray<A>, size: number): ReadonlyArray<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < as.length; i += size) out.push(as.slice(i, i + size))
+  return out.length === 0 ? [[]] : out
+}
+
+/** A format: a name, its family, and the files it writes for some findings. */
+export interface Format {
+  readonly name: string
+  readonly family: 'imageBuilder' | 'inspector'
+  readonly files: (gens: ReadonlyArray<Gen>, pageSize: number) => ReadonlyArray<readonly [string, string]>
+}
+
+export const formats: ReadonlyArray<Format> = [
+  {
+    name: 'Image Builder ListImageScanFindings pages, concatenated',
+    family: 'imageBuilder',
+    files: (gs, size) => [
+      [
+        'pages.json',
+        pages(gs, size)
+          .map((p, i, all) =>
+            JSON.stringify({ findings: p.map(imageScanRecord), ...(i < all.length - 1 ? { nextToken: `t${i}` } : {}) }),
+          )
+          .join('\n'),
+      ],
+    ],
+  },
+  {
+    name: 'Image Builder ListImageScanFindings pages, a file each',
+    family: 'imageBuilder',
+    files: (gs, size) =>
+      pages(gs, size).map((p, i) => [
+        `page-${String(i).padStart(4, '0')}.json`,
+        JSON.stringify({ requestId: 'r', findings: p.map(imageScanRecord), nextToken: `t${i}` }, null, 2),
+      ]),
+  },
+  {
+    name: 'Inspector ListFindings pages',
+    family: 'inspector',
+    files: (gs, size) =>
+      pages(gs, size).map((p, i) => [`list-${i}.json`, JSON.stringify({ nextToken: `n${i}`, findings: p.map(inspectorRecord) })]),
+  },
+  {
+    name: 'Inspector findings report',
+    family: 'inspector',
+    files: (gs) => [['report.json', JSON.stringify({ findings: gs.map(inspectorRecord) }, null, 4)]],
+  },
+  {
+    name: 'NDJSON of image scan findings',
+    family: 'imageBuilder',
+    files: (gs) => [['findings.ndjson', gs.map((g) => `${JSON.stringify(imageScanRecord(g))}\n`).join('')]],
+  },
+  {
+    name: 'NDJSON of Inspector findings',
+    family: 'inspector',
+    files: (gs) => [['findings.jsonl', gs.map((g) => JSON.stringify(inspectorRecord(g))).join('\r\n')]],
+  },
+  {
+    name: 'EventBridge events, one per line',
+    family: 'inspector',
+    files: (gs) => [['events.ndjson', gs.map((g) => `${JSON.stringify(eventOf(g))}\n`).join('')]],
+  },
+  {
+    name: 'EventBridge events, a JSON array',
+    family: 'inspector',
+    files: (gs) => [['events.json', JSON.stringify(gs.map(eventOf), null, 1)]],
+  },
+  {
+    name: 'EventBridge events, one per file',
+    family: 'inspector',
+    files: (gs) => gs.map((g, i) => [`event-${String(i).padStart(4, '0')}.json`, JSON.stringify(eventOf(g), null, 2)]),
+  },
+]
+
+/** A fresh temporary directory. */
+export const tempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'scantally-source-json-'))
+
+/** Writes a format's files into a new directory (gzipped when asked) and returns it. */
+export const writeFormat = async (
+  root: string,
+  format: Format,
+  gens: ReadonlyArray<Gen>,
+  pageSize: number,
+  gzip: boolean,
+): Promise<string> => {
+  const dir = join(root, format.name.replace(/[^a-zA-Z]+/g, '-'))
+  await mkdir(dir, { recursive: true })
+  for (const [name, text] of format.files(gens, pageSize))
+    await writeFile(join(dir, name), gzip ? gzipSync(Buffer.from(text)) : text)
+  return dir
+}
