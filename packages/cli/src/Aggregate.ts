@@ -1,0 +1,325 @@
+/**
+ * `scantally aggregate`: reads export files in one streaming pass, holding only the groups of
+ * the query, and prints the answer as the AWS API (or the extended query) would give it.
+ *
+ * @module
+ */
+import { stat, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import {
+  type Caller,
+  type Group,
+  type Operation,
+  type PagePlan,
+  type Query,
+  type ScantallyError,
+  type TokenConfig,
+  accumulate,
+  decodeAggregationsRequest,
+  decodeQuery,
+  defaultPageSize,
+  defaultTokenTtlSeconds,
+  findingStatuses,
+  fromAwsRequest,
+  localCaller,
+  planPage,
+  takePage,
+  toAwsResponse,
+  toQueryResponse,
+} from '@scantally/core'
+import { type ReadOptions, loadPipelineMap, readFindingBatches } from '@scantally/source-json'
+import * as E from 'fp-ts/lib/Either.js'
+import { randomUUID } from 'node:crypto'
+import { parseFilter, parseWhere } from './FilterArgs.js'
+import { type Io, exitCodes } from './Io.js'
+import { keysFrom } from './Keys.js'
+import { noProgress, progressBar } from './Progress.js'
+import { type Format, awsColumns, extendedColumns, renderCsv, renderJson, renderTable } from './Render.js'
+import { renderSummary } from './Summary.js'
+import { usageError } from './Usage.js'
+
+/**
+ * Help text of `scantally aggregate`.
+ *
+ * @category model
+ */
+export const aggregateHelp = `Usage: scantally aggregate [options] <file|dir|->...
+
+Aggregates scan-finding exports (Image Builder ListImageScanFindings output, Inspector v2
+ListFindings output or findings report, NDJSON, EventBridge events; gzip accepted) the way
+ListImageScanFindingAggregations answers. A directory reads every export file in it; - reads stdin.
+
+AWS request:
+  --filter FILTER          name=NAME,values=V1,V2  or  '{"name":"NAME","values":["V1"]}'
+                           NAME: accountId | imageBuildVersionArn | imagePipelineArn | vulnerabilityId
+  --no-paginate            print one page with its nextToken (default: follow every page)
+  --starting-token TOKEN   continue from a nextToken
+  --page-size N            groups per page, 1-1000 (default 100)
+
+Extended query (any of these switches to it):
+  --group-by KEY           accountId | imageBuildVersionArn | imagePipelineArn | vulnerabilityId
+  --where FIELD=OP:VALUE   repeatable; FIELD: the four keys, severity, fixAvailable;
+                           OP: EQUALS | PREFIX | NOT_EQUALS
+  --sort-by KEY|CRITICAL|HIGH|ALL    --sort-order ASC|DESC    --max-results 1-1000
+
+Sources:
+  --status ACTIVE|SUPPRESSED|CLOSED|ALL   which Inspector findings count (default ACTIVE)
+  --include-unlinked       count Inspector findings with no image build linkage (accountId and
+                           vulnerabilityId groupings only)
+  --pipeline-map FILE      JSON object imageBuildVersionArn -> imagePipelineArn
+  --on-invalid strict|skip strict: stop at the first invalid record (default); skip: report it
+
+Output:
+  --output json|table|csv  default: table on a terminal, json otherwise
+  --token-key KEY          token signing key(s), [id:]hex-or-base64, newest first, comma-separated
+                           (or SCANTALLY_TOKEN_KEYS), so tokens work across runs
+  --quiet                  no summary or progress on stderr
+
+Exit codes: 0 success, 1 an error in the input or the request, 2 wrong usage.
+
+Examples:
+  scantally aggregate examples/imagebuilder-findings.json
+  scantally aggregate --filter name=imagePipelineArn,values=arn:aws:imagebuilder:us-east-1:111122223333:image-pipeline/web-server exports/
+  scantally aggregate --output csv --group-by vulnerabilityId --sort-by CRITICAL --sort-order DESC \\
+      --where fixAvailable=EQUALS:YES --pipeline-map pipelines.json inspector-export.json.gz
+  gunzip -c findings.ndjson.gz | scantally aggregate -
+`
+
+const options = {
+  filter: { type: 'string' },
+  'no-paginate': { type: 'boolean' },
+  'starting-token': { type: 'string' },
+  'page-size': { type: 'string' },
+  'group-by': { type: 'string' },
+  where: { type: 'string', multiple: true },
+  'sort-by': { type: 'string' },
+  'sort-order': { type: 'string' },
+  'max-results': { type: 'string' },
+  status: { type: 'string' },
+  'include-unlinked': { type: 'boolean' },
+  'pipeline-map': { type: 'string' },
+  'on-invalid': { type: 'string' },
+  output: { type: 'string' },
+  'token-key': { type: 'string', multiple: true },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+interface Plan {
+  readonly operation: Operation
+  /** The query, or the request error (exit 1, not a usage error: the usage was right). */
+  readonly query: E.Either<ScantallyError, Query>
+  readonly pageSize: number
+  readonly paginate: boolean
+  readonly format: Format
+  readonly read: ReadOptions
+  readonly pipelineMap: string | undefined
+  readonly inputs: ReadonlyArray<string>
+  readonly quiet: boolean
+  readonly tokenKeys: ReadonlyArray<string>
+}
+
+/**
+ * Runs `scantally aggregate` with its arguments; resolves with the exit code.
+ *
+ * @category commands
+ */
+export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
+  const parsed = parse(argv, io)
+  if (parsed === 'help') {
+    io.stdout(aggregateHelp)
+    return exitCodes.ok
+  }
+  if (E.isLeft(parsed)) return usageError(io, 'aggregate', parsed.left)
+  if (E.isLeft(parsed.right.query)) return failed(io, parsed.right.query.left)
+  const plan: ReadyPlan = { ...parsed.right, query: parsed.right.query.right }
+  const keys = keysFrom(plan.tokenKeys, io.env.SCANTALLY_TOKEN_KEYS)
+  if (E.isLeft(keys)) return usageError(io, 'aggregate', keys.left)
+  const tokens: TokenConfig = { keys: keys.right.keys, ttlSeconds: defaultTokenTtlSeconds, now: Date.now }
+  const caller: Caller = localCaller
+
+  // The token and the caller's scope are checked before reading anything.
+  const first = planPage(tokens, caller, plan.operation, plan.query, plan.pageSize)
+  if (E.isLeft(first)) return failed(io, first.left)
+  const acc = accumulate(plan.query, caller)
+  if (E.isLeft(acc)) return failed(io, acc.left)
+
+  let read = plan.read
+  if (plan.pipelineMap !== undefined) {
+    const resolver = await loadPipelineMap(plan.pipelineMap)()
+    if (E.isLeft(resolver)) return failed(io, resolver.left)
+    read = { ...read, resolvePipeline: resolver.right }
+  }
+
+  const started = io.now()
+  const totalBytes = await inputBytes(plan.inputs)
+  const progress =
+    io.stderrIsTty && !plan.quiet && totalBytes > 8 * 1024 * 1024 ? progressBar(io.stderr, totalBytes, io.now) : noProgress
+  let findings = 0
+  const source = readFindingBatches(plan.inputs, {
+    ...read,
+    stdin: io.stdin,
+    onProgress: (bytes: number) => progress.update(bytes, findings),
+  } as ReadOptions)
+  for await (const batch of source) {
+    for (const f of batch) acc.right.add(f)
+    findings += batch.length
+  }
+  const result = await source.result
+  progress.done()
+  if (E.isLeft(result)) return failed(io, result.left)
+
+  const groups = acc.right.result()
+  const pages = collectPages(tokens, caller, plan, first.right, groups)
+  if (E.isLeft(pages)) return failed(io, pages.left)
+  io.stdout(render(plan, pages.right))
+  if (!plan.quiet) {
+    io.stderr(renderSummary(result.right, io.now() - started))
+    if (!plan.paginate && keys.right.ephemeral && pages.right.nextToken !== undefined)
+      io.stderr('note: no --token-key or SCANTALLY_TOKEN_KEYS, so this nextToken works only within this run\n')
+  }
+  return exitCodes.ok
+}
+
+interface Collected {
+  readonly items: ReadonlyArray<Group>
+  readonly nextToken: string | undefined
+}
+
+// Follows every page from the first (as the AWS CLI does), or takes just one with --no-paginate.
+type ReadyPlan = Omit<Plan, 'query'> & { readonly query: Query }
+
+const collectPages = (
+  tokens: TokenConfig,
+  caller: Caller,
+  plan: ReadyPlan,
+  first: PagePlan,
+  groups: ReadonlyArray<Group>,
+): E.Either<ScantallyError, Collected> => {
+  const items: Group[] = []
+  let page = takePage(tokens, first, groups)
+  items.push(...page.items)
+  while (plan.paginate && page.nextToken !== undefined) {
+    const next = planPage(tokens, caller, plan.operation, { ...plan.query, nextToken: page.nextToken }, plan.pageSize)
+    if (E.isLeft(next)) return next
+    page = takePage(tokens, next.right, groups)
+    items.push(...page.items)
+  }
+  return E.right({ items, nextToken: page.nextToken })
+}
+
+const render = (plan: ReadyPlan, collected: Collected): string => {
+  const groupBy = plan.query.groupBy
+  const columns = plan.operation === 'Query' ? extendedColumns : awsColumns
+  if (plan.format === 'table') return renderTable(groupBy, collected.items, columns)
+  if (plan.format === 'csv') return renderCsv(groupBy, collected.items, columns)
+  const page = { query: plan.query, items: collected.items, nextToken: collected.nextToken }
+  return renderJson(plan.operation === 'Query' ? toQueryResponse(randomUUID(), page) : toAwsResponse(randomUUID(), page))
+}
+
+const failed = (io: Io, e: { readonly _tag: string; readonly message: string }): number => {
+  io.stderr(`${e._tag}: ${e.message}\n`)
+  return exitCodes.failed
+}
+
+const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, Plan> => {
+  let values: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values']
+  let positionals: string[]
+  try {
+    ;({ values, positionals } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true }))
+  } catch (e) {
+    return E.left((e as Error).message)
+  }
+  if (values.help) return 'help'
+  if (positionals.length === 0) return E.left('no input: give export files, directories, or - for standard input')
+
+  const format = values.output ?? (io.stdoutIsTty ? 'table' : 'json')
+  if (format !== 'json' && format !== 'table' && format !== 'csv')
+    return E.left(`--output must be json, table or csv, got ${JSON.stringify(format)}`)
+  const onInvalid = values['on-invalid'] ?? 'strict'
+  if (onInvalid !== 'strict' && onInvalid !== 'skip')
+    return E.left(`--on-invalid must be strict or skip, got ${JSON.stringify(onInvalid)}`)
+  const status = values.status ?? 'ACTIVE'
+  const statuses = status === 'ALL' ? findingStatuses : findingStatuses.filter((s) => s === status)
+  if (statuses.length === 0) return E.left(`--status must be ACTIVE, SUPPRESSED, CLOSED or ALL, got ${JSON.stringify(status)}`)
+  const pageSize = integer(values['page-size'], defaultPageSize)
+  if (pageSize === undefined || pageSize < 1 || pageSize > 1000)
+    return E.left(`--page-size must be an integer from 1 to 1000, got ${JSON.stringify(values['page-size'])}`)
+  const maxResults = integer(values['max-results'], undefined)
+  if (maxResults === undefined && values['max-results'] !== undefined)
+    return E.left(`--max-results must be an integer, got ${JSON.stringify(values['max-results'])}`)
+
+  const filter = values.filter === undefined ? E.right(undefined) : parseFilter(values.filter)
+  if (E.isLeft(filter)) return filter
+  const where = (values.where ?? []).map(parseWhere)
+  const badWhere = where.find(E.isLeft)
+  if (badWhere !== undefined && E.isLeft(badWhere)) return E.left(badWhere.left)
+
+  const extended =
+    values['group-by'] !== undefined ||
+    values['sort-by'] !== undefined ||
+    values['sort-order'] !== undefined ||
+    values['max-results'] !== undefined ||
+    where.length > 0
+  const token = values['starting-token']
+  let query: E.Either<ScantallyError, Query>
+  if (!extended) {
+    query = E.map((r: Parameters<typeof fromAwsRequest>[0]) => fromAwsRequest(r, pageSize))(
+      decodeAggregationsRequest({
+        ...(filter.right === undefined ? {} : { filter: filter.right }),
+        ...(token === undefined ? {} : { nextToken: token }),
+      }),
+    )
+  } else {
+    const f = filter.right as { name?: unknown; values?: unknown } | undefined
+    const fromFilter = Array.isArray(f?.values)
+      ? f.values.map((value: unknown) => ({ field: f.name, comparison: 'EQUALS', value }))
+      : []
+    query = decodeQuery({
+      groupBy: values['group-by'] ?? (typeof f?.name === 'string' ? f.name : 'accountId'),
+      filters: [...fromFilter, ...where.flatMap((w) => (E.isRight(w) ? [w.right] : []))],
+      ...(values['sort-by'] === undefined ? {} : { sortBy: values['sort-by'] }),
+      ...(values['sort-order'] === undefined ? {} : { sortOrder: values['sort-order'] }),
+      maxResults: maxResults ?? pageSize,
+      ...(token === undefined ? {} : { nextToken: token }),
+    })
+  }
+  return E.right({
+    operation: extended ? 'Query' : 'ListImageScanFindingAggregations',
+    query,
+    pageSize,
+    paginate: values['no-paginate'] !== true,
+    format,
+    read: { policy: onInvalid, statuses, includeUnlinked: values['include-unlinked'] === true },
+    pipelineMap: values['pipeline-map'],
+    inputs: positionals,
+    quiet: values.quiet === true,
+    tokenKeys: values['token-key'] ?? [],
+  })
+}
+
+const integer = <D extends number | undefined>(text: string | undefined, fallback: D): number | D | undefined => {
+  if (text === undefined) return fallback
+  return /^[0-9]+$/.test(text) ? Number(text) : undefined
+}
+
+// Total bytes of the inputs, for the progress bar (stdin counts as unknown, 0).
+const inputBytes = async (inputs: ReadonlyArray<string>): Promise<number> => {
+  let total = 0
+  for (const input of inputs) {
+    if (input === '-') continue
+    try {
+      const s = await stat(input)
+      if (s.isDirectory()) {
+        for (const name of await readdir(input)) {
+          const child = await stat(join(input, name)).catch(() => undefined)
+          if (child?.isFile()) total += child.size
+        }
+      } else total += s.size
+    } catch {
+      // Unreadable inputs are reported by the reader, with their name.
+    }
+  }
+  return total
+}

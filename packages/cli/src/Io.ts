@@ -1,0 +1,48 @@
+/**
+ * The edges a command touches: output streams, environment, terminal detection, the clock.
+ * Commands take an {@link Io} so tests can run them in-process with captured output.
+ *
+ * @module
+ */
+
+/**
+ * What a command may do to the outside world.
+ *
+ * @category model
+ */
+export interface Io {
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly stdoutIsTty: boolean
+  readonly stderrIsTty: boolean
+  readonly stdin: AsyncIterable<Buffer>
+  readonly now: () => number
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  readonly stopSignal: Promise<string>
+}
+
+/**
+ * The process's own streams and signals.
+ *
+ * @category constructors
+ */
+export const processIo = (): Io => ({
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  stdoutIsTty: process.stdout.isTTY === true,
+  stderrIsTty: process.stderr.isTTY === true,
+  stdin: process.stdin,
+  now: () => performance.now(),
+  stopSignal: new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal))
+  }),
+})
+
+/**
+ * Exit codes: success, an error in the input or the request, wrong usage.
+ *
+ * @category model
+ */
+export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const

@@ -1,0 +1,55 @@
+/**
+ * A progress line on a terminal's stderr: bytes and findings read, with rates. Redrawn at most
+ * a few times a second, and cleared when done, so it never mixes with the summary.
+ *
+ * @module
+ */
+import { formatBytes, formatCount } from './Summary.js'
+
+/**
+ * A progress display.
+ *
+ * @category model
+ */
+export interface Progress {
+  readonly update: (bytes: number, findings: number) => void
+  readonly done: () => void
+}
+
+/**
+ * A progress display that draws nothing.
+ *
+ * @category constructors
+ */
+export const noProgress: Progress = { update: () => undefined, done: () => undefined }
+
+/**
+ * A progress bar towards `totalBytes` written with `write` (a terminal's stderr).
+ *
+ * @category constructors
+ */
+export const progressBar = (write: (s: string) => void, totalBytes: number, now: () => number): Progress => {
+  const start = now()
+  let last = 0
+  let drawn = false
+  return {
+    update: (bytes, findings) => {
+      const t = now()
+      if (t - last < 200) return
+      last = t
+      const seconds = Math.max((t - start) / 1000, 1e-3)
+      const share = totalBytes > 0 ? Math.min(1, bytes / totalBytes) : 0
+      const width = 24
+      const filled = Math.round(share * width)
+      write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ` +
+          `${formatBytes(bytes)}/${formatBytes(totalBytes)}  ${formatBytes(bytes / seconds)}/s  ` +
+          `${formatCount(findings)} findings  ${formatCount(findings / seconds)}/s\u001b[K`,
+      )
+      drawn = true
+    },
+    done: () => {
+      if (drawn) write('\r\u001b[K')
+    },
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Output formats of `scantally aggregate`: `json` (exactly the API response shape), `table`
+ * (readable at a glance, with totals) and `csv`.
+ *
+ * @module
+ */
+import type { ExtendedCounts, Group, GroupKey } from '@scantally/core'
+
+/**
+ * An output format.
+ *
+ * @category model
+ */
+export type Format = 'json' | 'table' | 'csv'
+
+/**
+ * The count columns shown: the AWS four, or all extended counts for an extended query.
+ *
+ * @category model
+ */
+export type Columns = ReadonlyArray<keyof ExtendedCounts>
+
+/**
+ * The AWS columns.
+ *
+ * @category model
+ */
+export const awsColumns: Columns = ['all', 'critical', 'high', 'medium']
+
+/**
+ * The extended columns.
+ *
+ * @category model
+ */
+export const extendedColumns: Columns = [
+  'all',
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'informational',
+  'untriaged',
+  'fixAvailable',
+  'exploitAvailable',
+]
+
+/**
+ * Renders groups as an aligned table with a header, one row per group in the answer's order,
+ * and a total row (the sum over the groups shown).
+ *
+ * @category utils
+ */
+export const renderTable = (groupBy: GroupKey, groups: ReadonlyArray<Group>, columns: Columns): string => {
+  const totals = Object.fromEntries(columns.map((c) => [c, groups.reduce((n, g) => n + g.counts[c], 0)]))
+  const header = [groupBy, ...columns.map((c) => c.toUpperCase())]
+  const rows = groups.map((g) => [g.key, ...columns.map((c) => String(g.counts[c]))])
+  const footer = [`TOTAL (${groups.length} ${groups.length === 1 ? 'group' : 'groups'})`, ...columns.map((c) => String(totals[c]))]
+  const all = [header, ...rows, footer]
+  const widths = header.map((_, i) => Math.max(...all.map((r) => [...(r[i] as string)].length)))
+  const line = (r: ReadonlyArray<string>) =>
+    r
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number)))
+      .join('  ')
+      .trimEnd()
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ')
+  return [line(header), rule, ...rows.map(line), rule, line(footer)].join('\n') + '\n'
+}
+
+/**
+ * Renders groups as CSV (RFC 4180 quoting), header first.
+ *
+ * @category utils
+ */
+export const renderCsv = (groupBy: GroupKey, groups: ReadonlyArray<Group>, columns: Columns): string => {
+  const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
+  const lines = [[groupBy, ...columns].join(','), ...groups.map((g) => [quote(g.key), ...columns.map((c) => g.counts[c])].join(','))]
+  return `${lines.join('\r\n')}\r\n`
+}
+
+/**
+ * Renders a value as JSON, as the AWS CLI prints responses (indented by four spaces).
+ *
+ * @category utils
+ */
+export const renderJson = (value: unknown): string => `${JSON.stringify(value, null, 4)}\n`

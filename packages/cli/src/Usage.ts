@@ -1,0 +1,30 @@
+/**
+ * Top-level help and the usage-error exit.
+ *
+ * @module
+ */
+import { type Io, exitCodes } from './Io.js'
+
+/**
+ * Help text of `scantally`.
+ *
+ * @category model
+ */
+export const mainHelp = `Usage: scantally <command> [options]
+
+Commands:
+  aggregate [options] <file|dir|->...   aggregate scan-finding exports like ListImageScanFindingAggregations
+  serve [options] <file|dir>...         serve the findings over the AWS API so the AWS SDK can call it
+
+Run 'scantally <command> --help' for a command's options and examples.
+`
+
+/**
+ * Prints a usage error and returns the usage exit code (2).
+ *
+ * @category utils
+ */
+export const usageError = (io: Io, command: string, message: string): number => {
+  io.stderr(`scantally ${command}: ${message}\nRun 'scantally ${command} --help' for usage.\n`)
+  return exitCodes.usage
+}

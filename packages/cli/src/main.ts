@@ -1,0 +1,30 @@
+/**
+ * The `scantally` command line: dispatches to a command.
+ *
+ * @module
+ */
+import { aggregate } from './Aggregate.js'
+import { type Io, exitCodes } from './Io.js'
+import { mainHelp } from './Usage.js'
+
+/**
+ * Runs the command line; resolves with the exit code.
+ *
+ * @category commands
+ */
+export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'aggregate':
+      return aggregate(rest, io)
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      io.stdout(mainHelp)
+      return command === undefined ? exitCodes.usage : exitCodes.ok
+    default:
+      io.stderr(`scantally: unknown command ${JSON.stringify(command)}\n${mainHelp}`)
+      return exitCodes.usage
+  }
+}
