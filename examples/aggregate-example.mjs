@@ -21,7 +21,15 @@ if (index._tag === 'Left') throw new Error(index.left.message)
 const engine = makeEngine(index.right, { keys: [generateTokenKey()] })
 const ask = listImageScanFindingAggregations(engine)
 
-for (const request of [{}, { filter: { name: 'imagePipelineArn', values: ['arn:aws:imagebuilder:us-east-1:111122223333:image-pipeline/web-server'] } }]) {
+for (const request of [
+  {},
+  {
+    filter: {
+      name: 'imagePipelineArn',
+      values: ['arn:aws:imagebuilder:us-east-1:111122223333:image-pipeline/web-server'],
+    },
+  },
+]) {
   const answer = ask(request)
   if (answer._tag === 'Left') throw new Error(`${answer.left.name}: ${answer.left.message}`)
   console.log(JSON.stringify(answer.right, null, 2))

@@ -12,7 +12,17 @@ const pick = (xs) => xs[Math.floor(rand() * xs.length)]
 
 const accounts = ['111122223333', '444455556666']
 const pipelines = ['web-server', 'database', 'batch-worker']
-const severities = ['CRITICAL', 'HIGH', 'HIGH', 'MEDIUM', 'MEDIUM', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNTRIAGED']
+const severities = [
+  'CRITICAL',
+  'HIGH',
+  'HIGH',
+  'MEDIUM',
+  'MEDIUM',
+  'MEDIUM',
+  'LOW',
+  'INFORMATIONAL',
+  'UNTRIAGED',
+]
 const packages = ['openssl', 'curl', 'glibc', 'zlib', 'sudo', 'bash', 'python3', 'libxml2']
 const cves = Array.from({ length: 14 }, (_, i) => `CVE-2024-${String(1000 + i * 137)}`)
 const builds = accounts.flatMap((account) =>
@@ -37,14 +47,30 @@ for (let i = 0; i < 160; i++) {
   const fixAvailable = pick(['YES', 'YES', 'NO', 'PARTIAL'])
   const observed = base + i * 3600
   const score = { CRITICAL: 9.8, HIGH: 7.5, MEDIUM: 5.3, LOW: 3.1, INFORMATIONAL: 0, UNTRIAGED: 0 }[severity]
-  const findingArn = `arn:aws:inspector2:us-east-1:${b.account}:finding/${(i * 2654435761 % 4294967296).toString(16).padStart(8, '0')}${String(i).padStart(24, '0')}`
+  const findingArn = `arn:aws:inspector2:us-east-1:${b.account}:finding/${((i * 2654435761) % 4294967296).toString(16).padStart(8, '0')}${String(i).padStart(24, '0')}`
   const details = {
     vulnerabilityId: cve,
     source: 'NVD',
     sourceUrl: `https://nvd.nist.gov/vuln/detail/${cve}`,
     vendorSeverity: severity,
-    cvss: [{ baseScore: score, scoringVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', version: '3.1', source: 'NVD' }],
-    vulnerablePackages: [{ name: pkg, version: '1.2.3', release: '4.amzn2', arch: 'X86_64', packageManager: 'OS', fixedInVersion: fixAvailable === 'NO' ? 'NotAvailable' : '1.2.4' }],
+    cvss: [
+      {
+        baseScore: score,
+        scoringVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+        version: '3.1',
+        source: 'NVD',
+      },
+    ],
+    vulnerablePackages: [
+      {
+        name: pkg,
+        version: '1.2.3',
+        release: '4.amzn2',
+        arch: 'X86_64',
+        packageManager: 'OS',
+        fixedInVersion: fixAvailable === 'NO' ? 'NotAvailable' : '1.2.4',
+      },
+    ],
     referenceUrls: [`https://alas.aws.amazon.com/${cve}.html`],
   }
   inspector.push({
@@ -92,7 +118,8 @@ for (let i = 0; i < 160; i++) {
     })
 }
 
-const out = (name, value) => writeFileSync(new URL(`../examples/${name}`, import.meta.url), `${JSON.stringify(value, null, 2)}\n`)
+const out = (name, value) =>
+  writeFileSync(new URL(`../examples/${name}`, import.meta.url), `${JSON.stringify(value, null, 2)}\n`)
 out('inspector-findings.json', { findings: inspector })
 out('imagebuilder-findings.json', { findings: imageBuilder })
 out('pipelines.json', Object.fromEntries(builds.map((b) => [b.image, b.pipeline])))

@@ -4,38 +4,39 @@
  *
  * @module
  */
-import { stat, readdir } from 'node:fs/promises'
+
+import { randomUUID } from 'node:crypto'
+import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
-  type Caller,
-  type Group,
-  type Operation,
-  type PagePlan,
-  type Query,
-  type ScantallyError,
-  type TokenConfig,
   accumulate,
+  type Caller,
   decodeAggregationsRequest,
   decodeQuery,
   defaultPageSize,
   defaultTokenTtlSeconds,
   findingStatuses,
   fromAwsRequest,
+  type Group,
   localCaller,
+  type Operation,
+  type PagePlan,
   planPage,
+  type Query,
+  type ScantallyError,
+  type TokenConfig,
   takePage,
   toAwsResponse,
   toQueryResponse,
 } from '@scantally/core'
-import { type ReadOptions, loadPipelineMap, readFindingBatches } from '@scantally/source-json'
+import { loadPipelineMap, type ReadOptions, readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
-import { randomUUID } from 'node:crypto'
 import { parseFilter, parseWhere } from './FilterArgs.js'
-import { type Io, exitCodes } from './Io.js'
+import { exitCodes, type Io } from './Io.js'
 import { keysFrom } from './Keys.js'
 import { noProgress, progressBar } from './Progress.js'
-import { type Format, awsColumns, extendedColumns, renderCsv, renderJson, renderTable } from './Render.js'
+import { awsColumns, extendedColumns, type Format, renderCsv, renderJson, renderTable } from './Render.js'
 import { renderSummary } from './Summary.js'
 import { usageError } from './Usage.js'
 
@@ -155,7 +156,9 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
   const started = io.now()
   const totalBytes = await inputBytes(plan.inputs)
   const progress =
-    io.stderrIsTty && !plan.quiet && totalBytes > 8 * 1024 * 1024 ? progressBar(io.stderr, totalBytes, io.now) : noProgress
+    io.stderrIsTty && !plan.quiet && totalBytes > 8 * 1024 * 1024
+      ? progressBar(io.stderr, totalBytes, io.now)
+      : noProgress
   let findings = 0
   const source = readFindingBatches(plan.inputs, {
     ...read,
@@ -177,7 +180,9 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
   if (!plan.quiet) {
     io.stderr(renderSummary(result.right, io.now() - started))
     if (!plan.paginate && keys.right.ephemeral && pages.right.nextToken !== undefined)
-      io.stderr('note: no --token-key or SCANTALLY_TOKEN_KEYS, so this nextToken works only within this run\n')
+      io.stderr(
+        'note: no --token-key or SCANTALLY_TOKEN_KEYS, so this nextToken works only within this run\n',
+      )
   }
   return exitCodes.ok
 }
@@ -201,7 +206,13 @@ const collectPages = (
   let page = takePage(tokens, first, groups)
   items.push(...page.items)
   while (plan.paginate && page.nextToken !== undefined) {
-    const next = planPage(tokens, caller, plan.operation, { ...plan.query, nextToken: page.nextToken }, plan.pageSize)
+    const next = planPage(
+      tokens,
+      caller,
+      plan.operation,
+      { ...plan.query, nextToken: page.nextToken },
+      plan.pageSize,
+    )
     if (E.isLeft(next)) return next
     page = takePage(tokens, next.right, groups)
     items.push(...page.items)
@@ -215,7 +226,9 @@ const render = (plan: ReadyPlan, collected: Collected): string => {
   if (plan.format === 'table') return renderTable(groupBy, collected.items, columns)
   if (plan.format === 'csv') return renderCsv(groupBy, collected.items, columns)
   const page = { query: plan.query, items: collected.items, nextToken: collected.nextToken }
-  return renderJson(plan.operation === 'Query' ? toQueryResponse(randomUUID(), page) : toAwsResponse(randomUUID(), page))
+  return renderJson(
+    plan.operation === 'Query' ? toQueryResponse(randomUUID(), page) : toAwsResponse(randomUUID(), page),
+  )
 }
 
 const failed = (io: Io, e: { readonly _tag: string; readonly message: string }): number => {
@@ -232,7 +245,8 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
     return E.left((e as Error).message)
   }
   if (values.help) return 'help'
-  if (positionals.length === 0) return E.left('no input: give export files, directories, or - for standard input')
+  if (positionals.length === 0)
+    return E.left('no input: give export files, directories, or - for standard input')
 
   const format = values.output ?? (io.stdoutIsTty ? 'table' : 'json')
   if (format !== 'json' && format !== 'table' && format !== 'csv')
@@ -242,7 +256,8 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
     return E.left(`--on-invalid must be strict or skip, got ${JSON.stringify(onInvalid)}`)
   const status = values.status ?? 'ACTIVE'
   const statuses = status === 'ALL' ? findingStatuses : findingStatuses.filter((s) => s === status)
-  if (statuses.length === 0) return E.left(`--status must be ACTIVE, SUPPRESSED, CLOSED or ALL, got ${JSON.stringify(status)}`)
+  if (statuses.length === 0)
+    return E.left(`--status must be ACTIVE, SUPPRESSED, CLOSED or ALL, got ${JSON.stringify(status)}`)
   const pageSize = integer(values['page-size'], defaultPageSize)
   if (pageSize === undefined || pageSize < 1 || pageSize > 1000)
     return E.left(`--page-size must be an integer from 1 to 1000, got ${JSON.stringify(values['page-size'])}`)
@@ -299,7 +314,10 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
   })
 }
 
-const integer = <D extends number | undefined>(text: string | undefined, fallback: D): number | D | undefined => {
+const integer = <D extends number | undefined>(
+  text: string | undefined,
+  fallback: D,
+): number | D | undefined => {
   if (text === undefined) return fallback
   return /^[0-9]+$/.test(text) ? Number(text) : undefined
 }

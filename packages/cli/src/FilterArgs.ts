@@ -28,7 +28,8 @@ export const parseFilter = (text: string): E.Either<string, RawFilter> => {
   if (trimmed.startsWith('{')) {
     try {
       const u: unknown = JSON.parse(trimmed)
-      if (typeof u !== 'object' || u === null || Array.isArray(u)) return E.left('--filter JSON must be an object')
+      if (typeof u !== 'object' || u === null || Array.isArray(u))
+        return E.left('--filter JSON must be an object')
       return E.right(u as RawFilter)
     } catch (e) {
       return E.left(`--filter is not valid JSON: ${(e as Error).message}`)
@@ -38,7 +39,9 @@ export const parseFilter = (text: string): E.Either<string, RawFilter> => {
   const valuesFirst = /^values=(.*),name=([^,]*)$/s.exec(trimmed)
   if (nameFirst) return E.right({ name: nameFirst[1], values: (nameFirst[2] as string).split(',') })
   if (valuesFirst) return E.right({ name: valuesFirst[2], values: (valuesFirst[1] as string).split(',') })
-  return E.left(`--filter must be name=NAME,values=V1,V2 or JSON {"name":...,"values":[...]}, got ${JSON.stringify(text)}`)
+  return E.left(
+    `--filter must be name=NAME,values=V1,V2 or JSON {"name":...,"values":[...]}, got ${JSON.stringify(text)}`,
+  )
 }
 
 /**
@@ -60,6 +63,9 @@ export interface RawCriterion {
  */
 export const parseWhere = (text: string): E.Either<string, RawCriterion> => {
   const m = /^([A-Za-z]+)=([A-Z_]+):(.*)$/s.exec(text)
-  if (m === null) return E.left(`--where must be FIELD=OP:VALUE (OP one of EQUALS, PREFIX, NOT_EQUALS), got ${JSON.stringify(text)}`)
+  if (m === null)
+    return E.left(
+      `--where must be FIELD=OP:VALUE (OP one of EQUALS, PREFIX, NOT_EQUALS), got ${JSON.stringify(text)}`,
+    )
   return E.right({ field: m[1] as string, comparison: m[2] as string, value: m[3] as string })
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type TokenKey, generateTokenKey, parseTokenKey } from '@scantally/core'
+import { generateTokenKey, parseTokenKey, type TokenKey } from '@scantally/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
 
@@ -36,5 +36,9 @@ export const keysFrom = (option: ReadonlyArray<string>, env: string | undefined)
     keys.push(key.right)
   }
   const [first, ...rest] = keys
-  return E.right(first === undefined ? { keys: [generateTokenKey()], ephemeral: true } : { keys: [first, ...rest], ephemeral: false })
+  return E.right(
+    first === undefined
+      ? { keys: [generateTokenKey()], ephemeral: true }
+      : { keys: [first, ...rest], ephemeral: false },
+  )
 }

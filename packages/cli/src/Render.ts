@@ -54,7 +54,10 @@ export const renderTable = (groupBy: GroupKey, groups: ReadonlyArray<Group>, col
   const totals = Object.fromEntries(columns.map((c) => [c, groups.reduce((n, g) => n + g.counts[c], 0)]))
   const header = [groupBy, ...columns.map((c) => c.toUpperCase())]
   const rows = groups.map((g) => [g.key, ...columns.map((c) => String(g.counts[c]))])
-  const footer = [`TOTAL (${groups.length} ${groups.length === 1 ? 'group' : 'groups'})`, ...columns.map((c) => String(totals[c]))]
+  const footer = [
+    `TOTAL (${groups.length} ${groups.length === 1 ? 'group' : 'groups'})`,
+    ...columns.map((c) => String(totals[c])),
+  ]
   const all = [header, ...rows, footer]
   const widths = header.map((_, i) => Math.max(...all.map((r) => [...(r[i] as string)].length)))
   const line = (r: ReadonlyArray<string>) =>
@@ -63,7 +66,7 @@ export const renderTable = (groupBy: GroupKey, groups: ReadonlyArray<Group>, col
       .join('  ')
       .trimEnd()
   const rule = widths.map((w) => '-'.repeat(w)).join('  ')
-  return [line(header), rule, ...rows.map(line), rule, line(footer)].join('\n') + '\n'
+  return `${[line(header), rule, ...rows.map(line), rule, line(footer)].join('\n')}\n`
 }
 
 /**
@@ -73,7 +76,10 @@ export const renderTable = (groupBy: GroupKey, groups: ReadonlyArray<Group>, col
  */
 export const renderCsv = (groupBy: GroupKey, groups: ReadonlyArray<Group>, columns: Columns): string => {
   const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
-  const lines = [[groupBy, ...columns].join(','), ...groups.map((g) => [quote(g.key), ...columns.map((c) => g.counts[c])].join(','))]
+  const lines = [
+    [groupBy, ...columns].join(','),
+    ...groups.map((g) => [quote(g.key), ...columns.map((c) => g.counts[c])].join(',')),
+  ]
   return `${lines.join('\r\n')}\r\n`
 }
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Io, exitCodes } from './Io.js'
+import { exitCodes, type Io } from './Io.js'
 
 /**
  * Help text of `scantally`.

@@ -1,22 +1,22 @@
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import test from 'ava'
 import {
-  type Finding,
   buildIndex,
+  type Finding,
   fromImageScanFinding,
   generateTokenKey,
   listImageScanFindingAggregations,
   makeEngine,
 } from '@scantally/core'
-import { readFileSync } from 'node:fs'
+import test from 'ava'
 
 const bin = fileURLToPath(new URL('../bin/scantally.js', import.meta.url))
 const example = fileURLToPath(new URL('../../../examples/imagebuilder-findings.json', import.meta.url))
-const key = 'k1:' + 'ab'.repeat(32)
+const key = `k1:${'ab'.repeat(32)}`
 
 interface Run {
   readonly code: number
@@ -26,8 +26,11 @@ interface Run {
 
 const run = (args: ReadonlyArray<string>, input?: string): Promise<Run> =>
   new Promise((resolve) => {
-    const child = execFile(process.execPath, [bin, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    const child = execFile(
+      process.execPath,
+      [bin, ...args],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     )
     child.stdin?.end(input ?? '')
   })
@@ -41,7 +44,9 @@ const direct = (request: object) => {
   })
   const index = buildIndex(findings)
   if (index._tag === 'Left') throw new Error(index.left.message)
-  const ask = listImageScanFindingAggregations(makeEngine(index.right, { keys: [generateTokenKey()], pageSize: 1000 }))
+  const ask = listImageScanFindingAggregations(
+    makeEngine(index.right, { keys: [generateTokenKey()], pageSize: 1000 }),
+  )
   const r = ask(request)
   if (r._tag === 'Left') throw new Error(r.left.message)
   return r.right
@@ -68,32 +73,71 @@ test('json is the default output when stdout is not a terminal', async (t) => {
 
 test('the shorthand and JSON filter forms give the same answer', async (t) => {
   const other = 'arn:aws:imagebuilder:us-east-1:444455556666:image-pipeline/database'
-  const shorthand = await run(['aggregate', '--output', 'json', '--filter', `name=imagePipelineArn,values=${pipeline},${other}`, example])
-  const json = await run(['aggregate', '--output', 'json', '--filter', JSON.stringify({ name: 'imagePipelineArn', values: [pipeline, other] }), example])
+  const shorthand = await run([
+    'aggregate',
+    '--output',
+    'json',
+    '--filter',
+    `name=imagePipelineArn,values=${pipeline},${other}`,
+    example,
+  ])
+  const json = await run([
+    'aggregate',
+    '--output',
+    'json',
+    '--filter',
+    JSON.stringify({ name: 'imagePipelineArn', values: [pipeline, other] }),
+    example,
+  ])
   t.is(shorthand.code, 0, shorthand.stderr)
   t.is(json.code, 0, json.stderr)
   const a = JSON.parse(shorthand.stdout)
   const b = JSON.parse(json.stdout)
   t.deepEqual(a.responses, b.responses)
-  t.deepEqual(a.responses, direct({ filter: { name: 'imagePipelineArn', values: [pipeline, other] } }).responses)
+  t.deepEqual(
+    a.responses,
+    direct({ filter: { name: 'imagePipelineArn', values: [pipeline, other] } }).responses,
+  )
   t.is(a.responses.length, 2)
 })
 
 test('table output has a header, one row per group and totals', async (t) => {
-  const r = await run(['aggregate', '--output', 'table', '--filter', 'name=imagePipelineArn,values=' + pipeline, example])
+  const r = await run([
+    'aggregate',
+    '--output',
+    'table',
+    '--filter',
+    `name=imagePipelineArn,values=${pipeline}`,
+    example,
+  ])
   t.is(r.code, 0, r.stderr)
   const lines = r.stdout.trimEnd().split('\n')
   t.regex(lines[0] as string, /^imagePipelineArn\s+ALL\s+CRITICAL\s+HIGH\s+MEDIUM$/)
   const c = direct({ filter: { name: 'imagePipelineArn', values: [pipeline] } }).responses[0] as {
-    imagePipelineAggregation: { severityCounts: { all: number; critical: number; high: number; medium: number } }
+    imagePipelineAggregation: {
+      severityCounts: { all: number; critical: number; high: number; medium: number }
+    }
   }
   const s = c.imagePipelineAggregation.severityCounts
-  t.regex(lines[2] as string, new RegExp(`^${pipeline}\\s+${s.all}\\s+${s.critical}\\s+${s.high}\\s+${s.medium}$`))
-  t.regex(lines[4] as string, new RegExp(`^TOTAL \\(1 group\\)\\s+${s.all}\\s+${s.critical}\\s+${s.high}\\s+${s.medium}$`))
+  t.regex(
+    lines[2] as string,
+    new RegExp(`^${pipeline}\\s+${s.all}\\s+${s.critical}\\s+${s.high}\\s+${s.medium}$`),
+  )
+  t.regex(
+    lines[4] as string,
+    new RegExp(`^TOTAL \\(1 group\\)\\s+${s.all}\\s+${s.critical}\\s+${s.high}\\s+${s.medium}$`),
+  )
 })
 
 test('csv output holds the same counts as json', async (t) => {
-  const csv = await run(['aggregate', '--output', 'csv', '--filter', 'name=imagePipelineArn,values=' + pipeline, example])
+  const csv = await run([
+    'aggregate',
+    '--output',
+    'csv',
+    '--filter',
+    `name=imagePipelineArn,values=${pipeline}`,
+    example,
+  ])
   t.is(csv.code, 0, csv.stderr)
   const [header, row] = csv.stdout.split('\r\n')
   t.is(header, 'imagePipelineArn,all,critical,high,medium')
@@ -106,13 +150,20 @@ test('csv output holds the same counts as json', async (t) => {
 
 test('--no-paginate pages joined with --starting-token give the same union as the default', async (t) => {
   const args = ['aggregate', '--output', 'json', '--page-size', '2', '--token-key', key, '--filter']
-  const filter = 'name=vulnerabilityId,values=CVE-2024-1000,CVE-2024-1137,CVE-2024-1274,CVE-2024-1411,CVE-2024-1548'
+  const filter =
+    'name=vulnerabilityId,values=CVE-2024-1000,CVE-2024-1137,CVE-2024-1274,CVE-2024-1411,CVE-2024-1548'
   const whole = JSON.parse((await run([...args, filter, example])).stdout)
   const responses: unknown[] = []
   let token: string | undefined
   let pages = 0
   do {
-    const r = await run([...args, filter, '--no-paginate', ...(token ? ['--starting-token', token] : []), example])
+    const r = await run([
+      ...args,
+      filter,
+      '--no-paginate',
+      ...(token ? ['--starting-token', token] : []),
+      example,
+    ])
     t.is(r.code, 0, r.stderr)
     const page = JSON.parse(r.stdout)
     t.true(page.responses.length <= 2)
@@ -126,20 +177,51 @@ test('--no-paginate pages joined with --starting-token give the same union as th
 })
 
 test('a token from another filter is refused with exit 1 and nothing on stdout', async (t) => {
-  const first = await run(['aggregate', '--output', 'json', '--page-size', '1', '--token-key', key, '--no-paginate', example])
+  const first = await run([
+    'aggregate',
+    '--output',
+    'json',
+    '--page-size',
+    '1',
+    '--token-key',
+    key,
+    '--no-paginate',
+    example,
+  ])
   const token = JSON.parse(first.stdout).nextToken
   t.truthy(token)
-  const r = await run(['aggregate', '--output', 'json', '--page-size', '1', '--token-key', key, '--filter', 'name=accountId,values=111122223333', '--starting-token', token, example])
+  const r = await run([
+    'aggregate',
+    '--output',
+    'json',
+    '--page-size',
+    '1',
+    '--token-key',
+    key,
+    '--filter',
+    'name=accountId,values=111122223333',
+    '--starting-token',
+    token,
+    example,
+  ])
   t.is(r.code, 1)
   t.is(r.stdout, '')
-  t.regex(r.stderr, /^InvalidPaginationTokenException: nextToken was issued for a different request or caller/)
+  t.regex(
+    r.stderr,
+    /^InvalidPaginationTokenException: nextToken was issued for a different request or caller/,
+  )
 })
 
 test('an invalid request exits 1 naming the rule; wrong usage exits 2', async (t) => {
   const bad = await run(['aggregate', '--filter', 'name=pipeline,values=x', example])
   t.is(bad.code, 1)
   t.regex(bad.stderr, /^InvalidRequestException: filter\.name must be one of accountId/)
-  const eleven = await run(['aggregate', '--filter', 'name=vulnerabilityId,values=1,2,3,4,5,6,7,8,9,10,11', example])
+  const eleven = await run([
+    'aggregate',
+    '--filter',
+    'name=vulnerabilityId,values=1,2,3,4,5,6,7,8,9,10,11',
+    example,
+  ])
   t.is(eleven.code, 1)
   t.regex(eleven.stderr, /^InvalidRequestException: filter\.values must hold 1 to 10 items, got 11/)
   t.is(bad.stdout, '')
@@ -157,7 +239,10 @@ test('an invalid request exits 1 naming the rule; wrong usage exits 2', async (t
 test('a malformed file exits 1 with the file and byte offset on stderr and nothing on stdout', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'scantally-cli-'))
   const file = join(dir, 'broken.json')
-  await writeFile(file, '{"findings":[{"awsAccountId":"111122223333","severity":"HIGH"},{"awsAccountId": tru}]}')
+  await writeFile(
+    file,
+    '{"findings":[{"awsAccountId":"111122223333","severity":"HIGH"},{"awsAccountId": tru}]}',
+  )
   const r = await run(['aggregate', '--output', 'json', file])
   t.is(r.code, 1)
   t.is(r.stdout, '')
@@ -172,12 +257,39 @@ test('standard input is read with -', async (t) => {
 })
 
 test('the extended query sorts, filters and prints extended counts', async (t) => {
-  const r = await run(['aggregate', '--output', 'json', '--group-by', 'vulnerabilityId', '--sort-by', 'CRITICAL', '--sort-order', 'DESC', '--where', 'accountId=EQUALS:111122223333', '--max-results', '3', example])
+  const r = await run([
+    'aggregate',
+    '--output',
+    'json',
+    '--group-by',
+    'vulnerabilityId',
+    '--sort-by',
+    'CRITICAL',
+    '--sort-order',
+    'DESC',
+    '--where',
+    'accountId=EQUALS:111122223333',
+    '--max-results',
+    '3',
+    example,
+  ])
   t.is(r.code, 0, r.stderr)
   const out = JSON.parse(r.stdout)
   t.is(out.groupBy, 'vulnerabilityId')
   const criticals = out.groups.map((g: { counts: { critical: number } }) => g.counts.critical)
-  t.deepEqual(criticals, [...criticals].sort((a: number, b: number) => b - a))
+  t.deepEqual(
+    criticals,
+    [...criticals].sort((a: number, b: number) => b - a),
+  )
   t.true(out.groups.length > 3)
-  for (const g of out.groups) t.is(g.counts.all, g.counts.critical + g.counts.high + g.counts.medium + g.counts.low + g.counts.informational + g.counts.untriaged)
+  for (const g of out.groups)
+    t.is(
+      g.counts.all,
+      g.counts.critical +
+        g.counts.high +
+        g.counts.medium +
+        g.counts.low +
+        g.counts.informational +
+        g.counts.untriaged,
+    )
 })

@@ -3,8 +3,9 @@
  *
  * @packageDocumentation
  */
-export * from './main.js'
-export * from './Io.js'
+
 export * from './Aggregate.js'
 export * from './FilterArgs.js'
+export * from './Io.js'
+export * from './main.js'
 export * from './Render.js'

@@ -4,7 +4,7 @@
  * @module
  */
 import { aggregate } from './Aggregate.js'
-import { type Io, exitCodes } from './Io.js'
+import { exitCodes, type Io } from './Io.js'
 import { mainHelp } from './Usage.js'
 
 /**

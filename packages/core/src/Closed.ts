@@ -119,7 +119,8 @@ export const boundedString = (
   return new t.Type(
     name,
     (u): u is string => typeof u === 'string' && ok(u),
-    (u, c) => (typeof u === 'string' && ok(u) ? t.success(u) : t.failure(u, c, `${rule}, got ${describe(u)}`)),
+    (u, c) =>
+      typeof u === 'string' && ok(u) ? t.success(u) : t.failure(u, c, `${rule}, got ${describe(u)}`),
     t.identity,
   )
 }
@@ -129,7 +130,10 @@ export const boundedString = (
  *
  * @category constructors
  */
-export const oneOf = <const V extends string>(name: string, values: ReadonlyArray<V>): t.Type<V, V, unknown> => {
+export const oneOf = <const V extends string>(
+  name: string,
+  values: ReadonlyArray<V>,
+): t.Type<V, V, unknown> => {
   const set = new Set<string>(values)
   return new t.Type(
     name,
@@ -171,7 +175,10 @@ export const memberPath = (e: t.ValidationError): string =>
   e.context
     .slice(1)
     .map((entry) => entry.key)
-    .reduce((path, key) => (/^[0-9]+$/.test(key) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`), '')
+    .reduce(
+      (path, key) => (/^[0-9]+$/.test(key) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`),
+      '',
+    )
 
 /**
  * One message for the first validation error: the member and the rule it broke.

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import * as t from 'io-ts'
+
 import type { Monoid } from 'fp-ts/lib/Monoid.js'
+import * as t from 'io-ts'
 import type { Finding } from './Finding.js'
 
 // -------------------------------------------------------------------------------------

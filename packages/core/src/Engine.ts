@@ -12,13 +12,13 @@ import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
 import type { ScantallyError } from './Errors.js'
-import { type Visibility, evaluate } from './Evaluate.js'
+import { evaluate, type Visibility } from './Evaluate.js'
 import type { Index } from './FindingIndex.js'
 import {
   type Caller,
+  localCaller,
   type Operation,
   type Page,
-  localCaller,
   planPage,
   shapeOf,
   takePage,
@@ -26,9 +26,9 @@ import {
   toQueryResponse,
   visibilityOf,
 } from './Paging.js'
-import { type Group, type Query, type QueryResponse, decodeQuery, fromAwsRequest } from './Query.js'
-import { type ListImageScanFindingAggregationsResponse, decodeAggregationsRequest } from './Request.js'
-import { type TokenConfig, type TokenKey, defaultTokenTtlSeconds, fingerprintOf } from './Token.js'
+import { decodeQuery, fromAwsRequest, type Group, type Query, type QueryResponse } from './Query.js'
+import { decodeAggregationsRequest, type ListImageScanFindingAggregationsResponse } from './Request.js'
+import { defaultTokenTtlSeconds, fingerprintOf, type TokenConfig, type TokenKey } from './Token.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -154,7 +154,12 @@ export const allGroups = (
 // -------------------------------------------------------------------------------------
 
 // The token is checked before any work, so a forged one costs no pass over the index.
-const page = (engine: Engine, caller: Caller, operation: Operation, query: Query): E.Either<ScantallyError, Page> =>
+const page = (
+  engine: Engine,
+  caller: Caller,
+  operation: Operation,
+  query: Query,
+): E.Either<ScantallyError, Page> =>
   pipe(
     planPage(engine.tokens, caller, operation, query, engine.pageSize),
     Either.map((plan) => takePage(engine.tokens, plan, sortedGroups(engine, query, plan.visible))),

@@ -5,9 +5,9 @@
  * @module
  */
 import { type MutableCounts, zeroCounts } from './Counts.js'
-import { fixCodes, type Index } from './FindingIndex.js'
 import { groupKeys } from './Finding.js'
-import { type Criterion, type Group, type Query, compareKeys } from './Query.js'
+import { fixCodes, type Index } from './FindingIndex.js'
+import { type Criterion, compareKeys, type Group, type Query } from './Query.js'
 import { severities } from './Severity.js'
 
 // -------------------------------------------------------------------------------------
@@ -94,7 +94,11 @@ export const evaluate = (index: Index, query: Query, visible: Visibility): Reado
     }
     const s = index.severity[r] as number
     if (!severityMask[s] || !fixMask[index.fix[r] as number]) continue
-    const c = acc[g] ?? (acc[g] = zeroCounts())
+    let c = acc[g]
+    if (c === undefined) {
+      c = zeroCounts()
+      acc[g] = c
+    }
     const n = index.count[r] as number
     c.all += n
     c[severityFields[s] as SeverityField] += n
@@ -170,8 +174,20 @@ export const isSortTupleFor = (query: Query, c: ReadonlyArray<string | number>):
 // -------------------------------------------------------------------------------------
 
 type SeverityField = 'critical' | 'high' | 'medium' | 'low' | 'informational' | 'untriaged'
-const severityFields: ReadonlyArray<SeverityField> = ['critical', 'high', 'medium', 'low', 'informational', 'untriaged']
+const severityFields: ReadonlyArray<SeverityField> = [
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'informational',
+  'untriaged',
+]
 
 const countField = (query: Query): 'critical' | 'high' | 'all' | undefined =>
-  query.sortBy === 'CRITICAL' ? 'critical' : query.sortBy === 'HIGH' ? 'high' : query.sortBy === 'ALL' ? 'all' : undefined
-
+  query.sortBy === 'CRITICAL'
+    ? 'critical'
+    : query.sortBy === 'HIGH'
+      ? 'high'
+      : query.sortBy === 'ALL'
+        ? 'all'
+        : undefined

@@ -1,29 +1,50 @@
+import { fc, testProp } from '@fast-check/ava'
 import test from 'ava'
-import { testProp, fc } from '@fast-check/ava'
 import * as Either from 'fp-ts/lib/Either.js'
-import { uniqueFindingsArb, findingArb } from './arbitraries.js'
+import { findingArb, uniqueFindingsArb } from './arbitraries.js'
 import type { Finding } from './Finding.js'
-import { type Index, MonoidIndex, buildIndex, buildIndexAsync, mergeIndexes, toRows } from './FindingIndex.js'
+import { buildIndex, buildIndexAsync, type Index, MonoidIndex, mergeIndexes, toRows } from './FindingIndex.js'
 import { rightOf } from './testing.js'
 
 const rowsOf = (findings: ReadonlyArray<Finding>) => toRows(rightOf(buildIndex(findings)))
 
-testProp('permuting the findings changes nothing', [fc.array(findingArb(), { maxLength: 60 }).chain((fs) => fc.tuple(fc.constant(fs), fc.shuffledSubarray(fs, { minLength: fs.length, maxLength: fs.length })))], (t, [findings, permuted]) => {
-  // With duplicate findingArns the first occurrence wins, which may differ in severity; compare
-  // without findingArns for the permutation law, and see the dedupe test for ARNs.
-  const strip = (fs: ReadonlyArray<Finding>) => fs.map(({ findingArn: _, ...f }) => f as Finding)
-  t.deepEqual(rowsOf(strip(permuted)), rowsOf(strip(findings)))
-})
+testProp(
+  'permuting the findings changes nothing',
+  [
+    fc
+      .array(findingArb(), { maxLength: 60 })
+      .chain((fs) =>
+        fc.tuple(fc.constant(fs), fc.shuffledSubarray(fs, { minLength: fs.length, maxLength: fs.length })),
+      ),
+  ],
+  (t, [findings, permuted]) => {
+    // With duplicate findingArns the first occurrence wins, which may differ in severity; compare
+    // without findingArns for the permutation law, and see the dedupe test for ARNs.
+    const strip = (fs: ReadonlyArray<Finding>) => fs.map(({ findingArn: _, ...f }) => f as Finding)
+    t.deepEqual(rowsOf(strip(permuted)), rowsOf(strip(findings)))
+  },
+)
 
-testProp('aggregating a ++ b equals merging the aggregates of a and b', [uniqueFindingsArb(), uniqueFindingsArb()], (t, a, b) => {
-  t.deepEqual(toRows(mergeIndexes(rightOf(buildIndex(a)), rightOf(buildIndex(b)))), rowsOf([...a, ...b]))
-})
+testProp(
+  'aggregating a ++ b equals merging the aggregates of a and b',
+  [uniqueFindingsArb(), uniqueFindingsArb()],
+  (t, a, b) => {
+    t.deepEqual(toRows(mergeIndexes(rightOf(buildIndex(a)), rightOf(buildIndex(b)))), rowsOf([...a, ...b]))
+  },
+)
 
-testProp('merging is commutative and associative', [uniqueFindingsArb(30), uniqueFindingsArb(30), uniqueFindingsArb(30)], (t, a, b, c) => {
-  const [x, y, z] = [a, b, c].map((fs) => rightOf(buildIndex(fs))) as [Index, Index, Index]
-  t.deepEqual(toRows(MonoidIndex.concat(x, y)), toRows(MonoidIndex.concat(y, x)))
-  t.deepEqual(toRows(MonoidIndex.concat(MonoidIndex.concat(x, y), z)), toRows(MonoidIndex.concat(x, MonoidIndex.concat(y, z))))
-})
+testProp(
+  'merging is commutative and associative',
+  [uniqueFindingsArb(30), uniqueFindingsArb(30), uniqueFindingsArb(30)],
+  (t, a, b, c) => {
+    const [x, y, z] = [a, b, c].map((fs) => rightOf(buildIndex(fs))) as [Index, Index, Index]
+    t.deepEqual(toRows(MonoidIndex.concat(x, y)), toRows(MonoidIndex.concat(y, x)))
+    t.deepEqual(
+      toRows(MonoidIndex.concat(MonoidIndex.concat(x, y), z)),
+      toRows(MonoidIndex.concat(x, MonoidIndex.concat(y, z))),
+    )
+  },
+)
 
 testProp('the empty aggregate is the identity', [uniqueFindingsArb()], (t, a) => {
   const x = rightOf(buildIndex(a))
@@ -31,22 +52,30 @@ testProp('the empty aggregate is the identity', [uniqueFindingsArb()], (t, a) =>
   t.deepEqual(toRows(MonoidIndex.concat(MonoidIndex.empty, x)), toRows(x))
 })
 
-testProp('the index holds one row per distinct combination, however many findings repeat it', [uniqueFindingsArb(20), fc.integer({ min: 1, max: 20 })], (t, findings, times) => {
-  const once = rightOf(buildIndex(findings))
-  const many = rightOf(buildIndex(Array.from({ length: times }, () => findings).flat()))
-  t.is(many.rows, once.rows)
-  t.is(many.findings, once.findings * times)
-})
+testProp(
+  'the index holds one row per distinct combination, however many findings repeat it',
+  [uniqueFindingsArb(20), fc.integer({ min: 1, max: 20 })],
+  (t, findings, times) => {
+    const once = rightOf(buildIndex(findings))
+    const many = rightOf(buildIndex(Array.from({ length: times }, () => findings).flat()))
+    t.is(many.rows, once.rows)
+    t.is(many.findings, once.findings * times)
+  },
+)
 
-testProp('findings given one by one, in batches, or asynchronously build the same index', [uniqueFindingsArb(), fc.integer({ min: 1, max: 7 })], async (t, findings, batch) => {
-  const batches: Finding[][] = []
-  for (let i = 0; i < findings.length; i += batch) batches.push(findings.slice(i, i + batch))
-  async function* gen() {
-    yield* batches
-  }
-  const fromAsync = await buildIndexAsync(gen())()
-  t.deepEqual(toRows(rightOf(fromAsync)), rowsOf(findings))
-})
+testProp(
+  'findings given one by one, in batches, or asynchronously build the same index',
+  [uniqueFindingsArb(), fc.integer({ min: 1, max: 7 })],
+  async (t, findings, batch) => {
+    const batches: Finding[][] = []
+    for (let i = 0; i < findings.length; i += batch) batches.push(findings.slice(i, i + batch))
+    async function* gen() {
+      yield* batches
+    }
+    const fromAsync = await buildIndexAsync(gen())()
+    t.deepEqual(toRows(rightOf(fromAsync)), rowsOf(findings))
+  },
+)
 
 test('an invalid finding is named by position and fails the whole build', (t) => {
   const r = buildIndex([

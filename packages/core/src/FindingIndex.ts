@@ -11,8 +11,14 @@ import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import type { Monoid } from 'fp-ts/lib/Monoid.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import {
+  type InvalidRequestException,
+  invalidRequest,
+  isScantallyError,
+  type ScantallyError,
+  serviceUnavailable,
+} from './Errors.js'
 import { Finding, type GroupKey } from './Finding.js'
-import { type InvalidRequestException, type ScantallyError, invalidRequest, isScantallyError, serviceUnavailable } from './Errors.js'
 import { severities } from './Severity.js'
 
 // -------------------------------------------------------------------------------------
@@ -267,7 +273,9 @@ export const buildIndexAsync =
       return Either.left(
         isScantallyError(e)
           ? e
-          : serviceUnavailable(`the finding source failed after ${position} findings: ${String((e as Error)?.message ?? e)}`),
+          : serviceUnavailable(
+              `the finding source failed after ${position} findings: ${String((e as Error)?.message ?? e)}`,
+            ),
       )
     }
     return Either.right(b.freeze())
@@ -303,7 +311,14 @@ export const toRows = (ix: Index): ReadonlyArray<Row> => {
     })
   }
   const sortKey = (r: Row) =>
-    JSON.stringify([r.accountId, r.imageBuildVersionArn, r.imagePipelineArn, r.vulnerabilityId, r.severity, r.fixAvailable])
+    JSON.stringify([
+      r.accountId,
+      r.imageBuildVersionArn,
+      r.imagePipelineArn,
+      r.vulnerabilityId,
+      r.severity,
+      r.fixAvailable,
+    ])
   return out
     .map((r) => [sortKey(r), r] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
@@ -340,12 +355,17 @@ export const MonoidIndex: Monoid<Index> = { concat: mergeIndexes, empty: emptyIn
 // -------------------------------------------------------------------------------------
 
 const invalidFinding = (f: unknown, position: number): InvalidRequestException | undefined =>
-  Finding.is(f) ? undefined : invalidRequest(`finding #${position} is not a valid Finding: ${describeFinding(f)}`)
+  Finding.is(f)
+    ? undefined
+    : invalidRequest(`finding #${position} is not a valid Finding: ${describeFinding(f)}`)
 
 const describeFinding = (f: unknown): string => {
   const r = Finding.decode(f)
   if (r._tag === 'Right') return 'ok'
   const e = r.left[0]
-  const path = e?.context.map((c) => c.key).filter((k) => k !== '' && !/^[0-9]$/.test(k)).join('.')
+  const path = e?.context
+    .map((c) => c.key)
+    .filter((k) => k !== '' && !/^[0-9]$/.test(k))
+    .join('.')
   return `${path || 'value'} must be ${e?.context[e.context.length - 1]?.type.name ?? 'valid'}`
 }

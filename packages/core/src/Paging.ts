@@ -9,15 +9,15 @@ import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { toSeverityCounts } from './Counts.js'
-import { type ScantallyError, forbidden, invalidPaginationToken } from './Errors.js'
-import { type SortTuple, type Visibility, isSortTupleFor, positionAfter, sortTuple } from './Evaluate.js'
-import { type Group, type Query, type QueryResponse, compareKeys } from './Query.js'
+import { forbidden, invalidPaginationToken, type ScantallyError } from './Errors.js'
+import { isSortTupleFor, positionAfter, type SortTuple, sortTuple, type Visibility } from './Evaluate.js'
+import { compareKeys, type Group, type Query, type QueryResponse } from './Query.js'
 import {
+  aggregationMember,
   type ImageScanFindingAggregation,
   type ListImageScanFindingAggregationsResponse,
-  aggregationMember,
 } from './Request.js'
-import { type TokenConfig, fingerprintOf, signToken, verifyToken } from './Token.js'
+import { fingerprintOf, signToken, type TokenConfig, verifyToken } from './Token.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -95,13 +95,16 @@ export const planPage = (
     Either.chain((visible) => {
       const size = query.maxResults ?? defaultSize
       const fingerprint = fingerprintOf({ ...shapeOf(query, visible), operation, size, caller: caller.id })
-      if (query.nextToken === undefined) return Either.right({ query, visible, size, fingerprint, after: undefined })
+      if (query.nextToken === undefined)
+        return Either.right({ query, visible, size, fingerprint, after: undefined })
       return pipe(
         verifyToken(tokens, query.nextToken, fingerprint),
         Either.chainW((c) =>
           isSortTupleFor(query, c)
             ? Either.right({ query, visible, size, fingerprint, after: c })
-            : Either.left(invalidPaginationToken('nextToken is malformed: its cursor does not fit this query')),
+            : Either.left(
+                invalidPaginationToken('nextToken is malformed: its cursor does not fit this query'),
+              ),
         ),
       )
     }),

@@ -4,15 +4,16 @@
  *
  * @module
  */
-import * as t from 'io-ts'
+
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
+import * as t from 'io-ts'
 import { boundedArray, boundedInt, boundedString, closed, oneOf, reportFirst } from './Closed.js'
 import { ExtendedCounts } from './Counts.js'
-import { type GroupKey, groupKeys } from './Finding.js'
 import { type InvalidRequestException, invalidRequest } from './Errors.js'
-import { NextToken, type ListImageScanFindingAggregationsRequest } from './Request.js'
+import { type GroupKey, groupKeys } from './Finding.js'
+import { type ListImageScanFindingAggregationsRequest, NextToken } from './Request.js'
 
 // -------------------------------------------------------------------------------------
 // codecs

@@ -4,14 +4,15 @@
  *
  * @module
  */
-import * as t from 'io-ts'
+
 import type * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import * as Either from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as t from 'io-ts'
 import { boundedArray, boundedString, closed, oneOf, reportFirst } from './Closed.js'
 import { SeverityCounts } from './Counts.js'
-import { groupKeys } from './Finding.js'
 import { type InvalidRequestException, invalidRequest } from './Errors.js'
+import { groupKeys } from './Finding.js'
 
 // -------------------------------------------------------------------------------------
 // codecs
@@ -85,9 +86,12 @@ export const ListImageScanFindingAggregationsRequest = closed(
 export type ListImageScanFindingAggregationsRequest = t.TypeOf<typeof ListImageScanFindingAggregationsRequest>
 
 const aggregation = <K extends string>(name: string, key: K) =>
-  t.exact(t.type({ [key]: t.string, severityCounts: SeverityCounts } as Record<K, t.StringC> & {
-    severityCounts: typeof SeverityCounts
-  }), name)
+  t.exact(
+    t.type({ [key]: t.string, severityCounts: SeverityCounts } as Record<K, t.StringC> & {
+      severityCounts: typeof SeverityCounts
+    }),
+    name,
+  )
 
 /**
  * Codec for `accountAggregation`.
@@ -153,7 +157,9 @@ export const ListImageScanFindingAggregationsResponse = closed(
  *
  * @category model
  */
-export type ListImageScanFindingAggregationsResponse = t.TypeOf<typeof ListImageScanFindingAggregationsResponse>
+export type ListImageScanFindingAggregationsResponse = t.TypeOf<
+  typeof ListImageScanFindingAggregationsResponse
+>
 
 // -------------------------------------------------------------------------------------
 // utils

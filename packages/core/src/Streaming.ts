@@ -6,11 +6,11 @@
  */
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
-import { type MutableCounts, addFinding, zeroCounts } from './Counts.js'
+import { addFinding, type MutableCounts, zeroCounts } from './Counts.js'
 import type { ScantallyError } from './Errors.js'
 import { forbidden } from './Errors.js'
+import { comparator, passes } from './Evaluate.js'
 import { type Finding, type GroupKey, keyOf } from './Finding.js'
-import { passes, comparator } from './Evaluate.js'
 import type { Caller } from './Paging.js'
 import type { Group, Query } from './Query.js'
 
@@ -45,8 +45,11 @@ export interface GroupAccumulator {
 export const accumulate = (query: Query, caller?: Caller): E.Either<ScantallyError, GroupAccumulator> => {
   const visible = caller?.accounts === undefined ? undefined : new Set(caller.accounts)
   const criteria = query.filters ?? []
-  const denied = criteria.find((c) => c.field === 'accountId' && c.comparison === 'EQUALS' && visible && !visible.has(c.value))
-  if (denied) return Either.left(forbidden(`filter names account ${denied.value}, which this caller may not see`))
+  const denied = criteria.find(
+    (c) => c.field === 'accountId' && c.comparison === 'EQUALS' && visible && !visible.has(c.value),
+  )
+  if (denied)
+    return Either.left(forbidden(`filter names account ${denied.value}, which this caller may not see`))
   const byField = new Map<string, typeof criteria>()
   for (const c of criteria) byField.set(c.field, [...(byField.get(c.field) ?? []), c])
   const tests = [...byField.entries()].map(([field, cs]) => {
@@ -73,11 +76,15 @@ export const accumulate = (query: Query, caller?: Caller): E.Either<ScantallyErr
       const key = groupOf(f)
       if (key === undefined || !tests.every((test) => test(f))) return true
       let c = groups.get(key)
-      if (c === undefined) groups.set(key, (c = zeroCounts()))
+      if (c === undefined) {
+        c = zeroCounts()
+        groups.set(key, c)
+      }
       addFinding(c, f.severity, f.fixAvailable === 'YES', f.exploitAvailable === 'YES', 1)
       return true
     },
     counted: () => counted,
-    result: () => [...groups.entries()].map(([key, counts]) => ({ key, counts: { ...counts } })).sort(comparator(query)),
+    result: () =>
+      [...groups.entries()].map(([key, counts]) => ({ key, counts: { ...counts } })).sort(comparator(query)),
   })
 }

@@ -1,8 +1,8 @@
+import { fc, testProp } from '@fast-check/ava'
 import test from 'ava'
-import { testProp, fc } from '@fast-check/ava'
 import * as Either from 'fp-ts/lib/Either.js'
-import type { Finding } from './Finding.js'
 import { listImageScanFindingAggregations, queryAggregations } from './Engine.js'
+import type { Finding } from './Finding.js'
 import { makeTokenKey, parseTokenKey, signToken, verifyToken } from './Token.js'
 import { rightOf, testEngine, testKey } from './testing.js'
 
@@ -25,14 +25,21 @@ test('a token is URL-safe and versioned', (t) => {
   t.regex(firstToken(), /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)
 })
 
-testProp('changing any one character of a token gets InvalidPaginationTokenException', [fc.nat(), fc.nat()], (t, at, pick) => {
-  const token = firstToken()
-  const i = at % token.length
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'
-  const replacement = alphabet.replace(token[i] as string, '')[pick % (alphabet.length - 1)] as string
-  const forged = token.slice(0, i) + replacement + token.slice(i + 1)
-  t.regex(errorOf(queryAggregations(testEngine(findings))({ ...query, nextToken: forged })), /^InvalidPaginationTokenException: /)
-})
+testProp(
+  'changing any one character of a token gets InvalidPaginationTokenException',
+  [fc.nat(), fc.nat()],
+  (t, at, pick) => {
+    const token = firstToken()
+    const i = at % token.length
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'
+    const replacement = alphabet.replace(token[i] as string, '')[pick % (alphabet.length - 1)] as string
+    const forged = token.slice(0, i) + replacement + token.slice(i + 1)
+    t.regex(
+      errorOf(queryAggregations(testEngine(findings))({ ...query, nextToken: forged })),
+      /^InvalidPaginationTokenException: /,
+    )
+  },
+)
 
 test('an expired token is rejected, and one just before expiry is accepted', (t) => {
   let now = 1_700_000_000_000
@@ -41,22 +48,67 @@ test('an expired token is rejected, and one just before expiry is accepted', (t)
   now += 24 * 3600 * 1000 - 1000
   t.is(errorOf(queryAggregations(engine)({ ...query, nextToken: token })), 'accepted')
   now += 1000
-  t.regex(errorOf(queryAggregations(engine)({ ...query, nextToken: token })), /InvalidPaginationTokenException: nextToken expired/)
+  t.regex(
+    errorOf(queryAggregations(engine)({ ...query, nextToken: token })),
+    /InvalidPaginationTokenException: nextToken expired/,
+  )
 })
 
 test('a token issued for another filter, query or caller is rejected', (t) => {
   const engine = testEngine(findings, { pageSize: 1 })
-  const aws = rightOf(listImageScanFindingAggregations(engine)({ filter: { name: 'accountId', values: ['111111111111', '222222222222', '333333333333'] } }))
+  const aws = rightOf(
+    listImageScanFindingAggregations(engine)({
+      filter: { name: 'accountId', values: ['111111111111', '222222222222', '333333333333'] },
+    }),
+  )
   const token = aws.nextToken as string
   t.truthy(token)
-  t.is(errorOf(listImageScanFindingAggregations(engine)({ filter: { name: 'accountId', values: ['111111111111', '222222222222', '333333333333'] }, nextToken: token })), 'accepted')
-  t.regex(errorOf(listImageScanFindingAggregations(engine)({ filter: { name: 'accountId', values: ['111111111111', '222222222222'] }, nextToken: token })), /different request or caller/)
-  t.regex(errorOf(listImageScanFindingAggregations(engine)({ nextToken: token })), /different request or caller/)
-  t.regex(errorOf(listImageScanFindingAggregations(engine, { id: 'mallory' })({ filter: { name: 'accountId', values: ['111111111111', '222222222222', '333333333333'] }, nextToken: token })), /different request or caller/)
+  t.is(
+    errorOf(
+      listImageScanFindingAggregations(engine)({
+        filter: { name: 'accountId', values: ['111111111111', '222222222222', '333333333333'] },
+        nextToken: token,
+      }),
+    ),
+    'accepted',
+  )
+  t.regex(
+    errorOf(
+      listImageScanFindingAggregations(engine)({
+        filter: { name: 'accountId', values: ['111111111111', '222222222222'] },
+        nextToken: token,
+      }),
+    ),
+    /different request or caller/,
+  )
+  t.regex(
+    errorOf(listImageScanFindingAggregations(engine)({ nextToken: token })),
+    /different request or caller/,
+  )
+  t.regex(
+    errorOf(
+      listImageScanFindingAggregations(engine, { id: 'mallory' })({
+        filter: { name: 'accountId', values: ['111111111111', '222222222222', '333333333333'] },
+        nextToken: token,
+      }),
+    ),
+    /different request or caller/,
+  )
   const q = firstToken(engine)
-  t.regex(errorOf(queryAggregations(engine)({ ...query, sortOrder: 'DESC', nextToken: q })), /different request or caller/)
-  t.regex(errorOf(queryAggregations(engine)({ ...query, maxResults: 6, nextToken: q })), /different request or caller/)
-  t.regex(errorOf(queryAggregations(engine, { id: 'local', accounts: ['111111111111'] })({ ...query, nextToken: q })), /different request or caller/)
+  t.regex(
+    errorOf(queryAggregations(engine)({ ...query, sortOrder: 'DESC', nextToken: q })),
+    /different request or caller/,
+  )
+  t.regex(
+    errorOf(queryAggregations(engine)({ ...query, maxResults: 6, nextToken: q })),
+    /different request or caller/,
+  )
+  t.regex(
+    errorOf(
+      queryAggregations(engine, { id: 'local', accounts: ['111111111111'] })({ ...query, nextToken: q }),
+    ),
+    /different request or caller/,
+  )
 })
 
 test('a token signed by an older key still configured is accepted; once the key is rotated out it is rejected', (t) => {
@@ -74,7 +126,12 @@ test('a token signed by an older key still configured is accepted; once the key 
 
 test('a token for the same key id but another secret is rejected as altered', (t) => {
   const token = firstToken(testEngine(findings, { keys: [testKey(1, 'k1')] }))
-  t.regex(errorOf(queryAggregations(testEngine(findings, { keys: [testKey(2, 'k1')] }))({ ...query, nextToken: token })), /altered/)
+  t.regex(
+    errorOf(
+      queryAggregations(testEngine(findings, { keys: [testKey(2, 'k1')] }))({ ...query, nextToken: token }),
+    ),
+    /altered/,
+  )
 })
 
 test('a well-signed token whose cursor does not fit the query is rejected', (t) => {

@@ -11,9 +11,14 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type * as E from 'fp-ts/lib/Either.js'
-import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
 import * as Either from 'fp-ts/lib/Either.js'
-import { type InvalidPaginationTokenException, type InvalidRequestException, invalidPaginationToken, invalidRequest } from './Errors.js'
+import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
+import {
+  type InvalidPaginationTokenException,
+  type InvalidRequestException,
+  invalidPaginationToken,
+  invalidRequest,
+} from './Errors.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -76,12 +81,19 @@ const b64url = /^[A-Za-z0-9_-]+$/
  *
  * @category constructors
  */
-export const makeTokenKey = (secret: Uint8Array, id?: string): E.Either<InvalidRequestException, TokenKey> => {
+export const makeTokenKey = (
+  secret: Uint8Array,
+  id?: string,
+): E.Either<InvalidRequestException, TokenKey> => {
   if (secret.length < minimumSecretBytes)
-    return Either.left(invalidRequest(`token key must have at least ${minimumSecretBytes} bytes, got ${secret.length}`))
+    return Either.left(
+      invalidRequest(`token key must have at least ${minimumSecretBytes} bytes, got ${secret.length}`),
+    )
   const keyId = id ?? createHash('sha256').update(secret).digest('base64url').slice(0, 8)
   if (!keyIdPattern.test(keyId))
-    return Either.left(invalidRequest(`token key id must match ${keyIdPattern.source}, got ${JSON.stringify(keyId)}`))
+    return Either.left(
+      invalidRequest(`token key id must match ${keyIdPattern.source}, got ${JSON.stringify(keyId)}`),
+    )
   return Either.right({ id: keyId, secret: Uint8Array.from(secret) })
 }
 
@@ -168,19 +180,26 @@ export const verifyToken = (
     return Either.left(invalidPaginationToken('nextToken is malformed: not a token this service issued'))
   const key = config.keys.find((k) => k.id === keyId)
   if (key === undefined)
-    return Either.left(invalidPaginationToken('nextToken was signed by a key that is not configured (unknown or rotated out)'))
+    return Either.left(
+      invalidPaginationToken('nextToken was signed by a key that is not configured (unknown or rotated out)'),
+    )
   const expected = mac(key, `${version}.${keyId}.${payload}`)
   const given = Buffer.from(signature, 'base64url')
   // The length of a signature is public; only the bytes must be compared in constant time.
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     return Either.left(invalidPaginationToken('nextToken signature does not verify: the token was altered'))
   const body = parsePayload(payload)
-  if (body === undefined) return Either.left(invalidPaginationToken('nextToken is malformed: unreadable payload'))
+  if (body === undefined)
+    return Either.left(invalidPaginationToken('nextToken is malformed: unreadable payload'))
   if (body.e * 1000 <= config.now())
-    return Either.left(invalidPaginationToken(`nextToken expired at ${new Date(body.e * 1000).toISOString()}`))
+    return Either.left(
+      invalidPaginationToken(`nextToken expired at ${new Date(body.e * 1000).toISOString()}`),
+    )
   if (body.f !== fingerprint)
     return Either.left(
-      invalidPaginationToken('nextToken was issued for a different request or caller; start again without it'),
+      invalidPaginationToken(
+        'nextToken was issued for a different request or caller; start again without it',
+      ),
     )
   return Either.right(body.c)
 }
@@ -217,7 +236,8 @@ const parsePayload = (payload: string): { e: number; f: string; c: Cursor } | un
     const body: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
     if (typeof body !== 'object' || body === null) return undefined
     const { e, f, c } = body as Record<string, unknown>
-    if (typeof e !== 'number' || !Number.isFinite(e) || typeof f !== 'string' || !Array.isArray(c)) return undefined
+    if (typeof e !== 'number' || !Number.isFinite(e) || typeof f !== 'string' || !Array.isArray(c))
+      return undefined
     if (!c.every((x) => typeof x === 'string' || typeof x === 'number')) return undefined
     return { e, f, c }
   } catch {

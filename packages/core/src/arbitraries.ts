@@ -5,10 +5,17 @@
  * @module
  */
 import fc from 'fast-check'
-import { type AccountId, ExploitAvailable, FixAvailable, type Finding, type KeyString, groupKeys } from './Finding.js'
-import { Severity } from './Severity.js'
-import { comparisons, criterionFields, sortFields, type Criterion, type Query } from './Query.js'
+import {
+  type AccountId,
+  ExploitAvailable,
+  type Finding,
+  FixAvailable,
+  groupKeys,
+  type KeyString,
+} from './Finding.js'
+import { type Criterion, comparisons, criterionFields, type Query, sortFields } from './Query.js'
 import { filterValuePattern } from './Request.js'
+import { Severity } from './Severity.js'
 
 const literals = <T extends string>(codec: { readonly keys: Record<T, unknown> }) =>
   fc.constantFrom(...(Object.keys(codec.keys) as T[]))
@@ -31,8 +38,15 @@ export const accountIdArb: fc.Arbitrary<AccountId> = fc
 
 const arn = (kind: string) =>
   fc
-    .tuple(fc.constantFrom('111111111111', '222222222222'), fc.constantFrom('web', 'db', 'app-2', 'Zeta', 'a.b'), fc.nat(3))
-    .map(([acct, name, n]) => `arn:aws:imagebuilder:us-east-1:${acct}:${kind}/${name}${kind === 'image' ? `/1.0.${n}/1` : ''}` as KeyString)
+    .tuple(
+      fc.constantFrom('111111111111', '222222222222'),
+      fc.constantFrom('web', 'db', 'app-2', 'Zeta', 'a.b'),
+      fc.nat(3),
+    )
+    .map(
+      ([acct, name, n]) =>
+        `arn:aws:imagebuilder:us-east-1:${acct}:${kind}/${name}${kind === 'image' ? `/1.0.${n}/1` : ''}` as KeyString,
+    )
 
 /**
  * A vulnerability id from a pool that also holds strings that sort differently by locale and by
@@ -42,7 +56,16 @@ const arn = (kind: string) =>
  */
 export const vulnerabilityIdArb: fc.Arbitrary<KeyString> = fc
   .oneof(
-    fc.constantFrom('CVE-2024-0001', 'CVE-2024-0002', 'CVE-2023-9999', 'GHSA-abcd', 'a-lower', 'Z-upper', 'émoji-é', '😀-astral'),
+    fc.constantFrom(
+      'CVE-2024-0001',
+      'CVE-2024-0002',
+      'CVE-2023-9999',
+      'GHSA-abcd',
+      'a-lower',
+      'Z-upper',
+      'émoji-é',
+      '😀-astral',
+    ),
     fc.string({ minLength: 1, maxLength: 6 }),
   )
   .map((s) => s as KeyString)
@@ -61,7 +84,9 @@ export const findingArb = (options: { readonly arns?: boolean } = {}): fc.Arbitr
         imageBuildVersionArn: arn('image'),
         imagePipelineArn: arn('image-pipeline'),
         vulnerabilityId: vulnerabilityIdArb,
-        findingArn: fc.nat(400).map((n) => `arn:aws:inspector2:us-east-1:111111111111:finding/${n}` as KeyString),
+        findingArn: fc
+          .nat(400)
+          .map((n) => `arn:aws:inspector2:us-east-1:111111111111:finding/${n}` as KeyString),
         fixAvailable: literals(FixAvailable),
         exploitAvailable: literals(ExploitAvailable),
       },
@@ -101,7 +126,12 @@ export const criterionArb: fc.Arbitrary<Criterion> = fc.constantFrom(...criterio
           ? literals(FixAvailable)
           : field === 'accountId'
             ? fc.oneof(accountIdArb, fc.constant('1111'))
-            : fc.oneof(vulnerabilityIdArb, arn('image'), arn('image-pipeline'), fc.constant('arn:aws:imagebuilder')),
+            : fc.oneof(
+                vulnerabilityIdArb,
+                arn('image'),
+                arn('image-pipeline'),
+                fc.constant('arn:aws:imagebuilder'),
+              ),
   }),
 )
 

@@ -5,11 +5,11 @@
  * @module
  */
 import * as Either from 'fp-ts/lib/Either.js'
-import { type Engine, makeEngine } from './Engine.js'
 import type { ExtendedCounts } from './Counts.js'
+import { type Engine, makeEngine } from './Engine.js'
 import { type Finding, type GroupKey, keyOf } from './Finding.js'
 import { buildIndex } from './FindingIndex.js'
-import { type TokenKey, makeTokenKey } from './Token.js'
+import { makeTokenKey, type TokenKey } from './Token.js'
 
 /**
  * A token key from a one-byte seed, for tests.
@@ -28,7 +28,11 @@ export const testKey = (seed: number, id?: string): TokenKey =>
  */
 export const testEngine = (
   findings: ReadonlyArray<Finding>,
-  options: { readonly pageSize?: number; readonly keys?: readonly [TokenKey, ...TokenKey[]]; readonly now?: () => number } = {},
+  options: {
+    readonly pageSize?: number
+    readonly keys?: readonly [TokenKey, ...TokenKey[]]
+    readonly now?: () => number
+  } = {},
 ): Engine => {
   const index = buildIndex(findings)
   if (Either.isLeft(index)) throw new Error(index.left.message)
@@ -70,7 +74,15 @@ export const naiveCounts = (
     const key = keyOf(groupBy)(f)
     if (key === undefined || !keep(f)) continue
     const c = out.get(key) ?? {
-      all: 0, critical: 0, high: 0, medium: 0, low: 0, informational: 0, untriaged: 0, fixAvailable: 0, exploitAvailable: 0,
+      all: 0,
+      critical: 0,
+      high: 0,
+      medium: 0,
+      low: 0,
+      informational: 0,
+      untriaged: 0,
+      fixAvailable: 0,
+      exploitAvailable: 0,
     }
     out.set(key, {
       all: c.all + 1,
