@@ -1,1 +1,9 @@
-export {}
+/**
+ * `@scantally/source-inspector`: Amazon Inspector v2 `ListFindings` as a live finding source,
+ * with Image Builder `GetImage` to resolve image pipelines.
+ *
+ * @packageDocumentation
+ */
+export * from './InspectorSource.js'
+export * from './FilterCriteria.js'
+export * from './PipelineLookup.js'
