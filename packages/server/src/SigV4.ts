@@ -73,6 +73,25 @@ export const defaultMaxSkewMs = 5 * 60 * 1000
 
 const amzDatePattern = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/
 const signaturePattern = /^[0-9a-f]{64}$/
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+// Headers the AWS SDK never signs (proxies and user agents change them on the way).
+const unsignable = new Set([
+  'authorization',
+  'cache-control',
+  'connection',
+  'expect',
+  'from',
+  'keep-alive',
+  'max-forwards',
+  'pragma',
+  'referer',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'user-agent',
+  'x-amzn-trace-id',
+])
 const headerNamePattern = /^[a-z0-9!#$%&'*+.^_`|~-]+$/
 
 // -------------------------------------------------------------------------------------
@@ -131,9 +150,9 @@ export const verify =
   }
 
 /**
- * Signs a request (adds nothing, returns the `Authorization` header value) for the given
- * `x-amz-date` and signed headers. The same computation verification repeats; useful for
- * clients without the AWS SDK.
+ * Signs a request: returns the `Authorization` header value for the given `x-amz-date`,
+ * signing every header the AWS SDK signs (all but hop-by-hop ones, `user-agent` and the like).
+ * The same computation verification repeats; useful for clients without the AWS SDK.
  *
  * @category combinators
  */
@@ -143,7 +162,9 @@ export const authorizationHeader = (
   scope: { readonly region: string; readonly service: string },
   amzDate: string,
 ): string => {
-  const signedHeaders = [...request.headers.keys()].filter((h) => h !== 'authorization').sort()
+  const signedHeaders = [...request.headers.keys()]
+    .filter((h) => !unsignable.has(h) && !/^(proxy|sec)-/.test(h))
+    .sort()
   const auth: Authorization = {
     accessKeyId: credentials.accessKeyId,
     date: amzDate.slice(0, 8),
@@ -295,7 +316,11 @@ export const canonicalHeaderValue = (value: string): string =>
  * @category utils
  */
 export const escapeUri = (s: string): string =>
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  // A lone surrogate has no UTF-8 form; as U+FFFD it cannot match what any client signed.
+  encodeURIComponent(s.replace(loneSurrogate, '\uFFFD')).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
 
 /**
  * The signing key: HMAC chain over `AWS4` + secret, the date, the region, the service and
