@@ -1,11 +1,11 @@
 import { testProp } from '@fast-check/ava'
 import fc from 'fast-check'
 import {
-  type IngestReport,
-  IngestReportMonoid,
   concatIngestReports,
   emptyIngestReport,
   excludedTotal,
+  type IngestReport,
+  IngestReportMonoid,
 } from './IngestReport.js'
 
 const n = fc.nat(1000)

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
-export * from './InspectorSource.js'
+
 export * from './FilterCriteria.js'
+export * from './InspectorSource.js'
 export * from './PipelineLookup.js'

@@ -40,7 +40,7 @@ export class FindingArnSet {
       b ^= b >>> 15
     }
     a = fmix(a)
-    b = fmix(b) | 1 // never 0: an all-zero slot is empty
+    b = (fmix(b) | 1) >>> 0 // never 0: a slot whose second word is 0 is empty
     if ((this.size + 1) * 2 > this.table.length / 2) this.grow()
     return this.insert(a, b)
   }

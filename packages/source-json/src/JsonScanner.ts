@@ -70,14 +70,14 @@ const describe = (c: number): string =>
   c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`
 
 const escapes: Record<number, string> = {
-  0x22: '"',
-  0x5c: '\\',
-  0x2f: '/',
-  0x62: '\b',
-  0x66: '\f',
-  0x6e: '\n',
-  0x72: '\r',
-  0x74: '\t',
+  34: '"',
+  92: '\\',
+  47: '/',
+  98: '\b',
+  102: '\f',
+  110: '\n',
+  114: '\r',
+  116: '\t',
 }
 
 const hexValue = (c: number | undefined): number =>
@@ -140,7 +140,7 @@ export class JsonScanner {
 
   /** Ends the current attempt: more input may complete it, or the input is truncated. */
   more(): never {
-    if (this.eof) throw new JsonSyntaxError(this.buf.length, 'unexpected end of input')
+    if (this.eof) throw new JsonSyntaxError(this.buf.length, 'unexpected end of input (truncated?)')
     throw needMore
   }
 
@@ -356,26 +356,14 @@ export class JsonScanner {
 
   private skipAny(): void {
     const c = this.next()
-    switch (c) {
-      case 0x22:
-        return this.skipString()
-      case 0x7b:
-        return this.skipObject()
-      case 0x5b:
-        return this.skipArray()
-      case 0x74:
-        return this.literal(TRUE)
-      case 0x66:
-        return this.literal(FALSE)
-      case 0x6e:
-        return this.literal(NULL)
-      default:
-        if (c === 0x2d || isDigit(c)) {
-          this.number(false)
-          return
-        }
-        throw this.unexpected(this.pos, 'a JSON value')
-    }
+    if (c === 0x22) this.skipString()
+    else if (c === 0x7b) this.skipObject()
+    else if (c === 0x5b) this.skipArray()
+    else if (c === 0x74) this.literal(TRUE)
+    else if (c === 0x66) this.literal(FALSE)
+    else if (c === 0x6e) this.literal(NULL)
+    else if (c === 0x2d || isDigit(c)) this.number(false)
+    else throw this.unexpected(this.pos, 'a JSON value')
   }
 
   // Skipped strings (descriptions, remediation text) are most of an export's bytes: jump from

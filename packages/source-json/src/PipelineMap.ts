@@ -4,14 +4,14 @@
  *
  * @module
  */
-import { KeyString, type PipelineResolver } from '@scantally/core'
+
+import { createReadStream } from 'node:fs'
+import { describeValidationErrors, KeyString, type PipelineResolver } from '@scantally/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import * as t from 'io-ts'
 import { decodedBytes, errorText } from './Input.js'
-import { createReadStream } from 'node:fs'
 import { parseJsonDocument } from './JsonScanner.js'
-import { describeValidationErrors } from '@scantally/core'
 import { invalidRecord, malformedJson, readFailed, type SourceError } from './SourceError.js'
 
 // -------------------------------------------------------------------------------------

@@ -4,7 +4,15 @@ import { allGroups, buildIndex, decodeQuery, type Finding, groupKeys, makeEngine
 import test from 'ava'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
-import { expected, formats, gensArb, multiset, pipelineOf, tempDir, writeFormat } from './exports.test.util.js'
+import {
+  expected,
+  formats,
+  gensArb,
+  multiset,
+  pipelineOf,
+  tempDir,
+  writeFormat,
+} from './exports.test.util.js'
 import { collectFindings, readFindingBatches } from './ReadFindings.js'
 
 const resolvePipeline = (build: string) => pipelineOf(build)
@@ -24,7 +32,12 @@ const aggregates = (findings: ReadonlyArray<Finding>) => {
 for (const format of formats) {
   testProp(
     `${format.name} (plain or gzip, any chunking) gives exactly the generated findings`,
-    [gensArb(), fc.integer({ min: 1, max: 7 }), fc.boolean(), fc.oneof(fc.integer({ min: 7, max: 300 }), fc.constant(1 << 20))],
+    [
+      gensArb(),
+      fc.integer({ min: 1, max: 7 }),
+      fc.boolean(),
+      fc.oneof(fc.integer({ min: 7, max: 300 }), fc.constant(1 << 20)),
+    ],
     async (t, gens, pageSize, gzip, chunkSize) => {
       const root = await tempDir()
       try {

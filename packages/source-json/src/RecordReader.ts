@@ -173,7 +173,7 @@ export class RecordReader {
     const c = s.ws()
     if (c < 0) {
       if (s.eof && this.state !== TOP)
-        throw new JsonSyntaxError(s.buf.length, 'unexpected end of input (the file is truncated?)')
+        throw new JsonSyntaxError(s.buf.length, 'unexpected end of input (truncated?)')
       return false
     }
     switch (this.state) {

@@ -1,5 +1,5 @@
 // Test support: generated findings and their serializations in every export format.
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -30,7 +30,9 @@ export const builds = [
 
 /** The pipeline each image build version was built by (one has none known). */
 export const pipelineOf = (build: string): string | undefined =>
-  build.includes('/db/') ? undefined : build.replace(':image/', ':image-pipeline/').replace(/\/[0-9.]+\/[0-9]+$/, '')
+  build.includes('/db/')
+    ? undefined
+    : build.replace(':image/', ':image-pipeline/').replace(/\/[0-9.]+\/[0-9]+$/, '')
 
 const timestampArb = fc.oneof(
   fc.integer({ min: 0, max: 2_000_000_000 }),
@@ -52,18 +54,28 @@ export const genArb = (index: number): fc.Arbitrary<Gen> =>
     severity: fc.constantFrom(...severities),
     build: fc.option(fc.constantFrom(...builds), { nil: undefined, freq: 5 }),
     vulnerabilityId: fc.option(
-      fc.oneof(fc.constantFrom('CVE-2024-0001', 'CVE-2023-9999', 'GHSA-x'), fc.string({ unit: 'binary', minLength: 1, maxLength: 6 })),
+      fc.oneof(
+        fc.constantFrom('CVE-2024-0001', 'CVE-2023-9999', 'GHSA-x'),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }),
+      ),
       { nil: undefined },
     ),
     fixAvailable: fc.option(literals(FixAvailable), { nil: undefined }),
     exploitAvailable: fc.option(literals(ExploitAvailable), { nil: undefined }),
-    findingArn: fc.constant(`arn:aws:inspector2:us-east-1:111111111111:finding/${index.toString(16).padStart(8, '0')}`),
+    findingArn: fc.constant(
+      `arn:aws:inspector2:us-east-1:111111111111:finding/${index.toString(16).padStart(8, '0')}`,
+    ),
     timestamp: timestampArb,
     title: textArb,
   })
 
 export const gensArb = (maxLength = 30): fc.Arbitrary<ReadonlyArray<Gen>> =>
-  fc.integer({ min: 1, max: maxLength }).chain((n): fc.Arbitrary<ReadonlyArray<Gen>> => (n === 0 ? fc.constant([]) : fc.tuple(...Array.from({ length: n }, (_, i) => genArb(i)))))
+  fc
+    .integer({ min: 1, max: maxLength })
+    .chain(
+      (n): fc.Arbitrary<ReadonlyArray<Gen>> =>
+        n === 0 ? fc.constant([]) : fc.tuple(...Array.from({ length: n }, (_, i) => genArb(i))),
+    )
 
 export const imageScanRecord = (g: Gen): Record<string, unknown> => {
   const pipeline = g.build === undefined ? undefined : pipelineOf(g.build)
@@ -112,7 +124,13 @@ export const inspectorRecord = (g: Gen): Record<string, unknown> => ({
   inspectorScore: 7.5,
   ...(g.vulnerabilityId === undefined
     ? {}
-    : { packageVulnerabilityDetails: { vulnerabilityId: g.vulnerabilityId, source: 'NVD', vulnerablePackages: [] } }),
+    : {
+        packageVulnerabilityDetails: {
+          vulnerabilityId: g.vulnerabilityId,
+          source: 'NVD',
+          vulnerablePackages: [],
+        },
+      }),
   ...(g.fixAvailable === undefined ? {} : { fixAvailable: g.fixAvailable }),
   ...(g.exploitAvailable === undefined ? {} : { exploitAvailable: g.exploitAvailable }),
 })
@@ -130,11 +148,18 @@ export const eventOf = (g: Gen): Record<string, unknown> => ({
 })
 
 /** The normalized findings a reader should give for generated findings, by format family. */
-export const expected = (gens: ReadonlyArray<Gen>, family: 'imageBuilder' | 'inspector'): ReadonlyArray<Finding> =>
+export const expected = (
+  gens: ReadonlyArray<Gen>,
+  family: 'imageBuilder' | 'inspector',
+): ReadonlyArray<Finding> =>
   gens.flatMap((g) => {
     if (g.build === undefined) return []
     const pipeline = pipelineOf(g.build)
-    const f: Record<string, unknown> = { awsAccountId: g.awsAccountId, severity: g.severity, imageBuildVersionArn: g.build }
+    const f: Record<string, unknown> = {
+      awsAccountId: g.awsAccountId,
+      severity: g.severity,
+      imageBuildVersionArn: g.build,
+    }
     if (pipeline !== undefined) f.imagePipelineArn = pipeline
     if (g.vulnerabilityId !== undefined) f.vulnerabilityId = g.vulnerabilityId
     if (g.fixAvailable !== undefined) f.fixAvailable = g.fixAvailable
@@ -177,7 +202,10 @@ export const formats: ReadonlyArray<Format> = [
         'pages.json',
         pages(gs, size)
           .map((p, i, all) =>
-            JSON.stringify({ findings: p.map(imageScanRecord), ...(i < all.length - 1 ? { nextToken: `t${i}` } : {}) }),
+            JSON.stringify({
+              findings: p.map(imageScanRecord),
+              ...(i < all.length - 1 ? { nextToken: `t${i}` } : {}),
+            }),
           )
           .join('\n'),
       ],
@@ -196,7 +224,10 @@ export const formats: ReadonlyArray<Format> = [
     name: 'Inspector ListFindings pages',
     family: 'inspector',
     files: (gs, size) =>
-      pages(gs, size).map((p, i) => [`list-${i}.json`, JSON.stringify({ nextToken: `n${i}`, findings: p.map(inspectorRecord) })]),
+      pages(gs, size).map((p, i) => [
+        `list-${i}.json`,
+        JSON.stringify({ nextToken: `n${i}`, findings: p.map(inspectorRecord) }),
+      ]),
   },
   {
     name: 'Inspector findings report',
@@ -226,7 +257,8 @@ export const formats: ReadonlyArray<Format> = [
   {
     name: 'EventBridge events, one per file',
     family: 'inspector',
-    files: (gs) => gs.map((g, i) => [`event-${String(i).padStart(4, '0')}.json`, JSON.stringify(eventOf(g), null, 2)]),
+    files: (gs) =>
+      gs.map((g, i) => [`event-${String(i).padStart(4, '0')}.json`, JSON.stringify(eventOf(g), null, 2)]),
   },
 ]
 

@@ -5,12 +5,13 @@
  *
  * @packageDocumentation
  */
-export * from './ReadFindings.js'
-export * from './SourceError.js'
+
+export * from './FindingArnSet.js'
+export { decodedBytes, type Input, listInputs } from './Input.js'
+export * from './JsonScanner.js'
 export * from './PipelineMap.js'
-export * from './Timestamp.js'
+export * from './ReadFindings.js'
 export * from './Record.js'
 export * from './RecordReader.js'
-export * from './JsonScanner.js'
-export * from './FindingArnSet.js'
-export { decodedBytes, listInputs, type Input } from './Input.js'
+export * from './SourceError.js'
+export * from './Timestamp.js'
