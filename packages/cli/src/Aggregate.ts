@@ -163,8 +163,8 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
   const source = readFindingBatches(plan.inputs, {
     ...read,
     stdin: io.stdin,
-    onProgress: (bytes: number) => progress.update(bytes, findings),
-  } as ReadOptions)
+    onProgress: (bytes) => progress.update(bytes, findings),
+  })
   for await (const batch of source) {
     for (const f of batch) acc.right.add(f)
     findings += batch.length

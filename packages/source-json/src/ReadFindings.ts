@@ -46,6 +46,8 @@ export interface ReadOptions extends InspectorMappingOptions {
   readonly policy?: Policy
   readonly stdin?: AsyncIterable<Buffer>
   readonly chunkSize?: number
+  /** Called as input is read, with the bytes read so far (compressed bytes for gzip), for progress displays. */
+  readonly onProgress?: (bytesRead: number) => void
 }
 
 /**
@@ -147,6 +149,8 @@ interface Context {
   readonly strict: boolean
   readonly mapping: InspectorMappingOptions
   readonly seen: FindingArnSet
+  readonly onProgress: (bytesRead: number) => void
+  bytesRead: number
   report: IngestReport
 }
 
@@ -164,6 +168,8 @@ async function* run(
     strict: (options.policy ?? 'strict') === 'strict',
     mapping,
     seen: new FindingArnSet(),
+    onProgress: options.onProgress ?? (() => undefined),
+    bytesRead: 0,
     report: emptyIngestReport,
   }
   let outcome: E.Either<SourceError, IngestReport> | undefined
@@ -251,6 +257,8 @@ async function* readInput(
     let open = true
     for await (const chunk of decodedBytes(input.open(), (n) => {
       t.bytes += n
+      ctx.bytesRead += n
+      ctx.onProgress(ctx.bytesRead)
     })) {
       open = settle(reader.push(chunk))
       if (failed !== undefined) return failed
