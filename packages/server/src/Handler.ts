@@ -239,6 +239,9 @@ export const makeHandler = (options: HandlerOptions): Handler => {
       // Frameworks do not always pass `host` on; the URL carries it, and it is a signed header.
       if (!headers.has('host')) headers.set('host', url.host)
       const body = await readStreamBody(request.body, maxBodyBytes)
+      // Likewise `content-length`, which a fetch Request leaves out; the bytes read are its value.
+      if (!headers.has('content-length') && body !== 'tooLarge')
+        headers.set('content-length', String(body.length))
       response = handle({ method: request.method, target: `${url.pathname}${url.search}`, headers, body })
     } catch (e) {
       response = unexpected(e, engine, logger)

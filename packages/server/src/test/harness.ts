@@ -16,57 +16,61 @@ import { type FindingStore, fromFindings } from '../FindingStore.js'
 import type { Logger } from '../Logger.js'
 import type { SignedRequest } from '../SigV4.js'
 
-/** Three accounts; the first two belong to the `alice` key, the third to `bob`. */
-export const accounts = ['111111111111', '222222222222', '333333333333'] as const
+/** How many accounts the dataset spreads over: thousands, so the unfiltered answer has thousands of groups. */
+export const accountCount = 3000
 
-/** The credentials the test servers accept. */
+/** The i-th account id of the dataset. */
+export const accountOf = (i: number): string => String(100_000_000_000 + (i % accountCount))
+
+/** The `alice` key sees the first 2000 accounts; `bob` the other 1000. */
 export const credentials = [
-  { accessKeyId: 'AKIDALICE', secretAccessKey: 'alice-secret', accountIds: [accounts[0], accounts[1]] },
-  { accessKeyId: 'AKIDBOB', secretAccessKey: 'bob-secret', accountIds: [accounts[2]] },
+  {
+    accessKeyId: 'AKIDALICE',
+    secretAccessKey: 'alice-secret',
+    accountIds: Array.from({ length: 2000 }, (_, i) => accountOf(i)),
+  },
+  {
+    accessKeyId: 'AKIDBOB',
+    secretAccessKey: 'bob-secret',
+    accountIds: Array.from({ length: 1000 }, (_, i) => accountOf(2000 + i)),
+  },
 ]
 
 const severities = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNTRIAGED'] as const
 
 /**
- * Image Builder findings: `groups` vulnerability ids, each seen `perGroup` times across the
- * accounts, images and pipelines, with descriptive members on some.
+ * `count` Image Builder findings over {@link accountCount} accounts, 3000 vulnerability ids,
+ * 40 images and 10 pipelines, with descriptive members on some.
  */
-export const imageScanFindings = (
-  groups: number,
-  perGroup: number,
-): ReadonlyArray<Record<string, unknown>> => {
-  const out: Record<string, unknown>[] = []
-  for (let g = 0; g < groups; g++)
-    for (let k = 0; k < perGroup; k++) {
-      const n = g * perGroup + k
-      const account = accounts[n % 3] as string
-      const pipeline = `arn:aws:imagebuilder:us-east-1:${account}:image-pipeline/p${n % 10}`
-      out.push({
-        awsAccountId: account,
-        imageBuildVersionArn: `arn:aws:imagebuilder:us-east-1:${account}:image/img${n % 40}/1.0.${n % 4}/1`,
-        imagePipelineArn: pipeline,
-        severity: severities[(g + k) % 6],
-        ...(n % 5 === 0
-          ? {
-              title: `CVE-2024-${String(g).padStart(5, '0')} - openssl`,
-              type: 'PACKAGE_VULNERABILITY',
-              firstObservedAt: 1_700_000_000 + n,
-              updatedAt: '2024-09-04T16:59:44Z',
-              inspectorScore: 7.5,
-              remediation: { recommendation: { text: 'upgrade' } },
-            }
+export const imageScanFindings = (count: number): ReadonlyArray<Record<string, unknown>> =>
+  Array.from({ length: count }, (_, n) => {
+    const account = accountOf(n)
+    const v = `CVE-2024-${String(Math.floor(n / 3) % 3000).padStart(5, '0')}`
+    return {
+      awsAccountId: account,
+      imageBuildVersionArn: `arn:aws:imagebuilder:us-east-1:111111111111:image/img${n % 40}/1.0.${n % 4}/1`,
+      imagePipelineArn: `arn:aws:imagebuilder:us-east-1:111111111111:image-pipeline/p${n % 10}`,
+      severity: severities[n % 6],
+      ...(n % 5 === 0
+        ? {
+            title: `${v} - openssl`,
+            type: 'PACKAGE_VULNERABILITY',
+            firstObservedAt: 1_700_000_000 + n,
+            updatedAt: '2024-09-04T16:59:44Z',
+            inspectorScore: 7.5,
+            remediation: { recommendation: { text: 'upgrade' } },
+            ignored: { not: 'in the wire shape' },
+          }
+        : {}),
+      packageVulnerabilityDetails: {
+        vulnerabilityId: v,
+        ...(n % 7 === 0
+          ? { source: 'NVD', vulnerablePackages: [{ name: 'openssl', version: '3.0.1', epoch: 0 }] }
           : {}),
-        packageVulnerabilityDetails: {
-          vulnerabilityId: `CVE-2024-${String(g).padStart(5, '0')}`,
-          ...(n % 7 === 0
-            ? { source: 'NVD', vulnerablePackages: [{ name: 'openssl', version: '3.0.1', epoch: 0 }] }
-            : {}),
-        },
-        ...(n % 2 === 0 ? { fixAvailable: 'YES' } : {}),
-      })
+      },
+      ...(n % 2 === 0 ? { fixAvailable: 'YES' } : {}),
     }
-  return out
-}
+  })
 
 /** The normalized findings of Image Builder records, as a source would produce them. */
 export const normalized = (records: ReadonlyArray<Record<string, unknown>>): ReadonlyArray<Finding> =>
@@ -91,15 +95,18 @@ export const normalized = (records: ReadonlyArray<Record<string, unknown>>): Rea
 
 /** An index and a store over the same records. */
 export const dataset = (
-  groups: number,
-  perGroup: number,
-): { readonly index: Index; readonly store: FindingStore } => {
-  const records = imageScanFindings(groups, perGroup)
+  count: number,
+): {
+  readonly records: ReadonlyArray<Record<string, unknown>>
+  readonly index: Index
+  readonly store: FindingStore
+} => {
+  const records = imageScanFindings(count)
   const index = buildIndex(normalized(records))
   const store = fromFindings(records)
   if (Either.isLeft(index)) throw new Error(index.left.message)
   if (Either.isLeft(store)) throw new Error(store.left.message)
-  return { index: index.right, store: store.right }
+  return { records, index: index.right, store: store.right }
 }
 
 /** A logger that keeps what it is told. */
