@@ -1,0 +1,134 @@
+import { fc, testProp } from '@fast-check/ava'
+import { findingArb } from '@scantally/core/arbitraries'
+import test from 'ava'
+import * as Either from 'fp-ts/lib/Either.js'
+import { fromFindings, makeStoreBuilder, toEpochSeconds, toImageScanFinding } from './FindingStore.js'
+
+testProp(
+  'a normalized finding comes back as an ImageScanFinding with the same key fields',
+  [fc.array(findingArb({ arns: false }), { maxLength: 40 })],
+  (t, findings) => {
+    const store = fromFindings(findings)
+    t.true(Either.isRight(store))
+    if (Either.isLeft(store)) return
+    t.is(store.right.size, findings.length)
+    findings.forEach((f, i) => {
+      const w = toImageScanFinding(store.right, i)
+      t.deepEqual(
+        [
+          w.awsAccountId,
+          w.severity,
+          w.imageBuildVersionArn,
+          w.imagePipelineArn,
+          w.packageVulnerabilityDetails?.vulnerabilityId,
+          w.fixAvailable,
+        ],
+        [
+          f.awsAccountId,
+          f.severity,
+          f.imageBuildVersionArn,
+          f.imagePipelineArn,
+          f.vulnerabilityId,
+          f.fixAvailable,
+        ],
+      )
+    })
+  },
+)
+
+testProp(
+  'duplicate findingArns are stored once, as the index counts them',
+  [fc.array(findingArb(), { maxLength: 60 })],
+  (t, findings) => {
+    const store = fromFindings(findings)
+    const arns = new Set(findings.map((f) => f.findingArn).filter((a) => a !== undefined))
+    const unnamed = findings.filter((f) => f.findingArn === undefined).length
+    t.is(Either.isRight(store) ? store.right.size : -1, arns.size + unnamed)
+  },
+)
+
+test('an Image Builder finding keeps exactly its wire members, timestamps as epoch seconds', (t) => {
+  const store = fromFindings([
+    {
+      awsAccountId: '111111111111',
+      severity: 'HIGH',
+      imageBuildVersionArn: 'arn:aws:imagebuilder:us-east-1:111111111111:image/a/1.0.0/1',
+      title: 'CVE-1 - x',
+      firstObservedAt: '2024-09-04T16:59:44.356Z',
+      updatedAt: 'Wed Sep 04 16:59:44.356 UTC 2024',
+      inspectorScore: 9.8,
+      inspectorScoreDetails: {
+        adjustedCvss: { score: 9.8, version: '3.1', adjustments: [{ metric: 'm', reason: 'r', extra: 1 }] },
+      },
+      remediation: { recommendation: { text: 'upgrade', url: 42 } },
+      packageVulnerabilityDetails: {
+        vulnerabilityId: 'CVE-1',
+        vendorCreatedAt: 1_700_000_000,
+        referenceUrls: ['https://a', 7],
+        vulnerablePackages: [{ name: 'openssl', epoch: 'one' }],
+      },
+      fixAvailable: 'NO',
+      status: 'ACTIVE',
+      notInTheModel: { deep: true },
+    },
+  ])
+  t.true(Either.isRight(store))
+  if (Either.isLeft(store)) return
+  t.deepEqual(toImageScanFinding(store.right, 0), {
+    awsAccountId: '111111111111',
+    imageBuildVersionArn: 'arn:aws:imagebuilder:us-east-1:111111111111:image/a/1.0.0/1',
+    title: 'CVE-1 - x',
+    remediation: { recommendation: { text: 'upgrade' } },
+    severity: 'HIGH',
+    firstObservedAt: 1725469184.356,
+    updatedAt: 1725469184.356,
+    inspectorScore: 9.8,
+    inspectorScoreDetails: {
+      adjustedCvss: { version: '3.1', score: 9.8, adjustments: [{ metric: 'm', reason: 'r' }] },
+    },
+    packageVulnerabilityDetails: {
+      vulnerabilityId: 'CVE-1',
+      vulnerablePackages: [{ name: 'openssl' }],
+      vendorCreatedAt: 1_700_000_000,
+      referenceUrls: ['https://a'],
+    },
+    fixAvailable: 'NO',
+  })
+})
+
+test('an invalid record fails the build, named by its position and reason', (t) => {
+  t.deepEqual(
+    Either.mapLeft((e: { message: string }) => e.message)(
+      fromFindings([
+        { awsAccountId: '111111111111', severity: 'LOW' },
+        { awsAccountId: '1', severity: 'LOW' },
+      ]),
+    ),
+    Either.left('finding #1 is invalid: awsAccountId must be a 12-digit account id'),
+  )
+  const b = makeStoreBuilder()
+  t.deepEqual(
+    b.add({ awsAccountId: '111111111111', severity: 'low' }),
+    Either.left('severity must be one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNTRIAGED'),
+  )
+  t.deepEqual(
+    b.add({ awsAccountId: '111111111111', severity: 'LOW', fixAvailable: 'MAYBE' }),
+    Either.left('fixAvailable must be one of YES, NO, PARTIAL'),
+  )
+  t.deepEqual(b.add([]), Either.left('a finding must be a JSON object'))
+})
+
+test('timestamps are read from epoch seconds, numeric text, ISO 8601, EventBridge text and Dates', (t) => {
+  t.deepEqual(
+    [
+      1_700_000_000,
+      '1700000000.5',
+      '2023-11-14T22:13:20Z',
+      'Tue Nov 14 22:13:20.000 UTC 2023',
+      new Date(1_700_000_000_000),
+      'soon',
+      Number.NaN,
+    ].map(toEpochSeconds),
+    [1_700_000_000, 1_700_000_000.5, 1_700_000_000, 1_700_000_000, 1_700_000_000, undefined, undefined],
+  )
+})
