@@ -69,14 +69,14 @@ testProp(
       nextToken = r.right.nextToken
       pages++
     } while (nextToken !== undefined && pages < 100)
-    const valueOf = (f: Finding) =>
+    const fieldOf = (f: Finding) =>
       filter?.name === 'severity' ? f.severity : filter === undefined ? undefined : f[filter.name]
     const expected = findings
       .map((f, i) => [f, i] as const)
       .filter(
         ([f]) =>
           (caller?.accounts ?? [f.awsAccountId]).includes(f.awsAccountId) &&
-          (filter === undefined || valueOf(f) === filter.value),
+          (filter === undefined || fieldOf(f) === filter.value),
       )
       .map(([, i]) => toImageScanFinding(store, i))
     t.deepEqual(seen, expected)
