@@ -5,6 +5,7 @@
  */
 import { aggregate } from './Aggregate.js'
 import { exitCodes, type Io } from './Io.js'
+import { serve } from './Serve.js'
 import { mainHelp } from './Usage.js'
 
 /**
@@ -17,6 +18,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
   switch (command) {
     case 'aggregate':
       return aggregate(rest, io)
+    case 'serve':
+      return serve(rest, io)
     case undefined:
     case '--help':
     case '-h':

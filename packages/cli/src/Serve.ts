@@ -1,0 +1,207 @@
+/**
+ * `scantally serve`: loads export files into an index and a finding store, then serves
+ * ListImageScanFindingAggregations and ListImageScanFindings over the AWS wire protocol until
+ * SIGINT or SIGTERM.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { defaultPageSize, findingStatuses, makeBuilder } from '@scantally/core'
+import {
+  type Credential,
+  decodeCredentials,
+  defaultPort,
+  makeStoreBuilder,
+  startServer,
+  stderrLogger,
+} from '@scantally/server'
+import { loadPipelineMap, type ReadOptions, readFindingBatches } from '@scantally/source-json'
+import * as E from 'fp-ts/lib/Either.js'
+import { exitCodes, type Io } from './Io.js'
+import { keysFrom } from './Keys.js'
+import { renderSummary } from './Summary.js'
+import { usageError } from './Usage.js'
+
+/**
+ * Help text of `scantally serve`.
+ *
+ * @category model
+ */
+export const serveHelp = `Usage: scantally serve [options] <file|dir>...
+
+Loads scan-finding exports, then serves POST /ListImageScanFindingAggregations and
+POST /ListImageScanFindings in the AWS restJson1 protocol, so the AWS SDK and CLI can call it
+(endpoint http://HOST:PORT). Prints "listening on http://HOST:PORT" on stdout once ready; stops
+cleanly on SIGINT or SIGTERM.
+
+Options:
+  --host HOST              address to bind (default 127.0.0.1; without --credentials only a
+                           loopback address is allowed)
+  --port PORT              port (default ${defaultPort}; 0 picks a free one)
+  --credentials FILE       JSON [{"accessKeyId","secretAccessKey","accountIds":[...]}]: verify every
+                           request's SigV4 signature (service imagebuilder) and scope each key
+                           to its accounts
+  --rate LIMIT             requests per second per caller (token bucket); over it: 429
+  --page-size N            groups per ListImageScanFindingAggregations page, 1-1000 (default ${defaultPageSize})
+  --token-key KEY          token signing key(s), [id:]hex-or-base64, newest first, comma-separated
+                           (or SCANTALLY_TOKEN_KEYS); without one an ephemeral key is made
+  --status, --include-unlinked, --pipeline-map, --on-invalid   as for 'scantally aggregate'
+
+Examples:
+  scantally serve examples/imagebuilder-findings.json
+  scantally serve --port 0 --credentials creds.json --rate 20 --token-key "$KEY" exports/
+`
+
+const options = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  credentials: { type: 'string' },
+  rate: { type: 'string' },
+  'page-size': { type: 'string' },
+  'token-key': { type: 'string', multiple: true },
+  status: { type: 'string' },
+  'include-unlinked': { type: 'boolean' },
+  'pipeline-map': { type: 'string' },
+  'on-invalid': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+/**
+ * Runs `scantally serve`; resolves with the exit code once the server has stopped.
+ *
+ * @category commands
+ */
+export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
+  let values: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values']
+  let inputs: string[]
+  try {
+    ;({ values, positionals: inputs } = parseArgs({
+      args: [...argv],
+      options,
+      allowPositionals: true,
+      strict: true,
+    }))
+  } catch (e) {
+    return usageError(io, 'serve', (e as Error).message)
+  }
+  if (values.help) {
+    io.stdout(serveHelp)
+    return exitCodes.ok
+  }
+  if (inputs.length === 0) return usageError(io, 'serve', 'no input: give export files or directories')
+  const port =
+    values.port === undefined ? defaultPort : /^[0-9]{1,5}$/.test(values.port) ? Number(values.port) : -1
+  if (port < 0 || port > 65535)
+    return usageError(io, 'serve', `--port must be 0 to 65535, got ${JSON.stringify(values.port)}`)
+  const pageSize = values['page-size'] === undefined ? defaultPageSize : Number(values['page-size'])
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
+    return usageError(
+      io,
+      'serve',
+      `--page-size must be an integer from 1 to 1000, got ${JSON.stringify(values['page-size'])}`,
+    )
+  const rate = values.rate === undefined ? undefined : Number(values.rate)
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0))
+    return usageError(
+      io,
+      'serve',
+      `--rate must be a positive number of requests per second, got ${JSON.stringify(values.rate)}`,
+    )
+  const onInvalid = values['on-invalid'] ?? 'strict'
+  if (onInvalid !== 'strict' && onInvalid !== 'skip')
+    return usageError(io, 'serve', `--on-invalid must be strict or skip, got ${JSON.stringify(onInvalid)}`)
+  const status = values.status ?? 'ACTIVE'
+  const statuses = status === 'ALL' ? findingStatuses : findingStatuses.filter((s) => s === status)
+  if (statuses.length === 0)
+    return usageError(
+      io,
+      'serve',
+      `--status must be ACTIVE, SUPPRESSED, CLOSED or ALL, got ${JSON.stringify(status)}`,
+    )
+  const keys = keysFrom(values['token-key'] ?? [], io.env.SCANTALLY_TOKEN_KEYS)
+  if (E.isLeft(keys)) return usageError(io, 'serve', keys.left)
+
+  let credentials: ReadonlyArray<Credential> | undefined
+  if (values.credentials !== undefined) {
+    const loaded = await loadCredentials(values.credentials)
+    if (E.isLeft(loaded)) return failed(io, loaded.left)
+    credentials = loaded.right
+  }
+  let read: ReadOptions = {
+    policy: onInvalid,
+    statuses,
+    includeUnlinked: values['include-unlinked'] === true,
+  }
+  if (values['pipeline-map'] !== undefined) {
+    const resolver = await loadPipelineMap(values['pipeline-map'])()
+    if (E.isLeft(resolver)) return failed(io, resolver.left)
+    read = { ...read, resolvePipeline: resolver.right }
+  }
+
+  // The index and the store are filled from the same counted findings, so both operations agree.
+  const started = io.now()
+  const index = makeBuilder()
+  const store = makeStoreBuilder()
+  const source = readFindingBatches(inputs, read)
+  for await (const batch of source)
+    for (const f of batch) {
+      index.add(f)
+      store.add(f)
+    }
+  const result = await source.result
+  if (E.isLeft(result)) return failed(io, result.left)
+  io.stderr(renderSummary(result.right, io.now() - started))
+
+  if (keys.right.ephemeral)
+    io.stderr(
+      'no --token-key or SCANTALLY_TOKEN_KEYS: using an ephemeral token key; tokens stop working on restart\n',
+    )
+  let running: Awaited<ReturnType<typeof startServer>>
+  try {
+    running = await startServer({
+      index: index.freeze(),
+      engineOptions: { keys: keys.right.keys, pageSize },
+      store: store.freeze(),
+      ...(credentials === undefined ? {} : { credentials }),
+      ...(rate === undefined ? {} : { rateLimit: { perSecond: rate } }),
+      host: values.host ?? '127.0.0.1',
+      port,
+      logger: stderrLogger,
+    })
+  } catch (e) {
+    io.stderr(`scantally serve: ${(e as Error).message}\n`)
+    return exitCodes.failed
+  }
+  io.stdout(`listening on ${running.url}\n`)
+  const signal = await io.stopSignal
+  io.stderr(`${signal}: shutting down\n`)
+  await running.close()
+  return exitCodes.ok
+}
+
+const failed = (io: Io, e: { readonly _tag: string; readonly message: string }): number => {
+  io.stderr(`${e._tag}: ${e.message}\n`)
+  return exitCodes.failed
+}
+
+const loadCredentials = async (
+  path: string,
+): Promise<E.Either<{ readonly _tag: string; readonly message: string }, ReadonlyArray<Credential>>> => {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (e) {
+    return E.left({ _tag: 'ReadFailed', message: `${path}: cannot be read: ${(e as Error).message}` })
+  }
+  let u: unknown
+  try {
+    u = JSON.parse(text)
+  } catch (e) {
+    return E.left({ _tag: 'MalformedJson', message: `${path}: ${(e as Error).message}` })
+  }
+  return E.mapLeft((err: { readonly _tag: string; readonly message: string }) => ({
+    _tag: err._tag,
+    message: `${path}: ${err.message}`,
+  }))(decodeCredentials(u))
+}
