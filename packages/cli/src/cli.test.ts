@@ -54,6 +54,16 @@ const direct = (request: object) => {
 
 const pipeline = 'arn:aws:imagebuilder:us-east-1:111122223333:image-pipeline/web-server'
 
+// The library's counts for the one pipeline the table and csv tests print.
+const pipelineCounts = () => {
+  const entry = direct({ filter: { name: 'imagePipelineArn', values: [pipeline] } }).responses[0] as {
+    imagePipelineAggregation: {
+      severityCounts: { all: number; critical: number; high: number; medium: number }
+    }
+  }
+  return entry.imagePipelineAggregation.severityCounts
+}
+
 test('json output is exactly the AWS response, equal to the library answer', async (t) => {
   const r = await run(['aggregate', '--output', 'json', example])
   t.is(r.code, 0, r.stderr)
@@ -113,20 +123,10 @@ test('table output has a header, one row per group and totals', async (t) => {
   t.is(r.code, 0, r.stderr)
   const lines = r.stdout.trimEnd().split('\n')
   t.regex(lines[0] as string, /^imagePipelineArn\s+ALL\s+CRITICAL\s+HIGH\s+MEDIUM$/)
-  const c = direct({ filter: { name: 'imagePipelineArn', values: [pipeline] } }).responses[0] as {
-    imagePipelineAggregation: {
-      severityCounts: { all: number; critical: number; high: number; medium: number }
-    }
-  }
-  const s = c.imagePipelineAggregation.severityCounts
-  t.regex(
-    lines[2] as string,
-    new RegExp(`^${pipeline}\\s+${s.all}\\s+${s.critical}\\s+${s.high}\\s+${s.medium}$`),
-  )
-  t.regex(
-    lines[4] as string,
-    new RegExp(`^TOTAL \\(1 group\\)\\s+${s.all}\\s+${s.critical}\\s+${s.high}\\s+${s.medium}$`),
-  )
+  const s = pipelineCounts()
+  const counts = `${s.all}\\s+${s.critical}\\s+${s.high}\\s+${s.medium}$`
+  t.regex(lines[2] as string, new RegExp(`^${pipeline}\\s+${counts}`))
+  t.regex(lines[4] as string, new RegExp(`^TOTAL \\(1 group\\)\\s+${counts}`))
 })
 
 test('csv output holds the same counts as json', async (t) => {
@@ -141,10 +141,7 @@ test('csv output holds the same counts as json', async (t) => {
   t.is(csv.code, 0, csv.stderr)
   const [header, row] = csv.stdout.split('\r\n')
   t.is(header, 'imagePipelineArn,all,critical,high,medium')
-  const e = direct({ filter: { name: 'imagePipelineArn', values: [pipeline] } }).responses[0] as {
-    imagePipelineAggregation: { severityCounts: Record<string, number> }
-  }
-  const s = e.imagePipelineAggregation.severityCounts
+  const s = pipelineCounts()
   t.is(row, [pipeline, s.all, s.critical, s.high, s.medium].join(','))
 })
 
