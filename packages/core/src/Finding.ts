@@ -126,6 +126,35 @@ export type Finding = t.TypeOf<typeof Finding>
 // -------------------------------------------------------------------------------------
 
 /**
+ * The members of a finding as a mapping has them, each optional one possibly `undefined`.
+ *
+ * @category model
+ */
+export type FindingFields = {
+  readonly [K in keyof Finding]-?: undefined extends Finding[K] ? Finding[K] | undefined : Finding[K]
+}
+
+/**
+ * A finding from mapped members, leaving out those that are `undefined` (an optional member is
+ * absent, never present as `undefined`, so equal findings compare equal).
+ *
+ * @category constructors
+ */
+export const findingOf = (fields: FindingFields): Finding => {
+  const f: { -readonly [K in keyof Finding]: Finding[K] } = {
+    awsAccountId: fields.awsAccountId,
+    severity: fields.severity,
+  }
+  if (fields.imageBuildVersionArn !== undefined) f.imageBuildVersionArn = fields.imageBuildVersionArn
+  if (fields.imagePipelineArn !== undefined) f.imagePipelineArn = fields.imagePipelineArn
+  if (fields.vulnerabilityId !== undefined) f.vulnerabilityId = fields.vulnerabilityId
+  if (fields.findingArn !== undefined) f.findingArn = fields.findingArn
+  if (fields.fixAvailable !== undefined) f.fixAvailable = fields.fixAvailable
+  if (fields.exploitAvailable !== undefined) f.exploitAvailable = fields.exploitAvailable
+  return f
+}
+
+/**
  * The fields a finding can be grouped by, in the names of the AWS filter.
  *
  * @category model

@@ -12,7 +12,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { AccountId, type Finding, FixAvailable, KeyString } from './Finding.js'
+import { AccountId, FixAvailable, findingOf, KeyString } from './Finding.js'
 import {
   type Classified,
   counted,
@@ -86,14 +86,15 @@ export const fromImageScanFinding = (
   const build = f.imageBuildVersionArn
   if (build === undefined && options.includeUnlinked !== true) return E.right(excluded('noImageLinkage'))
   const resolved = f.imagePipelineArn ?? (build === undefined ? undefined : options.resolvePipeline?.(build))
-  const vulnerabilityId = f.packageVulnerabilityDetails?.vulnerabilityId
-  const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
+  const finding = findingOf({
     awsAccountId: f.awsAccountId,
     severity: f.severity,
-  }
-  if (build !== undefined) finding.imageBuildVersionArn = build
-  if (resolved !== undefined && KeyString.is(resolved)) finding.imagePipelineArn = resolved
-  if (vulnerabilityId !== undefined) finding.vulnerabilityId = vulnerabilityId
-  if (f.fixAvailable !== undefined) finding.fixAvailable = f.fixAvailable
+    imageBuildVersionArn: build,
+    imagePipelineArn: resolved !== undefined && KeyString.is(resolved) ? resolved : undefined,
+    vulnerabilityId: f.packageVulnerabilityDetails?.vulnerabilityId,
+    findingArn: undefined,
+    fixAvailable: f.fixAvailable,
+    exploitAvailable: undefined,
+  })
   return E.right(counted(finding))
 }

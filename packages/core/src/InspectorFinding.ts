@@ -12,7 +12,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { AccountId, ExploitAvailable, type Finding, FixAvailable, KeyString } from './Finding.js'
+import { AccountId, ExploitAvailable, FixAvailable, findingOf, KeyString } from './Finding.js'
 import {
   type Classified,
   counted,
@@ -150,18 +150,17 @@ export const fromInspectorFinding = (
   const build = imageBuildVersionArnOf(f)
   if (build === undefined && options.includeUnlinked !== true) return E.right(excluded('noImageLinkage'))
   const pipeline = build === undefined ? undefined : options.resolvePipeline?.(build)
-  const vulnerabilityId = f.packageVulnerabilityDetails?.vulnerabilityId
-  const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
+  // A resolver is configuration, not input; still, only a valid key may become a group key.
+  const finding = findingOf({
     awsAccountId: f.awsAccountId,
     severity: f.severity,
-  }
-  if (build !== undefined) finding.imageBuildVersionArn = build
-  // A resolver is configuration, not input; still, only a valid key may become a group key.
-  if (pipeline !== undefined && KeyString.is(pipeline)) finding.imagePipelineArn = pipeline
-  if (vulnerabilityId !== undefined) finding.vulnerabilityId = vulnerabilityId
-  if (f.findingArn !== undefined) finding.findingArn = f.findingArn
-  if (f.fixAvailable !== undefined) finding.fixAvailable = f.fixAvailable
-  if (f.exploitAvailable !== undefined) finding.exploitAvailable = f.exploitAvailable
+    imageBuildVersionArn: build,
+    imagePipelineArn: pipeline !== undefined && KeyString.is(pipeline) ? pipeline : undefined,
+    vulnerabilityId: f.packageVulnerabilityDetails?.vulnerabilityId,
+    findingArn: f.findingArn,
+    fixAvailable: f.fixAvailable,
+    exploitAvailable: f.exploitAvailable,
+  })
   return E.right(counted(finding))
 }
 
