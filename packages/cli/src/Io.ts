@@ -20,6 +20,11 @@ export interface Io {
   readonly now: () => number
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   readonly stopSignal: Promise<string>
+  /**
+   * Calls the listener each time the process is asked to reload its configuration (SIGHUP);
+   * returns a function that stops listening. Absent where there is no such signal.
+   */
+  readonly onReload?: (listener: () => void) => () => void
 }
 
 /**
@@ -38,6 +43,11 @@ export const processIo = (): Io => ({
   stopSignal: new Promise((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal))
   }),
+  // Only a command that listens turns SIGHUP from "terminate" (Node's default) into "reload".
+  onReload: (listener) => {
+    process.on('SIGHUP', listener)
+    return () => process.off('SIGHUP', listener)
+  },
 })
 
 /**

@@ -1,13 +1,14 @@
 /**
  * `scantally serve`: loads export files into an index and a finding store, then serves
  * ListImageScanFindingAggregations and ListImageScanFindings over the AWS wire protocol until
- * SIGINT or SIGTERM.
+ * SIGINT or SIGTERM. With a token key file, SIGHUP reads the file again and rotates the keys
+ * while serving.
  *
  * @module
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { defaultPageSize, findingStatuses, makeBuilder } from '@scantally/core'
+import { defaultPageSize, findingStatuses, makeBuilder, type TokenKey } from '@scantally/core'
 import {
   type Credential,
   decodeCredentials,
@@ -19,6 +20,7 @@ import {
 import { loadPipelineMap, type ReadOptions, readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { exitCodes, type Io } from './Io.js'
+import { loadKeyFile } from './KeyFile.js'
 import { keysFrom } from './Keys.js'
 import { renderSummary } from './Summary.js'
 import { usageError } from './Usage.js'
@@ -46,6 +48,9 @@ Options:
   --page-size N            groups per ListImageScanFindingAggregations page, 1-1000 (default ${defaultPageSize})
   --token-key KEY          token signing key(s), [id:]hex-or-base64, newest first, comma-separated
                            (or SCANTALLY_TOKEN_KEYS); without one an ephemeral key is made
+  --token-key-file FILE    token keys, one [id:]hex-or-base64 per line, newest first ('#' comments);
+                           read again on SIGHUP: put a new key first to sign with it while old
+                           tokens keep working, then remove the old key to reject its tokens
   --status, --include-unlinked, --pipeline-map, --on-invalid   as for 'scantally aggregate'
 
 Examples:
@@ -60,6 +65,7 @@ const options = {
   rate: { type: 'string' },
   'page-size': { type: 'string' },
   'token-key': { type: 'string', multiple: true },
+  'token-key-file': { type: 'string' },
   status: { type: 'string' },
   'include-unlinked': { type: 'boolean' },
   'pipeline-map': { type: 'string' },
@@ -119,8 +125,21 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
       'serve',
       `--status must be ACTIVE, SUPPRESSED, CLOSED or ALL, got ${JSON.stringify(status)}`,
     )
-  const keys = keysFrom(values['token-key'] ?? [], io.env.SCANTALLY_TOKEN_KEYS)
-  if (E.isLeft(keys)) return usageError(io, 'serve', keys.left)
+  const keyFile = values['token-key-file']
+  if (keyFile !== undefined && values['token-key'] !== undefined)
+    return usageError(io, 'serve', '--token-key and --token-key-file exclude each other')
+  const keys =
+    keyFile === undefined ? keysFrom(values['token-key'] ?? [], io.env.SCANTALLY_TOKEN_KEYS) : undefined
+  if (keys !== undefined && E.isLeft(keys)) return usageError(io, 'serve', keys.left)
+  let tokenKeys = keys?.right
+  if (keyFile !== undefined) {
+    const loaded = await loadKeyFile(keyFile)
+    if (E.isLeft(loaded)) return failed(io, { _tag: 'TokenKeyFile', message: loaded.left })
+    if (loaded.right.readableByOthers)
+      io.stderr(`warning: ${keyFile} is readable by other users; token keys are secrets (chmod 600)\n`)
+    tokenKeys = { keys: loaded.right.keys, ephemeral: false }
+  }
+  if (tokenKeys === undefined) return usageError(io, 'serve', 'no token keys')
 
   let credentials: ReadonlyArray<Credential> | undefined
   if (values.credentials !== undefined) {
@@ -153,7 +172,7 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   if (E.isLeft(result)) return failed(io, result.left)
   io.stderr(renderSummary(result.right, io.now() - started))
 
-  if (keys.right.ephemeral)
+  if (tokenKeys.ephemeral)
     io.stderr(
       'no --token-key or SCANTALLY_TOKEN_KEYS: using an ephemeral token key; tokens stop working on restart\n',
     )
@@ -161,7 +180,7 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   try {
     running = await startServer({
       index: index.freeze(),
-      engineOptions: { keys: keys.right.keys, pageSize },
+      engineOptions: { keys: tokenKeys.keys, pageSize },
       store: store.freeze(),
       ...(credentials === undefined ? {} : { credentials }),
       ...(rate === undefined ? {} : { rateLimit: { perSecond: rate } }),
@@ -173,11 +192,41 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
     io.stderr(`scantally serve: ${(e as Error).message}\n`)
     return exitCodes.failed
   }
+  const stopReloading = keyFile === undefined ? () => {} : reloadKeysOnSignal(io, keyFile, running.handler)
   io.stdout(`listening on ${running.url}\n`)
   const signal = await io.stopSignal
+  stopReloading()
   io.stderr(`${signal}: shutting down\n`)
   await running.close()
   return exitCodes.ok
+}
+
+// Reloads run one after the other, so a slow read never overwrites a newer one. A file that
+// cannot be used leaves the keys as they are: a typo must not take every token down.
+const reloadKeysOnSignal = (
+  io: Io,
+  path: string,
+  handler: { readonly setTokenKeys: (keys: ReadonlyArray<TokenKey>) => void },
+): (() => void) => {
+  if (io.onReload === undefined) return () => {}
+  let queue = Promise.resolve()
+  return io.onReload(() => {
+    queue = queue.then(async () => {
+      const loaded = await loadKeyFile(path)
+      if (E.isLeft(loaded)) {
+        io.stderr(`SIGHUP: token keys not reloaded, the previous keys stay in use: ${loaded.left}\n`)
+        return
+      }
+      try {
+        handler.setTokenKeys(loaded.right.keys)
+        io.stderr(
+          `SIGHUP: token keys reloaded from ${path}: signing with ${loaded.right.keys[0].id}, accepting ${loaded.right.keys.map((k) => k.id).join(', ')}\n`,
+        )
+      } catch (e) {
+        io.stderr(`SIGHUP: token keys not reloaded, the previous keys stay in use: ${(e as Error).message}\n`)
+      }
+    })
+  })
 }
 
 const failed = (io: Io, e: { readonly _tag: string; readonly message: string }): number => {

@@ -99,6 +99,18 @@ export const makeEngine = (index: Index, options: EngineOptions): Engine => ({
   cacheSize: Math.max(1, options.cacheSize ?? 64),
 })
 
+/**
+ * The same engine with other token keys (newest first): it shares the index and the cache of
+ * sorted answers, so a server can rotate keys while serving without rebuilding anything. Tokens
+ * signed by a key that is still in the list keep verifying; new tokens are signed with the first.
+ *
+ * @category constructors
+ */
+export const withTokenKeys = (engine: Engine, keys: ReadonlyNonEmptyArray<TokenKey>): Engine => ({
+  ...engine,
+  tokens: { ...engine.tokens, keys },
+})
+
 // -------------------------------------------------------------------------------------
 // combinators
 // -------------------------------------------------------------------------------------

@@ -21,8 +21,11 @@ import {
   makeEngine,
   type ScantallyError,
   serviceException,
+  type TokenKey,
+  withTokenKeys,
 } from '@scantally/core'
 import * as Either from 'fp-ts/lib/Either.js'
+import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
 import { anonymousCaller, type Credential, callerOf, decodeCredentials } from './Credentials.js'
 import type { FindingStore } from './FindingStore.js'
 import { listImageScanFindings } from './ListImageScanFindings.js'
@@ -89,6 +92,8 @@ export type HandlerOptions = EngineSource & CommonOptions
 /**
  * A handler. `handle` answers a transport-neutral request; `listener` and `fetch` adapt it to
  * `node:http` and to the fetch API. `authenticated` says whether signatures are required.
+ * `engine` is the engine answering now; `setTokenKeys` rotates the pagination token keys while
+ * serving (see {@link Handler.setTokenKeys}).
  *
  * @category model
  */
@@ -99,6 +104,13 @@ export interface Handler {
   readonly engine: Engine
   readonly authenticated: boolean
   readonly maxBodyBytes: number
+  /**
+   * Replaces the token keys, newest first, from the next request on: new tokens are signed
+   * with the first key, and tokens signed by any listed key keep verifying, so a key is
+   * retired by leaving it out. The index and the cache of sorted answers are kept. Throws a
+   * RangeError, changing nothing, for an empty list or a repeated key id.
+   */
+  readonly setTokenKeys: (keys: ReadonlyArray<TokenKey>) => void
 }
 
 /**
@@ -134,7 +146,10 @@ const drainLimitFactor = 16
 export const makeHandler = (options: HandlerOptions): Handler => {
   const logger = options.logger ?? stderrLogger
   const now = options.now ?? Date.now
-  const engine = 'engine' in options ? options.engine : engineOf(options, now, logger)
+  // Replaced as a whole by setTokenKeys; a request reads it once, so it never mixes two key sets.
+  let engine = 'engine' in options ? options.engine : engineOf(options, now, logger)
+  checkTokenKeys(engine.tokens.keys)
+  const current = (): Engine => engine
   const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes
   const credentials = options.credentials === undefined ? undefined : checkedCredentials(options.credentials)
   const limiter = options.rateLimit === undefined ? undefined : makeRateLimiter(options.rateLimit, now)
@@ -154,21 +169,22 @@ export const makeHandler = (options: HandlerOptions): Handler => {
     )
   }
 
-  const operate = (path: string, caller: Caller, body: unknown) =>
+  const operate = (current: Engine, path: string, caller: Caller, body: unknown) =>
     path === '/ListImageScanFindings'
       ? store === undefined
         ? Either.left(
             invalidRequest('ListImageScanFindings is not served here: no finding store is configured'),
           )
-        : listImageScanFindings(engine, store, caller)(body)
-      : listImageScanFindingAggregations(engine, caller)(body)
+        : listImageScanFindings(current, store, caller)(body)
+      : listImageScanFindingAggregations(current, caller)(body)
 
   const respond = (request: WireRequest): WireResponse => {
+    const serving = current()
     const q = request.target.indexOf('?')
     const path = q === -1 ? request.target : request.target.slice(0, q)
     if (request.method !== 'POST' || !(operationPaths as ReadonlyArray<string>).includes(path))
       return errorResponse(
-        engine.requestId(),
+        serving.requestId(),
         clientException(
           `unknown operation ${request.method} ${path}: this service answers POST ${operationPaths.join(' and POST ')}`,
         ),
@@ -176,16 +192,16 @@ export const makeHandler = (options: HandlerOptions): Handler => {
       )
     if (request.body === 'tooLarge')
       return errorResponse(
-        engine.requestId(),
+        serving.requestId(),
         clientException(`request body is larger than ${maxBodyBytes} bytes`),
       )
     const caller = authenticate({ ...request, body: request.body })
-    if (Either.isLeft(caller)) return errorResponse(engine.requestId(), caller.left)
+    if (Either.isLeft(caller)) return errorResponse(serving.requestId(), caller.left)
     if (limiter !== undefined) {
       const decision = limiter.take(caller.right.id)
       if (!decision.allowed)
         return errorResponse(
-          engine.requestId(),
+          serving.requestId(),
           callRateLimitExceeded(
             `caller ${caller.right.id} is over its rate of ${options.rateLimit?.perSecond} requests per second`,
           ),
@@ -193,10 +209,10 @@ export const makeHandler = (options: HandlerOptions): Handler => {
         )
     }
     const body = parseJsonBody(request.headers.get('content-type'), request.body, maxBodyBytes)
-    if (Either.isLeft(body)) return errorResponse(engine.requestId(), body.left)
-    const answer = operate(path, caller.right, body.right)
+    if (Either.isLeft(body)) return errorResponse(serving.requestId(), body.left)
+    const answer = operate(serving, path, caller.right, body.right)
     if (Either.isLeft(answer)) {
-      const requestId = engine.requestId()
+      const requestId = serving.requestId()
       if (answer.left.fault === 'server')
         logger.warn(answer.left.message, { requestId, error: answer.left.name })
       return errorResponse(requestId, answer.left)
@@ -208,7 +224,7 @@ export const makeHandler = (options: HandlerOptions): Handler => {
     try {
       return respond(request)
     } catch (e) {
-      return unexpected(e, engine, logger)
+      return unexpected(e, current(), logger)
     }
   }
 
@@ -244,7 +260,7 @@ export const makeHandler = (options: HandlerOptions): Handler => {
         headers.set('content-length', String(body.length))
       response = handle({ method: request.method, target: `${url.pathname}${url.search}`, headers, body })
     } catch (e) {
-      response = unexpected(e, engine, logger)
+      response = unexpected(e, current(), logger)
     }
     return new Response(response.body, { status: response.status, headers: response.headers })
   }
@@ -253,9 +269,18 @@ export const makeHandler = (options: HandlerOptions): Handler => {
     handle,
     listener,
     fetch: fetchHandler,
-    engine,
+    get engine() {
+      return engine
+    },
     authenticated: credentials !== undefined,
     maxBodyBytes,
+    setTokenKeys: (keys) => {
+      const [first, ...rest] = keys
+      if (first === undefined) throw new RangeError('token keys: at least one key is required')
+      const list: ReadonlyNonEmptyArray<TokenKey> = [first, ...rest]
+      checkTokenKeys(list)
+      engine = withTokenKeys(engine, list)
+    },
   }
 }
 
@@ -278,6 +303,15 @@ const engineOf = (
       return [generateTokenKey()] as const
     })()
   return makeEngine(options.index, { now, ...given, keys })
+}
+
+// Two keys with one id would make verification pick one of them silently: a configuration mistake.
+const checkTokenKeys = (keys: ReadonlyArray<TokenKey>): void => {
+  const ids = new Set<string>()
+  for (const k of keys) {
+    if (ids.has(k.id)) throw new RangeError(`token keys: the key id ${k.id} is repeated`)
+    ids.add(k.id)
+  }
 }
 
 const checkedCredentials = (list: ReadonlyArray<Credential>): ReadonlyMap<string, Credential> => {
