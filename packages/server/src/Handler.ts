@@ -381,6 +381,14 @@ const readNodeBody = (
         reject(e)
       }
     })
+    // A connection cut before the body ended (a client gone, a request timeout) may close
+    // without an error: the body read must still end, or its chunks would be kept for good.
+    req.on('close', () => {
+      if (!settled) {
+        settled = true
+        reject(new Error('the connection closed before the request body ended'))
+      }
+    })
   })
 
 const writeNode = (res: ServerResponse, response: WireResponse, close: boolean): void => {

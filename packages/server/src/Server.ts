@@ -5,11 +5,13 @@
  *
  * @module
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer, type Server, STATUS_CODES } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
 import { isIP } from 'node:net'
+import { clientException } from '@scantally/core'
 import { type Handler, type HandlerOptions, makeHandler } from './Handler.js'
 import { stderrLogger } from './Logger.js'
+import { errorResponse } from './Wire.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -19,7 +21,8 @@ import { stderrLogger } from './Logger.js'
  * Where and how to listen. `host` defaults to `127.0.0.1`, `port` to {@link defaultPort}
  * (`0` picks a free port). Timeouts in milliseconds: `headersTimeout` (default 10 s) for the
  * request head, `requestTimeout` (default 30 s) for the whole request, `keepAliveTimeout`
- * (default 5 s) for an idle connection.
+ * (default 5 s) for an idle connection. `maxHeaderSize`: the largest request head in bytes
+ * (default 16 KiB, Node's own default; a signed SDK request head is under 2 KiB).
  *
  * @category model
  */
@@ -29,6 +32,7 @@ export interface ListenOptions {
   readonly headersTimeout?: number
   readonly requestTimeout?: number
   readonly keepAliveTimeout?: number
+  readonly maxHeaderSize?: number
 }
 
 /**
@@ -89,8 +93,12 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
       keepAliveTimeout: options.keepAliveTimeout ?? 5_000,
       // Node checks the two timeouts on this interval; keep it below them so they hold.
       connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeout / 2))),
+      maxHeaderSize: options.maxHeaderSize ?? 16 * 1024,
     },
     handler.listener,
+  )
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
+    answerClientError(error, socket, handler, requestTimeout),
   )
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -122,6 +130,41 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
+
+// What Node's HTTP parser refuses before the handler sees a request (a head too large, bytes
+// that are not HTTP, a request too slow) is answered as the handler answers everything else: a
+// named error the SDK can read, instead of Node's bare status line. As Node does by default,
+// nothing is written once a response has begun, and the connection is closed either way.
+const answerClientError = (
+  error: NodeJS.ErrnoException,
+  socket: Socket,
+  handler: Handler,
+  requestTimeout: number,
+): void => {
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  if (error.code !== 'ECONNRESET' && socket.writable && inFlight?.headersSent !== true) {
+    const [status, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'request headers are too large']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, `request did not arrive in full within ${requestTimeout} ms`]
+          : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+            ? [413, 'request chunk extensions are too large']
+            : [400, `malformed HTTP request (${error.code ?? 'parse error'})`]
+    let requestId = 'unknown'
+    try {
+      requestId = handler.engine.requestId()
+    } catch {
+      // The answer still goes out without one.
+    }
+    const response = errorResponse(requestId, clientException(message), { status })
+    const head = Object.entries({ ...response.headers, connection: 'close' })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${head}\r\n${response.body}`)
+  }
+  socket.destroySoon()
+}
 
 /**
  * Whether a host names this machine only: `localhost`, `127.0.0.0/8`, `::1`, or an
