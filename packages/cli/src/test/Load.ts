@@ -1,0 +1,562 @@
+/**
+ * Load support: a seeded generator of Image Builder findings (NDJSON on disk), a running
+ * `scantally serve` child process, and a keep-alive load client sending a mix of signed requests
+ * (every filter name, paging with tokens, bad and foreign tokens, forbidden accounts,
+ * ListImageScanFindings), with latency, status and resident-memory figures. Everything is
+ * bounded by a request count and a deadline, and talks to 127.0.0.1 only.
+ *
+ * @module
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createWriteStream, existsSync } from 'node:fs'
+import { readFile, rename } from 'node:fs/promises'
+import { Agent, request } from 'node:http'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { authorizationHeader, formatAmzDate } from '@scantally/server'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** The generated world: accounts, pipelines, builds and vulnerabilities findings draw from. */
+export interface World {
+  readonly accounts: ReadonlyArray<string>
+  readonly pipelines: ReadonlyArray<string>
+  readonly builds: ReadonlyArray<string>
+  readonly cves: ReadonlyArray<string>
+}
+
+/** A caller of the load: its key and the accounts it may see (undefined: all). */
+export interface LoadCaller {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+  readonly accountIds: ReadonlyArray<string>
+}
+
+/** One exchange: what was sent, what came back, how long it took. */
+export interface Exchange {
+  readonly path: string
+  readonly body: unknown
+  readonly status: number
+  readonly errorType: string | undefined
+  readonly json: Record<string, unknown>
+  readonly ms: number
+}
+
+/**
+ * What a scenario found wrong: an answer other than the one it expects (a wrong status or
+ * error, or content that disagrees with the reference).
+ */
+export type Check = (scenario: string, detail: string) => void
+
+/** The figures of a run. */
+export interface Figures {
+  readonly requests: number
+  readonly seconds: number
+  readonly perSecond: number
+  readonly p50: number
+  readonly p90: number
+  readonly p99: number
+  readonly max: number
+  readonly statuses: Readonly<Record<string, number>>
+  readonly serverErrors: number
+  readonly wrong: number
+  readonly wrongSamples: ReadonlyArray<string>
+  readonly scenarios: Readonly<Record<string, number>>
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same data everywhere. */
+export const random = (seed: number): (() => number) => {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** The world of a seed: 50 accounts, 40 pipelines, 400 builds, 5000 CVEs. */
+export const worldOf = (seed: number): World => {
+  const r = random(seed)
+  const accounts = Array.from({ length: 50 }, (_, i) => String(100_000_000_000 + i * 7919))
+  const pipelines = Array.from(
+    { length: 40 },
+    (_, i) =>
+      `arn:aws:imagebuilder:us-east-1:${accounts[i % accounts.length]}:image-pipeline/pipeline-${i}-${Math.floor(r() * 1e6)}`,
+  )
+  const builds = Array.from(
+    { length: 400 },
+    (_, i) =>
+      `arn:aws:imagebuilder:us-east-1:${accounts[i % accounts.length]}:image/image-${i % 40}/1.${Math.floor(i / 40)}.0/${1 + (i % 3)}`,
+  )
+  const cves = Array.from(
+    { length: 5000 },
+    (_, i) => `CVE-${2015 + (i % 10)}-${String(1000 + i * 13).padStart(5, '0')}`,
+  )
+  return { accounts, pipelines, builds, cves }
+}
+
+const severities = [
+  'CRITICAL',
+  'HIGH',
+  'HIGH',
+  'MEDIUM',
+  'MEDIUM',
+  'MEDIUM',
+  'LOW',
+  'LOW',
+  'INFORMATIONAL',
+  'UNTRIAGED',
+]
+
+/**
+ * Writes `count` findings of a seed as Image Builder NDJSON (unless the file exists already),
+ * under a temporary name renamed when complete, and returns the path.
+ */
+export const generateFindings = async (dir: string, seed: number, count: number): Promise<string> => {
+  const path = join(dir, `imagebuilder-${seed}-${count}.ndjson`)
+  if (existsSync(path)) return path
+  const world = worldOf(seed)
+  const r = random(seed + 1)
+  const pick = <A>(as: ReadonlyArray<A>): A => as[Math.floor(r() * as.length)] as A
+  const out = createWriteStream(`${path}.part`, { highWaterMark: 1 << 20 })
+  let buffer = ''
+  for (let i = 0; i < count; i++) {
+    const b = Math.floor(r() * world.builds.length)
+    const cve = pick(world.cves)
+    buffer += `${JSON.stringify({
+      awsAccountId: world.accounts[b % world.accounts.length],
+      imageBuildVersionArn: world.builds[b],
+      imagePipelineArn: world.pipelines[b % world.pipelines.length],
+      severity: pick(severities),
+      type: 'PACKAGE_VULNERABILITY',
+      title: `${cve} - package-${b % 97}`,
+      firstObservedAt: 1_700_000_000 + (i % 86_400),
+      packageVulnerabilityDetails: { vulnerabilityId: cve, source: 'NVD' },
+      ...(r() < 0.5 ? { fixAvailable: 'YES' } : {}),
+    })}\n`
+    if (buffer.length > 1 << 20) {
+      if (!out.write(buffer)) await new Promise<void>((resolve) => out.once('drain', () => resolve()))
+      buffer = ''
+    }
+  }
+  await new Promise<void>((resolve, reject) => out.end(buffer, () => resolve()).once('error', reject))
+  await rename(`${path}.part`, path)
+  return path
+}
+
+/** The callers of a load: one sees every account, one a team's ten. */
+export const callersOf = (world: World): readonly [LoadCaller, LoadCaller] => [
+  { accessKeyId: 'AKIDLOADADMIN', secretAccessKey: 'load-admin-secret', accountIds: world.accounts },
+  {
+    accessKeyId: 'AKIDLOADTEAM',
+    secretAccessKey: 'load-team-secret',
+    accountIds: world.accounts.slice(0, 10),
+  },
+]
+
+/** A running `scantally serve` child. */
+export interface Served {
+  readonly child: ChildProcess
+  readonly url: string
+  readonly port: number
+  readonly stderr: () => string
+  readonly stop: () => Promise<number | null>
+}
+
+const bin = fileURLToPath(new URL('../../bin/scantally.js', import.meta.url))
+
+/** Starts `scantally serve` on 127.0.0.1 with the arguments; resolves once it listens. */
+export const startServe = (
+  args: ReadonlyArray<string>,
+  nodeArgs: ReadonlyArray<string> = [],
+): Promise<Served> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--host', '127.0.0.1', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    let err = ''
+    const exit = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
+    child.stderr?.on('data', (d) => {
+      err += d
+    })
+    child.stdout?.on('data', (d) => {
+      out += d
+      const m = /^listening on (http:\/\/127\.0\.0\.1:(\d+))\n/.exec(out)
+      if (m)
+        resolve({
+          child,
+          url: m[1] as string,
+          port: Number(m[2]),
+          stderr: () => err,
+          stop: () => {
+            child.kill('SIGTERM')
+            return exit
+          },
+        })
+    })
+    exit.then((code) => reject(new Error(`serve exited ${code} before listening: ${err}`)))
+  })
+
+/** Resident set size of a process in bytes (Linux `/proc`), or undefined elsewhere. */
+export const rssOf = async (pid: number): Promise<number | undefined> => {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8')
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1]
+    return kb === undefined ? undefined : Number(kb) * 1024
+  } catch {
+    return undefined
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// the client
+// -------------------------------------------------------------------------------------
+
+/** A keep-alive client signing every request as one caller. */
+export const makeClient = (port: number, connections: number) => {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections })
+  const send = (caller: LoadCaller, path: string, body: unknown): Promise<Exchange> => {
+    const bytes = Buffer.from(JSON.stringify(body))
+    const amzDate = formatAmzDate(Date.now())
+    const headers = new Map([
+      ['host', `127.0.0.1:${port}`],
+      ['content-type', 'application/json'],
+      ['x-amz-date', amzDate],
+    ])
+    const authorization = authorizationHeader(
+      { method: 'POST', target: path, headers, body: bytes },
+      caller,
+      { region: 'us-east-1', service: 'imagebuilder' },
+      amzDate,
+    )
+    const started = performance.now()
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path,
+          agent,
+          headers: { ...Object.fromEntries(headers), authorization, 'content-length': String(bytes.length) },
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8')
+            let json: Record<string, unknown> = {}
+            try {
+              json = JSON.parse(text) as Record<string, unknown>
+            } catch {
+              json = { unparsable: text.slice(0, 200) }
+            }
+            const errorType = res.headers['x-amzn-errortype']
+            resolve({
+              path,
+              body,
+              status: res.statusCode ?? 0,
+              errorType: typeof errorType === 'string' ? errorType : undefined,
+              json,
+              ms: performance.now() - started,
+            })
+          })
+          res.on('error', reject)
+        },
+      )
+      req.on('error', reject)
+      req.end(bytes)
+    })
+  }
+  return { send, close: () => agent.destroy() }
+}
+
+// -------------------------------------------------------------------------------------
+// scenarios
+// -------------------------------------------------------------------------------------
+
+type Send = (caller: LoadCaller, path: string, body: unknown) => Promise<Exchange>
+type Record_ = (e: Exchange) => void
+
+/** What a walk through every page of an aggregation gave: the union of the pages. */
+export type Walked = (
+  caller: LoadCaller,
+  filter: unknown,
+  responses: ReadonlyArray<unknown>,
+) => string | undefined
+
+const aggregations = '/ListImageScanFindingAggregations'
+const findingsPath = '/ListImageScanFindings'
+
+const expectError = (e: Exchange, status: number, name: string, scenario: string, wrong: Check) => {
+  if (e.status !== status || e.errorType !== name)
+    wrong(
+      scenario,
+      `expected ${status} ${name}, got ${e.status} ${e.errorType ?? ''} ${JSON.stringify(e.json).slice(0, 200)}`,
+    )
+}
+
+/**
+ * One scenario of the mix, chosen by `r`: walks (every filter name, unfiltered), single pages,
+ * bad tokens (garbage, altered, another caller's, another request's), a forbidden account and
+ * ListImageScanFindings pages. Checks each answer; `walked` checks the content of a whole walk.
+ */
+export const scenario = async (
+  r: () => number,
+  world: World,
+  callers: readonly [LoadCaller, LoadCaller],
+  send: Send,
+  record: Record_,
+  wrong: Check,
+  walked: Walked,
+): Promise<string> => {
+  const pick = <A>(as: ReadonlyArray<A>): A => as[Math.floor(r() * as.length)] as A
+  const caller = r() < 0.7 ? callers[0] : callers[1]
+  const other = caller === callers[0] ? callers[1] : callers[0]
+  const call = async (path: string, body: unknown, c: LoadCaller = caller) => {
+    const e = await send(c, path, body)
+    record(e)
+    return e
+  }
+  const walk = async (name: string, filter: unknown): Promise<string> => {
+    const responses: unknown[] = []
+    let nextToken: string | undefined
+    for (let page = 0; page < 200; page++) {
+      const e = await call(aggregations, {
+        ...(filter === undefined ? {} : { filter }),
+        ...(nextToken === undefined ? {} : { nextToken }),
+      })
+      if (e.status !== 200) {
+        wrong(name, `page ${page}: ${e.status} ${e.errorType ?? ''} ${JSON.stringify(e.json).slice(0, 200)}`)
+        return name
+      }
+      responses.push(...((e.json.responses as unknown[] | undefined) ?? []))
+      nextToken = e.json.nextToken as string | undefined
+      if (nextToken === '') wrong(name, 'an empty nextToken')
+      if (nextToken === undefined) break
+    }
+    const problem = walked(caller, filter, responses)
+    if (problem !== undefined) wrong(name, problem)
+    return name
+  }
+  const visible = caller.accountIds
+  const x = r()
+  if (x < 0.15) return walk('walk:unfiltered', undefined)
+  if (x < 0.25)
+    return walk('walk:accountId', {
+      name: 'accountId',
+      values: Array.from({ length: 1 + Math.floor(r() * 10) }, () => pick(visible)),
+    })
+  if (x < 0.35)
+    return walk('walk:imageBuildVersionArn', {
+      name: 'imageBuildVersionArn',
+      values: Array.from({ length: 1 + Math.floor(r() * 10) }, () => pick(world.builds)),
+    })
+  if (x < 0.45)
+    return walk('walk:imagePipelineArn', {
+      name: 'imagePipelineArn',
+      values: Array.from({ length: 1 + Math.floor(r() * 10) }, () => pick(world.pipelines)),
+    })
+  if (x < 0.55)
+    return walk('walk:vulnerabilityId', {
+      name: 'vulnerabilityId',
+      values: Array.from({ length: 1 + Math.floor(r() * 10) }, () => pick(world.cves)),
+    })
+  if (x < 0.6) {
+    const e = await call(aggregations, {
+      nextToken: `v1.${Math.floor(r() * 1e9).toString(36)}.eyJ9.${'A'.repeat(43)}`,
+    })
+    expectError(e, 400, 'InvalidPaginationTokenException', 'token:garbage', wrong)
+    return 'token:garbage'
+  }
+  if (x < 0.7) {
+    // A real token, then: altered, presented by the other caller, and with another filter.
+    const first = await call(aggregations, {})
+    const token = first.json.nextToken
+    if (typeof token !== 'string') {
+      wrong('token:real', `no nextToken on a first page: ${first.status}`)
+      return 'token:misuse'
+    }
+    const at = Math.floor(r() * token.length)
+    const altered = `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`
+    expectError(
+      await call(aggregations, { nextToken: altered }),
+      400,
+      'InvalidPaginationTokenException',
+      'token:altered',
+      wrong,
+    )
+    expectError(
+      await call(aggregations, { nextToken: token }, other),
+      400,
+      'InvalidPaginationTokenException',
+      'token:foreign',
+      wrong,
+    )
+    expectError(
+      await call(aggregations, {
+        filter: { name: 'vulnerabilityId', values: [pick(world.cves)] },
+        nextToken: token,
+      }),
+      400,
+      'InvalidPaginationTokenException',
+      'token:other-request',
+      wrong,
+    )
+    return 'token:misuse'
+  }
+  if (x < 0.75) {
+    if (caller === callers[0]) {
+      const e = await call(aggregations, { filter: { name: 'vulnerabilityId', values: [] } })
+      expectError(e, 400, 'InvalidRequestException', 'invalid:values', wrong)
+      return 'invalid:values'
+    }
+    const hidden = world.accounts.filter((a) => !visible.includes(a))
+    const e = await call(aggregations, { filter: { name: 'accountId', values: [pick(hidden)] } })
+    expectError(e, 403, 'ForbiddenException', 'forbidden:account', wrong)
+    return 'forbidden:account'
+  }
+  // ListImageScanFindings: a filter, up to three pages.
+  const filters = [
+    [{ name: 'severity', values: [pick(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'])] }],
+    [{ name: 'vulnerabilityId', values: [pick(world.cves)] }],
+    [{ name: 'imagePipelineArn', values: [pick(world.pipelines)] }],
+    [{ name: 'imageBuildVersionArn', values: [pick(world.builds)] }],
+    undefined,
+  ]
+  const filter = pick(filters)
+  let nextToken: string | undefined
+  for (let page = 0; page < 3; page++) {
+    const e = await call(findingsPath, {
+      maxResults: 25,
+      ...(filter === undefined ? {} : { filters: filter }),
+      ...(nextToken === undefined ? {} : { nextToken }),
+    })
+    if (e.status !== 200) {
+      wrong('findings', `${e.status} ${e.errorType ?? ''}`)
+      break
+    }
+    const found = (e.json.findings as Array<{ awsAccountId?: string }> | undefined) ?? []
+    if (found.some((f) => f.awsAccountId === undefined || !visible.includes(f.awsAccountId)))
+      wrong('findings', 'a finding of an account the caller may not see')
+    nextToken = e.json.nextToken as string | undefined
+    if (nextToken === undefined) break
+  }
+  return 'findings'
+}
+
+// -------------------------------------------------------------------------------------
+// the run
+// -------------------------------------------------------------------------------------
+
+/** How long and how hard to push. */
+export interface RunOptions {
+  readonly port: number
+  readonly world: World
+  readonly callers: readonly [LoadCaller, LoadCaller]
+  readonly seed: number
+  readonly concurrency: number
+  readonly seconds: number
+  readonly maxRequests: number
+  readonly walked: Walked
+  /** Called every `sampleEverySeconds` with the figures so far (for RSS sampling and progress). */
+  readonly onSample?: (elapsedSeconds: number, requests: number) => Promise<void> | void
+  readonly sampleEverySeconds?: number
+}
+
+/** Runs the mix with `concurrency` sessions until the deadline or the request bound. */
+export const runLoad = async (options: RunOptions): Promise<Figures> => {
+  const client = makeClient(options.port, options.concurrency)
+  const latencies = new Float64Array(options.maxRequests + 1000)
+  let count = 0
+  const statuses: Record<string, number> = {}
+  const scenarios: Record<string, number> = {}
+  let wrongCount = 0
+  const wrongSamples: string[] = []
+  const record = (e: Exchange) => {
+    if (count < latencies.length) latencies[count] = e.ms
+    count++
+    const key = `${e.status}${e.errorType === undefined ? '' : ` ${e.errorType}`}`
+    statuses[key] = (statuses[key] ?? 0) + 1
+  }
+  const wrong: Check = (scenario, detail) => {
+    wrongCount++
+    if (wrongSamples.length < 20) wrongSamples.push(`${scenario}: ${detail}`)
+  }
+  const started = performance.now()
+  const deadline = started + options.seconds * 1000
+  const every = (options.sampleEverySeconds ?? 10) * 1000
+  let nextSample = started + every
+  let sampling = Promise.resolve()
+  const session = async (n: number) => {
+    const r = random(options.seed * 1000 + n)
+    while (performance.now() < deadline && count < options.maxRequests) {
+      try {
+        const name = await scenario(
+          r,
+          options.world,
+          options.callers,
+          client.send,
+          record,
+          wrong,
+          options.walked,
+        )
+        scenarios[name] = (scenarios[name] ?? 0) + 1
+      } catch (e) {
+        wrong('transport', (e as Error).message)
+        count++
+      }
+      if (options.onSample !== undefined && performance.now() >= nextSample) {
+        nextSample += every
+        const at = (performance.now() - started) / 1000
+        sampling = sampling.then(() => options.onSample?.(at, count))
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: options.concurrency }, (_, n) => session(n)))
+  await sampling
+  const seconds = (performance.now() - started) / 1000
+  client.close()
+  const sorted = latencies.subarray(0, Math.min(count, latencies.length)).sort()
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0
+  return {
+    requests: count,
+    seconds,
+    perSecond: count / seconds,
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    max: sorted[sorted.length - 1] ?? 0,
+    statuses,
+    serverErrors: Object.entries(statuses)
+      .filter(([k]) => k.startsWith('5'))
+      .reduce((n, [, v]) => n + v, 0),
+    wrong: wrongCount,
+    wrongSamples,
+    scenarios,
+  }
+}
+
+/** A walk check that holds a walk to the first answer seen for the same caller and filter. */
+export const consistentWalks = (): Walked => {
+  const seen = new Map<string, string>()
+  return (caller, filter, responses) => {
+    const key = `${caller.accessKeyId} ${JSON.stringify(filter)}`
+    const digest = JSON.stringify(responses)
+    const prior = seen.get(key)
+    if (prior === undefined) {
+      if (seen.size < 100_000) seen.set(key, digest)
+      return undefined
+    }
+    return prior === digest ? undefined : `walk for ${key} differs from the first walk`
+  }
+}
