@@ -167,8 +167,22 @@ async function* run(
       { filterCriteria: filterCriteriaOf(options.filter ?? {}, statuses) },
     )
     let page = 0
+    // The paginator follows whatever token the service hands back; one it already handed back
+    // would page forever, so it fails the read instead (ending quietly would be a partial answer).
+    const tokens = new Set<string>()
     for await (const out of pages) {
       page++
+      if (out.nextToken !== undefined) {
+        if (tokens.has(out.nextToken)) {
+          outcome = E.left(
+            serviceUnavailable(
+              `Amazon Inspector returned the same nextToken again after page ${page}: the listing would never end`,
+            ),
+          )
+          return
+        }
+        tokens.add(out.nextToken)
+      }
       const raws: ReadonlyArray<unknown> = out.findings ?? []
       // Pipelines of the whole page first, so mapping each finding stays synchronous.
       const builds: Array<string> = []

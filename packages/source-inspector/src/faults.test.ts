@@ -187,15 +187,18 @@ test('nothing listening is ServiceUnavailableException', async (t) => {
   t.like(read.left, unavailable)
 })
 
-// Known bug, reported: the SDK paginator follows a nextToken the service repeats forever
-// (smithy's stopOnSameToken is off by default, and turning it on would end silently with a
-// partial result), and the source does not check. Expected: ServiceUnavailableException naming
-// the repeated token after the second page. The stand-in fails after 20 pages so the test ends.
-test.failing('a service that repeats its nextToken fails the read at once instead of paging forever', async (t) => {
+// The SDK paginator follows a nextToken the service repeats forever (smithy's stopOnSameToken
+// is off by default, and turning it on would end silently with a partial result), so the source
+// checks. The stand-in fails after 20 pages so the test ends even if the check is missing.
+test('a service that repeats its nextToken fails the read at once instead of paging forever', async (t) => {
   const { read, requests } = await failsWhole({
     list: (n) => (n > 20 ? internal : ok({ findings: [finding(0)], nextToken: 'same' })),
     getImage: (_, arn) => image(arn),
   })
   t.true(E.isLeft(read))
+  if (E.isLeft(read)) {
+    t.is(read.left.name, 'ServiceUnavailableException')
+    t.regex(read.left.message, /same nextToken again after page 2/)
+  }
   t.true(requests.lists <= 3, `${requests.lists} ListFindings requests for one repeated token`)
 })
