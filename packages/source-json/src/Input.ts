@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { createReadStream } from 'node:fs'
-import { readdir, stat } from 'node:fs/promises'
+import { open, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
@@ -44,7 +43,7 @@ export const listInputs = async (
 ): Promise<E.Either<SourceError, ReadonlyArray<Input>>> => {
   const file = (path: string): Input => ({
     name: path,
-    open: () => createReadStream(path, { highWaterMark: chunkSize }),
+    open: () => readUnchanged(path, chunkSize),
   })
   const out: Array<Input> = []
   for (const arg of args) {
@@ -74,6 +73,35 @@ export const listInputs = async (
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
+
+/**
+ * The bytes of a file, checked against the file as it was when opened: if its size or
+ * modification time changed, or fewer or more bytes than its size were read, the read fails
+ * ("changed while it was read") instead of handing over a shorter file, or a mix of two
+ * versions, as if it were the file.
+ *
+ * @category utils
+ */
+export async function* readUnchanged(path: string, chunkSize: number): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r')
+  try {
+    const before = await handle.stat({ bigint: true })
+    let read = 0n
+    for await (const chunk of handle.createReadStream({ highWaterMark: chunkSize, autoClose: false })) {
+      read += BigInt((chunk as Buffer).length)
+      yield chunk as Buffer
+    }
+    const after = await handle.stat({ bigint: true })
+    if (after.size !== before.size || after.mtimeNs !== before.mtimeNs || read !== before.size)
+      throw new Error(
+        `changed while it was read (size ${before.size} when opened, ${after.size} at the end, ${read} bytes read${
+          after.mtimeNs === before.mtimeNs ? '' : ', modified meanwhile'
+        })`,
+      )
+  } finally {
+    await handle.close()
+  }
+}
 
 /**
  * The message of anything thrown by Node's I/O.
