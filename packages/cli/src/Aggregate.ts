@@ -143,7 +143,8 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
   // The token and the caller's scope are checked before reading anything.
   const first = planPage(tokens, caller, plan.operation, plan.query, plan.pageSize)
   if (E.isLeft(first)) return failed(io, first.left)
-  const acc = accumulate(plan.query, caller)
+  // The reader de-duplicates by findingArn across every input, so the accumulator keeps no ARNs.
+  const acc = accumulate(plan.query, caller, { dedupe: false })
   if (E.isLeft(acc)) return failed(io, acc.left)
 
   let read = plan.read

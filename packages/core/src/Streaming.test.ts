@@ -2,7 +2,7 @@ import { fc, testProp } from '@fast-check/ava'
 import { findingArb, queryArb } from './arbitraries.js'
 import { allGroups } from './Engine.js'
 import { accumulate } from './Streaming.js'
-import { rightOf, testEngine } from './testing.js'
+import { dedupe, rightOf, testEngine } from './testing.js'
 
 testProp(
   'one streaming pass gives the same groups as the index, for any query and caller',
@@ -21,5 +21,21 @@ testProp(
     }
     for (const f of findings) acc.right.add(f)
     t.deepEqual(acc.right.result(), rightOf(fromIndex))
+  },
+)
+
+testProp(
+  'without de-duplication, a pass over de-duplicated findings gives the same groups',
+  [fc.array(findingArb(), { maxLength: 80 }), queryArb],
+  (t, findings, query) => {
+    const unique = dedupe(findings)
+    const plain = rightOf(accumulate(query))
+    const trusting = rightOf(accumulate(query, undefined, { dedupe: false }))
+    for (const f of unique) {
+      plain.add(f)
+      trusting.add(f)
+    }
+    t.deepEqual(trusting.result(), plain.result())
+    t.is(trusting.counted(), unique.length)
   },
 )

@@ -24,7 +24,7 @@ import type { Group, Query } from './Query.js'
  * @category model
  */
 export interface GroupAccumulator {
-  /** Counts a finding (once per `findingArn`); returns false for a duplicate. */
+  /** Counts a finding (once per `findingArn`, unless `dedupe` is off); returns false for a duplicate. */
   readonly add: (f: Finding) => boolean
   /** Findings counted so far. */
   readonly counted: () => number
@@ -37,12 +37,28 @@ export interface GroupAccumulator {
 // -------------------------------------------------------------------------------------
 
 /**
+ * Options of a one-pass aggregation. `dedupe` (default `true`) counts each `findingArn` once,
+ * which keeps every ARN seen; a caller whose source already de-duplicates (the export readers
+ * do) turns it off, so memory stays with the number of groups.
+ *
+ * @category model
+ */
+export interface AccumulateOptions {
+  readonly dedupe?: boolean
+}
+
+/**
  * Starts a one-pass aggregation for a validated query and a caller. Gives the same groups as
  * building an index and evaluating the query on it.
  *
  * @category constructors
  */
-export const accumulate = (query: Query, caller?: Caller): E.Either<ScantallyError, GroupAccumulator> => {
+export const accumulate = (
+  query: Query,
+  caller?: Caller,
+  options: AccumulateOptions = {},
+): E.Either<ScantallyError, GroupAccumulator> => {
+  const dedupe = options.dedupe !== false
   const visible = caller?.accounts === undefined ? undefined : new Set(caller.accounts)
   const criteria = query.filters ?? []
   const denied = criteria.find(
@@ -67,7 +83,7 @@ export const accumulate = (query: Query, caller?: Caller): E.Either<ScantallyErr
   let counted = 0
   return Either.right({
     add: (f) => {
-      if (f.findingArn !== undefined) {
+      if (dedupe && f.findingArn !== undefined) {
         if (seen.has(f.findingArn)) return false
         seen.add(f.findingArn)
       }

@@ -164,6 +164,15 @@ export class JsonScanner {
     this.skipAny()
   }
 
+  /**
+   * Skips the value at the position as a member of a value `depth` levels deep, so that a caller
+   * walking the enclosing values itself meets the nesting limit where {@link JsonScanner.value} would.
+   */
+  skipAt(depth: number): void {
+    this.depth = depth
+    this.skipAny()
+  }
+
   private any(proj: Projection | undefined): unknown {
     const c = this.next()
     switch (c) {

@@ -7,6 +7,7 @@
  * @module
  */
 import {
+  type Classified,
   concatIngestReports,
   emptyIngestReport,
   type Finding,
@@ -16,10 +17,12 @@ import {
 } from '@scantally/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import { FastRecord } from './FastRecord.js'
 import { FindingArnSet } from './FindingArnSet.js'
 import { decodedBytes, errorText, type Input, listInputs } from './Input.js'
+import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordProjection } from './Record.js'
-import { RecordReader, type SyntaxProblem } from './RecordReader.js'
+import { decline, RecordReader, type SyntaxProblem } from './RecordReader.js'
 import { emptyInput, invalidRecord, malformedJson, readFailed, type SourceError } from './SourceError.js'
 
 // -------------------------------------------------------------------------------------
@@ -48,6 +51,12 @@ export interface ReadOptions extends InspectorMappingOptions {
   readonly chunkSize?: number
   /** Called as input is read, with the bytes read so far (compressed bytes for gzip), for progress displays. */
   readonly onProgress?: (bytesRead: number) => void
+  /**
+   * How records are read: `fast` (the default) finds the members it needs on the bytes and leaves
+   * any record it does not handle to `plain`, which materializes each record's projected members
+   * and validates them with the codecs. Both give the same findings, report and errors.
+   */
+  readonly parser?: 'fast' | 'plain'
 }
 
 /**
@@ -147,6 +156,7 @@ export const collectFindings = (
 
 interface Context {
   readonly strict: boolean
+  readonly fast: boolean
   readonly mapping: InspectorMappingOptions
   readonly seen: FindingArnSet
   readonly onProgress: (bytesRead: number) => void
@@ -166,6 +176,7 @@ async function* run(
   }
   const ctx: Context = {
     strict: (options.policy ?? 'strict') === 'strict',
+    fast: (options.parser ?? 'fast') === 'fast',
     mapping,
     seen: new FindingArnSet(),
     onProgress: options.onProgress ?? (() => undefined),
@@ -225,18 +236,33 @@ async function* readInput(
       skip(c.left)
       return true
     }
-    t.read++
-    if (c.right._tag === 'Excluded') t[c.right.reason]++
-    else if (c.right.finding.findingArn !== undefined && !ctx.seen.add(c.right.finding.findingArn))
-      t.duplicate++
-    else {
-      t.counted++
-      batch.push(c.right.finding)
-    }
+    tally(c.right)
     return true
   }
 
-  const reader = new RecordReader(recordProjection, take)
+  const tally = (c: Classified): void => {
+    t.read++
+    if (c._tag === 'Excluded') t[c.reason]++
+    else if (c.finding.findingArn !== undefined && !ctx.seen.add(c.finding.findingArn)) t.duplicate++
+    else {
+      t.counted++
+      batch.push(c.finding)
+    }
+  }
+
+  // The fast path declines (throws) before counting anything, so a declined record is counted
+  // once, by `take`.
+  const fast = new FastRecord(ctx.mapping)
+  const takeFast = (s: JsonScanner): boolean => {
+    fast.read(s)
+    const c = fast.classify()
+    if (c === undefined) throw decline
+    position++
+    tally(c)
+    return true
+  }
+
+  const reader = new RecordReader(recordProjection, take, ctx.fast ? takeFast : undefined)
 
   // Handles the problems a push or finish reports; `false` when this input cannot go on.
   const settle = (first: SyntaxProblem | undefined): boolean => {

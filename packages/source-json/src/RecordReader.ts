@@ -33,6 +33,23 @@ export interface SyntaxProblem {
  */
 export type RecordSink = (record: unknown, offset: number) => boolean
 
+/**
+ * Thrown by a {@link FastRecordReader} that leaves a record to the plain path.
+ *
+ * @category model
+ */
+export const decline: { readonly _tag: 'Decline' } = { _tag: 'Decline' }
+
+/**
+ * A fast path for records: given the scanner at a record and the record's byte offset, it reads
+ * the record itself and returns whether to go on, or throws {@link decline} or a
+ * `JsonSyntaxError` to leave the record to the plain path: the record is then materialized and
+ * given to the {@link RecordSink}, which meets any syntax error exactly where the plain path does.
+ *
+ * @category model
+ */
+export type FastRecordReader = (scanner: JsonScanner, offset: number) => boolean
+
 // Where the reader is between records.
 const TOP = 0 // expecting a top-level value or the end
 const ARRAY_FIRST = 1 // after '[': a record or ']'
@@ -75,6 +92,7 @@ export class RecordReader {
   constructor(
     private readonly projection: Projection,
     private readonly sink: RecordSink,
+    private readonly fast?: FastRecordReader,
   ) {}
 
   /** Bytes consumed so far. */
@@ -239,10 +257,28 @@ export class RecordReader {
   private record(next: number): boolean {
     const s = this.s
     const start = s.pos
+    if (this.fast !== undefined) {
+      const goOn = this.tryFast(start)
+      if (goOn !== undefined) {
+        this.state = next
+        if (!goOn) this.stopped = true
+        return true
+      }
+      s.pos = start
+    }
     const value = s.value(this.projection)
     this.state = next
     if (!this.sink(value, this.base + start)) this.stopped = true
     return true
+  }
+
+  private tryFast(start: number): boolean | undefined {
+    try {
+      return (this.fast as FastRecordReader)(this.s, this.base + start)
+    } catch (e) {
+      if (e === decline || e instanceof JsonSyntaxError) return undefined
+      throw e
+    }
   }
 
   // A top-level object: a page wrapper when its members up to `findings: [` are wrapper

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 
+export { FastRecord } from './FastRecord.js'
 export * from './FindingArnSet.js'
 export { decodedBytes, type Input, listInputs } from './Input.js'
 export * from './JsonScanner.js'

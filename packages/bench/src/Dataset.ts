@@ -1,0 +1,61 @@
+/**
+ * The generated exports a benchmark reads: written once per seed, size and layout into a folder
+ * under the system's temporary directory (never into the repository), and reused by later runs.
+ *
+ * @module
+ */
+import { existsSync } from 'node:fs'
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Layout, makeUniverse, pipelineMapOf, writeExport } from './Generator.js'
+
+/**
+ * One generated export on disk.
+ *
+ * @category model
+ */
+export interface Dataset {
+  readonly path: string
+  readonly layout: Layout
+  readonly findings: number
+  readonly bytes: number
+  readonly pipelineMap: string
+}
+
+/**
+ * The folder generated exports live in (`SCANTALLY_BENCH_DIR`, else a folder of the temporary
+ * directory).
+ *
+ * @category constructors
+ */
+export const dataDir = (): string => process.env.SCANTALLY_BENCH_DIR ?? join(tmpdir(), 'scantally-bench')
+
+/**
+ * The export of `findings` findings of a seed in a layout, generated unless it already exists.
+ * A file is written under a temporary name and renamed when complete, so an interrupted run
+ * never leaves a truncated export to be reused.
+ *
+ * @category constructors
+ */
+export const ensureDataset = async (
+  seed: number,
+  findings: number,
+  layout: Layout,
+  log: (line: string) => void,
+): Promise<Dataset> => {
+  const dir = dataDir()
+  await mkdir(dir, { recursive: true })
+  const path = join(dir, `inspector-${seed}-${findings}.${layout}`)
+  const pipelineMap = join(dir, `pipelines-${seed}.json`)
+  if (!existsSync(pipelineMap))
+    await writeFile(pipelineMap, JSON.stringify(pipelineMapOf(makeUniverse(seed)), null, 2))
+  if (!existsSync(path)) {
+    log(`generating ${path}`)
+    const started = performance.now()
+    await writeExport(`${path}.partial`, seed, findings, layout)
+    await rename(`${path}.partial`, path)
+    log(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  }
+  return { path, layout, findings, bytes: (await stat(path)).size, pipelineMap }
+}

@@ -1,0 +1,136 @@
+/**
+ * Optional peers for the same job, used when installed and never required: DuckDB (its `duckdb`
+ * command on the PATH, or the `@duckdb/node-api` package, found from this package or from the
+ * folder `SCANTALLY_BENCH_PEERS`) and jq. Each answers the benchmark's query on NDJSON.
+ *
+ * @module
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { dataDir } from './Dataset.js'
+import type { Command } from './Run.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * A peer that is installed: its name, its version, and the command answering the query on a file.
+ *
+ * @category model
+ */
+export interface Peer {
+  readonly name: string
+  readonly version: string
+  readonly command: (ndjson: string) => Command
+}
+
+/**
+ * The query in DuckDB's SQL over NDJSON: only the columns it needs are declared, DuckDB's
+ * fastest way to read JSON. Prints one row with the digest's fields.
+ *
+ * @category model
+ */
+export const duckdbSql = (ndjson: string): string =>
+  `WITH f AS (SELECT DISTINCT ON (findingArn) status, severity, packageVulnerabilityDetails.vulnerabilityId AS v,
+  list_filter(resources, x -> x.tags.Ec2ImageBuilderArn IS NOT NULL) AS linked
+  FROM read_ndjson('${ndjson.replace(/'/g, "''")}', columns = {findingArn: 'VARCHAR', status: 'VARCHAR', severity: 'VARCHAR',
+  packageVulnerabilityDetails: 'STRUCT(vulnerabilityId VARCHAR)', resources: 'STRUCT(tags STRUCT(Ec2ImageBuilderArn VARCHAR))[]'}))
+SELECT count(*) AS "groups", sum(a) AS "all", sum(c) AS critical, sum(h) AS high, sum(m) AS medium FROM (
+  SELECT v, count(*) a, count(*) FILTER (WHERE severity = 'CRITICAL') c, count(*) FILTER (WHERE severity = 'HIGH') h,
+  count(*) FILTER (WHERE severity = 'MEDIUM') m FROM f WHERE status = 'ACTIVE' AND len(linked) > 0 AND v IS NOT NULL GROUP BY v)`
+
+/**
+ * The query as a jq program over NDJSON (`jq -n`), printing the digest as JSON. It keeps the last of
+ * duplicate findings (the generated duplicates are identical); a fold that tests membership in a growing
+ * object copies it each time in jq, which makes it quadratic.
+ *
+ * @category model
+ */
+export const jqProgram = `reduce inputs as $f ({}; .[$f.findingArn // "line \\(input_line_number)"] = [$f.status, $f.severity,
+  $f.packageVulnerabilityDetails.vulnerabilityId, ([$f.resources[]? | .tags.Ec2ImageBuilderArn? | select(. != null)] | length > 0)])
+| [.[] | select(.[0] == "ACTIVE" and .[3] and .[2] != null)] | group_by(.[2])
+| {groups: length, all: (map(length) | add), critical: ([.[][] | select(.[1] == "CRITICAL")] | length),
+  high: ([.[][] | select(.[1] == "HIGH")] | length), medium: ([.[][] | select(.[1] == "MEDIUM")] | length)}`
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+const versionOf = (program: string, args: ReadonlyArray<string>): string | undefined => {
+  try {
+    return execFileSync(program, [...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Where `@duckdb/node-api` resolves from, if anywhere: this package, or `SCANTALLY_BENCH_PEERS`
+ * (default: a `peers` folder beside the generated exports).
+ *
+ * @category constructors
+ */
+export const duckdbModule = (): string | undefined => {
+  const here = fileURLToPath(import.meta.url)
+  const peers = process.env.SCANTALLY_BENCH_PEERS ?? join(dataDir(), 'peers')
+  for (const base of [here, join(peers, 'node_modules', 'index.js')]) {
+    try {
+      return createRequire(base).resolve('@duckdb/node-api')
+    } catch {
+      // not installed there
+    }
+  }
+  return undefined
+}
+
+/**
+ * The peers installed on this machine.
+ *
+ * @category constructors
+ */
+export const installedPeers = (): ReadonlyArray<Peer> => {
+  const out: Peer[] = []
+  const cli = versionOf('duckdb', ['--version'])
+  if (cli !== undefined)
+    out.push({
+      name: 'DuckDB (CLI, read_ndjson)',
+      version: cli,
+      command: (file) => ({ program: 'duckdb', args: ['-json', '-c', duckdbSql(file)] }),
+    })
+  else {
+    const module = duckdbModule()
+    const script = fileURLToPath(new URL('./duckdb.js', import.meta.url))
+    if (module !== undefined && existsSync(script)) {
+      const version = versionOf(process.execPath, [script, module, '--version'])
+      if (version !== undefined)
+        out.push({
+          name: 'DuckDB (node-api, read_ndjson)',
+          version,
+          command: (file) => ({ program: 'node', args: [script, module, file] }),
+        })
+    }
+  }
+  const jq = versionOf('jq', ['--version'])
+  if (jq !== undefined)
+    out.push({
+      name: 'jq',
+      version: jq,
+      command: (file) => ({ program: 'jq', args: ['-n', '-c', jqProgram, file] }),
+    })
+  return out
+}
+
+/**
+ * Reads a peer's printed answer into the digest's fields (DuckDB prints a one-row JSON array).
+ *
+ * @category utils
+ */
+export const peerDigest = (stdout: string): Record<string, number> => {
+  const parsed = JSON.parse(stdout.trim()) as unknown
+  const row = (Array.isArray(parsed) ? parsed[0] : parsed) as Record<string, unknown>
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]))
+}

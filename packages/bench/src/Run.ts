@@ -1,0 +1,104 @@
+/**
+ * Runs one measured command as a child process: its wall time, its peak resident set size
+ * (from `/usr/bin/time -v` when present, else, for Node children, from a preloaded reporter)
+ * and what it printed.
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * A measured command: `node` means the current Node binary, whose children can report their
+ * peak memory themselves.
+ *
+ * @category model
+ */
+export interface Command {
+  readonly program: string
+  readonly args: ReadonlyArray<string>
+  readonly stdin?: string
+}
+
+/**
+ * One run: wall time in milliseconds, peak RSS in bytes (`undefined` when it cannot be told),
+ * and standard output.
+ *
+ * @category model
+ */
+export interface Run {
+  readonly ms: number
+  readonly rss: number | undefined
+  readonly stdout: string
+}
+
+const gnuTime = '/usr/bin/time'
+const rssReporter = fileURLToPath(new URL('./rss.js', import.meta.url))
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Runs a command once; rejects when it exits with a failure, with its stderr.
+ *
+ * @category constructors
+ */
+export const run = (command: Command): Promise<Run> => {
+  const useTime = existsSync(gnuTime)
+  const isNode = command.program === 'node'
+  const program = isNode ? process.execPath : command.program
+  const args = isNode && !useTime ? ['--import', rssReporter, ...command.args] : [...command.args]
+  const [file, argv] = useTime ? [gnuTime, ['-v', program, ...args]] : [program, args]
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(file, argv, {
+      stdio: [command.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout?.on('data', (b: Buffer) => out.push(b))
+    child.stderr?.on('data', (b: Buffer) => err.push(b))
+    if (command.stdin !== undefined) child.stdin?.end(command.stdin)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const ms = performance.now() - started
+      const stderr = Buffer.concat(err).toString('utf8')
+      if (code !== 0) {
+        reject(
+          new Error(
+            `${command.program} ${command.args.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`,
+          ),
+        )
+        return
+      }
+      const kb =
+        /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1] ??
+        /scantally-bench maxrss kB: (\d+)/.exec(stderr)?.[1]
+      resolve({
+        ms,
+        rss: kb === undefined ? undefined : Number(kb) * 1024,
+        stdout: Buffer.concat(out).toString('utf8'),
+      })
+    })
+  })
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * The median of some numbers (the upper one of an even count).
+ *
+ * @category utils
+ */
+export const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)] as number
+}

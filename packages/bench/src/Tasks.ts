@@ -1,0 +1,181 @@
+/**
+ * The measured tasks, each run in a child process of its own (`node dist/Tasks.js TASK FILE`)
+ * so that its peak memory is its own: the library call, the `JSON.parse` baselines and the
+ * paging benchmark. Each prints one JSON line: its digest and, for paging, its timings.
+ *
+ * @module
+ */
+import { createReadStream, readFileSync } from 'node:fs'
+import {
+  accumulate,
+  allGroups,
+  buildIndexAsync,
+  decodeQuery,
+  type Engine,
+  type Group,
+  makeEngine,
+  makeTokenKey,
+  type Query,
+  queryAggregations,
+} from '@scantally/core'
+import { readFindingBatches } from '@scantally/source-json'
+import * as E from 'fp-ts/lib/Either.js'
+import { type Digest, digestOf, makeTally } from './Tally.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The tasks a child process can run.
+ *
+ * @category model
+ */
+export const taskNames = ['library', 'library-plain', 'parse-whole', 'parse-lines', 'paging'] as const
+
+/**
+ * One of {@link taskNames}.
+ *
+ * @category model
+ */
+export type TaskName = (typeof taskNames)[number]
+
+/**
+ * What a task prints: the digest of its answer, and named timings in milliseconds.
+ *
+ * @category model
+ */
+export interface TaskResult {
+  readonly digest: Digest
+  readonly timings?: Readonly<Record<string, ReadonlyArray<number>>>
+}
+
+/**
+ * The query every contender answers: counts per vulnerability id, all groups.
+ *
+ * @category model
+ */
+export const benchQuery: Query = E.getOrElseW(() => {
+  throw new Error('bad benchmark query')
+})(decodeQuery({ groupBy: 'vulnerabilityId', maxResults: 1000 }))
+
+// -------------------------------------------------------------------------------------
+// tasks
+// -------------------------------------------------------------------------------------
+
+const digestOfGroups = (groups: ReadonlyArray<Group>): Digest => digestOf(groups.map((g) => g.counts))
+
+// The library call: the export reader (fast or plain path) and a one-pass accumulator. The
+// reader de-duplicates, so on the fast path the accumulator keeps no ARNs (as the CLI does).
+const library = async (path: string, parser: 'fast' | 'plain'): Promise<TaskResult> => {
+  const acc = accumulate(benchQuery, undefined, { dedupe: parser === 'plain' })
+  if (E.isLeft(acc)) throw new Error(acc.left.message)
+  const source = readFindingBatches([path], { parser })
+  for await (const batch of source) for (const f of batch) acc.right.add(f)
+  const result = await source.result
+  if (E.isLeft(result)) throw new Error(result.left.message)
+  return { digest: digestOfGroups(acc.right.result()) }
+}
+
+// Baseline: the whole file as one string, `JSON.parse`, then a plain loop.
+const parseWhole = (path: string): TaskResult => {
+  const doc = JSON.parse(readFileSync(path, 'utf8')) as { findings: ReadonlyArray<unknown> }
+  const tally = makeTally()
+  for (const f of doc.findings) tally.add(f)
+  return { digest: tally.digest() }
+}
+
+// Baseline: NDJSON split into lines on the bytes (never inside a UTF-8 sequence), each line
+// decoded and given to `JSON.parse`.
+const parseLines = async (path: string): Promise<TaskResult> => {
+  const tally = makeTally()
+  let rest: Buffer = Buffer.alloc(0)
+  const lines = (text: string) => {
+    let start = 0
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      if (nl > start) tally.add(JSON.parse(text.slice(start, nl)))
+      start = nl + 1
+    }
+    if (start < text.length && text.slice(start).trim() !== '') tally.add(JSON.parse(text.slice(start)))
+  }
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const bytes = rest.length === 0 ? (chunk as Buffer) : Buffer.concat([rest, chunk as Buffer])
+    const last = bytes.lastIndexOf(0x0a)
+    if (last < 0) {
+      rest = bytes
+      continue
+    }
+    lines(bytes.toString('utf8', 0, last + 1))
+    rest = bytes.subarray(last + 1)
+  }
+  lines(rest.toString('utf8'))
+  return { digest: tally.digest() }
+}
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)] as number
+}
+
+// Paging: one unpaged answer on a fresh engine, against paging through every group at 100 a
+// page on another fresh engine (so both include the pass over the index), several times.
+const paging = async (path: string): Promise<TaskResult> => {
+  const index = await buildIndexAsync(readFindingBatches([path]))()
+  if (E.isLeft(index)) throw new Error(index.left.message)
+  const key = E.getOrElseW(() => {
+    throw new Error('bad key')
+  })(makeTokenKey(new Uint8Array(32).fill(9), 'bench'))
+  const fresh = (): Engine => makeEngine(index.right, { keys: [key], pageSize: 100 })
+  const unpaged: number[] = []
+  const paged: number[] = []
+  let digest: Digest | undefined
+  for (let run = 0; run < 5; run++) {
+    const a = fresh()
+    let t = performance.now()
+    const all = allGroups(a, { ...benchQuery, maxResults: 100 })
+    unpaged.push(performance.now() - t)
+    if (E.isLeft(all)) throw new Error(all.left.message)
+    const b = fresh()
+    const ask = queryAggregations(b)
+    const groups: Group[] = []
+    t = performance.now()
+    let token: string | undefined
+    do {
+      const page = ask({
+        groupBy: 'vulnerabilityId',
+        maxResults: 100,
+        ...(token === undefined ? {} : { nextToken: token }),
+      })
+      if (E.isLeft(page)) throw new Error(page.left.message)
+      groups.push(...page.right.groups)
+      token = page.right.nextToken
+    } while (token !== undefined)
+    paged.push(performance.now() - t)
+    if (groups.length !== all.right.length) throw new Error('paging lost or doubled groups')
+    digest = digestOfGroups(groups)
+  }
+  return {
+    digest: digest as Digest,
+    timings: { unpaged, paged, rows: [index.right.rows], medianRatio: [median(paged) / median(unpaged)] },
+  }
+}
+
+/**
+ * Runs a task on a file.
+ *
+ * @category tasks
+ */
+export const runTask = async (task: TaskName, path: string): Promise<TaskResult> => {
+  switch (task) {
+    case 'library':
+      return library(path, 'fast')
+    case 'library-plain':
+      return library(path, 'plain')
+    case 'parse-whole':
+      return parseWhole(path)
+    case 'parse-lines':
+      return parseLines(path)
+    case 'paging':
+      return paging(path)
+  }
+}

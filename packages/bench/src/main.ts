@@ -1,0 +1,214 @@
+// `pnpm bench` (or `node dist/main.js [--quick] [--runs N] [--seed N] [--out FILE] [--no-peers]`):
+// generates the exports if needed, measures every contender and writes docs/performance.md.
+import { writeFile } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { type Dataset, ensureDataset } from './Dataset.js'
+import type { Layout } from './Generator.js'
+import { describeMachine, thisMachine } from './Machine.js'
+import { installedPeers, peerDigest } from './Peers.js'
+import { baselineOf, type PagingResult, type Row, renderReport, speedup, throughput } from './Report.js'
+import { type Command, median, run } from './Run.js'
+import { type Digest, digestOf, type GroupCounts, sameDigest } from './Tally.js'
+import type { TaskResult } from './Tasks.js'
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    runs: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+    'no-peers': { type: 'boolean' },
+  },
+})
+const runs = Number(values.runs ?? 3)
+const seed = Number(values.seed ?? 42)
+const sizes = values.quick ? [100_000] : [100_000, 1_000_000]
+const repo = fileURLToPath(new URL('../../../', import.meta.url))
+const out = values.out ?? join(repo, 'docs', 'performance.md')
+const log = (line: string) => process.stderr.write(`${line}\n`)
+const task = fileURLToPath(new URL('./task.js', import.meta.url))
+// The workspace link of the CLI package, whose launcher runs its build.
+const cli = fileURLToPath(new URL('../node_modules/scantally/bin/scantally.js', import.meta.url))
+// V8 strings hold at most 2^29 - 24 UTF-16 units: a larger file cannot be one string.
+const maxStringBytes = 2 ** 29 - 24
+
+interface Contender {
+  readonly name: string
+  readonly kind: Row['kind']
+  readonly runs: number
+  readonly command: Command
+  readonly digest: (stdout: string) => Digest
+}
+
+const taskDigest = (stdout: string): Digest => (JSON.parse(stdout) as TaskResult).digest
+const cliDigest = (stdout: string): Digest =>
+  digestOf(
+    (JSON.parse(stdout) as { groups: ReadonlyArray<{ counts: GroupCounts }> }).groups.map((g) => g.counts),
+  )
+
+const contenders = (ds: Dataset): ReadonlyArray<Contender> => {
+  const big = ds.findings >= 1_000_000
+  const list: Contender[] = [
+    {
+      name: 'scantally aggregate (CLI)',
+      kind: 'scantally',
+      runs,
+      command: {
+        program: 'node',
+        args: [
+          cli,
+          'aggregate',
+          '--group-by',
+          'vulnerabilityId',
+          '--max-results',
+          '1000',
+          '--output',
+          'json',
+          '--quiet',
+          ds.path,
+        ],
+      },
+      digest: cliDigest,
+    },
+    {
+      name: 'library, fast path',
+      kind: 'scantally',
+      runs,
+      command: { program: 'node', args: [task, 'library', ds.path] },
+      digest: taskDigest,
+    },
+    {
+      name: 'library, plain path',
+      kind: 'scantally',
+      runs: big ? 1 : runs,
+      command: { program: 'node', args: [task, 'library-plain', ds.path] },
+      digest: taskDigest,
+    },
+  ]
+  if (ds.layout === 'json' && ds.bytes < maxStringBytes)
+    list.push({
+      name: 'baseline: whole-file JSON.parse + loop',
+      kind: 'baseline',
+      runs,
+      command: { program: 'node', args: ['--max-old-space-size=8192', task, 'parse-whole', ds.path] },
+      digest: taskDigest,
+    })
+  if (ds.layout === 'ndjson') {
+    list.push({
+      name: 'baseline: JSON.parse per line + loop',
+      kind: 'baseline',
+      runs,
+      command: { program: 'node', args: [task, 'parse-lines', ds.path] },
+      digest: taskDigest,
+    })
+    if (values['no-peers'] !== true)
+      for (const peer of installedPeers().filter((p) => p.name !== 'jq' || !big))
+        list.push({
+          name: `peer: ${peer.name} ${peer.version}`,
+          kind: 'peer',
+          runs: peer.name === 'jq' ? 1 : runs,
+          command: peer.command(ds.path),
+          digest: (s) => peerDigest(s) as unknown as Digest,
+        })
+  }
+  return list
+}
+
+const machine = thisMachine()
+log(`machine: ${describeMachine(machine)}`)
+const rows: Row[] = []
+const notes: string[] = []
+let pagingInput: Dataset | undefined
+for (const findings of sizes)
+  for (const layout of ['json', 'ndjson'] as ReadonlyArray<Layout>) {
+    const ds = await ensureDataset(seed, findings, layout, log)
+    if (layout === 'ndjson') pagingInput = ds
+    const input = `${findings.toLocaleString('en-US')} findings, ${layout === 'json' ? 'one document' : 'NDJSON'}`
+    if (layout === 'ndjson' && findings >= 1_000_000 && values['no-peers'] !== true)
+      notes.push(
+        `${input}: jq is not run (about 0.5 ms a finding here, it would take most of the run's time).`,
+      )
+    if (layout === 'json' && ds.bytes >= maxStringBytes)
+      notes.push(`${input}: no whole-file JSON.parse baseline, the file is larger than a V8 string can be.`)
+    let reference: Digest | undefined
+    for (const c of contenders(ds)) {
+      const times: number[] = []
+      const rss: number[] = []
+      let agrees = true
+      for (let i = 0; i < c.runs; i++) {
+        const r = await run(c.command)
+        times.push(r.ms)
+        if (r.rss !== undefined) rss.push(r.rss)
+        const digest = c.digest(r.stdout)
+        reference ??= digest
+        if (!sameDigest(digest, reference)) agrees = false
+      }
+      const row: Row = {
+        input,
+        bytes: ds.bytes,
+        findings,
+        contender: c.name,
+        kind: c.kind,
+        runs: c.runs,
+        ms: median(times),
+        rss: rss.length === 0 ? undefined : median(rss),
+        agrees,
+      }
+      rows.push(row)
+      log(
+        `${input} | ${c.name}: ${(row.ms / 1000).toFixed(2)} s, ${throughput(row).toFixed(1)} MB/s${row.rss === undefined ? '' : `, ${(row.rss / 1e6).toFixed(0)} MB`}${agrees ? '' : ' DISAGREES'}`,
+      )
+    }
+  }
+
+let paging: PagingResult | undefined
+if (pagingInput !== undefined) {
+  log(`paging on ${pagingInput.path}`)
+  const r = await run({ program: 'node', args: [task, 'paging', pagingInput.path] })
+  const res = JSON.parse(r.stdout) as TaskResult
+  const t = res.timings ?? {}
+  paging = {
+    input: `${pagingInput.findings.toLocaleString('en-US')} findings`,
+    rows: t.rows?.[0] ?? 0,
+    groups: res.digest.groups,
+    unpagedMs: median(t.unpaged ?? [0]),
+    pagedMs: median(t.paged ?? [0]),
+  }
+}
+
+const find = (input: string, name: string) =>
+  rows.find((r) => r.input === input && r.contender.startsWith(name))
+const ratio = (a: Row | undefined, b: Row | undefined) => (a === undefined ? undefined : speedup(a, b))
+const show = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(2)}×`)
+const targets: string[] = []
+for (const findings of sizes) {
+  const n = findings.toLocaleString('en-US')
+  const doc = `${n} findings, one document`
+  const nd = `${n} findings, NDJSON`
+  const docLib = find(doc, 'library, fast')
+  const docCli = find(doc, 'scantally aggregate')
+  const duck = find(nd, 'peer: DuckDB')
+  targets.push(
+    `${n}, one document: library ${show(ratio(docLib, baselineOf(rows, doc)))} and CLI ${show(ratio(docCli, baselineOf(rows, doc)))} the whole-file JSON.parse throughput (target ≥ 2×)`,
+    `${n}, NDJSON: library ${show(ratio(find(nd, 'library, fast'), baselineOf(rows, nd)))} and CLI ${show(ratio(find(nd, 'scantally aggregate'), baselineOf(rows, nd)))} the line-by-line JSON.parse throughput (target ≥ 2×)`,
+    `${n}: against DuckDB on NDJSON, the CLI on the document is ${show(ratio(docCli, duck))} and on NDJSON ${show(ratio(find(nd, 'scantally aggregate'), duck))} as fast (target > 1×)`,
+  )
+  const rss = Math.max(docCli?.rss ?? 0, find(nd, 'scantally aggregate')?.rss ?? 0)
+  targets.push(
+    `${n}: \`scantally aggregate\` peak RSS ${(rss / 1e6).toFixed(0)} MB (target ≤ 200 MB at 1,000,000)`,
+  )
+}
+if (paging !== undefined)
+  targets.push(
+    `paging through every group costs ${(paging.pagedMs / paging.unpagedMs).toFixed(2)}× one unpaged answer (target ≤ 2×)`,
+  )
+
+const command = `pnpm bench${values.quick ? ' -- --quick' : ''}`
+const report = renderReport(
+  { command, machine, date: new Date().toISOString().slice(0, 10), rows, paging, notes },
+  targets,
+)
+await writeFile(out, report)
+log(`wrote ${relative(process.cwd(), out)}`)
