@@ -31,7 +31,8 @@ import { makePipelineLookup, type PipelineLookup } from './PipelineLookup.js'
 // -------------------------------------------------------------------------------------
 
 /**
- * Options of a live read. Clients default to the SDK's default credential chain and region;
+ * Options of a live read. Clients default to the SDK's default credential chain and region,
+ * with each request bounded by `requestTimeoutMs`;
  * `pipelines` defaults to `GetImage` through `imagebuilder`. `pageSize` is `ListFindings`'
  * `maxResults` (1–100, default 100). `policy` treats a finding the service returns that fails
  * validation: `strict` (default) fails the read with `ServiceException`, `skip` reports it.
@@ -45,7 +46,27 @@ export interface InspectorSourceOptions extends Omit<InspectorMappingOptions, 'r
   readonly filter?: InspectorFilter
   readonly pageSize?: number
   readonly policy?: 'strict' | 'skip'
+  /** Per-request time limit of the default clients, in milliseconds (default 30 s). */
+  readonly requestTimeoutMs?: number
 }
+
+/**
+ * Client configuration that bounds every request in time: without it a connection that stalls
+ * without closing would hang the read forever. A timed-out request is retried like any other
+ * transient failure, and the read fails as a whole once the retries are spent.
+ *
+ * @category constructors
+ */
+export const boundedClientConfig = (requestTimeoutMs: number) => ({
+  requestHandler: {
+    requestTimeout: requestTimeoutMs,
+    // Idle time on the socket, which also covers a body that stops arriving after the headers.
+    socketTimeout: requestTimeoutMs,
+    connectionTimeout: Math.min(requestTimeoutMs, 10_000),
+    // Without this the SDK only logs a warning when the time limit passes, and keeps waiting.
+    throwOnRequestTimeout: true,
+  },
+})
 
 /**
  * A read in progress: iterate it (once) for batches of findings (one per page), then await
@@ -134,9 +155,10 @@ async function* run(
   settle: (r: E.Either<ScantallyError, IngestReport>) => void,
 ): AsyncGenerator<ReadonlyArray<Finding>> {
   const statuses: ReadonlyArray<FindingStatus> = options.statuses ?? ['ACTIVE']
-  const inspector = options.inspector ?? new Inspector2Client({})
+  const bounded = boundedClientConfig(options.requestTimeoutMs ?? 30_000)
+  const inspector = options.inspector ?? new Inspector2Client(bounded)
   const pipelines =
-    options.pipelines ?? makePipelineLookup(options.imagebuilder ?? new ImagebuilderClient({}))
+    options.pipelines ?? makePipelineLookup(options.imagebuilder ?? new ImagebuilderClient(bounded))
   const mapping: InspectorMappingOptions = {
     statuses,
     resolvePipeline: pipelines.resolve,

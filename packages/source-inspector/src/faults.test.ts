@@ -5,7 +5,7 @@ import { Inspector2Client } from '@aws-sdk/client-inspector2'
 import { ConfiguredRetryStrategy } from '@smithy/core/retry'
 import test from 'ava'
 import * as E from 'fp-ts/lib/Either.js'
-import { collectInspectorFindings } from './InspectorSource.js'
+import { boundedClientConfig, collectInspectorFindings } from './InspectorSource.js'
 
 // Faults of the services a live read depends on: every one ends the read as a whole with
 // ServiceUnavailableException (no value at all), never as counts of the pages that worked.
@@ -14,6 +14,7 @@ type Answer =
   | { readonly status: number; readonly errorType?: string; readonly body: string }
   | 'drop'
   | 'truncated'
+  | 'stall'
 
 interface Route {
   readonly list: (request: number, input: { nextToken?: string; maxResults?: number }) => Answer
@@ -50,6 +51,12 @@ const standIn = async (route: Route) => {
   const answer = (res: ServerResponse, a: Answer) => {
     if (a === 'drop') {
       res.destroy()
+      return
+    }
+    // Headers and then nothing, never closing: only a client-side time limit ends the wait.
+    if (a === 'stall') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.write('{"findings":[')
       return
     }
     if (a === 'truncated') {
@@ -201,4 +208,26 @@ test('a service that repeats its nextToken fails the read at once instead of pag
     t.regex(read.left.message, /same nextToken again after page 2/)
   }
   t.true(requests.lists <= 3, `${requests.lists} ListFindings requests for one repeated token`)
+})
+
+test('a service that stalls without closing the connection fails the read once the time limit and retries are spent', async (t) => {
+  const server = await standIn({ list: () => 'stall', getImage: (_, arn) => image(arn) })
+  try {
+    const common = {
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+      retryStrategy: new ConfiguredRetryStrategy(2, 1),
+      ...boundedClientConfig(200),
+    }
+    const read = await collectInspectorFindings({
+      inspector: new Inspector2Client(common),
+      imagebuilder: new ImagebuilderClient(common),
+    })()
+    if (E.isRight(read)) return t.fail('a stalled service gave a result')
+    t.like(read.left, unavailable)
+    t.is(server.requests().lists, 2)
+  } finally {
+    await server.close()
+  }
 })
