@@ -44,17 +44,17 @@ SELECT count(*) AS "groups", sum(a) AS "all", sum(c) AS critical, sum(h) AS high
   count(*) FILTER (WHERE severity = 'MEDIUM') m FROM f WHERE status = 'ACTIVE' AND len(linked) > 0 AND v IS NOT NULL GROUP BY v)`
 
 /**
- * The query as a jq program over NDJSON (`jq -n`), printing the digest as JSON. It keeps the last of
- * duplicate findings (the generated duplicates are identical); a fold that tests membership in a growing
- * object copies it each time in jq, which makes it quadratic.
+ * The query as a jq program over NDJSON (`jq -n`), printing the digest as JSON. It collects the
+ * members it needs and de-duplicates with `unique_by` (the generated duplicates are identical): a
+ * `reduce` into a growing object copies the object at each step in jq 1.6, which is quadratic.
  *
  * @category model
  */
-export const jqProgram = `reduce inputs as $f ({}; .[$f.findingArn // "line \\(input_line_number)"] = [$f.status, $f.severity,
-  $f.packageVulnerabilityDetails.vulnerabilityId, ([$f.resources[]? | .tags.Ec2ImageBuilderArn? | select(. != null)] | length > 0)])
-| [.[] | select(.[0] == "ACTIVE" and .[3] and .[2] != null)] | group_by(.[2])
-| {groups: length, all: (map(length) | add), critical: ([.[][] | select(.[1] == "CRITICAL")] | length),
-  high: ([.[][] | select(.[1] == "HIGH")] | length), medium: ([.[][] | select(.[1] == "MEDIUM")] | length)}`
+export const jqProgram = `[inputs | [.findingArn, .status, .severity, .packageVulnerabilityDetails.vulnerabilityId,
+  ([.resources[]? | .tags.Ec2ImageBuilderArn? | select(. != null)] | length > 0)]]
+| unique_by(.[0]) | map(select(.[1] == "ACTIVE" and .[4] and .[3] != null)) | group_by(.[3])
+| {groups: length, all: (map(length) | add), critical: ([.[][] | select(.[2] == "CRITICAL")] | length),
+  high: ([.[][] | select(.[2] == "HIGH")] | length), medium: ([.[][] | select(.[2] == "MEDIUM")] | length)}`
 
 // -------------------------------------------------------------------------------------
 // constructors
