@@ -218,7 +218,7 @@ notes.push(
   `Load average (1 min) of the machine: ${loadBefore.toFixed(1)} when the run started, ${(loadavg()[0] ?? 0).toFixed(1)} when it ended, on ${machine.cores} cores; above the core count, other work shared the CPU and absolute figures are pessimistic.`,
 )
 
-const command = `pnpm bench${values.quick ? ' -- --quick' : ''}`
+const command = values.quick ? 'pnpm --filter @scantally/bench bench -- --quick' : 'pnpm bench'
 const report = renderReport(
   { command, machine, date: new Date().toISOString().slice(0, 10), rows, paging, notes },
   targets,
