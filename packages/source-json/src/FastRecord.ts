@@ -440,28 +440,33 @@ export class FastRecord {
 
   // `packageVulnerabilityDetails`: null, or an object whose `vulnerabilityId` is read.
   private details(s: JsonScanner, x: Slots, depth: number): void {
+    const id = this.onlyMember(s, depth, K.vulnerabilityId)
+    if (id !== undefined) x.vulnerabilityId = id
+  }
+
+  // Null, or an object of which only the string member `name` is read (given twice: declined).
+  private onlyMember(s: JsonScanner, depth: number, name: Uint8Array): string | undefined {
     const c = s.next()
     if (c === 0x6e) {
       s.skipAt(depth - 1)
-      return
+      return undefined
     }
     if (c !== 0x7b) throw decline
     const b = this.buf
-    let seen = false
+    let value: string | undefined
     s.pos++
     let d = s.next()
     if (d === 0x7d) {
       s.pos++
-      return
+      return undefined
     }
     for (;;) {
       if (d !== 0x22) throw decline
       const start = s.pos + 1
       const end = this.key(s)
-      if (end - start === 15 && keyIs(b, start, K.vulnerabilityId)) {
-        if (seen) throw decline
-        seen = true
-        x.vulnerabilityId = this.keyString(s)
+      if (end - start === name.length && keyIs(b, start, name)) {
+        if (value !== undefined) throw decline
+        value = this.keyString(s)
       } else s.skipAt(depth)
       d = s.next()
       if (d === 0x2c) {
@@ -469,7 +474,7 @@ export class FastRecord {
         d = s.next()
       } else if (d === 0x7d) {
         s.pos++
-        return
+        return value
       } else throw decline
     }
   }
@@ -536,39 +541,9 @@ export class FastRecord {
     }
   }
 
+  // `tags`: the first resource's `Ec2ImageBuilderArn` wins, as in the plain mapping.
   private tags(s: JsonScanner, x: Slots, depth: number): void {
-    const c = s.next()
-    if (c === 0x6e) {
-      s.skipAt(depth - 1)
-      return
-    }
-    if (c !== 0x7b) throw decline
-    const b = this.buf
-    let seen = false
-    s.pos++
-    let d = s.next()
-    if (d === 0x7d) {
-      s.pos++
-      return
-    }
-    for (;;) {
-      if (d !== 0x22) throw decline
-      const start = s.pos + 1
-      const end = this.key(s)
-      if (end - start === 18 && keyIs(b, start, K.Ec2ImageBuilderArn)) {
-        if (seen) throw decline
-        seen = true
-        const arn = this.keyString(s)
-        x.tag ??= arn
-      } else s.skipAt(depth)
-      d = s.next()
-      if (d === 0x2c) {
-        s.pos++
-        d = s.next()
-      } else if (d === 0x7d) {
-        s.pos++
-        return
-      } else throw decline
-    }
+    const arn = this.onlyMember(s, depth, K.Ec2ImageBuilderArn)
+    if (arn !== undefined) x.tag ??= arn
   }
 }
