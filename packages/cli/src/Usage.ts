@@ -17,6 +17,11 @@ Commands:
   serve [options] <file|dir>...         serve the findings over the AWS API so the AWS SDK can call it
 
 Run 'scantally <command> --help' for a command's options and examples.
+
+Examples:
+  scantally aggregate examples/imagebuilder-findings.json
+  scantally aggregate --output csv --group-by vulnerabilityId --sort-by CRITICAL --sort-order DESC exports/
+  scantally serve --port 4575 --credentials creds.json exports/
 `
 
 /**
