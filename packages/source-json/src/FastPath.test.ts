@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { testProp } from '@fast-check/ava'
 import fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
 import { formats, gensArb, pipelineOf, tempDir } from './exports.test.util.js'
 import { collectFindings, type ReadOptions } from './ReadFindings.js'
 
@@ -183,7 +184,11 @@ for (const format of formats) {
         }
         const plain = await collectFindings([dir], { ...options, parser: 'plain' })()
         const fast = await collectFindings([dir], { ...options, parser: 'fast' })()
-        t.deepEqual(fast, plain)
+        // Where a damaged file stops being read, how many raw bytes were pulled before a gzip
+        // error surfaced depends on stream timing, not on the parser: compare the rest exactly.
+        const comparable = (r: typeof plain) =>
+          damaged && E.isRight(r) ? E.right({ ...r.right, report: { ...r.right.report, bytes: 0 } }) : r
+        t.deepEqual(comparable(fast), comparable(plain))
       } finally {
         await rm(root, { recursive: true, force: true })
       }
