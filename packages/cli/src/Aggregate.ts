@@ -16,7 +16,6 @@ import {
   decodeQuery,
   defaultPageSize,
   defaultTokenTtlSeconds,
-  findingStatuses,
   fromAwsRequest,
   type Group,
   localCaller,
@@ -30,15 +29,21 @@ import {
   toAwsResponse,
   toQueryResponse,
 } from '@scantally/core'
-import { loadPipelineMap, type ReadOptions, readFindingBatches } from '@scantally/source-json'
+import { readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { parseFilter, parseWhere } from './FilterArgs.js'
 import { exitCodes, type Io } from './Io.js'
 import { keysFrom } from './Keys.js'
 import { noProgress, progressBar } from './Progress.js'
 import { awsColumns, extendedColumns, type Format, renderCsv, renderJson, renderTable } from './Render.js'
+import {
+  loadSourceOptions,
+  parseSourceOptions,
+  type SourceOptions,
+  sourceOptionSpecs,
+} from './SourceOptions.js'
 import { renderSummary } from './Summary.js'
-import { usageError } from './Usage.js'
+import { failed, usageError } from './Usage.js'
 
 /**
  * Help text of `scantally aggregate`.
@@ -97,10 +102,7 @@ const options = {
   'sort-by': { type: 'string' },
   'sort-order': { type: 'string' },
   'max-results': { type: 'string' },
-  status: { type: 'string' },
-  'include-unlinked': { type: 'boolean' },
-  'pipeline-map': { type: 'string' },
-  'on-invalid': { type: 'string' },
+  ...sourceOptionSpecs,
   output: { type: 'string' },
   'token-key': { type: 'string', multiple: true },
   quiet: { type: 'boolean' },
@@ -114,8 +116,7 @@ interface Plan {
   readonly pageSize: number
   readonly paginate: boolean
   readonly format: Format
-  readonly read: ReadOptions
-  readonly pipelineMap: string | undefined
+  readonly source: SourceOptions
   readonly inputs: ReadonlyArray<string>
   readonly quiet: boolean
   readonly tokenKeys: ReadonlyArray<string>
@@ -147,12 +148,8 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
   const acc = accumulate(plan.query, caller, { dedupe: false })
   if (E.isLeft(acc)) return failed(io, acc.left)
 
-  let read = plan.read
-  if (plan.pipelineMap !== undefined) {
-    const resolver = await loadPipelineMap(plan.pipelineMap)()
-    if (E.isLeft(resolver)) return failed(io, resolver.left)
-    read = { ...read, resolvePipeline: resolver.right }
-  }
+  const read = await loadSourceOptions(plan.source)
+  if (E.isLeft(read)) return failed(io, read.left)
 
   const started = io.now()
   const totalBytes = await inputBytes(plan.inputs)
@@ -162,7 +159,7 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
       : noProgress
   let findings = 0
   const source = readFindingBatches(plan.inputs, {
-    ...read,
+    ...read.right,
     stdin: io.stdin,
     onProgress: (bytes) => progress.update(bytes, findings),
   })
@@ -232,11 +229,6 @@ const render = (plan: ReadyPlan, collected: Collected): string => {
   )
 }
 
-const failed = (io: Io, e: { readonly _tag: string; readonly message: string }): number => {
-  io.stderr(`${e._tag}: ${e.message}\n`)
-  return exitCodes.failed
-}
-
 const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, Plan> => {
   let values: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values']
   let positionals: string[]
@@ -252,13 +244,8 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
   const format = values.output ?? (io.stdoutIsTty ? 'table' : 'json')
   if (format !== 'json' && format !== 'table' && format !== 'csv')
     return E.left(`--output must be json, table or csv, got ${JSON.stringify(format)}`)
-  const onInvalid = values['on-invalid'] ?? 'strict'
-  if (onInvalid !== 'strict' && onInvalid !== 'skip')
-    return E.left(`--on-invalid must be strict or skip, got ${JSON.stringify(onInvalid)}`)
-  const status = values.status ?? 'ACTIVE'
-  const statuses = status === 'ALL' ? findingStatuses : findingStatuses.filter((s) => s === status)
-  if (statuses.length === 0)
-    return E.left(`--status must be ACTIVE, SUPPRESSED, CLOSED or ALL, got ${JSON.stringify(status)}`)
+  const source = parseSourceOptions(values)
+  if (E.isLeft(source)) return source
   const pageSize = integer(values['page-size'], defaultPageSize)
   if (pageSize === undefined || pageSize < 1 || pageSize > 1000)
     return E.left(`--page-size must be an integer from 1 to 1000, got ${JSON.stringify(values['page-size'])}`)
@@ -307,8 +294,7 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
     pageSize,
     paginate: values['no-paginate'] !== true,
     format,
-    read: { policy: onInvalid, statuses, includeUnlinked: values['include-unlinked'] === true },
-    pipelineMap: values['pipeline-map'],
+    source: source.right,
     inputs: positionals,
     quiet: values.quiet === true,
     tokenKeys: values['token-key'] ?? [],

@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { defaultPageSize, findingStatuses, makeBuilder, type TokenKey } from '@scantally/core'
+import { defaultPageSize, makeBuilder, type TokenKey } from '@scantally/core'
 import {
   type Credential,
   decodeCredentials,
@@ -17,13 +17,14 @@ import {
   startServer,
   stderrLogger,
 } from '@scantally/server'
-import { loadPipelineMap, type ReadOptions, readFindingBatches } from '@scantally/source-json'
+import { readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { exitCodes, type Io } from './Io.js'
 import { loadKeyFile } from './KeyFile.js'
 import { keysFrom } from './Keys.js'
+import { loadSourceOptions, parseSourceOptions, sourceOptionSpecs } from './SourceOptions.js'
 import { renderSummary } from './Summary.js'
-import { usageError } from './Usage.js'
+import { failed, usageError } from './Usage.js'
 
 /**
  * Help text of `scantally serve`.
@@ -66,10 +67,7 @@ const options = {
   'page-size': { type: 'string' },
   'token-key': { type: 'string', multiple: true },
   'token-key-file': { type: 'string' },
-  status: { type: 'string' },
-  'include-unlinked': { type: 'boolean' },
-  'pipeline-map': { type: 'string' },
-  'on-invalid': { type: 'string' },
+  ...sourceOptionSpecs,
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -114,17 +112,8 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
       'serve',
       `--rate must be a positive number of requests per second, got ${JSON.stringify(values.rate)}`,
     )
-  const onInvalid = values['on-invalid'] ?? 'strict'
-  if (onInvalid !== 'strict' && onInvalid !== 'skip')
-    return usageError(io, 'serve', `--on-invalid must be strict or skip, got ${JSON.stringify(onInvalid)}`)
-  const status = values.status ?? 'ACTIVE'
-  const statuses = status === 'ALL' ? findingStatuses : findingStatuses.filter((s) => s === status)
-  if (statuses.length === 0)
-    return usageError(
-      io,
-      'serve',
-      `--status must be ACTIVE, SUPPRESSED, CLOSED or ALL, got ${JSON.stringify(status)}`,
-    )
+  const sourceOptions = parseSourceOptions(values)
+  if (E.isLeft(sourceOptions)) return usageError(io, 'serve', sourceOptions.left)
   const keyFile = values['token-key-file']
   if (keyFile !== undefined && values['token-key'] !== undefined)
     return usageError(io, 'serve', '--token-key and --token-key-file exclude each other')
@@ -147,22 +136,14 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
     if (E.isLeft(loaded)) return failed(io, loaded.left)
     credentials = loaded.right
   }
-  let read: ReadOptions = {
-    policy: onInvalid,
-    statuses,
-    includeUnlinked: values['include-unlinked'] === true,
-  }
-  if (values['pipeline-map'] !== undefined) {
-    const resolver = await loadPipelineMap(values['pipeline-map'])()
-    if (E.isLeft(resolver)) return failed(io, resolver.left)
-    read = { ...read, resolvePipeline: resolver.right }
-  }
+  const read = await loadSourceOptions(sourceOptions.right)
+  if (E.isLeft(read)) return failed(io, read.left)
 
   // The index and the store are filled from the same counted findings, so both operations agree.
   const started = io.now()
   const index = makeBuilder()
   const store = makeStoreBuilder()
-  const source = readFindingBatches(inputs, read)
+  const source = readFindingBatches(inputs, read.right)
   for await (const batch of source)
     for (const f of batch) {
       index.add(f)
@@ -227,11 +208,6 @@ const reloadKeysOnSignal = (
       }
     })
   })
-}
-
-const failed = (io: Io, e: { readonly _tag: string; readonly message: string }): number => {
-  io.stderr(`${e._tag}: ${e.message}\n`)
-  return exitCodes.failed
 }
 
 const loadCredentials = async (

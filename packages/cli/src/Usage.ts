@@ -33,3 +33,13 @@ export const usageError = (io: Io, command: string, message: string): number => 
   io.stderr(`scantally ${command}: ${message}\nRun 'scantally ${command} --help' for usage.\n`)
   return exitCodes.usage
 }
+
+/**
+ * Prints a named error (of the request, the input or a source) and returns the exit code 1.
+ *
+ * @category utils
+ */
+export const failed = (io: Io, e: { readonly _tag: string; readonly message: string }): number => {
+  io.stderr(`${e._tag}: ${e.message}\n`)
+  return exitCodes.failed
+}
