@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +11,7 @@ import {
 import test from 'ava'
 import * as E from 'fp-ts/lib/Either.js'
 import { parseKeyFile } from './KeyFile.js'
+import { serve } from './test/served.js'
 
 const bin = fileURLToPath(new URL('../bin/scantally.js', import.meta.url))
 const example = fileURLToPath(new URL('../../../examples/imagebuilder-findings.json', import.meta.url))
@@ -29,53 +30,6 @@ const filter = {
     'CVE-2024-1822',
   ],
 }
-
-interface Served {
-  readonly child: ChildProcess
-  readonly url: string
-  /** Resolves once standard error has printed a line matching the pattern. */
-  readonly said: (pattern: RegExp) => Promise<string>
-  readonly exit: Promise<number | null>
-}
-
-const serve = (args: ReadonlyArray<string>): Promise<Served> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    let err = ''
-    const waiting: Array<{ pattern: RegExp; from: number; done: (line: string) => void }> = []
-    const check = () => {
-      for (const w of [...waiting]) {
-        const m = w.pattern.exec(err.slice(w.from))
-        if (m) {
-          waiting.splice(waiting.indexOf(w), 1)
-          w.done(m[0])
-        }
-      }
-    }
-    const exit = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
-    child.stderr.on('data', (d) => {
-      err += d
-      check()
-    })
-    child.stdout.on('data', (d) => {
-      out += d
-      const m = /^listening on (http:\/\/\S+)\n/.exec(out)
-      if (m)
-        resolve({
-          child,
-          url: m[1] as string,
-          said: (pattern) =>
-            new Promise((done) => {
-              waiting.push({ pattern, from: err.length, done })
-            }),
-          exit,
-        })
-    })
-    exit.then((code) => reject(new Error(`serve exited ${code} before listening: ${err}`)))
-  })
 
 const sdk = (url: string) =>
   new ImagebuilderClient({

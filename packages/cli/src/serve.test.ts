@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,35 +10,10 @@ import {
   paginateListImageScanFindings,
 } from '@aws-sdk/client-imagebuilder'
 import test from 'ava'
+import { serve } from './test/served.js'
 
 const bin = fileURLToPath(new URL('../bin/scantally.js', import.meta.url))
 const example = fileURLToPath(new URL('../../../examples/imagebuilder-findings.json', import.meta.url))
-
-interface Served {
-  readonly child: ChildProcess
-  readonly url: string
-  readonly stderr: () => string
-  readonly exit: Promise<number | null>
-}
-
-const serve = (args: ReadonlyArray<string>): Promise<Served> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    let err = ''
-    const exit = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
-    child.stderr.on('data', (d) => {
-      err += d
-    })
-    child.stdout.on('data', (d) => {
-      out += d
-      const m = /^listening on (http:\/\/\S+)\n/.exec(out)
-      if (m) resolve({ child, url: m[1] as string, stderr: () => err, exit })
-    })
-    exit.then((code) => reject(new Error(`serve exited ${code} before listening: ${err}`)))
-  })
 
 const client = (url: string, accessKeyId = 'AKIDEXAMPLE', secretAccessKey = 'secret') =>
   new ImagebuilderClient({
