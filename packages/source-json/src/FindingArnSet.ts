@@ -21,6 +21,37 @@ const fmix = (h: number): number => {
 // Slots are four words; a slot whose last word is 0 is empty (so that word is never 0).
 const WORDS = 4
 
+const scratch = new Uint32Array(WORDS)
+
+/**
+ * Writes the 128-bit fingerprint of an ARN into `out` at `at` (four words, the last never 0),
+ * so that a reader on another thread can fingerprint ARNs and hand over only the words.
+ *
+ * @category utils
+ */
+export const fingerprintInto = (arn: string, out: Uint32Array, at: number): void => {
+  const n = arn.length
+  let a = 0x811c9dc5 ^ n
+  let b = 0x9747b28c ^ n
+  let c = 0x2545f491 ^ n
+  let d = 0x61c88647 ^ n
+  for (let i = 0; i < n; i++) {
+    const u = arn.charCodeAt(i)
+    a = Math.imul(a ^ u, 0x01000193)
+    b = Math.imul(b ^ u, 0x5bd1e995)
+    b ^= b >>> 15
+    c = Math.imul((c + u) | 0, 0x9e3779b1)
+    c = (c << 13) | (c >>> 19)
+    d = Math.imul(d ^ u, 0x85ebca77)
+    d ^= d >>> 13
+  }
+  // Each lane's finalizer takes in another lane, so every word depends on every lane.
+  out[at] = fmix(a ^ Math.imul(c, 0x27d4eb2f))
+  out[at + 1] = fmix(b ^ Math.imul(d, 0x165667b1))
+  out[at + 2] = fmix(c ^ Math.imul(a, 0xcc9e2d51))
+  out[at + 3] = (fmix(d ^ Math.imul(b, 0x1b873593)) | 1) >>> 0
+}
+
 /**
  * The fingerprint set. `add` says whether the ARN was new.
  *
@@ -37,26 +68,17 @@ export class FindingArnSet {
 
   /** Adds an ARN; `false` when it was already there. */
   add(arn: string): boolean {
-    const n = arn.length
-    let a = 0x811c9dc5 ^ n
-    let b = 0x9747b28c ^ n
-    let c = 0x2545f491 ^ n
-    let d = 0x61c88647 ^ n
-    for (let i = 0; i < n; i++) {
-      const u = arn.charCodeAt(i)
-      a = Math.imul(a ^ u, 0x01000193)
-      b = Math.imul(b ^ u, 0x5bd1e995)
-      b ^= b >>> 15
-      c = Math.imul((c + u) | 0, 0x9e3779b1)
-      c = (c << 13) | (c >>> 19)
-      d = Math.imul(d ^ u, 0x85ebca77)
-      d ^= d >>> 13
-    }
-    // Each lane's finalizer takes in another lane, so every word depends on every lane.
-    const w0 = fmix(a ^ Math.imul(c, 0x27d4eb2f))
-    const w1 = fmix(b ^ Math.imul(d, 0x165667b1))
-    const w2 = fmix(c ^ Math.imul(a, 0xcc9e2d51))
-    const w3 = (fmix(d ^ Math.imul(b, 0x1b873593)) | 1) >>> 0
+    fingerprintInto(arn, scratch, 0)
+    return this.addFingerprint(
+      scratch[0] as number,
+      scratch[1] as number,
+      scratch[2] as number,
+      scratch[3] as number,
+    )
+  }
+
+  /** Adds an ARN by its fingerprint (from {@link fingerprintInto}); `false` when it was already there. */
+  addFingerprint(w0: number, w1: number, w2: number, w3: number): boolean {
     // Grown at three quarters full: linear probing stays short, memory stays near 16 bytes/slot.
     if ((this.size + 1) * 4 > (this.table.length / WORDS) * 3) this.grow()
     return this.insert(w0, w1, w2, w3)

@@ -22,7 +22,10 @@ import { readFailed, type SourceError } from './SourceError.js'
  */
 export interface Input {
   readonly name: string
-  readonly open: () => AsyncIterable<Buffer>
+  /** The file's path; absent for standard input. */
+  readonly path?: string
+  /** Opens the raw bytes, from the start or (files only) where a split read stopped. */
+  readonly open: (resume?: ResumeAt) => AsyncIterable<Buffer>
 }
 
 // -------------------------------------------------------------------------------------
@@ -43,7 +46,8 @@ export const listInputs = async (
 ): Promise<E.Either<SourceError, ReadonlyArray<Input>>> => {
   const file = (path: string): Input => ({
     name: path,
-    open: () => readUnchanged(path, chunkSize),
+    path,
+    open: (resume) => readUnchanged(path, chunkSize, resume),
   })
   const out: Array<Input> = []
   for (const arg of args) {
@@ -75,29 +79,49 @@ export const listInputs = async (
 // -------------------------------------------------------------------------------------
 
 /**
- * The bytes of a file, checked against the file as it was when opened: if its size or
- * modification time changed, or fewer or more bytes than its size were read, the read fails
- * ("changed while it was read") instead of handing over a shorter file, or a mix of two
- * versions, as if it were the file.
+ * Where a read of a file resumes, and the file as it was when first opened (a read split
+ * between threads, then finished in one pass, is checked against the same file throughout).
+ *
+ * @category model
+ */
+export interface ResumeAt {
+  readonly start: number
+  readonly size: bigint
+  readonly mtimeNs: bigint
+}
+
+/**
+ * The message of a file that changed while it was read.
  *
  * @category utils
  */
-export async function* readUnchanged(path: string, chunkSize: number): AsyncGenerator<Buffer> {
+export const changedWhileRead = (before: bigint, after: bigint, read: bigint, modified: boolean): string =>
+  `changed while it was read (size ${before} when opened, ${after} at the end, ${read} bytes read${
+    modified ? ', modified meanwhile' : ''
+  })`
+
+/**
+ * The bytes of a file (from `resume.start` on, when given), checked against the file as it was
+ * when opened: if its size or modification time changed, or fewer or more bytes than its size
+ * were read, the read fails ("changed while it was read") instead of handing over a shorter
+ * file, or a mix of two versions, as if it were the file.
+ *
+ * @category utils
+ */
+export async function* readUnchanged(path: string, chunkSize: number, resume?: ResumeAt): AsyncGenerator<Buffer> {
   const handle = await open(path, 'r')
   try {
-    const before = await handle.stat({ bigint: true })
-    let read = 0n
-    for await (const chunk of handle.createReadStream({ highWaterMark: chunkSize, autoClose: false })) {
+    const opened = await handle.stat({ bigint: true })
+    const before = resume === undefined ? opened : { size: resume.size, mtimeNs: resume.mtimeNs }
+    const start = resume?.start ?? 0
+    let read = BigInt(start)
+    for await (const chunk of handle.createReadStream({ highWaterMark: chunkSize, autoClose: false, start })) {
       read += BigInt((chunk as Buffer).length)
       yield chunk as Buffer
     }
     const after = await handle.stat({ bigint: true })
     if (after.size !== before.size || after.mtimeNs !== before.mtimeNs || read !== before.size)
-      throw new Error(
-        `changed while it was read (size ${before.size} when opened, ${after.size} at the end, ${read} bytes read${
-          after.mtimeNs === before.mtimeNs ? '' : ', modified meanwhile'
-        })`,
-      )
+      throw new Error(changedWhileRead(before.size, after.size, read, after.mtimeNs !== before.mtimeNs))
   } finally {
     await handle.close()
   }
@@ -112,7 +136,8 @@ export const errorText = (e: unknown): string => (e instanceof Error ? e.message
 
 /**
  * The decoded bytes of an input: its raw bytes, gunzipped when they begin with the gzip magic
- * bytes `1f 8b` (several gzip members in a row are read one after the other). `onRaw` sees
+ * bytes `1f 8b` (unless `gzip` is false: the rest of a file whose start was read already;
+ * several gzip members in a row are read one after the other). `onRaw` sees
  * the size of every raw chunk, for the report. Read errors (and corrupt gzip data) are thrown
  * by the iteration; the reader turns them into data.
  *
@@ -121,6 +146,7 @@ export const errorText = (e: unknown): string => (e instanceof Error ? e.message
 export async function* decodedBytes(
   raw: AsyncIterable<Buffer>,
   onRaw: (bytes: number) => void,
+  gzip = true,
 ): AsyncGenerator<Buffer> {
   const it = raw[Symbol.asyncIterator]()
   let head: Buffer = Buffer.alloc(0)
@@ -152,7 +178,7 @@ export async function* decodedBytes(
       if (!done) await it.return?.()
     }
   }
-  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+  if (!gzip || head[0] !== 0x1f || head[1] !== 0x8b) {
     yield* rest()
     return
   }

@@ -50,6 +50,22 @@ export const decline: { readonly _tag: 'Decline' } = { _tag: 'Decline' }
  */
 export type FastRecordReader = (scanner: JsonScanner, offset: number) => boolean
 
+/**
+ * Where a reader stands before a top-level value or an array element: enough for another
+ * reader to go on from there exactly as this one would (used to split a file between threads).
+ * `state` is opaque; `lines` counts the newlines before `offset` and `lastNewline` is the
+ * offset of the last of them (-1 when none), so errors after it are located as in one pass.
+ *
+ * @category model
+ */
+export interface ReaderPosition {
+  readonly offset: number
+  readonly state: number
+  readonly inWrapper: boolean
+  readonly lines: number
+  readonly lastNewline: number
+}
+
 // Where the reader is between records.
 const TOP = 0 // expecting a top-level value or the end
 const ARRAY_FIRST = 1 // after '[': a record or ']'
@@ -61,6 +77,14 @@ const WRAP_KEY = 5 // in a page wrapper after ',': a member
 // Members a page wrapper may have besides `findings`. An object whose members are all of these
 // and `findings` is a page; any other member makes it a record.
 const wrapperKeys = new Set(['findings', 'nextToken', 'requestId'])
+
+/**
+ * The reader states in which a value starts that may be a record: the top level, and after a
+ * comma in an array (of records or of a page's `findings`).
+ *
+ * @category model
+ */
+export const recordStates = { top: TOP, arrayElement: ARRAY_ELEM } as const
 
 // -------------------------------------------------------------------------------------
 // reader
@@ -88,12 +112,53 @@ export class RecordReader {
   private skippingLine = false
   /** Whether any top-level value (even a broken one) was seen: an input without is empty. */
   sawValue = false
+  // Where the value being read started, and the state there.
+  private mark = 0
+  private markState = TOP
+  private markWrapper = false
+  /**
+   * Asked before each value that starts at the top level or after an array's comma, with its
+   * offset and the reader's state there; `true` stops the reader before that value.
+   */
+  stopBefore: ((offset: number, state: number, inWrapper: boolean) => boolean) | undefined = undefined
 
+  /** Starts reading at the beginning of an input, or where another reader stood (`from`). */
   constructor(
     private readonly projection: Projection,
     private readonly sink: RecordSink,
     private readonly fast?: FastRecordReader,
-  ) {}
+    from?: ReaderPosition,
+  ) {
+    if (from !== undefined) {
+      this.base = from.offset
+      this.state = from.state
+      this.inWrapper = from.inWrapper
+      this.lines = from.lines
+      this.lastNewline = from.lastNewline
+      this.sawValue = true
+    }
+  }
+
+  /**
+   * Where the value last started (the one a sink stopped at, or a problem was found in), as a
+   * position another reader can go on from.
+   */
+  lastStart(): ReaderPosition {
+    const b = this.s.buf
+    let lines = this.lines
+    let lastNewline = this.lastNewline
+    for (let i = b.indexOf(0x0a, 0); i >= 0 && i < this.mark; i = b.indexOf(0x0a, i + 1)) {
+      lines++
+      lastNewline = this.base + i
+    }
+    return {
+      offset: this.base + this.mark,
+      state: this.markState,
+      inWrapper: this.markWrapper,
+      lines,
+      lastNewline,
+    }
+  }
 
   /** Bytes consumed so far. */
   get offset(): number {
@@ -166,8 +231,20 @@ export class RecordReader {
         s.pos = nl + 1
         this.skippingLine = false
       }
-      s.ws() // so that a failure is located at the value, not at the whitespace before it
+      const c = s.ws() // so that a failure is located at the value, not at the whitespace before it
       const mark = s.pos
+      this.mark = mark
+      this.markState = this.state
+      this.markWrapper = this.inWrapper
+      if (
+        c >= 0 &&
+        this.stopBefore !== undefined &&
+        (this.state === TOP || this.state === ARRAY_ELEM) &&
+        this.stopBefore(this.base + mark, this.state, this.inWrapper)
+      ) {
+        this.stopped = true
+        return undefined
+      }
       try {
         if (!this.step()) return undefined
       } catch (e) {

@@ -1,0 +1,239 @@
+/**
+ * One thread's part of a split read: reads a file from a position where a record (may) start,
+ * record by record, until it stands exactly at one of the later guessed record starts (a
+ * boundary), the end of the file, or anything it does not read itself. It reports what it
+ * counted in batches: each counted finding as the index of its field combination and the
+ * fingerprint of its ARN, so that the thread that chains the parts de-duplicates in file order.
+ *
+ * It stops before an invalid record, a page nested in an array, or malformed JSON, and says
+ * where: the chaining thread reads from there on itself, as a one-pass read would, so errors,
+ * skipped records and their positions come out exactly the same.
+ *
+ * @module
+ */
+import { closeSync, openSync, readSync } from 'node:fs'
+import type { Classified, InspectorMappingOptions } from '@scantally/core'
+import * as E from 'fp-ts/lib/Either.js'
+import { FastRecord } from './FastRecord.js'
+import { fingerprintInto } from './FindingArnSet.js'
+import { FindingEncoder } from './FindingWords.js'
+import { errorText } from './Input.js'
+import type { JsonScanner } from './JsonScanner.js'
+import { classifyRecord, nestedPage, recordProjection } from './Record.js'
+import { decline, type ReaderPosition, RecordReader } from './RecordReader.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * A guessed record start: its offset and the reader state a record there would be read in.
+ *
+ * @category model
+ */
+export interface Boundary {
+  readonly offset: number
+  readonly state: number
+  readonly inWrapper: boolean
+}
+
+/**
+ * What one part reads: the file (of `size` bytes when the read began), where to start (`from`,
+ * the file's start when absent), the later guessed starts it stops at, and the mapping options
+ * (without a pipeline resolver: functions stay on the chaining thread, which resolves).
+ *
+ * @category model
+ */
+export interface RangeTask {
+  readonly path: string
+  readonly size: number
+  readonly from?: ReaderPosition
+  readonly ends: ReadonlyArray<Boundary>
+  readonly statuses?: InspectorMappingOptions['statuses']
+  readonly includeUnlinked?: boolean
+  readonly chunkSize: number
+  /** Whether the findings' ARNs are sent (else only their fingerprints). */
+  readonly findingArns: boolean
+}
+
+/**
+ * The findings counted in one stretch of a part, as words (see `FindingWords`) with the
+ * strings first used in this batch; finding `i` has the fingerprint `prints[4i..4i+3]` (all
+ * zero when it has no ARN) and, when ARNs are sent, the ARN `arns[i]` (`''` when none). `at` is
+ * where the part stands after the batch, relative to its start for `lines`.
+ *
+ * @category model
+ */
+export interface RangeBatch {
+  readonly type: 'batch'
+  readonly words: Uint32Array
+  readonly strings: ReadonlyArray<string>
+  readonly prints: Uint32Array
+  readonly arns: ReadonlyArray<string>
+  readonly read: number
+  readonly notActive: number
+  readonly noImageLinkage: number
+  readonly bytes: number
+  readonly at: ReaderPosition
+}
+
+/**
+ * How a part ended: standing at boundary `index` of its `ends`; at the end of the file
+ * (`sawValue` false when it held no value at all); or stopped before what the chaining thread
+ * must read itself, at `at`.
+ *
+ * @category model
+ */
+export type RangeEnd =
+  | { readonly type: 'boundary'; readonly index: number; readonly at: ReaderPosition }
+  | { readonly type: 'eof'; readonly sawValue: boolean }
+  | { readonly type: 'stopped'; readonly at: ReaderPosition; readonly reason: string }
+
+/**
+ * A message from a part.
+ *
+ * @category model
+ */
+export type RangeMessage = RangeBatch | RangeEnd
+
+// -------------------------------------------------------------------------------------
+// reader
+// -------------------------------------------------------------------------------------
+
+const scratch = new Uint32Array(4)
+
+/**
+ * Reads one part, posting batches and then exactly one {@link RangeEnd}. Synchronous: it runs
+ * on a thread of its own.
+ *
+ * @category reader
+ */
+export const readRange = (task: RangeTask, post: (m: RangeMessage) => void): void => {
+  const mapping: InspectorMappingOptions = {
+    ...(task.statuses === undefined ? {} : { statuses: task.statuses }),
+    ...(task.includeUnlinked === undefined ? {} : { includeUnlinked: task.includeUnlinked }),
+  }
+  const encoder = new FindingEncoder()
+  let prints: Array<number> = []
+  let arns: Array<string> = []
+  let read = 0
+  let notActive = 0
+  let noImageLinkage = 0
+  let bytes = 0
+  let anomaly: string | undefined
+
+  const tally = (c: Classified): void => {
+    read++
+    if (c._tag === 'Excluded') {
+      if (c.reason === 'notActive') notActive++
+      else noImageLinkage++
+      return
+    }
+    const f = c.finding
+    encoder.add(f)
+    const n = prints.length
+    if (f.findingArn === undefined) prints.push(0, 0, 0, 0)
+    else {
+      fingerprintInto(f.findingArn, scratch, 0)
+      prints.push(scratch[0] as number, scratch[1] as number, scratch[2] as number, scratch[3] as number)
+    }
+    if (task.findingArns) arns[n / 4] = f.findingArn ?? ''
+  }
+
+  const take = (record: unknown): boolean => {
+    if (nestedPage(record) !== undefined) {
+      anomaly = 'a page nested in an array'
+      return false
+    }
+    const c = classifyRecord(record, mapping)
+    if (E.isLeft(c)) {
+      anomaly = 'an invalid record'
+      return false
+    }
+    tally(c.right)
+    return true
+  }
+  const fast = new FastRecord(mapping)
+  const takeFast = (s: JsonScanner): boolean => {
+    fast.read(s)
+    const c = fast.classify()
+    if (c === undefined) throw decline
+    tally(c)
+    return true
+  }
+
+  const reader = new RecordReader(recordProjection, take, takeFast, task.from)
+  let next = 0
+  let reached = -1
+  reader.stopBefore = (offset, state, inWrapper) => {
+    const ends = task.ends
+    while (next < ends.length && (ends[next] as Boundary).offset < offset) next++
+    const b = ends[next]
+    if (b === undefined || b.offset !== offset || b.state !== state || b.inWrapper !== inWrapper) return false
+    reached = next
+    return true
+  }
+
+  const flush = (): void => {
+    if (prints.length === 0 && read === 0 && bytes === 0) return
+    const { words, strings } = encoder.take()
+    const batch: RangeBatch = {
+      type: 'batch',
+      words,
+      strings,
+      prints: Uint32Array.from(prints),
+      arns,
+      read,
+      notActive,
+      noImageLinkage,
+      bytes,
+      at: reader.lastStart(),
+    }
+    post(batch)
+    prints = []
+    arns = []
+    read = notActive = noImageLinkage = bytes = 0
+  }
+
+  const fd = openSync(task.path, 'r')
+  try {
+    let position = task.from?.offset ?? 0
+    for (;;) {
+      if (position >= task.size) {
+        const problem = reader.finish()
+        flush()
+        if (problem !== undefined || anomaly !== undefined)
+          post({ type: 'stopped', at: reader.lastStart(), reason: anomaly ?? problem?.message ?? '' })
+        else post({ type: 'eof', sawValue: reader.sawValue })
+        return
+      }
+      const chunk = Buffer.allocUnsafe(Math.min(task.chunkSize, task.size - position))
+      const n = readSync(fd, chunk, 0, chunk.length, position)
+      if (n === 0) {
+        // The file shrank: the chaining thread reads on from here and finds out how.
+        flush()
+        post({ type: 'stopped', at: reader.lastStart(), reason: 'the file ended early' })
+        return
+      }
+      position += n
+      bytes += n
+      const problem = reader.push(n === chunk.length ? chunk : chunk.subarray(0, n))
+      if (reached >= 0) {
+        flush()
+        post({ type: 'boundary', index: reached, at: reader.lastStart() })
+        return
+      }
+      if (problem !== undefined || anomaly !== undefined) {
+        flush()
+        post({ type: 'stopped', at: reader.lastStart(), reason: anomaly ?? problem?.message ?? '' })
+        return
+      }
+      flush()
+    }
+  } catch (e) {
+    flush()
+    post({ type: 'stopped', at: reader.lastStart(), reason: errorText(e) })
+  } finally {
+    closeSync(fd)
+  }
+}

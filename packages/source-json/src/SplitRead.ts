@@ -1,0 +1,305 @@
+/**
+ * A large file read on several threads. The file is cut at guessed record starts (bytes that
+ * look like the start of the file's first record, after a comma in an array or after a record
+ * at the top level); each part is read by a thread from its guess on. A guess counts only once
+ * the thread before it stands exactly there, in the same state, as a one-pass read would: then
+ * the two parts chain. A wrong guess (inside a string, in a nested array) never chains; the
+ * thread before it reads on past it instead. So parts are taken in file order, and each is
+ * taken only from a position a one-pass read reaches.
+ *
+ * Findings are de-duplicated here, in file order, by the fingerprints the threads computed.
+ * When the chain stops before something a part does not read itself (an invalid record,
+ * malformed JSON), the caller reads the rest of the file in one pass from that position.
+ *
+ * @module
+ */
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
+import { Worker } from 'node:worker_threads'
+import { type Finding, type InspectorMappingOptions, KeyString } from '@scantally/core'
+import type { FindingArnSet } from './FindingArnSet.js'
+import { FindingDecoder, WORDS_PER_FINDING } from './FindingWords.js'
+import { changedWhileRead } from './Input.js'
+import type { Boundary, RangeMessage, RangeTask } from './RangeReader.js'
+import { type ReaderPosition, RecordReader, recordStates } from './RecordReader.js'
+import { recordProjection } from './Record.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The counters of a read that a split read adds to.
+ *
+ * @category model
+ */
+export interface SplitTally {
+  read: number
+  counted: number
+  notActive: number
+  duplicate: number
+  noImageLinkage: number
+}
+
+/**
+ * How a split read ended: at the end of the file, or stopped at `at` (absolute), from where
+ * the rest is to be read in one pass, `position` records into the file.
+ *
+ * @category model
+ */
+export type SplitEnd =
+  | { readonly end: 'eof'; readonly sawValue: boolean }
+  | { readonly end: 'stopped'; readonly at: ReaderPosition; readonly position: number }
+
+/**
+ * What a split read needs besides its plan: the chunk size, whether findings keep their ARNs, the mapping options, the set findings are de-duplicated in, the
+ * counters to add to, and a progress callback for bytes read (by any thread).
+ *
+ * @category model
+ */
+export interface SplitOptions {
+  readonly chunkSize: number
+  readonly findingArns: boolean
+  readonly mapping: InspectorMappingOptions
+  readonly seen: FindingArnSet
+  readonly tally: SplitTally
+  readonly onBytes: (n: number) => void
+}
+
+/**
+ * A file to read split: its path, size and modification time when planned, and the guessed
+ * record starts it is cut at (at least one).
+ *
+ * @category model
+ */
+export interface SplitPlan {
+  readonly path: string
+  readonly size: number
+  readonly mtimeNs: bigint
+  readonly ends: ReadonlyArray<Boundary>
+}
+
+// -------------------------------------------------------------------------------------
+// planning
+// -------------------------------------------------------------------------------------
+
+/**
+ * Plans a split read of a file in `parts`, or gives `undefined` when it is to be read in one
+ * pass: fewer than two parts, smaller than `minBytes`, gzip (a stream has no places to cut),
+ * or no guessed record start found.
+ *
+ * @category planning
+ */
+export const planFile = (path: string, parts: number, minBytes: number): SplitPlan | undefined => {
+  if (parts < 2) return undefined
+  const fd = openSync(path, 'r')
+  try {
+    const s = fstatSync(fd, { bigint: true })
+    const size = Number(s.size)
+    if (!s.isFile() || size < minBytes || size < 2) return undefined
+    const magic = Buffer.alloc(2)
+    readSync(fd, magic, 0, 2, 0)
+    if (magic[0] === 0x1f && magic[1] === 0x8b) return undefined
+    const ends = planSplit(fd, size, parts)
+    return ends.length === 0 ? undefined : { path, size, mtimeNs: s.mtimeNs, ends }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+const window = 1 << 20
+
+const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+
+/**
+ * Guesses where a file may be cut: up to `parts - 1` offsets, increasing, each where the bytes
+ * of the first record's opening (its `{` up to the end of its first key) appear again, preceded
+ * by what precedes a record in that layout. Empty when the file's first record is not found in
+ * its first mebibyte, or when nothing looks like a record start.
+ *
+ * @category planning
+ */
+export const planSplit = (fd: number, size: number, parts: number): ReadonlyArray<Boundary> => {
+  const head = Buffer.allocUnsafe(Math.min(window, size))
+  const headBytes = readSync(fd, head, 0, head.length, 0)
+  let first = -1
+  const probe = new RecordReader(
+    recordProjection,
+    () => false,
+    (_s, offset) => {
+      first = offset
+      return false
+    },
+  )
+  probe.push(head.subarray(0, headBytes))
+  if (first < 0) return []
+  const at = probe.lastStart()
+  const top = at.state === recordStates.top
+  // The opening: '{', whitespace, the first key with its quotes.
+  let p = first + 1
+  while (isSpace(head[p])) p++
+  if (head[p] !== 0x22) return []
+  const close = head.indexOf(0x22, p + 1)
+  if (close < 0 || close - first > 256) return []
+  const opening = head.subarray(first, close + 1)
+  const state = top ? recordStates.top : recordStates.arrayElement
+  const inWrapper = top ? false : at.inWrapper
+
+  const out: Array<Boundary> = []
+  const buf = Buffer.allocUnsafe(window)
+  for (let k = 1; k < parts; k++) {
+    const from = Math.max(Math.floor((size * k) / parts), (out.at(-1)?.offset ?? first) + 1)
+    if (from >= size) break
+    const n = readSync(fd, buf, 0, Math.min(window, size - from), from)
+    for (let i = buf.subarray(0, n).indexOf(opening, 1); i > 0 && i + opening.length <= n; ) {
+      let j = i - 1
+      while (j >= 0 && isSpace(buf[j])) j--
+      const before = buf[j]
+      if (top ? before === 0x7d : before === 0x2c) {
+        out.push({ offset: from + i, state, inWrapper })
+        break
+      }
+      i = buf.subarray(0, n).indexOf(opening, i + 1)
+    }
+  }
+  return out
+}
+
+// -------------------------------------------------------------------------------------
+// reading
+// -------------------------------------------------------------------------------------
+
+// One part's thread and the messages it sent that were not taken yet.
+class Part {
+  private readonly queue: Array<RangeMessage | Error> = []
+  private wake: (() => void) | undefined = undefined
+  readonly worker: Worker
+
+  constructor(task: RangeTask, onBytes: (n: number) => void) {
+    this.worker = new Worker(new URL('./RangeWorker.js', import.meta.url), { workerData: task })
+    this.worker.on('message', (m: RangeMessage) => {
+      if (m.type === 'batch') onBytes(m.bytes)
+      this.push(m)
+    })
+    this.worker.on('error', (e) => this.push(e))
+    this.worker.on('exit', (code) => this.push(new Error(`reader thread exited (${code})`)))
+  }
+
+  private push(m: RangeMessage | Error): void {
+    this.queue.push(m)
+    this.wake?.()
+    this.wake = undefined
+  }
+
+  async next(): Promise<RangeMessage | Error> {
+    while (this.queue.length === 0) await new Promise<void>((resolve) => (this.wake = resolve))
+    return this.queue.shift() as RangeMessage | Error
+  }
+
+  stop(): void {
+    void this.worker.terminate()
+  }
+}
+
+/**
+ * Reads a file on `parts` threads (see the module), yielding its counted, de-duplicated
+ * findings in file order, one batch per stretch a thread reports.
+ *
+ * @category reading
+ */
+export async function* readSplit(plan: SplitPlan, options: SplitOptions): AsyncGenerator<Array<Finding>, SplitEnd> {
+  const { path, size, mtimeNs, ends } = plan
+  const base = { path, size, chunkSize: options.chunkSize, findingArns: options.findingArns }
+  const { statuses, includeUnlinked, resolvePipeline } = options.mapping
+  const mapping = {
+    ...(statuses === undefined ? {} : { statuses }),
+    ...(includeUnlinked === undefined ? {} : { includeUnlinked }),
+  }
+  const parts = [undefined, ...ends].map(
+    (b, k) =>
+      new Part(
+        {
+          ...base,
+          ...mapping,
+          ...(b === undefined
+            ? {}
+            : { from: { offset: b.offset, state: b.state, inWrapper: b.inWrapper, lines: 0, lastNewline: -1 } }),
+          ends: ends.slice(k),
+        },
+        options.onBytes,
+      ),
+  )
+
+  // Pipelines are resolved here (the resolver is a function of this thread), once per build.
+  const pipelines = new Map<KeyString, KeyString | undefined>()
+  const pipelineOf =
+    resolvePipeline === undefined
+      ? undefined
+      : (build: KeyString): KeyString | undefined => {
+          if (pipelines.has(build)) return pipelines.get(build)
+          const p = resolvePipeline(build)
+          const valid = p !== undefined && KeyString.is(p) ? p : undefined
+          pipelines.set(build, valid)
+          return valid
+        }
+
+  const t = options.tally
+  let current = 0
+  let decoder = new FindingDecoder()
+  // Newlines before the current part's start: its positions count lines from there.
+  let lines = 0
+  let lastNewline = -1
+  const absolute = (at: ReaderPosition): ReaderPosition => ({
+    ...at,
+    lines: lines + at.lines,
+    lastNewline: at.lastNewline >= 0 ? at.lastNewline : lastNewline,
+  })
+  let last: ReaderPosition = { offset: 0, state: recordStates.top, inWrapper: false, lines: 0, lastNewline: -1 }
+  try {
+    for (;;) {
+      const m = await (parts[current] as Part).next()
+      if (m instanceof Error) return { end: 'stopped', at: last, position: t.read }
+      if (m.type === 'batch') {
+        decoder.learn(m.strings)
+        t.read += m.read
+        t.notActive += m.notActive
+        t.noImageLinkage += m.noImageLinkage
+        const out: Array<Finding> = []
+        const p = m.prints
+        for (let i = 0, w = 0; w < m.words.length; i++, w += WORDS_PER_FINDING) {
+          const print = p[i * 4 + 3] !== 0
+          if (
+            print &&
+            !options.seen.addFingerprint(p[i * 4] as number, p[i * 4 + 1] as number, p[i * 4 + 2] as number, p[i * 4 + 3] as number)
+          ) {
+            t.duplicate++
+            continue
+          }
+          t.counted++
+          const arn = options.findingArns && print ? m.arns[i] : undefined
+          out.push(decoder.finding(m.words, w, arn, pipelineOf))
+        }
+        last = absolute(m.at)
+        if (out.length > 0) yield out
+        continue
+      }
+      if (m.type === 'boundary') {
+        const at = absolute(m.at)
+        const next = current + 1 + m.index
+        for (let k = current; k < next; k++) (parts[k] as Part).stop()
+        current = next
+        decoder = new FindingDecoder()
+        lines = at.lines
+        lastNewline = at.lastNewline
+        last = at
+        continue
+      }
+      if (m.type === 'stopped') return { end: 'stopped', at: absolute(m.at), position: t.read }
+      const after = statSync(path, { bigint: true }) // the chain reached the end of the file
+      if (after.size !== BigInt(size) || after.mtimeNs !== mtimeNs)
+        throw new Error(changedWhileRead(BigInt(size), after.size, BigInt(size), after.mtimeNs !== mtimeNs))
+      return { end: 'eof', sawValue: m.sawValue }
+    }
+  } finally {
+    for (const part of parts) part.stop()
+  }
+}
