@@ -112,8 +112,8 @@ const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || 
 
 /**
  * Guesses where a file may be cut: up to `parts - 1` offsets, increasing, each where the bytes
- * of the first record's opening (its `{` up to the end of its first key) appear again, preceded
- * by what precedes a record in that layout. Empty when the file's first record is not found in
+ * of the first record's opening (its `{` up to the end of its first key) appear again, or else
+ * any `{`, preceded by what precedes a record in that layout. Empty when the file's first record is not found in
  * its first mebibyte, or when nothing looks like a record start.
  *
  * @category planning
@@ -149,17 +149,9 @@ export const planSplit = (fd: number, size: number, parts: number): ReadonlyArra
   for (let k = 1; k < parts; k++) {
     const from = Math.max(Math.floor((size * k) / parts), (out.at(-1)?.offset ?? first) + 1)
     if (from >= size) break
-    const n = readSync(fd, buf, 0, Math.min(window, size - from), from)
-    for (let i = buf.subarray(0, n).indexOf(opening, 1); i > 0 && i + opening.length <= n; ) {
-      let j = i - 1
-      while (j >= 0 && isSpace(buf[j])) j--
-      const before = buf[j]
-      if (top ? before === 0x7d : before === 0x2c) {
-        out.push({ offset: from + i, state, inWrapper })
-        break
-      }
-      i = buf.subarray(0, n).indexOf(opening, i + 1)
-    }
+    const bytes = buf.subarray(0, readSync(fd, buf, 0, Math.min(window, size - from), from))
+    const at = guess(bytes, opening, top) ?? guess(bytes, open, top)
+    if (at !== undefined) out.push({ offset: from + at, state, inWrapper })
   }
   return out
 }
@@ -167,6 +159,19 @@ export const planSplit = (fd: number, size: number, parts: number): ReadonlyArra
 // -------------------------------------------------------------------------------------
 // reading
 // -------------------------------------------------------------------------------------
+
+const open = Buffer.from('{')
+
+// The first `pattern` in `bytes` (past its first byte) preceded by what precedes a record: a
+// comma after a value in an array, or the end of a value at the top level.
+const guess = (bytes: Buffer, pattern: Buffer, top: boolean): number | undefined => {
+  for (let i = bytes.indexOf(pattern, 1); i > 0 && i + pattern.length <= bytes.length; i = bytes.indexOf(pattern, i + 1)) {
+    let j = i - 1
+    while (j >= 0 && isSpace(bytes[j])) j--
+    if (top ? bytes[j] === 0x7d : bytes[j] === 0x2c) return i
+  }
+  return undefined
+}
 
 // One part's thread and the messages it sent that were not taken yet.
 class Part {
