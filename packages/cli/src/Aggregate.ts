@@ -75,6 +75,8 @@ Sources:
                            vulnerabilityId groupings only)
   --pipeline-map FILE      JSON object imageBuildVersionArn -> imagePipelineArn
   --on-invalid strict|skip strict: stop at the first invalid record (default); skip: report it
+  --workers N              threads reading a large uncompressed file, cut at record starts
+                           (default: one per core, at most 8; 1 reads in one pass)
 
 Output:
   --output json|table|csv  default: table on a terminal, json otherwise
@@ -160,6 +162,8 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
   let findings = 0
   const source = readFindingBatches(plan.inputs, {
     ...read.right,
+    // Groups are all this counts: the reader de-duplicates, and findings need not carry ARNs.
+    findingArns: false,
     stdin: io.stdin,
     onProgress: (bytes) => progress.update(bytes, findings),
   })

@@ -52,7 +52,8 @@ Options:
   --token-key-file FILE    token keys, one [id:]hex-or-base64 per line, newest first ('#' comments);
                            read again on SIGHUP: put a new key first to sign with it while old
                            tokens keep working, then remove the old key to reject its tokens
-  --status, --include-unlinked, --pipeline-map, --on-invalid   as for 'scantally aggregate'
+  --status, --include-unlinked, --pipeline-map, --on-invalid, --workers
+                           as for 'scantally aggregate'
 
 Examples:
   scantally serve examples/imagebuilder-findings.json

@@ -1,9 +1,11 @@
 /**
  * The source options `aggregate` and `serve` share: which Inspector statuses count, whether
- * unlinked findings count, the pipeline map, and what to do with invalid records.
+ * unlinked findings count, the pipeline map, what to do with invalid records, and how many
+ * threads read a large file.
  *
  * @module
  */
+import { availableParallelism } from 'node:os'
 import { findingStatuses } from '@scantally/core'
 import { loadPipelineMap, type ReadOptions, type SourceError } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
@@ -18,6 +20,7 @@ export const sourceOptionSpecs = {
   'include-unlinked': { type: 'boolean' },
   'pipeline-map': { type: 'string' },
   'on-invalid': { type: 'string' },
+  workers: { type: 'string' },
 } as const
 
 /**
@@ -30,6 +33,7 @@ export interface SourceOptionValues {
   readonly 'include-unlinked'?: boolean | undefined
   readonly 'pipeline-map'?: string | undefined
   readonly 'on-invalid'?: string | undefined
+  readonly workers?: string | undefined
 }
 
 /**
@@ -41,6 +45,16 @@ export interface SourceOptions {
   readonly read: ReadOptions
   readonly pipelineMap: string | undefined
 }
+
+const maxWorkers = 64
+
+/**
+ * Threads a large file is read on by default: one per core, at most 8 (past that, one thread
+ * de-duplicating and counting in file order is the limit).
+ *
+ * @category utils
+ */
+export const defaultWorkers = (): number => Math.max(1, Math.min(8, availableParallelism()))
 
 /**
  * Checks the source options; a bad value is a usage error message.
@@ -55,8 +69,11 @@ export const parseSourceOptions = (values: SourceOptionValues): E.Either<string,
   const statuses = status === 'ALL' ? findingStatuses : findingStatuses.filter((s) => s === status)
   if (statuses.length === 0)
     return E.left(`--status must be ACTIVE, SUPPRESSED, CLOSED or ALL, got ${JSON.stringify(status)}`)
+  const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers)
+  if (!Number.isInteger(workers) || workers < 1 || workers > maxWorkers)
+    return E.left(`--workers must be a whole number from 1 to ${maxWorkers}, got ${JSON.stringify(values.workers)}`)
   return E.right({
-    read: { policy: onInvalid, statuses, includeUnlinked: values['include-unlinked'] === true },
+    read: { policy: onInvalid, statuses, includeUnlinked: values['include-unlinked'] === true, workers },
     pipelineMap: values['pipeline-map'],
   })
 }

@@ -290,3 +290,49 @@ test('the extended query sorts, filters and prints extended counts', async (t) =
         g.counts.untriaged,
     )
 })
+
+// An NDJSON export past the size from which files are read on several threads: the Inspector
+// example's records again and again, each copy with its own ARNs, one duplicate per copy.
+const largeExport = async (): Promise<string> => {
+  const records = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../../../examples/inspector-findings.json', import.meta.url)), 'utf8'),
+  ).findings as Array<{ findingArn: string; status: string }>
+  const duplicated = records.findIndex((r) => r.status === 'ACTIVE')
+  const lines: Array<string> = []
+  let bytes = 0
+  for (let copy = 0; bytes < 40 * 1024 * 1024; copy++)
+    for (const [i, r] of records.entries()) {
+      const arn = i === duplicated && copy > 0 ? r.findingArn : `${r.findingArn}-${copy}`
+      const line = JSON.stringify({ ...r, findingArn: arn })
+      lines.push(line)
+      bytes += line.length + 1
+    }
+  const path = join(await mkdtemp(join(tmpdir(), 'scantally-cli-')), 'large.ndjson')
+  await writeFile(path, `${lines.join('\n')}\n`)
+  return path
+}
+
+test('a large file read on several threads gives the one-pass answer and summary', async (t) => {
+  const path = await largeExport()
+  const args = ['--output', 'json', '--group-by', 'imageBuildVersionArn', '--include-unlinked', path]
+  const [one, split] = await Promise.all([
+    run(['aggregate', '--workers', '1', ...args]),
+    run(['aggregate', '--workers', '3', ...args]),
+  ])
+  t.is(one.code, 0, one.stderr)
+  t.is(split.code, 0, split.stderr)
+  const answer = (r: Run) => ({ ...JSON.parse(r.stdout), requestId: undefined })
+  t.deepEqual(answer(split), answer(one))
+  // The summary's counts (its time aside) are the same too, duplicates across the cuts included.
+  const counts = (r: Run) => r.stderr.replace(/ in [\d.]+ m?s/, '')
+  t.is(counts(split), counts(one))
+  t.regex(one.stderr, /duplicate [1-9]/)
+})
+
+test('--workers must be a whole number of threads', async (t) => {
+  for (const bad of ['0', '1.5', 'many']) {
+    const r = await run(['aggregate', '--workers', bad, example])
+    t.is(r.code, 2)
+    t.regex(r.stderr, /--workers must be a whole number/)
+  }
+})
