@@ -41,6 +41,19 @@ export interface PagingResult {
 }
 
 /**
+ * What `scantally serve` holds for one input: live bytes of the index and of the store.
+ *
+ * @category model
+ */
+export interface MemoryResult {
+  readonly input: string
+  readonly findings: number
+  readonly rows: number
+  readonly indexBytes: number
+  readonly storeBytes: number
+}
+
+/**
  * Everything a report shows.
  *
  * @category model
@@ -51,6 +64,7 @@ export interface Results {
   readonly date: string
   readonly rows: ReadonlyArray<Row>
   readonly paging: PagingResult | undefined
+  readonly memory?: MemoryResult | undefined
   readonly notes: ReadonlyArray<string>
 }
 
@@ -162,6 +176,19 @@ export const renderReport = (res: Results, targets: ReadonlyArray<string>): stri
       `| one unpaged answer (\`allGroups\`) | ${fmt(p.unpagedMs, 1)} ms |`,
       `| every page at 100 a page, following \`nextToken\` | ${fmt(p.pagedMs, 1)} ms |`,
       `| ratio | ${fmt(p.pagedMs / p.unpagedMs, 2)}× |`,
+      '',
+    )
+  }
+  if (res.memory !== undefined) {
+    const m = res.memory
+    lines.push('## Serve memory', '')
+    lines.push(
+      `What \`scantally serve\` keeps for ${m.input} (${m.findings.toLocaleString('en-US')} counted findings, ${m.rows.toLocaleString('en-US')} distinct indexed combinations): live heap and buffers after a full garbage collection, less the same before reading.`,
+      '',
+      '| structure | live bytes | per unit |',
+      '| --- | ---: | ---: |',
+      `| index (aggregations) | ${fmt(mb(m.indexBytes), 1)} MB | ${fmt(m.indexBytes / m.rows, 0)} bytes per combination |`,
+      `| store (ListImageScanFindings) | ${fmt(mb(m.storeBytes), 1)} MB | ${fmt(m.storeBytes / m.findings, 0)} bytes per finding |`,
       '',
     )
   }

@@ -6,6 +6,9 @@
  * @module
  */
 import { createReadStream, readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import {
   accumulate,
   allGroups,
@@ -13,11 +16,14 @@ import {
   decodeQuery,
   type Engine,
   type Group,
+  type Index,
+  makeBuilder,
   makeEngine,
   makeTokenKey,
   type Query,
   queryAggregations,
 } from '@scantally/core'
+import { makeStoreBuilder } from '@scantally/server'
 import { readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Digest, digestOf, makeTally } from './Tally.js'
@@ -31,7 +37,15 @@ import { type Digest, digestOf, makeTally } from './Tally.js'
  *
  * @category model
  */
-export const taskNames = ['library', 'library-plain', 'parse-whole', 'parse-lines', 'paging'] as const
+export const taskNames = [
+  'library',
+  'library-split',
+  'library-plain',
+  'parse-whole',
+  'parse-lines',
+  'paging',
+  'serve-memory',
+] as const
 
 /**
  * One of {@link taskNames}.
@@ -65,12 +79,13 @@ export const benchQuery: Query = E.getOrElseW(() => {
 
 const digestOfGroups = (groups: ReadonlyArray<Group>): Digest => digestOf(groups.map((g) => g.counts))
 
-// The library call: the export reader (fast or plain path) and a one-pass accumulator. The
-// reader de-duplicates, so on the fast path the accumulator keeps no ARNs (as the CLI does).
-const library = async (path: string, parser: 'fast' | 'plain'): Promise<TaskResult> => {
+// The library call: the export reader (fast or plain path, on one thread or one per core) and a
+// one-pass accumulator. The reader de-duplicates, so on the fast path neither the findings nor
+// the accumulator keep ARNs (as the CLI does).
+const library = async (path: string, parser: 'fast' | 'plain', workers: number): Promise<TaskResult> => {
   const acc = accumulate(benchQuery, undefined, { dedupe: parser === 'plain' })
   if (E.isLeft(acc)) throw new Error(acc.left.message)
-  const source = readFindingBatches([path], { parser })
+  const source = readFindingBatches([path], { parser, workers, findingArns: parser === 'plain' })
   for await (const batch of source) for (const f of batch) acc.right.add(f)
   const result = await source.result
   if (E.isLeft(result)) throw new Error(result.left.message)
@@ -112,6 +127,10 @@ const parseLines = async (path: string): Promise<TaskResult> => {
   return { digest: tally.digest() }
 }
 
+const benchKey = E.getOrElseW(() => {
+  throw new Error('bad key')
+})(makeTokenKey(new Uint8Array(32).fill(9), 'bench'))
+
 const median = (xs: ReadonlyArray<number>): number => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.floor(s.length / 2)] as number
@@ -122,10 +141,7 @@ const median = (xs: ReadonlyArray<number>): number => {
 const paging = async (path: string): Promise<TaskResult> => {
   const index = await buildIndexAsync(readFindingBatches([path]))()
   if (E.isLeft(index)) throw new Error(index.left.message)
-  const key = E.getOrElseW(() => {
-    throw new Error('bad key')
-  })(makeTokenKey(new Uint8Array(32).fill(9), 'bench'))
-  const fresh = (): Engine => makeEngine(index.right, { keys: [key], pageSize: 100 })
+  const fresh = (): Engine => makeEngine(index.right, { keys: [benchKey], pageSize: 100 })
   const unpaged: number[] = []
   const paged: number[] = []
   let digest: Digest | undefined
@@ -160,6 +176,53 @@ const paging = async (path: string): Promise<TaskResult> => {
   }
 }
 
+// The index and store serve builds, frozen; the builders are dropped on return.
+const serveState = async (path: string) => {
+  const index = makeBuilder()
+  const store = makeStoreBuilder()
+  const source = readFindingBatches([path], { workers: availableParallelism() })
+  let findings = 0
+  for await (const batch of source) {
+    for (const f of batch) {
+      index.add(f)
+      store.add(f)
+    }
+    findings += batch.length
+  }
+  const result = await source.result
+  if (E.isLeft(result)) throw new Error(result.left.message)
+  return { index: index.freeze(), store: store.freeze(), findings }
+}
+
+// What `scantally serve` holds: the index and the ListImageScanFindings store built from the
+// same findings (as serve builds them), measured as live heap and buffers after a full GC
+// against the same before reading; then the store is dropped, and the index measured alone.
+const serveMemory = async (path: string): Promise<TaskResult> => {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  const live = (): number => {
+    gc()
+    const m = process.memoryUsage()
+    return m.heapUsed + m.arrayBuffers
+  }
+  const before = live()
+  const state: { index: Index; store?: unknown; findings: number } = await serveState(path)
+  const both = live()
+  delete state.store
+  const indexOnly = live()
+  const answer = allGroups(makeEngine(state.index, { keys: [benchKey], pageSize: 1000 }), benchQuery)
+  if (E.isLeft(answer)) throw new Error(answer.left.message)
+  return {
+    digest: digestOfGroups(answer.right),
+    timings: {
+      indexBytes: [indexOnly - before],
+      storeBytes: [both - indexOnly],
+      rows: [state.index.rows],
+      findings: [state.findings],
+    },
+  }
+}
+
 /**
  * Runs a task on a file.
  *
@@ -168,14 +231,18 @@ const paging = async (path: string): Promise<TaskResult> => {
 export const runTask = async (task: TaskName, path: string): Promise<TaskResult> => {
   switch (task) {
     case 'library':
-      return library(path, 'fast')
+      return library(path, 'fast', 1)
+    case 'library-split':
+      return library(path, 'fast', availableParallelism())
     case 'library-plain':
-      return library(path, 'plain')
+      return library(path, 'plain', 1)
     case 'parse-whole':
       return parseWhole(path)
     case 'parse-lines':
       return parseLines(path)
     case 'paging':
       return paging(path)
+    case 'serve-memory':
+      return serveMemory(path)
   }
 }

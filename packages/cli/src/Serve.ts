@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { defaultPageSize, makeBuilder, type TokenKey } from '@scantally/core'
+import { defaultPageSize, type IngestReport, makeBuilder, type TokenKey } from '@scantally/core'
 import {
   type Credential,
   decodeCredentials,
@@ -17,7 +17,7 @@ import {
   startServer,
   stderrLogger,
 } from '@scantally/server'
-import { readFindingBatches } from '@scantally/source-json'
+import { type ReadOptions, readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { exitCodes, type Io } from './Io.js'
 import { loadKeyFile } from './KeyFile.js'
@@ -140,19 +140,10 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   const read = await loadSourceOptions(sourceOptions.right)
   if (E.isLeft(read)) return failed(io, read.left)
 
-  // The index and the store are filled from the same counted findings, so both operations agree.
   const started = io.now()
-  const index = makeBuilder()
-  const store = makeStoreBuilder()
-  const source = readFindingBatches(inputs, read.right)
-  for await (const batch of source)
-    for (const f of batch) {
-      index.add(f)
-      store.add(f)
-    }
-  const result = await source.result
-  if (E.isLeft(result)) return failed(io, result.left)
-  io.stderr(renderSummary(result.right, io.now() - started))
+  const loaded = await load(inputs, read.right)
+  if (E.isLeft(loaded)) return failed(io, loaded.left)
+  io.stderr(renderSummary(loaded.right.report, io.now() - started))
 
   if (tokenKeys.ephemeral)
     io.stderr(
@@ -161,9 +152,9 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   let running: Awaited<ReturnType<typeof startServer>>
   try {
     running = await startServer({
-      index: index.freeze(),
+      index: loaded.right.index,
       engineOptions: { keys: tokenKeys.keys, pageSize },
-      store: store.freeze(),
+      store: loaded.right.store,
       ...(credentials === undefined ? {} : { credentials }),
       ...(rate === undefined ? {} : { rateLimit: { perSecond: rate } }),
       host: values.host ?? '127.0.0.1',
@@ -181,6 +172,22 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   io.stderr(`${signal}: shutting down\n`)
   await running.close()
   return exitCodes.ok
+}
+
+// The index and the store, filled from the same counted findings so both operations agree.
+// Only the frozen structures outlive this: the builders' lookup tables are dropped with it.
+const load = async (inputs: ReadonlyArray<string>, options: ReadOptions) => {
+  const index = makeBuilder()
+  const store = makeStoreBuilder()
+  const source = readFindingBatches(inputs, options)
+  for await (const batch of source)
+    for (const f of batch) {
+      index.add(f)
+      store.add(f)
+    }
+  return E.map((report: IngestReport) => ({ index: index.freeze(), store: store.freeze(), report }))(
+    await source.result,
+  )
 }
 
 // Reloads run one after the other, so a slow read never overwrites a newer one. A file that

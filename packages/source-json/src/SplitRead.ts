@@ -180,7 +180,12 @@ class Part {
   readonly worker: Worker
 
   constructor(task: RangeTask, onBytes: (n: number) => void) {
-    this.worker = new Worker(new URL('./RangeWorker.js', import.meta.url), { workerData: task })
+    // A small young generation per thread: each thread's garbage is short-lived, and the
+    // default's room, taken by every thread, would cost more memory than the read itself.
+    this.worker = new Worker(new URL('./RangeWorker.js', import.meta.url), {
+      workerData: task,
+      resourceLimits: { maxYoungGenerationSizeMb: 2 },
+    })
     this.worker.on('message', (m: RangeMessage) => {
       if (m.type === 'batch') onBytes(m.bytes)
       this.push(m)
