@@ -202,7 +202,9 @@ let paging: PagingResult | undefined
 let memory: MemoryResult | undefined
 if (pagingInput !== undefined) {
   log(`serve memory on ${pagingInput.path}`)
-  const m = JSON.parse((await run({ program: 'node', args: [task, 'serve-memory', pagingInput.path] })).stdout) as TaskResult
+  const m = JSON.parse(
+    (await run({ program: 'node', args: [task, 'serve-memory', pagingInput.path] })).stdout,
+  ) as TaskResult
   const held = m.timings ?? {}
   memory = {
     input: `${pagingInput.findings.toLocaleString('en-US')} findings, NDJSON`,
@@ -234,7 +236,7 @@ for (const findings of sizes) {
   const doc = `${n} findings, one document`
   const nd = `${n} findings, NDJSON`
   const docLib = find(doc, `library, fast path, ${cores}`)
-  const docCli = find(doc, 'scantally aggregate (CLI, ' + cores)
+  const docCli = find(doc, `scantally aggregate (CLI, ${cores}`)
   const duck = find(nd, 'peer: DuckDB')
   targets.push(
     `${n}, one document: library ${show(ratio(docLib, baselineOf(rows, doc)))} and CLI ${show(ratio(docCli, baselineOf(rows, doc)))} the whole-file JSON.parse throughput (target ≥ 2×)`,

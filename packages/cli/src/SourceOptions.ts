@@ -71,7 +71,9 @@ export const parseSourceOptions = (values: SourceOptionValues): E.Either<string,
     return E.left(`--status must be ACTIVE, SUPPRESSED, CLOSED or ALL, got ${JSON.stringify(status)}`)
   const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers)
   if (!Number.isInteger(workers) || workers < 1 || workers > maxWorkers)
-    return E.left(`--workers must be a whole number from 1 to ${maxWorkers}, got ${JSON.stringify(values.workers)}`)
+    return E.left(
+      `--workers must be a whole number from 1 to ${maxWorkers}, got ${JSON.stringify(values.workers)}`,
+    )
   return E.right({
     read: { policy: onInvalid, statuses, includeUnlinked: values['include-unlinked'] === true, workers },
     pipelineMap: values['pipeline-map'],

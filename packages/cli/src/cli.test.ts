@@ -295,7 +295,10 @@ test('the extended query sorts, filters and prints extended counts', async (t) =
 // example's records again and again, each copy with its own ARNs, one duplicate per copy.
 const largeExport = async (): Promise<string> => {
   const records = JSON.parse(
-    readFileSync(fileURLToPath(new URL('../../../examples/inspector-findings.json', import.meta.url)), 'utf8'),
+    readFileSync(
+      fileURLToPath(new URL('../../../examples/inspector-findings.json', import.meta.url)),
+      'utf8',
+    ),
   ).findings as Array<{ findingArn: string; status: string }>
   const duplicated = records.findIndex((r) => r.status === 'ACTIVE')
   const lines: Array<string> = []

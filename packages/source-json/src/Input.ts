@@ -108,14 +108,22 @@ export const changedWhileRead = (before: bigint, after: bigint, read: bigint, mo
  *
  * @category utils
  */
-export async function* readUnchanged(path: string, chunkSize: number, resume?: ResumeAt): AsyncGenerator<Buffer> {
+export async function* readUnchanged(
+  path: string,
+  chunkSize: number,
+  resume?: ResumeAt,
+): AsyncGenerator<Buffer> {
   const handle = await open(path, 'r')
   try {
     const opened = await handle.stat({ bigint: true })
     const before = resume === undefined ? opened : { size: resume.size, mtimeNs: resume.mtimeNs }
     const start = resume?.start ?? 0
     let read = BigInt(start)
-    for await (const chunk of handle.createReadStream({ highWaterMark: chunkSize, autoClose: false, start })) {
+    for await (const chunk of handle.createReadStream({
+      highWaterMark: chunkSize,
+      autoClose: false,
+      start,
+    })) {
       read += BigInt((chunk as Buffer).length)
       yield chunk as Buffer
     }

@@ -7,5 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { type RangeTask, readRange } from './RangeReader.js'
 
 readRange(workerData as RangeTask, (m) =>
-  parentPort?.postMessage(m, m.type === 'batch' ? [m.words.buffer as ArrayBuffer, m.prints.buffer as ArrayBuffer] : []),
+  parentPort?.postMessage(
+    m,
+    m.type === 'batch' ? [m.words.buffer as ArrayBuffer, m.prints.buffer as ArrayBuffer] : [],
+  ),
 )

@@ -23,8 +23,8 @@ import { decodedBytes, errorText, type Input, listInputs, type ResumeAt } from '
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordProjection } from './Record.js'
 import { decline, RecordReader, type SyntaxProblem } from './RecordReader.js'
-import { planFile, readSplit } from './SplitRead.js'
 import { emptyInput, invalidRecord, malformedJson, readFailed, type SourceError } from './SourceError.js'
+import { planFile, readSplit } from './SplitRead.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -85,7 +85,11 @@ const page = (n: number, nested: boolean, invalidAt = -1): { text: string; start
       findingArn: `arn:aws:inspector2:us-east-1:${account}:finding/${i % 997}`,
       packageVulnerabilityDetails: { vulnerabilityId: `CVE-2024-${i % 50}` },
       related: nested ? [{ awsAccountId: 'x' }, { awsAccountId: 'y', note: '},{"awsAccountId"' }] : [],
-      resources: [{ tags: { Ec2ImageBuilderArn: `arn:aws:imagebuilder:us-east-1:${account}:image/app/1.0.${i % 13}/1` } }],
+      resources: [
+        {
+          tags: { Ec2ImageBuilderArn: `arn:aws:imagebuilder:us-east-1:${account}:image/app/1.0.${i % 13}/1` },
+        },
+      ],
     }
     text += JSON.stringify(record)
   }

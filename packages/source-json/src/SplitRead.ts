@@ -20,8 +20,8 @@ import type { FindingArnSet } from './FindingArnSet.js'
 import { FindingDecoder, WORDS_PER_FINDING } from './FindingWords.js'
 import { changedWhileRead } from './Input.js'
 import type { Boundary, RangeMessage, RangeTask } from './RangeReader.js'
-import { type ReaderPosition, RecordReader, recordStates } from './RecordReader.js'
 import { recordProjection } from './Record.js'
+import { type ReaderPosition, RecordReader, recordStates } from './RecordReader.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -165,7 +165,11 @@ const open = Buffer.from('{')
 // The first `pattern` in `bytes` (past its first byte) preceded by what precedes a record: a
 // comma after a value in an array, or the end of a value at the top level.
 const guess = (bytes: Buffer, pattern: Buffer, top: boolean): number | undefined => {
-  for (let i = bytes.indexOf(pattern, 1); i > 0 && i + pattern.length <= bytes.length; i = bytes.indexOf(pattern, i + 1)) {
+  for (
+    let i = bytes.indexOf(pattern, 1);
+    i > 0 && i + pattern.length <= bytes.length;
+    i = bytes.indexOf(pattern, i + 1)
+  ) {
     let j = i - 1
     while (j >= 0 && isSpace(bytes[j])) j--
     if (top ? bytes[j] === 0x7d : bytes[j] === 0x2c) return i
@@ -216,7 +220,10 @@ class Part {
  *
  * @category reading
  */
-export async function* readSplit(plan: SplitPlan, options: SplitOptions): AsyncGenerator<Array<Finding>, SplitEnd> {
+export async function* readSplit(
+  plan: SplitPlan,
+  options: SplitOptions,
+): AsyncGenerator<Array<Finding>, SplitEnd> {
   const { path, size, mtimeNs, ends } = plan
   const base = { path, size, chunkSize: options.chunkSize, findingArns: options.findingArns }
   const { statuses, includeUnlinked, resolvePipeline } = options.mapping
@@ -232,7 +239,9 @@ export async function* readSplit(plan: SplitPlan, options: SplitOptions): AsyncG
           ...mapping,
           ...(b === undefined
             ? {}
-            : { from: { offset: b.offset, state: b.state, inWrapper: b.inWrapper, lines: 0, lastNewline: -1 } }),
+            : {
+                from: { offset: b.offset, state: b.state, inWrapper: b.inWrapper, lines: 0, lastNewline: -1 },
+              }),
           ends: ends.slice(k),
         },
         options.onBytes,
@@ -263,7 +272,13 @@ export async function* readSplit(plan: SplitPlan, options: SplitOptions): AsyncG
     lines: lines + at.lines,
     lastNewline: at.lastNewline >= 0 ? at.lastNewline : lastNewline,
   })
-  let last: ReaderPosition = { offset: 0, state: recordStates.top, inWrapper: false, lines: 0, lastNewline: -1 }
+  let last: ReaderPosition = {
+    offset: 0,
+    state: recordStates.top,
+    inWrapper: false,
+    lines: 0,
+    lastNewline: -1,
+  }
   try {
     for (;;) {
       const m = await (parts[current] as Part).next()
@@ -279,7 +294,12 @@ export async function* readSplit(plan: SplitPlan, options: SplitOptions): AsyncG
           const print = p[i * 4 + 3] !== 0
           if (
             print &&
-            !options.seen.addFingerprint(p[i * 4] as number, p[i * 4 + 1] as number, p[i * 4 + 2] as number, p[i * 4 + 3] as number)
+            !options.seen.addFingerprint(
+              p[i * 4] as number,
+              p[i * 4 + 1] as number,
+              p[i * 4 + 2] as number,
+              p[i * 4 + 3] as number,
+            )
           ) {
             t.duplicate++
             continue

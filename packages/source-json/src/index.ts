@@ -8,7 +8,7 @@
 
 export { FastRecord } from './FastRecord.js'
 export * from './FindingArnSet.js'
-export { decodedBytes, type Input, listInputs } from './Input.js'
+export { decodedBytes, type Input, listInputs, type ResumeAt } from './Input.js'
 export * from './JsonScanner.js'
 export * from './PipelineMap.js'
 export * from './ReadFindings.js'

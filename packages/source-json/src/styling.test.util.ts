@@ -150,4 +150,3 @@ export const optionsArb: fc.Arbitrary<ReadOptions> = fc.record({
     fc.constant(1 << 20),
   ),
 })
-
