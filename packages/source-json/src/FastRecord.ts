@@ -18,6 +18,7 @@ import {
   KeyString,
   severities,
 } from '@scantally/core'
+import { fingerprintInto } from './FindingArnSet.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { decline } from './RecordReader.js'
 
@@ -117,6 +118,7 @@ interface Interned {
 // Group keys repeat (accounts, builds, CVEs): they are decoded once and found again by their
 // bytes. Bounded, so that an export of ever-new values costs a decode each, never memory.
 const maxInterned = 100_000
+const maxChain = 8
 
 class Interner {
   private readonly table = new Map<number, Interned>()
@@ -124,16 +126,20 @@ class Interner {
 
   get(b: Buffer, start: number, end: number, ascii: boolean, hash: number): string {
     const n = end - start
+    let chain = 0
     for (let e = this.table.get(hash); e !== undefined; e = e.next) {
+      chain++
       const x = e.bytes
       if (x.length !== n) continue
-      let i = 0
-      while (i < n && x[i] === b[start + i]) i++
-      if (i === n) return e.value
+      // From the end: values that differ, differ there.
+      let i = n - 1
+      while (i >= 0 && x[i] === b[start + i]) i--
+      if (i < 0) return e.value
     }
     // As the plain scanner decodes: latin1 when every byte is ASCII, else UTF-8.
     const value = b.toString(ascii ? 'latin1' : 'utf8', start, end)
-    if (this.size < maxInterned) {
+    // Values crafted to share a hash are decoded each time rather than searched ever longer.
+    if (this.size < maxInterned && chain < maxChain) {
       this.table.set(hash, {
         bytes: Uint8Array.prototype.slice.call(b, start, end),
         value,
@@ -183,12 +189,23 @@ export class FastRecord {
   private readonly allowed: ReadonlyArray<boolean>
   private readonly resolvePipeline: InspectorMappingOptions['resolvePipeline']
   private readonly includeUnlinked: boolean
+  private readonly arns: boolean
+  /**
+   * The fingerprint of the last counted finding's ARN (see `fingerprintInto`), when findings are
+   * classified without their ARN strings and it had one; else its last word is 0.
+   */
+  readonly print = new Uint32Array(4)
 
-  constructor(options: InspectorMappingOptions) {
+  /**
+   * `findingArns: false` leaves ARNs off the findings (they are fingerprinted on their bytes
+   * into {@link FastRecord.print} instead): a read that only counts never decodes one.
+   */
+  constructor(options: InspectorMappingOptions & { readonly findingArns?: boolean }) {
     const statuses = options.statuses ?? ['ACTIVE']
     this.allowed = findingStatuses.map((s) => statuses.includes(s))
     this.resolvePipeline = options.resolvePipeline
     this.includeUnlinked = options.includeUnlinked === true
+    this.arns = options.findingArns !== false
   }
 
   /**
@@ -210,6 +227,7 @@ export class FastRecord {
    * (the record is invalid, or not in a shape this path maps).
    */
   classify(): Classified | undefined {
+    this.print[3] = 0
     const t = this.top
     if ((t.seen & DETAIL) !== 0 && (t.seen & (DETAIL_TYPE | SOURCE)) !== 0)
       return (t.seen & DETAIL_TYPE) !== 0 && !this.detailTypeOk ? undefined : this.inspector(this.detail)
@@ -234,7 +252,10 @@ export class FastRecord {
     if (build !== undefined) f.imageBuildVersionArn = build as KeyString
     if (pipeline !== undefined && KeyString.is(pipeline)) f.imagePipelineArn = pipeline
     if (x.vulnerabilityId !== undefined) f.vulnerabilityId = x.vulnerabilityId as KeyString
-    if ((x.seen & ARN) !== 0) f.findingArn = this.buf.toString('latin1', x.arnStart, x.arnEnd) as KeyString
+    if ((x.seen & ARN) !== 0) {
+      if (this.arns) f.findingArn = this.buf.toString('latin1', x.arnStart, x.arnEnd) as KeyString
+      else fingerprintInto(this.buf, this.print, 0, x.arnStart, x.arnEnd)
+    }
     if (x.fix >= 0) f.fixAvailable = fixValues[x.fix] as (typeof fixValues)[number]
     if (x.exploit >= 0) f.exploitAvailable = exploitValues[x.exploit] as (typeof exploitValues)[number]
     return { _tag: 'Counted', finding: f }
@@ -283,13 +304,15 @@ export class FastRecord {
     const q = b.indexOf(0x22, start)
     if (q < 0) s.more()
     let ascii = true
-    let h = 0x811c9dc5
     for (let p = start; p < q; p++) {
       const c = b[p] as number
       if (c === 0x5c || c < 0x20) throw decline
       if (c >= 0x80) ascii = false
-      h = Math.imul(h ^ c, 0x01000193)
     }
+    // Group keys that differ (ARNs of builds, CVE ids) differ near their end: the hash takes the
+    // length and the last 16 bytes, and the interner bounds how many values share one hash.
+    let h = Math.imul(0x811c9dc5 ^ (q - start), 0x01000193)
+    for (let p = Math.max(start, q - 16); p < q; p++) h = Math.imul(h ^ (b[p] as number), 0x01000193)
     s.pos = q + 1
     this.vs = start
     this.ve = q

@@ -25,18 +25,28 @@ const scratch = new Uint32Array(WORDS)
 
 /**
  * Writes the 128-bit fingerprint of an ARN into `out` at `at` (four words, the last never 0),
- * so that a reader on another thread can fingerprint ARNs and hand over only the words.
+ * so that a reader on another thread can fingerprint ARNs and hand over only the words. The ARN
+ * is a string, or (`start` to `end` of) bytes holding an ASCII one: ASCII bytes fingerprint as
+ * the string they spell, so a reader need not decode an ARN only to de-duplicate it.
  *
  * @category utils
  */
-export const fingerprintInto = (arn: string, out: Uint32Array, at: number): void => {
-  const n = arn.length
+export const fingerprintInto = (
+  arn: string | Uint8Array,
+  out: Uint32Array,
+  at: number,
+  start = 0,
+  end = arn.length,
+): void => {
+  const n = end - start
+  const text = typeof arn === 'string' ? arn : undefined
+  const bytes = typeof arn === 'string' ? undefined : arn
   let a = 0x811c9dc5 ^ n
   let b = 0x9747b28c ^ n
   let c = 0x2545f491 ^ n
   let d = 0x61c88647 ^ n
-  for (let i = 0; i < n; i++) {
-    const u = arn.charCodeAt(i)
+  for (let i = start; i < end; i++) {
+    const u = text === undefined ? ((bytes as Uint8Array)[i] as number) : text.charCodeAt(i)
     a = Math.imul(a ^ u, 0x01000193)
     b = Math.imul(b ^ u, 0x5bd1e995)
     b ^= b >>> 15

@@ -122,7 +122,8 @@ export const readRange = (task: RangeTask, post: (m: RangeMessage) => void): voi
   let bytes = 0
   let anomaly: string | undefined
 
-  const tally = (c: Classified): void => {
+  // `print`: the fingerprint of the finding's ARN when the fast path left the ARN off it.
+  const tally = (c: Classified, print?: Uint32Array): void => {
     read++
     if (c._tag === 'Excluded') {
       if (c.reason === 'notActive') notActive++
@@ -132,11 +133,12 @@ export const readRange = (task: RangeTask, post: (m: RangeMessage) => void): voi
     const f = c.finding
     encoder.add(f)
     const n = prints.length
-    if (f.findingArn === undefined) prints.push(0, 0, 0, 0)
-    else {
-      fingerprintInto(f.findingArn, scratch, 0)
-      prints.push(scratch[0] as number, scratch[1] as number, scratch[2] as number, scratch[3] as number)
+    const p = print !== undefined && print[3] !== 0 ? print : scratch
+    if (p === scratch) {
+      scratch[3] = 0
+      if (f.findingArn !== undefined) fingerprintInto(f.findingArn, scratch, 0)
     }
+    prints.push(p[0] as number, p[1] as number, p[2] as number, p[3] as number)
     if (task.findingArns) arns[n / 4] = f.findingArn ?? ''
   }
 
@@ -153,12 +155,12 @@ export const readRange = (task: RangeTask, post: (m: RangeMessage) => void): voi
     tally(c.right)
     return true
   }
-  const fast = new FastRecord(mapping)
+  const fast = new FastRecord({ ...mapping, findingArns: task.findingArns })
   const takeFast = (s: JsonScanner): boolean => {
     fast.read(s)
     const c = fast.classify()
     if (c === undefined) throw decline
-    tally(c)
+    tally(c, fast.print)
     return true
   }
 

@@ -169,6 +169,13 @@ export const collectFindings = (
 // internal
 // -------------------------------------------------------------------------------------
 
+// Whether a finding's ARN was seen before in this read (and notes it): by the fingerprint the
+// fast path computed on its bytes, or by the ARN itself.
+const isDuplicate = (seen: FindingArnSet, f: Finding, print: Uint32Array | undefined): boolean =>
+  print !== undefined && print[3] !== 0
+    ? !seen.addFingerprint(print[0] as number, print[1] as number, print[2] as number, print[3] as number)
+    : f.findingArn !== undefined && !seen.add(f.findingArn)
+
 // A finding as handed out when ARNs are not kept.
 const withoutArn = (f: Finding): Finding => {
   if (f.findingArn === undefined) return f
@@ -270,10 +277,11 @@ async function* readInput(
     return true
   }
 
-  const tally = (c: Classified): void => {
+  // `print`: the fingerprint of the finding's ARN when the fast path left the ARN off it.
+  const tally = (c: Classified, print?: Uint32Array): void => {
     t.read++
     if (c._tag === 'Excluded') t[c.reason]++
-    else if (c.finding.findingArn !== undefined && !ctx.seen.add(c.finding.findingArn)) t.duplicate++
+    else if (isDuplicate(ctx.seen, c.finding, print)) t.duplicate++
     else {
       t.counted++
       batch.push(ctx.findingArns ? c.finding : withoutArn(c.finding))
@@ -282,13 +290,13 @@ async function* readInput(
 
   // The fast path declines (throws) before counting anything, so a declined record is counted
   // once, by `take`.
-  const fast = new FastRecord(ctx.mapping)
+  const fast = new FastRecord({ ...ctx.mapping, findingArns: ctx.findingArns })
   const takeFast = (s: JsonScanner): boolean => {
     fast.read(s)
     const c = fast.classify()
     if (c === undefined) throw decline
     position++
-    tally(c)
+    tally(c, fast.print)
     return true
   }
 

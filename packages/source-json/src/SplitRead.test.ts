@@ -35,10 +35,9 @@ for (const format of formats) {
       fc.jsonValue({ maxDepth: 2 }),
       fc.constantFrom(false, false, true),
       fc.integer({ min: 2, max: 3 }),
-      fc.boolean(),
       optionsArb,
     ],
-    async (t, gens, pageSize, style, mutationRate, seed, deep, damaged, workers, findingArns, options) => {
+    async (t, gens, pageSize, style, mutationRate, seed, deep, damaged, workers, options) => {
       const r = rand(seed)
       const root = await tempDir()
       try {
@@ -53,7 +52,7 @@ for (const format of formats) {
         await writeFile(file, bytes)
         files++
         if (planFile(file, workers, 0) !== undefined) cutFiles++
-        const read = { ...options, findingArns, chunkSize: Math.max(options.chunkSize ?? 64, 64) }
+        const read = { ...options, chunkSize: Math.max(options.chunkSize ?? 64, 64) }
         const one = await collectFindings([file], read)()
         const split = await collectFindings([file], { ...read, workers, splitBytes: 0 })()
         // A damaged file is abandoned where it breaks; how many bytes were pulled by then

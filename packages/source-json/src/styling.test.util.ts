@@ -143,6 +143,7 @@ export const optionsArb: fc.Arbitrary<ReadOptions> = fc.record({
     ['CLOSED'],
   ),
   includeUnlinked: fc.boolean(),
+  findingArns: fc.boolean(),
   resolvePipeline: fc.constantFrom<NonNullable<ReadOptions['resolvePipeline']>>(pipelineOf, () => undefined),
   chunkSize: fc.oneof(
     fc.integer({ min: 1, max: 16 }),
