@@ -197,6 +197,11 @@ export const readRange = (task: RangeTask, post: (m: RangeMessage) => void): voi
     read = notActive = noImageLinkage = bytes = 0
   }
 
+  const buffers: Array<Buffer> = [
+    Buffer.allocUnsafe(2 * task.chunkSize),
+    Buffer.allocUnsafe(2 * task.chunkSize),
+  ]
+  let turn = 0
   const fd = openSync(task.path, 'r')
   try {
     let position = task.from?.offset ?? 0
@@ -209,8 +214,18 @@ export const readRange = (task: RangeTask, post: (m: RangeMessage) => void): voi
         else post({ type: 'eof', sawValue: reader.sawValue })
         return
       }
-      const chunk = Buffer.allocUnsafe(Math.min(task.chunkSize, task.size - position))
-      const n = readSync(fd, chunk, 0, chunk.length, position)
+      // Two buffers, filled in turn: the pending start of a value is copied from the one
+      // read before, new bytes read after it; no buffer is allocated per chunk.
+      const pending = reader.pending()
+      const want = Math.min(task.chunkSize, task.size - position)
+      let target = buffers[turn] as Buffer
+      if (target.length < pending.length + want) {
+        target = Buffer.allocUnsafe(pending.length + want)
+        buffers[turn] = target
+      }
+      turn ^= 1
+      pending.copy(target, 0)
+      const n = readSync(fd, target, pending.length, want, position)
       if (n === 0) {
         // The file shrank: the chaining thread reads on from here and finds out how.
         flush()
@@ -219,7 +234,7 @@ export const readRange = (task: RangeTask, post: (m: RangeMessage) => void): voi
       }
       position += n
       bytes += n
-      const problem = reader.push(n === chunk.length ? chunk : chunk.subarray(0, n))
+      const problem = reader.pushWhole(target.subarray(0, pending.length + n))
       if (reached >= 0) {
         flush()
         post({ type: 'boundary', index: reached, at: reader.lastStart() })

@@ -174,6 +174,24 @@ export class RecordReader {
     return this.drain()
   }
 
+  /**
+   * The bytes read but not consumed yet (the start of a value the buffer ends in), for a caller
+   * that fills buffers of its own: it copies them to the start of its next buffer, appends new
+   * input and hands the whole over with {@link RecordReader.pushWhole}.
+   */
+  pending(): Buffer {
+    this.compact()
+    return this.s.buf
+  }
+
+  /** Reads on from a buffer that begins with {@link RecordReader.pending}'s bytes. */
+  pushWhole(buf: Buffer): SyntaxProblem | undefined {
+    if (this.stopped) return undefined
+    this.compact()
+    this.s.buf = buf
+    return this.drain()
+  }
+
   /** Marks the end of input and reads what is left; a value still open is a problem. */
   finish(): SyntaxProblem | undefined {
     if (this.stopped) return undefined
