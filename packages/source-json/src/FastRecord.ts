@@ -109,46 +109,66 @@ class Slots {
 // interning
 // -------------------------------------------------------------------------------------
 
-interface Interned {
-  readonly bytes: Uint8Array
-  readonly value: string
-  readonly next: Interned | undefined
-}
-
 // Group keys repeat (accounts, builds, CVEs): they are decoded once and found again by their
-// bytes. Bounded, so that an export of ever-new values costs a decode each, never memory.
+// bytes, in an open-addressing table of typed arrays (a Map keyed by a 32-bit hash would box
+// the hash on every lookup). Bounded, so that an export of ever-new values costs a decode each,
+// never memory; values crafted to share a hash are decoded each time, never searched for long.
 const maxInterned = 100_000
-const maxChain = 8
+const maxProbes = 8
 
 class Interner {
-  private readonly table = new Map<number, Interned>()
-  private size = 0
+  private slots: Int32Array = new Int32Array(1 << 10) // entry + 1, or 0 when empty
+  private hashes: Int32Array = new Int32Array(1 << 9)
+  private readonly bytes: Array<Uint8Array> = []
+  private readonly values: Array<string> = []
 
   get(b: Buffer, start: number, end: number, ascii: boolean, hash: number): string {
     const n = end - start
-    let chain = 0
-    for (let e = this.table.get(hash); e !== undefined; e = e.next) {
-      chain++
-      const x = e.bytes
-      if (x.length !== n) continue
-      // From the end: values that differ, differ there.
-      let i = n - 1
-      while (i >= 0 && x[i] === b[start + i]) i--
-      if (i < 0) return e.value
+    const slots = this.slots
+    const mask = slots.length - 1
+    let i = hash & mask
+    for (let probes = 0; ; probes++, i = (i + 1) & mask) {
+      const e = (slots[i] as number) - 1
+      if (e < 0) break
+      if (probes === maxProbes) return b.toString(ascii ? 'latin1' : 'utf8', start, end)
+      const x = this.bytes[e] as Uint8Array
+      if (this.hashes[e] !== hash || x.length !== n) continue
+      // From the end: group keys that differ (builds, versions, CVE ids) mostly differ there.
+      let k = n - 1
+      while (k >= 0 && x[k] === b[start + k]) k--
+      if (k < 0) return this.values[e] as string
     }
     // As the plain scanner decodes: latin1 when every byte is ASCII, else UTF-8.
     const value = b.toString(ascii ? 'latin1' : 'utf8', start, end)
-    // Values crafted to share a hash are decoded each time rather than searched ever longer.
-    if (this.size < maxInterned && chain < maxChain) {
-      this.table.set(hash, {
-        bytes: Uint8Array.prototype.slice.call(b, start, end),
-        value,
-        next: this.table.get(hash),
-      })
-      this.size++
-    }
+    const e = this.values.length
+    if (e >= maxInterned) return value
+    if (e === this.hashes.length) this.hashes = grown(this.hashes)
+    this.hashes[e] = hash
+    this.bytes.push(Uint8Array.prototype.slice.call(b, start, end))
+    this.values.push(value)
+    slots[i] = e + 1
+    // Kept at most half full, so probe runs stay short.
+    if ((e + 1) * 2 > slots.length) this.rehash()
     return value
   }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2)
+    const mask = slots.length - 1
+    for (let e = 0; e < this.values.length; e++) {
+      let i = (this.hashes[e] as number) & mask
+      while (slots[i] !== 0) i = (i + 1) & mask
+      slots[i] = e + 1
+    }
+    this.slots = slots
+  }
+}
+
+// The array twice as long, with the same first half.
+const grown = (a: Int32Array): Int32Array => {
+  const b = new Int32Array(a.length * 2)
+  b.set(a)
+  return b
 }
 
 // -------------------------------------------------------------------------------------
@@ -304,15 +324,13 @@ export class FastRecord {
     const q = b.indexOf(0x22, start)
     if (q < 0) s.more()
     let ascii = true
+    let h = 0x811c9dc5
     for (let p = start; p < q; p++) {
       const c = b[p] as number
       if (c === 0x5c || c < 0x20) throw decline
       if (c >= 0x80) ascii = false
+      h = Math.imul(h ^ c, 0x01000193)
     }
-    // Group keys that differ (ARNs of builds, CVE ids) differ near their end: the hash takes the
-    // length and the last 16 bytes, and the interner bounds how many values share one hash.
-    let h = Math.imul(0x811c9dc5 ^ (q - start), 0x01000193)
-    for (let p = Math.max(start, q - 16); p < q; p++) h = Math.imul(h ^ (b[p] as number), 0x01000193)
     s.pos = q + 1
     this.vs = start
     this.ve = q
