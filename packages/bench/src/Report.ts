@@ -150,7 +150,10 @@ export const renderReport = (res: Results, targets: ReadonlyArray<string>): stri
     'Every contender counts the `ACTIVE`, image-linked, de-duplicated findings of the export per',
     'vulnerability id (`scantally aggregate --group-by vulnerabilityId`); "agrees" says its answer matched',
     "the library's. The baseline of a document is the whole file read into one string, `JSON.parse` and a",
-    'plain counting loop; of NDJSON, `JSON.parse` of each line and the same loop.',
+    'plain counting loop; of NDJSON, `JSON.parse` of each line and the same loop. The CLI and the library',
+    'are measured on one reading thread per core (their default for a large file: the file is cut at',
+    'verified record starts, see docs/sources.md) and on one thread; the baselines and peers have what they',
+    'have (`JSON.parse` one thread, DuckDB every core).',
     '',
   )
   lines.push(

@@ -91,6 +91,9 @@ export interface SplitPlan {
  */
 export const planFile = (path: string, parts: number, minBytes: number): SplitPlan | undefined => {
   if (parts < 2) return undefined
+  // Only a regular file is opened here: a pipe or a device is read once, by the one-pass reader.
+  const st = statSync(path)
+  if (!st.isFile() || st.size < minBytes || st.size < 2) return undefined
   const fd = openSync(path, 'r')
   try {
     const s = fstatSync(fd, { bigint: true })
