@@ -103,12 +103,23 @@ export type RangeMessage = RangeBatch | RangeEnd
 const scratch = new Uint32Array(4)
 
 /**
- * Reads one part, posting batches and then exactly one {@link RangeEnd}. Synchronous: it runs
- * on a thread of its own.
+ * One part being read: each {@link RangeRun.step} reads a chunk and posts what it counted;
+ * `false` once the part has ended (its {@link RangeEnd} posted). `close` gives up early.
+ *
+ * @category model
+ */
+export interface RangeRun {
+  readonly step: () => boolean
+  readonly close: () => void
+}
+
+/**
+ * Starts reading one part, which posts batches and then exactly one {@link RangeEnd}, a chunk
+ * per step: a thread of its own runs it to the end, the chaining thread one step at a time.
  *
  * @category reader
  */
-export const readRange = (task: RangeTask, post: (m: RangeMessage) => void): void => {
+export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): RangeRun => {
   const mapping: InspectorMappingOptions = {
     ...(task.statuses === undefined ? {} : { statuses: task.statuses }),
     ...(task.includeUnlinked === undefined ? {} : { includeUnlinked: task.includeUnlinked }),
@@ -202,17 +213,34 @@ export const readRange = (task: RangeTask, post: (m: RangeMessage) => void): voi
     Buffer.allocUnsafe(2 * task.chunkSize),
   ]
   let turn = 0
-  const fd = openSync(task.path, 'r')
-  try {
-    let position = task.from?.offset ?? 0
-    for (;;) {
+  let fd: number | undefined
+  let position = task.from?.offset ?? 0
+  let ended = false
+
+  const close = (): void => {
+    if (fd !== undefined) closeSync(fd)
+    fd = undefined
+  }
+  const end = (m: RangeEnd): false => {
+    flush()
+    post(m)
+    ended = true
+    close()
+    return false
+  }
+  const stopped = (reason: string): RangeEnd => ({ type: 'stopped', at: reader.lastStart(), reason })
+
+  const step = (): boolean => {
+    if (ended) return false
+    try {
+      fd ??= openSync(task.path, 'r')
       if (position >= task.size) {
         const problem = reader.finish()
-        flush()
-        if (problem !== undefined || anomaly !== undefined)
-          post({ type: 'stopped', at: reader.lastStart(), reason: anomaly ?? problem?.message ?? '' })
-        else post({ type: 'eof', sawValue: reader.sawValue })
-        return
+        return end(
+          problem !== undefined || anomaly !== undefined
+            ? stopped(anomaly ?? problem?.message ?? '')
+            : { type: 'eof', sawValue: reader.sawValue },
+        )
       }
       // Two buffers, filled in turn: the pending start of a value is copied from the one
       // read before, new bytes read after it; no buffer is allocated per chunk.
@@ -226,31 +254,29 @@ export const readRange = (task: RangeTask, post: (m: RangeMessage) => void): voi
       turn ^= 1
       pending.copy(target, 0)
       const n = readSync(fd, target, pending.length, want, position)
-      if (n === 0) {
-        // The file shrank: the chaining thread reads on from here and finds out how.
-        flush()
-        post({ type: 'stopped', at: reader.lastStart(), reason: 'the file ended early' })
-        return
-      }
+      // The file shrank: the chaining thread reads on from here and finds out how.
+      if (n === 0) return end(stopped('the file ended early'))
       position += n
       bytes += n
       const problem = reader.pushWhole(target.subarray(0, pending.length + n))
-      if (reached >= 0) {
-        flush()
-        post({ type: 'boundary', index: reached, at: reader.lastStart() })
-        return
-      }
-      if (problem !== undefined || anomaly !== undefined) {
-        flush()
-        post({ type: 'stopped', at: reader.lastStart(), reason: anomaly ?? problem?.message ?? '' })
-        return
-      }
+      if (reached >= 0) return end({ type: 'boundary', index: reached, at: reader.lastStart() })
+      if (problem !== undefined || anomaly !== undefined)
+        return end(stopped(anomaly ?? problem?.message ?? ''))
       flush()
+      return true
+    } catch (e) {
+      return end(stopped(errorText(e)))
     }
-  } catch (e) {
-    flush()
-    post({ type: 'stopped', at: reader.lastStart(), reason: errorText(e) })
-  } finally {
-    closeSync(fd)
   }
+  return { step, close }
+}
+
+/**
+ * Reads one part to its end (see {@link startRange}), on the thread it runs on.
+ *
+ * @category reader
+ */
+export const readRange = (task: RangeTask, post: (m: RangeMessage) => void): void => {
+  const run = startRange(task, post)
+  while (run.step());
 }

@@ -19,7 +19,7 @@ import { type Finding, type InspectorMappingOptions, KeyString } from '@scantall
 import type { FindingArnSet } from './FindingArnSet.js'
 import { FindingDecoder, WORDS_PER_FINDING } from './FindingWords.js'
 import { changedWhileRead } from './Input.js'
-import type { Boundary, RangeMessage, RangeTask } from './RangeReader.js'
+import { type Boundary, type RangeMessage, type RangeRun, type RangeTask, startRange } from './RangeReader.js'
 import { recordProjection } from './Record.js'
 import { type ReaderPosition, RecordReader, recordStates } from './RecordReader.js'
 
@@ -180,11 +180,17 @@ const guess = (bytes: Buffer, pattern: Buffer, top: boolean): number | undefined
   return undefined
 }
 
-// One part's thread and the messages it sent that were not taken yet.
-class Part {
+// A part being read, and the messages it sent that were not taken yet.
+interface Part {
+  readonly next: () => Promise<RangeMessage | Error>
+  readonly stop: () => void
+}
+
+// A part read by a thread of its own.
+class ThreadPart implements Part {
   private readonly queue: Array<RangeMessage | Error> = []
   private wake: (() => void) | undefined = undefined
-  readonly worker: Worker
+  private readonly worker: Worker
 
   constructor(task: RangeTask, onBytes: (n: number) => void) {
     // A small young generation per thread: each thread's garbage is short-lived, and the
@@ -217,6 +223,33 @@ class Part {
   }
 }
 
+// The first part, read on this thread a chunk at a time as its messages are asked for: its
+// modules are loaded already, so reading starts at once while the other threads start up.
+class LocalPart implements Part {
+  private readonly queue: Array<RangeMessage> = []
+  private readonly run: RangeRun
+
+  constructor(task: RangeTask, onBytes: (n: number) => void) {
+    this.run = startRange(task, (m) => {
+      if (m.type === 'batch') onBytes(m.bytes)
+      this.queue.push(m)
+    })
+  }
+
+  async next(): Promise<RangeMessage | Error> {
+    while (this.queue.length === 0) {
+      // A turn of the event loop between chunks, as a streamed read gives one.
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      if (!this.run.step() && this.queue.length === 0) return new Error('the first part ended without a word')
+    }
+    return this.queue.shift() as RangeMessage
+  }
+
+  stop(): void {
+    this.run.close()
+  }
+}
+
 /**
  * Reads a file on `parts` threads (see the module), yielding its counted, de-duplicated
  * findings in file order, one batch per stretch a thread reports.
@@ -234,22 +267,21 @@ export async function* readSplit(
     ...(statuses === undefined ? {} : { statuses }),
     ...(includeUnlinked === undefined ? {} : { includeUnlinked }),
   }
-  const parts = [undefined, ...ends].map(
-    (b, k) =>
-      new Part(
-        {
-          ...base,
-          ...mapping,
-          ...(b === undefined
-            ? {}
-            : {
-                from: { offset: b.offset, state: b.state, inWrapper: b.inWrapper, lines: 0, lastNewline: -1 },
-              }),
-          ends: ends.slice(k),
-        },
-        options.onBytes,
-      ),
-  )
+  const parts: Array<Part> = [
+    new LocalPart({ ...base, ...mapping, ends }, options.onBytes),
+    ...ends.map(
+      (b, k) =>
+        new ThreadPart(
+          {
+            ...base,
+            ...mapping,
+            from: { offset: b.offset, state: b.state, inWrapper: b.inWrapper, lines: 0, lastNewline: -1 },
+            ends: ends.slice(k + 1),
+          },
+          options.onBytes,
+        ),
+    ),
+  ]
 
   // Pipelines are resolved here (the resolver is a function of this thread), once per build.
   const pipelines = new Map<KeyString, KeyString | undefined>()
