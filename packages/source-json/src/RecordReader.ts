@@ -78,6 +78,19 @@ const WRAP_KEY = 5 // in a page wrapper after ',': a member
 // and `findings` is a page; any other member makes it a record.
 const wrapperKeys = new Set(['findings', 'nextToken', 'requestId'])
 
+// Whether the key at the scanner's position (its opening quote) may spell a page wrapper's
+// member: of 8 or 9 bytes, or escaped. Any other key is known to start a record without being
+// decoded (an NDJSON line is probed this way); the record is read again from its start anyway.
+const mayBeWrapperKey = (s: JsonScanner): boolean => {
+  const b = s.buf
+  const start = s.pos + 1
+  const q = b.indexOf(0x22, start)
+  if (q < 0) return true // the slow way asks for more input
+  if (q - start === 8 || q - start === 9) return true
+  for (let i = start; i < q; i++) if (b[i] === 0x5c) return true
+  return false
+}
+
 /**
  * The reader states in which a value starts that may be a record: the top level, and after a
  * comma in an array (of records or of a page's `findings`).
@@ -392,6 +405,7 @@ export class RecordReader {
         return true // a page without findings
       }
       if (c !== 0x22) throw s.unexpected(s.pos, 'a string key')
+      if (!mayBeWrapperKey(s)) break
       const key = s.string()
       if (s.next() !== 0x3a) throw s.unexpected(s.pos, "':'")
       s.pos++
