@@ -139,8 +139,8 @@ const byHand = [
   'fast path touches each byte of a record once or twice (finding member boundaries, skipping strings',
   'with a native `indexOf`, validating the grammar of what it skips, as the plain path would), which on',
   'these machines is about 150 to 200 MB/s a thread. Reading a file on both cores (cut at verified record',
-  'starts) brings the CLI to about 1.7× its one-thread speed on a large file, still some 2.5 to 3 times',
-  "slower than DuckDB's two threads. Closing that gap would take a parser outside JavaScript (a",
+  'starts) brings the CLI to 1.7 to 1.9 times its one-thread speed on a large file, still about half as',
+  'fast as DuckDB on its two threads. Closing that gap would take a parser outside JavaScript (a',
   'WebAssembly scanner over the same buffers), which is not built.',
 ]
 
