@@ -1,12 +1,13 @@
-import { rm, writeFile } from 'node:fs/promises'
+import { appendFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { testProp } from '@fast-check/ava'
 import test from 'ava'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { formats, gensArb, pipelineOf, tempDir } from './exports.test.util.js'
+import { FindingArnSet } from './FindingArnSet.js'
 import { collectFindings, readFindings } from './ReadFindings.js'
-import { planFile } from './SplitRead.js'
+import { planFile, readSplit } from './SplitRead.js'
 import { damage, optionsArb, rand, reshape, styled, valuesOf } from './styling.test.util.js'
 
 // How many generated files were cut at all (else the comparisons below prove nothing).
@@ -147,6 +148,34 @@ test('a split read left early stops its threads and settles its result', async (
     for await (const _ of source) if (++seen === 10) break
     t.is(seen, 10)
     t.true(E.isRight(await source.result))
+  } finally {
+    await rm(root, { recursive: true, force: true })
+  }
+})
+
+test('a file that changes between the plan and the end of a split read is an error, not a result', async (t) => {
+  const root = await tempDir()
+  try {
+    const file = join(root, 'page.json')
+    await writeFile(file, page(3000, false).text)
+    const plan = planFile(file, 2, 0)
+    if (plan === undefined) return t.fail('no cut was guessed')
+    await appendFile(file, '\n{"findings":[]}')
+    const tally = { read: 0, counted: 0, notActive: 0, duplicate: 0, noImageLinkage: 0 }
+    const split = readSplit(plan, {
+      chunkSize: 1 << 16,
+      findingArns: false,
+      mapping: {},
+      seen: new FindingArnSet(),
+      tally,
+      onBytes: () => undefined,
+    })
+    const error = await t.throwsAsync(async () => {
+      for await (const _ of split);
+    })
+    t.regex(error?.message ?? '', /changed while it was read/)
+    // Through the reader, the same file read whole is fine once it no longer changes.
+    t.true(E.isRight(await collectFindings([file], { workers: 2, splitBytes: 0 })()))
   } finally {
     await rm(root, { recursive: true, force: true })
   }
