@@ -19,8 +19,9 @@ import {
   severities,
 } from '@scantally/core'
 import { fingerprintInto } from './FindingArnSet.js'
-import type { JsonScanner } from './JsonScanner.js'
+import { type JsonScanner, needMore } from './JsonScanner.js'
 import { decline } from './RecordReader.js'
+import { inputBase, NEED, WasmRecord } from './WasmRecord.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -199,6 +200,7 @@ export class FastRecord {
   private readonly top = new Slots()
   private readonly detail = new Slots()
   private readonly interner = new Interner()
+  private readonly walker = new WasmRecord()
   private buf: Buffer = Buffer.alloc(0)
   private detailTypeOk = true
   // The string value just read: its bytes, whether all ASCII, and a hash of them.
@@ -234,6 +236,47 @@ export class FastRecord {
    * caller reads the record again on the plain path for its exact error).
    */
   read(s: JsonScanner): void {
+    this.buf = s.buf
+    const w = this.walker
+    const end = w.walk(s)
+    if (end < 0) throw end === NEED && !s.eof ? needMore : decline
+    s.pos = end - inputBase
+    this.fill(this.top, 0)
+    if ((this.top.seen & DETAIL) !== 0) {
+      this.fill(this.detail, 32)
+      this.detailTypeOk = w.words[63] === 1
+    } else this.detail.reset()
+  }
+
+  // The slots of one object from the walker's words at `at` (see assembly/record.ts).
+  private fill(x: Slots, at: number): void {
+    const w = this.walker.words
+    x.seen = w[at] as number
+    x.account = this.wordString(at + 1, true)
+    x.severity = w[at + 4] as number
+    x.status = w[at + 5] as number
+    x.fix = w[at + 6] as number
+    x.exploit = w[at + 7] as number
+    x.arnStart = (w[at + 8] as number) - inputBase
+    x.arnEnd = (w[at + 9] as number) - inputBase
+    x.arnAscii = w[at + 10] === 1
+    x.build = this.wordString(at + 11, false)
+    x.pipeline = this.wordString(at + 15, false)
+    x.vulnerabilityId = this.wordString(at + 19, false)
+    x.tag = this.wordString(at + 23, false)
+    x.resourcesBad = w[at + 27] === 1
+  }
+
+  // The interned string whose start, end, hash (and ascii flag, unless `digits`) are at word `at`.
+  private wordString(at: number, digits: boolean): string | undefined {
+    const w = this.walker.words
+    const start = w[at] as number
+    if (start < 0) return undefined
+    const ascii = digits || w[at + 3] === 1
+    return this.interner.get(this.buf, start - inputBase, (w[at + 1] as number) - inputBase, ascii, w[at + 2] as number)
+  }
+
+  readJs(s: JsonScanner): void {
     this.buf = s.buf
     this.top.reset()
     this.detail.reset()

@@ -110,10 +110,22 @@ const setMember = (o: Record<string, unknown>, key: string, value: unknown): voi
  * @category scanner
  */
 export class JsonScanner {
-  buf: Buffer = Buffer.alloc(0)
+  private bytes: Buffer = Buffer.alloc(0)
+  /** Counts assignments of {@link JsonScanner.buf}, so that a copy of it knows when it is stale. */
+  epoch = 0
   pos = 0
   eof = false
   private depth = 0
+
+  /** The input held now; a reader may reuse one buffer for new bytes, so assigning it counts. */
+  get buf(): Buffer {
+    return this.bytes
+  }
+
+  set buf(b: Buffer) {
+    this.bytes = b
+    this.epoch++
+  }
 
   /** Skips whitespace; returns the next byte, or -1 at the end of the buffer. */
   ws(): number {

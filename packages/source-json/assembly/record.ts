@@ -1,0 +1,617 @@
+// The fast record walker, compiled to WebAssembly (AssemblyScript). It walks one export record
+// exactly as `FastRecord` describes (the members the engine needs are found by their key bytes,
+// everything else is skipped with the scanner's grammar) and leaves what it read in a table of
+// 32-bit words that `WasmRecord.ts` turns into slots. Strings are scanned 16 bytes at a time.
+//
+// Memory: words of results from 0, the literal table from 256 (an offset and a length per
+// literal, 16 bits each), the literals' bytes from 512, compiled-in data from 4096 (`--memoryBase`),
+// the input from 16384 on.
+//
+// Every function takes and returns a byte address; a negative result is one of the codes below
+// and is passed up unchanged.
+
+/** The input ends before the record does. */
+const NEED: i32 = -1
+/** Not a record this walker reads (or not JSON): the plain path reads it. */
+const DECLINE: i32 = -2
+
+const MAX_DEPTH: i32 = 1000
+const LITERALS: i32 = 256
+
+// Literal ids, in the order `WasmRecord.ts` writes them.
+const K_ACCOUNT = 0
+const K_SEVERITY = 1
+const K_STATUS = 2
+const K_ARN = 3
+const K_FIX = 4
+const K_EXPLOIT = 5
+const K_BUILD = 6
+const K_PIPELINE = 7
+const K_PVD = 8
+const K_RESOURCES = 9
+const K_DETAIL = 10
+const K_DETAIL_TYPE = 11
+const K_SOURCE = 12
+const K_FINDINGS = 13
+const K_VULNERABILITY_ID = 14
+const K_TAGS = 15
+const K_EC2_IMAGE_BUILDER_ARN = 16
+const K_INSPECTOR2_FINDING = 17
+
+// Member bits, as in FastRecord.ts.
+const ACCOUNT = 1
+const SEVERITY = 2
+const STATUS = 4
+const ARN = 8
+const FIX = 16
+const EXPLOIT = 32
+const BUILD = 64
+const PIPELINE = 128
+const PVD = 256
+const RESOURCES = 512
+const DETAIL = 1024
+const DETAIL_TYPE = 2048
+const SOURCE = 4096
+
+// Result words of one slot set (the record's, or its `detail`'s at word 32).
+const W_SEEN = 0
+const W_ACCOUNT = 1 // start (-1: not twelve digits), end, hash
+const W_SEVERITY = 4
+const W_STATUS = 5
+const W_FIX = 6
+const W_EXPLOIT = 7
+const W_ARN = 8 // start, end, ascii
+const W_BUILD = 11 // start (-1: none), end, hash, ascii
+const W_PIPELINE = 15
+const W_VULNERABILITY_ID = 19
+const W_TAG = 23
+const W_RESOURCES_BAD = 27
+const TOP: i32 = 0
+const DETAIL_SET: i32 = 32 * 4
+const W_DETAIL_TYPE_OK: i32 = 63 * 4
+
+let end: i32 = 0
+let eof: bool = false
+// Literal groups: the first id and the count of severities, statuses, fix and exploit values.
+let sevFirst: i32 = 0
+let sevCount: i32 = 0
+let statusFirst: i32 = 0
+let statusCount: i32 = 0
+let fixFirst: i32 = 0
+let fixCount: i32 = 0
+let exploitFirst: i32 = 0
+let exploitCount: i32 = 0
+// The plain string just read: its bytes [vs, ve) and whether all are ASCII.
+let vs: i32 = 0
+let ve: i32 = 0
+let vascii: i32 = 1
+// The bit of the member just read (0 for one skipped), and a key string found by `onlyMember`.
+let bit: i32 = 0
+let found: i32 = -1
+let foundEnd: i32 = 0
+let foundAscii: i32 = 1
+
+export function init(sf: i32, sc: i32, tf: i32, tc: i32, ff: i32, fc: i32, ef: i32, ec: i32): void {
+  sevFirst = sf
+  sevCount = sc
+  statusFirst = tf
+  statusCount = tc
+  fixFirst = ff
+  fixCount = fc
+  exploitFirst = ef
+  exploitCount = ec
+}
+
+@inline function word(set: i32, w: i32): i32 {
+  return set + (w << 2)
+}
+
+@inline function put(set: i32, w: i32, v: i32): void {
+  store<i32>(set + (w << 2), v)
+}
+
+function reset(set: i32): void {
+  put(set, W_SEEN, 0)
+  put(set, W_ACCOUNT, -1)
+  put(set, W_SEVERITY, -1)
+  put(set, W_STATUS, -1)
+  put(set, W_FIX, -1)
+  put(set, W_EXPLOIT, -1)
+  put(set, W_BUILD, -1)
+  put(set, W_PIPELINE, -1)
+  put(set, W_VULNERABILITY_ID, -1)
+  put(set, W_TAG, -1)
+  put(set, W_RESOURCES_BAD, 0)
+}
+
+// Whether the bytes [p, p + n) are literal `id`.
+function is(p: i32, n: i32, id: i32): bool {
+  const entry = LITERALS + (id << 2)
+  if (<i32>load<u16>(entry, 2) != n) return false
+  const l = <i32>load<u16>(entry)
+  let i = 0
+  for (; i + 8 <= n; i += 8) if (load<u64>(p + i) != load<u64>(l + i)) return false
+  for (; i < n; i++) if (load<u8>(p + i) != load<u8>(l + i)) return false
+  return true
+}
+
+// The index in the group [first, first + count) of the literal the bytes [p, q) are, or -1.
+function literalIndex(p: i32, q: i32, first: i32, count: i32): i32 {
+  for (let k = 0; k < count; k++) if (is(p, q - p, first + k)) return k
+  return -1
+}
+
+// FNV-1a over [p, q), as FastRecord hashes for interning.
+function hash(p: i32, q: i32): i32 {
+  let h: u32 = 0x811c9dc5
+  for (let i = p; i < q; i++) h = (h ^ <u32>load<u8>(i)) * 0x01000193
+  return <i32>h
+}
+
+// The next byte that is not whitespace, from p; NEED at the end of the input.
+@inline function next(p: i32): i32 {
+  while (p < end) {
+    const c = load<u8>(p)
+    if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) return p
+    p++
+  }
+  return NEED
+}
+
+// A string without escapes or control characters, at its opening quote: sets vs, ve, vascii
+// and returns the address after its closing quote. A backslash or control character declines.
+function plainString(p: i32): i32 {
+  const start = p + 1
+  let q = start
+  let high: i32 = 0
+  const quote = i8x16.splat(0x22)
+  const backslash = i8x16.splat(0x5c)
+  const space = i8x16.splat(0x20)
+  while (q + 16 <= end) {
+    const v = v128.load(q)
+    const stops = i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)), i8x16.lt_u(v, space)))
+    if (stops != 0) {
+      const k = ctz(stops)
+      high |= i8x16.bitmask(v) & ((1 << k) - 1)
+      q += k
+      break
+    }
+    high |= i8x16.bitmask(v)
+    q += 16
+  }
+  while (q < end) {
+    const c = <i32>load<u8>(q)
+    if (c == 0x22) {
+      vs = start
+      ve = q
+      vascii = high == 0 ? 1 : 0
+      return q + 1
+    }
+    if (c == 0x5c || c < 0x20) return DECLINE
+    high |= c & 0x80
+    q++
+  }
+  return NEED
+}
+
+// Skips a string at its opening quote: a backslash escapes the byte after it, as the scanner's
+// count of backslashes before a quote has it.
+function skipString(p: i32): i32 {
+  let q = p + 1
+  const quote = i8x16.splat(0x22)
+  const backslash = i8x16.splat(0x5c)
+  while (true) {
+    while (q + 16 <= end) {
+      const v = v128.load(q)
+      const stops = i8x16.bitmask(v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)))
+      if (stops != 0) {
+        q += ctz(stops)
+        break
+      }
+      q += 16
+    }
+    while (q < end) {
+      const c = load<u8>(q)
+      if (c == 0x22 || c == 0x5c) break
+      q++
+    }
+    if (q >= end) return NEED
+    if (load<u8>(q) == 0x22) return q + 1
+    q += 2
+  }
+  return NEED
+}
+
+// Reads a key at its opening quote and the ':' after it; returns the address after the ':' and
+// leaves the key's bytes in [vs, ve).
+function key(p: i32): i32 {
+  const q = plainString(p)
+  if (q < 0) return q
+  const c = next(q)
+  if (c < 0) return c
+  if (load<u8>(c) != 0x3a) return DECLINE
+  return c + 1
+}
+
+function literal(p: i32, word: string): i32 {
+  const n = word.length
+  for (let i = 0; i < n; i++) {
+    if (p + i >= end) return NEED
+    if (<i32>load<u8>(p + i) != word.charCodeAt(i)) return DECLINE
+  }
+  return p + n
+}
+
+@inline function isDigit(c: i32): bool {
+  return c >= 0x30 && c <= 0x39
+}
+
+// A number, with the scanner's grammar; at the end of the input it may go on in the next chunk.
+function number(p: i32): i32 {
+  if (load<u8>(p) == 0x2d) p++
+  if (p >= end) return NEED
+  let c = <i32>load<u8>(p)
+  if (c == 0x30) p++
+  else if (isDigit(c)) while (p < end && isDigit(<i32>load<u8>(p))) p++
+  else return DECLINE
+  if (p < end && load<u8>(p) == 0x2e) {
+    p++
+    if (p >= end) return NEED
+    if (!isDigit(<i32>load<u8>(p))) return DECLINE
+    while (p < end && isDigit(<i32>load<u8>(p))) p++
+  }
+  if (p < end && (load<u8>(p) == 0x65 || load<u8>(p) == 0x45)) {
+    p++
+    if (p < end && (load<u8>(p) == 0x2b || load<u8>(p) == 0x2d)) p++
+    if (p >= end) return NEED
+    if (!isDigit(<i32>load<u8>(p))) return DECLINE
+    while (p < end && isDigit(<i32>load<u8>(p))) p++
+  }
+  if (p >= end && !eof) return NEED
+  return p
+}
+
+// Skips the value at p, a member or element of a value `depth` levels deep.
+function skip(p: i32, depth: i32): i32 {
+  p = next(p)
+  if (p < 0) return p
+  const c = <i32>load<u8>(p)
+  if (c == 0x22) return skipString(p)
+  if (c == 0x7b) return skipObject(p, depth + 1)
+  if (c == 0x5b) return skipArray(p, depth + 1)
+  if (c == 0x74) return literal(p, 'true')
+  if (c == 0x66) return literal(p, 'false')
+  if (c == 0x6e) return literal(p, 'null')
+  if (c == 0x2d || isDigit(c)) return number(p)
+  return DECLINE
+}
+
+function skipObject(p: i32, depth: i32): i32 {
+  if (depth > MAX_DEPTH) return DECLINE
+  p = next(p + 1)
+  if (p < 0) return p
+  if (load<u8>(p) == 0x7d) return p + 1
+  while (true) {
+    if (load<u8>(p) != 0x22) return DECLINE
+    p = skipString(p)
+    if (p < 0) return p
+    p = next(p)
+    if (p < 0) return p
+    if (load<u8>(p) != 0x3a) return DECLINE
+    p = skip(p + 1, depth)
+    if (p < 0) return p
+    p = next(p)
+    if (p < 0) return p
+    const c = load<u8>(p)
+    if (c == 0x2c) {
+      p = next(p + 1)
+      if (p < 0) return p
+    } else if (c == 0x7d) return p + 1
+    else return DECLINE
+  }
+}
+
+function skipArray(p: i32, depth: i32): i32 {
+  if (depth > MAX_DEPTH) return DECLINE
+  p = next(p + 1)
+  if (p < 0) return p
+  if (load<u8>(p) == 0x5d) return p + 1
+  while (true) {
+    p = skip(p, depth)
+    if (p < 0) return p
+    p = next(p)
+    if (p < 0) return p
+    const c = load<u8>(p)
+    if (c == 0x2c) p++
+    else if (c == 0x5d) return p + 1
+    else return DECLINE
+  }
+}
+
+// A string value (anything else declines), left in [vs, ve).
+function stringValue(p: i32): i32 {
+  p = next(p)
+  if (p < 0) return p
+  if (load<u8>(p) != 0x22) return DECLINE
+  return plainString(p)
+}
+
+// A key string value (1 to 1024 bytes, so 1 to 1024 UTF-16 units) stored at word w of `set`:
+// start, end, hash, ascii. Longer ones decline, and the plain path measures them.
+function keyString(p: i32, set: i32, w: i32): i32 {
+  p = stringValue(p)
+  if (p < 0) return p
+  const n = ve - vs
+  if (n < 1 || n > 1024) return DECLINE
+  put(set, w, vs)
+  put(set, w + 1, ve)
+  put(set, w + 2, hash(vs, ve))
+  put(set, w + 3, vascii)
+  return p
+}
+
+// Walks the object at p (its '{'), whose own depth is `depth`, into the slot set `set`.
+function object(p: i32, set: i32, depth: i32, top: bool): i32 {
+  p = next(p + 1)
+  if (p < 0) return p
+  if (load<u8>(p) == 0x7d) return p + 1
+  while (true) {
+    if (load<u8>(p) != 0x22) return DECLINE
+    p = key(p)
+    if (p < 0) return p
+    bit = 0
+    p = member(p, set, depth, top, vs, ve - vs)
+    if (p < 0) return p
+    if (bit != 0) {
+      const seen = load<i32>(word(set, W_SEEN))
+      if ((seen & bit) != 0) return DECLINE // a repeated member: the plain path keeps the last
+      put(set, W_SEEN, seen | bit)
+    }
+    p = next(p)
+    if (p < 0) return p
+    const c = load<u8>(p)
+    if (c == 0x2c) {
+      p = next(p + 1)
+      if (p < 0) return p
+    } else if (c == 0x7d) return p + 1
+    else return DECLINE
+  }
+}
+
+// Reads or skips the value of the member whose key is [k, k + n); sets `bit` for one read.
+function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
+  switch (n) {
+    case 6:
+      if (is(k, n, K_STATUS)) {
+        p = stringValue(p)
+        if (p < 0) return p
+        put(set, W_STATUS, literalIndex(vs, ve, statusFirst, statusCount))
+        bit = STATUS
+        return p
+      }
+      if (top && is(k, n, K_DETAIL)) {
+        p = next(p)
+        if (p < 0) return p
+        if (load<u8>(p) != 0x7b) return DECLINE
+        p = object(p, DETAIL_SET, depth + 1, false)
+        bit = DETAIL
+        return p
+      }
+      if (top && is(k, n, K_SOURCE)) {
+        p = stringValue(p)
+        bit = SOURCE
+        return p
+      }
+      break
+    case 8:
+      if (is(k, n, K_SEVERITY)) {
+        p = stringValue(p)
+        if (p < 0) return p
+        put(set, W_SEVERITY, literalIndex(vs, ve, sevFirst, sevCount))
+        bit = SEVERITY
+        return p
+      }
+      if (top && is(k, n, K_FINDINGS)) return DECLINE // a page nested where a record was expected
+      break
+    case 9:
+      if (is(k, n, K_RESOURCES)) {
+        p = resources(p, set, depth)
+        bit = RESOURCES
+        return p
+      }
+      break
+    case 10:
+      if (is(k, n, K_ARN)) {
+        p = stringValue(p)
+        if (p < 0) return p
+        put(set, W_ARN, vs)
+        put(set, W_ARN + 1, ve)
+        put(set, W_ARN + 2, vascii)
+        bit = ARN
+        return p
+      }
+      break
+    case 11:
+      if (top && is(k, n, K_DETAIL_TYPE)) {
+        p = stringValue(p)
+        if (p < 0) return p
+        store<i32>(W_DETAIL_TYPE_OK, is(vs, ve - vs, K_INSPECTOR2_FINDING) ? 1 : 0)
+        bit = DETAIL_TYPE
+        return p
+      }
+      break
+    case 12:
+      if (is(k, n, K_ACCOUNT)) {
+        p = stringValue(p)
+        if (p < 0) return p
+        let ok = ve - vs == 12
+        for (let i = vs; ok && i < ve; i++) ok = isDigit(<i32>load<u8>(i))
+        put(set, W_ACCOUNT, ok ? vs : -1)
+        put(set, W_ACCOUNT + 1, ve)
+        put(set, W_ACCOUNT + 2, ok ? hash(vs, ve) : 0)
+        bit = ACCOUNT
+        return p
+      }
+      if (is(k, n, K_FIX)) {
+        p = stringValue(p)
+        if (p < 0) return p
+        put(set, W_FIX, literalIndex(vs, ve, fixFirst, fixCount))
+        bit = FIX
+        return p
+      }
+      break
+    case 16:
+      if (is(k, n, K_EXPLOIT)) {
+        p = stringValue(p)
+        if (p < 0) return p
+        put(set, W_EXPLOIT, literalIndex(vs, ve, exploitFirst, exploitCount))
+        bit = EXPLOIT
+        return p
+      }
+      if (is(k, n, K_PIPELINE)) {
+        p = keyString(p, set, W_PIPELINE)
+        bit = PIPELINE
+        return p
+      }
+      break
+    case 20:
+      if (is(k, n, K_BUILD)) {
+        p = keyString(p, set, W_BUILD)
+        bit = BUILD
+        return p
+      }
+      break
+    case 27:
+      if (is(k, n, K_PVD)) {
+        p = onlyMember(p, depth + 1, K_VULNERABILITY_ID)
+        if (p < 0) return p
+        if (found >= 0) {
+          put(set, W_VULNERABILITY_ID, found)
+          put(set, W_VULNERABILITY_ID + 1, foundEnd)
+          put(set, W_VULNERABILITY_ID + 2, hash(found, foundEnd))
+          put(set, W_VULNERABILITY_ID + 3, foundAscii)
+        }
+        bit = PVD
+        return p
+      }
+      break
+  }
+  return skip(p, depth)
+}
+
+// Null, or an object (at depth `depth`) of which only the key string member `name` is read
+// into found/foundEnd/foundAscii (found -1: absent); given twice, it declines.
+function onlyMember(p: i32, depth: i32, name: i32): i32 {
+  found = -1
+  p = next(p)
+  if (p < 0) return p
+  const c = load<u8>(p)
+  if (c == 0x6e) return literal(p, 'null')
+  if (c != 0x7b) return DECLINE
+  p = next(p + 1)
+  if (p < 0) return p
+  if (load<u8>(p) == 0x7d) return p + 1
+  while (true) {
+    if (load<u8>(p) != 0x22) return DECLINE
+    p = key(p)
+    if (p < 0) return p
+    if (is(vs, ve - vs, name)) {
+      if (found >= 0) return DECLINE
+      p = stringValue(p)
+      if (p < 0) return p
+      const n = ve - vs
+      if (n < 1 || n > 1024) return DECLINE
+      found = vs
+      foundEnd = ve
+      foundAscii = vascii
+    } else p = skip(p, depth)
+    if (p < 0) return p
+    p = next(p)
+    if (p < 0) return p
+    const d = load<u8>(p)
+    if (d == 0x2c) {
+      p = next(p + 1)
+      if (p < 0) return p
+    } else if (d == 0x7d) return p + 1
+    else return DECLINE
+  }
+}
+
+// `resources`: null, or an array of resources whose `tags.Ec2ImageBuilderArn` is read; an
+// event envelope's array of ARN strings marks the set unfit for a finding.
+function resources(p: i32, set: i32, depth: i32): i32 {
+  p = next(p)
+  if (p < 0) return p
+  const c = load<u8>(p)
+  if (c == 0x6e) return literal(p, 'null')
+  if (c != 0x5b) return DECLINE
+  p = next(p + 1)
+  if (p < 0) return p
+  if (load<u8>(p) == 0x5d) return p + 1
+  while (true) {
+    if (load<u8>(p) == 0x7b) p = resource(p, set, depth + 2)
+    else {
+      p = stringValue(p)
+      put(set, W_RESOURCES_BAD, 1)
+    }
+    if (p < 0) return p
+    p = next(p)
+    if (p < 0) return p
+    const e = load<u8>(p)
+    if (e == 0x2c) {
+      p = next(p + 1)
+      if (p < 0) return p
+    } else if (e == 0x5d) return p + 1
+    else return DECLINE
+  }
+}
+
+function resource(p: i32, set: i32, depth: i32): i32 {
+  let seen = false
+  p = next(p + 1)
+  if (p < 0) return p
+  if (load<u8>(p) == 0x7d) return p + 1
+  while (true) {
+    if (load<u8>(p) != 0x22) return DECLINE
+    p = key(p)
+    if (p < 0) return p
+    if (is(vs, ve - vs, K_TAGS)) {
+      if (seen) return DECLINE
+      seen = true
+      p = onlyMember(p, depth + 1, K_EC2_IMAGE_BUILDER_ARN)
+      if (p < 0) return p
+      // The first resource's tag wins, as in the plain mapping.
+      if (found >= 0 && load<i32>(word(set, W_TAG)) < 0) {
+        put(set, W_TAG, found)
+        put(set, W_TAG + 1, foundEnd)
+        put(set, W_TAG + 2, hash(found, foundEnd))
+        put(set, W_TAG + 3, foundAscii)
+      }
+    } else p = skip(p, depth)
+    if (p < 0) return p
+    p = next(p)
+    if (p < 0) return p
+    const c = load<u8>(p)
+    if (c == 0x2c) {
+      p = next(p + 1)
+      if (p < 0) return p
+    } else if (c == 0x7d) return p + 1
+    else return DECLINE
+  }
+}
+
+/**
+ * Walks the record at `p` (an address in the input, which ends at `inputEnd`); returns the
+ * address after it, NEED or DECLINE. `complete`: no input follows `inputEnd`.
+ */
+export function record(p: i32, inputEnd: i32, complete: bool): i32 {
+  end = inputEnd
+  eof = complete
+  reset(TOP)
+  reset(DETAIL_SET)
+  store<i32>(W_DETAIL_TYPE_OK, 1)
+  p = next(p)
+  if (p < 0) return p
+  if (load<u8>(p) != 0x7b) return DECLINE
+  return object(p, TOP, 1, true)
+}
