@@ -5,7 +5,7 @@
 //
 // Memory: words of results from 0, the literal table from 256 (an offset and a length per
 // literal, 16 bits each), the literals' bytes from 512, compiled-in data from 4096 (`--memoryBase`),
-// the input from 16384 on.
+// then the interning table, its entries and their bytes, and the input after them (`INPUT`).
 //
 // Every function takes and returns a byte address; a negative result is one of the codes below
 // and is passed up unchanged.
@@ -17,6 +17,22 @@ const DECLINE: i32 = -2
 
 const MAX_DEPTH: i32 = 1000
 const LITERALS: i32 = 256
+
+// Interning: group keys repeat (accounts, builds, CVEs), so each distinct one gets an id, found
+// again by its bytes in an open-addressing table, and JavaScript decodes it once. Bounded, so
+// that an export of ever-new values costs a decode each, never memory; values crafted to share a
+// hash are not interned, never searched for long.
+const SLOTS: i32 = 1 << 18 // entry + 1, or 0 when empty; at most 100,000 entries keep it under 40% full
+const TABLE: i32 = 16384
+const ENTRIES: i32 = TABLE + 4 * SLOTS // three words an entry: offset in the arena, length, hash
+const MAX_ENTRIES: i32 = 100000
+const ARENA: i32 = ENTRIES + 12 * MAX_ENTRIES
+const ARENA_BYTES: i32 = 16 << 20
+const MAX_PROBES: i32 = 8
+/** Where the input starts (`inputBase` in WasmRecord.ts). */
+export const INPUT: i32 = ARENA + ARENA_BYTES
+let entries: i32 = 0
+let arenaUsed: i32 = 0
 
 // Literal ids, in the order `WasmRecord.ts` writes them.
 const K_ACCOUNT = 0
@@ -53,19 +69,21 @@ const DETAIL = 1024
 const DETAIL_TYPE = 2048
 const SOURCE = 4096
 
-// Result words of one slot set (the record's, or its `detail`'s at word 32).
+// Result words of one slot set (the record's, or its `detail`'s at word 32). A string is its
+// start (-1: none), end, interned id (-1: not interned) and, but for the account, whether ASCII.
 const W_SEEN = 0
-const W_ACCOUNT = 1 // start (-1: not twelve digits), end, hash
+const W_ACCOUNT = 1 // -1: not twelve digits
 const W_SEVERITY = 4
 const W_STATUS = 5
 const W_FIX = 6
 const W_EXPLOIT = 7
 const W_ARN = 8 // start, end, ascii
-const W_BUILD = 11 // start (-1: none), end, hash, ascii
+const W_BUILD = 11
 const W_PIPELINE = 15
 const W_VULNERABILITY_ID = 19
 const W_TAG = 23
 const W_RESOURCES_BAD = 27
+const W_PRINT = 28 // the ARN's fingerprint (four words, as FindingArnSet.ts makes it) when ASCII
 const TOP: i32 = 0
 const DETAIL_SET: i32 = 32 * 4
 const W_DETAIL_TYPE_OK: i32 = 63 * 4
@@ -141,11 +159,62 @@ function literalIndex(p: i32, q: i32, first: i32, count: i32): i32 {
   return -1
 }
 
-// FNV-1a over [p, q), as FastRecord hashes for interning.
-function hash(p: i32, q: i32): i32 {
+// The id of the bytes [p, q), interned now if they are new; -1 when they are not kept.
+function intern(p: i32, q: i32): i32 {
+  const n = q - p
   let h: u32 = 0x811c9dc5
   for (let i = p; i < q; i++) h = (h ^ <u32>load<u8>(i)) * 0x01000193
-  return <i32>h
+  let i = <i32>h & (SLOTS - 1)
+  for (let probes = 0; ; probes++) {
+    const slot = load<i32>(TABLE + (i << 2))
+    if (slot == 0) break
+    if (probes == MAX_PROBES) return -1
+    const e = ENTRIES + (slot - 1) * 12
+    if (load<u32>(e, 8) == h && load<i32>(e, 4) == n && memory.compare(ARENA + load<i32>(e), p, n) == 0)
+      return slot - 1
+    i = (i + 1) & (SLOTS - 1)
+  }
+  if (entries == MAX_ENTRIES || arenaUsed + n > ARENA_BYTES) return -1
+  memory.copy(ARENA + arenaUsed, p, n)
+  const e = ENTRIES + entries * 12
+  store<i32>(e, arenaUsed)
+  store<i32>(e, n, 4)
+  store<u32>(e, h, 8)
+  arenaUsed += n
+  store<i32>(TABLE + (i << 2), entries + 1)
+  return entries++
+}
+
+@inline function fmix(h: u32): u32 {
+  h ^= h >>> 16
+  h *= 0x85ebca6b
+  h ^= h >>> 13
+  h *= 0xc2b2ae35
+  return h ^ (h >>> 16)
+}
+
+// The 128-bit fingerprint of the ASCII bytes [p, q), as `fingerprintInto` computes it, into
+// four words of `set` from `w`.
+function fingerprint(p: i32, q: i32, set: i32, w: i32): void {
+  const n = <u32>(q - p)
+  let a: u32 = 0x811c9dc5 ^ n
+  let b: u32 = 0x9747b28c ^ n
+  let c: u32 = 0x2545f491 ^ n
+  let d: u32 = 0x61c88647 ^ n
+  for (let i = p; i < q; i++) {
+    const u = <u32>load<u8>(i)
+    a = (a ^ u) * 0x01000193
+    b = (b ^ u) * 0x5bd1e995
+    b ^= b >>> 15
+    c = (c + u) * 0x9e3779b1
+    c = (c << 13) | (c >>> 19)
+    d = (d ^ u) * 0x85ebca77
+    d ^= d >>> 13
+  }
+  store<u32>(word(set, w), fmix(a ^ (c * 0x27d4eb2f)))
+  store<u32>(word(set, w + 1), fmix(b ^ (d * 0x165667b1)))
+  store<u32>(word(set, w + 2), fmix(c ^ (a * 0xcc9e2d51)))
+  store<u32>(word(set, w + 3), fmix(d ^ (b * 0x1b873593)) | 1)
 }
 
 // The next byte that is not whitespace, from p; NEED at the end of the input.
@@ -345,7 +414,7 @@ function keyString(p: i32, set: i32, w: i32): i32 {
   if (n < 1 || n > 1024) return DECLINE
   put(set, w, vs)
   put(set, w + 1, ve)
-  put(set, w + 2, hash(vs, ve))
+  put(set, w + 2, intern(vs, ve))
   put(set, w + 3, vascii)
   return p
 }
@@ -427,6 +496,7 @@ function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
         put(set, W_ARN, vs)
         put(set, W_ARN + 1, ve)
         put(set, W_ARN + 2, vascii)
+        if (vascii) fingerprint(vs, ve, set, W_PRINT)
         bit = ARN
         return p
       }
@@ -448,7 +518,7 @@ function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
         for (let i = vs; ok && i < ve; i++) ok = isDigit(<i32>load<u8>(i))
         put(set, W_ACCOUNT, ok ? vs : -1)
         put(set, W_ACCOUNT + 1, ve)
-        put(set, W_ACCOUNT + 2, ok ? hash(vs, ve) : 0)
+        put(set, W_ACCOUNT + 2, ok ? intern(vs, ve) : -1)
         bit = ACCOUNT
         return p
       }
@@ -488,7 +558,7 @@ function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
         if (found >= 0) {
           put(set, W_VULNERABILITY_ID, found)
           put(set, W_VULNERABILITY_ID + 1, foundEnd)
-          put(set, W_VULNERABILITY_ID + 2, hash(found, foundEnd))
+          put(set, W_VULNERABILITY_ID + 2, intern(found, foundEnd))
           put(set, W_VULNERABILITY_ID + 3, foundAscii)
         }
         bit = PVD
@@ -584,7 +654,7 @@ function resource(p: i32, set: i32, depth: i32): i32 {
       if (found >= 0 && load<i32>(word(set, W_TAG)) < 0) {
         put(set, W_TAG, found)
         put(set, W_TAG + 1, foundEnd)
-        put(set, W_TAG + 2, hash(found, foundEnd))
+        put(set, W_TAG + 2, intern(found, foundEnd))
         put(set, W_TAG + 3, foundAscii)
       }
     } else p = skip(p, depth)

@@ -1,7 +1,8 @@
 /**
  * The compiled record walker (`assembly/record.ts`, built to `dist/record.wasm`): one instance
- * per thread, holding a copy of the scanner's buffer in its memory, refreshed when the buffer
- * changes (once a chunk, since records are read from one buffer until it is used up).
+ * per reader, holding a copy of the scanner's buffer in its memory, refreshed when the buffer
+ * changes (once a chunk, since records are read from one buffer until it is used up), and the
+ * group keys it interned.
  *
  * @module
  */
@@ -13,9 +14,8 @@ import type { JsonScanner } from './JsonScanner.js'
 const literalTable = 256
 const literalBytes = 512
 const literalEnd = 4096
-/** Where the input starts in the module's memory. */
-export const inputBase = 16384
 const page = 65536
+const resultWords = 64
 
 /** `record` returned this: the input ends before the record does. */
 export const NEED = -1
@@ -53,6 +53,7 @@ interface Exports {
   readonly memory: WebAssembly.Memory
   readonly init: (...groups: number[]) => void
   readonly record: (at: number, end: number, complete: number) => number
+  readonly INPUT: WebAssembly.Global
 }
 
 let compiled: WebAssembly.Module | undefined
@@ -64,21 +65,29 @@ const compile = (): WebAssembly.Module => {
 
 /**
  * A walker instance. After {@link WasmRecord.walk}, {@link WasmRecord.words} holds what the
- * record's members were (see assembly/record.ts for the words) and {@link WasmRecord.bytes} the
- * input, at the addresses the words give.
+ * record's members were (see assembly/record.ts for the words), at addresses that are the
+ * scanner's offsets plus {@link WasmRecord.base}.
  */
 export class WasmRecord {
   private readonly exports: Exports
+  /** Where the input starts in the module's memory. */
+  readonly base: number
+  /** The walker's results. */
   words: Int32Array
-  bytes: Uint8Array
+  /** The same, unsigned (fingerprints). */
+  prints: Uint32Array
+  private bytes: Uint8Array
   private mirrored: Buffer | undefined = undefined
   private scanner: JsonScanner | undefined = undefined
   private epoch = -1
 
   constructor() {
     this.exports = new WebAssembly.Instance(compile(), {}).exports as unknown as Exports
-    this.words = new Int32Array(this.exports.memory.buffer, 0, 64)
-    this.bytes = new Uint8Array(this.exports.memory.buffer)
+    this.base = this.exports.INPUT.value as number
+    this.words = new Int32Array(0)
+    this.prints = new Uint32Array(0)
+    this.bytes = new Uint8Array(0)
+    this.reserve(this.base)
     const literals = [...keys, ...severities, ...findingStatuses, ...fixValues, ...exploitValues]
     let at = literalBytes
     literals.forEach((l, i) => {
@@ -103,25 +112,30 @@ export class WasmRecord {
 
   /**
    * Walks the record at the scanner's position: the address after it, {@link NEED} or
-   * {@link DECLINE}. Addresses are the scanner's offsets plus {@link inputBase}.
+   * {@link DECLINE}.
    */
   walk(s: JsonScanner): number {
     const b = s.buf
     if (b !== this.mirrored || s.epoch !== this.epoch || s !== this.scanner) this.mirror(s)
-    return this.exports.record(inputBase + s.pos, inputBase + b.length, s.eof ? 1 : 0)
+    return this.exports.record(this.base + s.pos, this.base + b.length, s.eof ? 1 : 0)
+  }
+
+  // Grows the memory to at least `bytes` (views of it are made anew when it grows).
+  private reserve(bytes: number): void {
+    const memory = this.exports.memory
+    if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / page))
+    if (this.bytes.buffer !== memory.buffer || this.bytes.length === 0) {
+      this.words = new Int32Array(memory.buffer, 0, resultWords)
+      this.prints = new Uint32Array(memory.buffer, 0, resultWords)
+      this.bytes = new Uint8Array(memory.buffer)
+    }
   }
 
   private mirror(s: JsonScanner): void {
     const b = s.buf
-    const memory = this.exports.memory
     // Sixteen bytes of slack: vector loads stop before the end, but stay inside the memory.
-    const need = inputBase + b.length + 16
-    if (need > memory.buffer.byteLength) {
-      memory.grow(Math.ceil((need - memory.buffer.byteLength) / page))
-      this.words = new Int32Array(memory.buffer, 0, 64)
-      this.bytes = new Uint8Array(memory.buffer)
-    }
-    this.bytes.set(b, inputBase)
+    this.reserve(this.base + b.length + 16)
+    this.bytes.set(b, this.base)
     this.mirrored = b
     this.scanner = s
     this.epoch = s.epoch

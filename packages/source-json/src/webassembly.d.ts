@@ -8,6 +8,9 @@ declare namespace WebAssembly {
     constructor(module: Module, imports: object)
     readonly exports: Record<string, unknown>
   }
+  class Global {
+    readonly value: unknown
+  }
   class Memory {
     readonly buffer: ArrayBuffer
     grow(pages: number): number
