@@ -59,6 +59,8 @@ class Slots {
   resourcesBad = false
   /** The word of the walker's results this object's fingerprint starts at. */
   print = 0
+  /** The walker's interned ids of account, build, pipeline, vulnerability id and tag (-1: none). */
+  readonly ids = new Int32Array(5)
 }
 
 // Words of one object in the walker's results (see assembly/record.ts).
@@ -106,6 +108,11 @@ export class FastRecord {
    * classified without their ARN strings and it had one; else its last word is 0.
    */
   readonly print = new Uint32Array(4)
+  /**
+   * Ids of the last counted finding's account, image build, pipeline and vulnerability id, one
+   * per distinct string for the whole read (-1: absent, or a string that has none).
+   */
+  readonly ids = new Int32Array(4)
 
   /**
    * `findingArns: false` leaves ARNs off the findings (they are fingerprinted on their bytes
@@ -156,6 +163,16 @@ export class FastRecord {
     x.tag = this.string(at + W_TAG, false)
     x.resourcesBad = w[at + W_RESOURCES_BAD] === 1
     x.print = at + W_PRINT
+    x.ids[0] = this.id(at + W_ACCOUNT)
+    x.ids[1] = this.id(at + W_BUILD)
+    x.ids[2] = this.id(at + W_PIPELINE)
+    x.ids[3] = this.id(at + W_VULNERABILITY_ID)
+    x.ids[4] = this.id(at + W_TAG)
+  }
+
+  private id(at: number): number {
+    const w = this.walker.words
+    return (w[at] as number) < 0 ? -1 : (w[at + 2] as number)
   }
 
   // The string at word `at`: start (-1: none), end, interned id (-1: not interned) and, unless
@@ -203,6 +220,7 @@ export class FastRecord {
     const build = x.tag
     if (build === undefined && !this.includeUnlinked) return { _tag: 'Excluded', reason: 'noImageLinkage' }
     const pipeline = build === undefined ? undefined : this.resolvePipeline?.(build)
+    this.setIds(x.ids[0] as number, x.ids[4] as number, -1, x.ids[3] as number)
     const f: { -readonly [K in keyof Finding]: Finding[K] } = {
       awsAccountId: x.account as Finding['awsAccountId'],
       severity: severities[x.severity] as Finding['severity'],
@@ -225,6 +243,7 @@ export class FastRecord {
     const build = x.build
     if (build === undefined && !this.includeUnlinked) return { _tag: 'Excluded', reason: 'noImageLinkage' }
     const resolved = x.pipeline ?? (build === undefined ? undefined : this.resolvePipeline?.(build))
+    this.setIds(x.ids[0] as number, x.ids[1] as number, x.pipeline === undefined ? -1 : (x.ids[2] as number), x.ids[3] as number)
     const f: { -readonly [K in keyof Finding]: Finding[K] } = {
       awsAccountId: x.account as Finding['awsAccountId'],
       severity: severities[x.severity] as Finding['severity'],
@@ -234,5 +253,12 @@ export class FastRecord {
     if (x.vulnerabilityId !== undefined) f.vulnerabilityId = x.vulnerabilityId as KeyString
     if (x.fix >= 0) f.fixAvailable = fixValues[x.fix] as (typeof fixValues)[number]
     return { _tag: 'Counted', finding: f }
+  }
+
+  private setIds(account: number, build: number, pipeline: number, vulnerabilityId: number): void {
+    this.ids[0] = account
+    this.ids[1] = build
+    this.ids[2] = pipeline
+    this.ids[3] = vulnerabilityId
   }
 }

@@ -22,27 +22,44 @@ const exploits = ['YES', 'NO'] as const
  */
 export class FindingEncoder {
   private readonly ids = new Map<string, number>()
+  // Ids by the reader's own ids of strings (see `add`), so that those skip the map: 0 when unknown.
+  private byKnown = new Int32Array(1024)
   private fresh: Array<string> = []
   private words: Array<number> = []
 
-  private id(v: string | undefined): number {
+  private id(v: string | undefined, known: number): number {
     if (v === undefined) return 0
+    if (known >= 0 && known < this.byKnown.length) {
+      const id = this.byKnown[known] as number
+      if (id !== 0) return id
+    }
     let id = this.ids.get(v)
     if (id === undefined) {
       id = this.ids.size + 1
       this.ids.set(v, id)
       this.fresh.push(v)
     }
+    if (known >= 0) {
+      while (known >= this.byKnown.length) {
+        const grown = new Int32Array(this.byKnown.length * 2)
+        grown.set(this.byKnown)
+        this.byKnown = grown
+      }
+      this.byKnown[known] = id
+    }
     return id
   }
 
-  /** Adds a finding (its ARN aside). */
-  add(f: Finding): void {
+  /**
+   * Adds a finding (its ARN aside). `known`: the reader's ids of its account, image build,
+   * pipeline and vulnerability id, each the same for equal strings through the read (-1: none).
+   */
+  add(f: Finding, known?: Int32Array): void {
     this.words.push(
-      this.id(f.awsAccountId),
-      this.id(f.imageBuildVersionArn),
-      this.id(f.imagePipelineArn),
-      this.id(f.vulnerabilityId),
+      this.id(f.awsAccountId, known === undefined ? -1 : (known[0] as number)),
+      this.id(f.imageBuildVersionArn, known === undefined ? -1 : (known[1] as number)),
+      this.id(f.imagePipelineArn, known === undefined ? -1 : (known[2] as number)),
+      this.id(f.vulnerabilityId, known === undefined ? -1 : (known[3] as number)),
       severities.indexOf(f.severity) * 16 +
         (f.fixAvailable === undefined ? 0 : fixes.indexOf(f.fixAvailable) + 1) * 4 +
         (f.exploitAvailable === undefined ? 0 : exploits.indexOf(f.exploitAvailable) + 1),

@@ -134,7 +134,7 @@ export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): Ra
   let anomaly: string | undefined
 
   // `print`: the fingerprint of the finding's ARN when the fast path left the ARN off it.
-  const tally = (c: Classified, print?: Uint32Array): void => {
+  const tally = (c: Classified, print?: Uint32Array, known?: Int32Array): void => {
     read++
     if (c._tag === 'Excluded') {
       if (c.reason === 'notActive') notActive++
@@ -142,7 +142,7 @@ export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): Ra
       return
     }
     const f = c.finding
-    encoder.add(f)
+    encoder.add(f, known)
     const n = prints.length
     const p = print !== undefined && print[3] !== 0 ? print : scratch
     if (p === scratch) {
@@ -171,7 +171,7 @@ export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): Ra
     fast.read(s)
     const c = fast.classify()
     if (c === undefined) throw decline
-    tally(c, fast.print)
+    tally(c, fast.print, fast.ids)
     return true
   }
 

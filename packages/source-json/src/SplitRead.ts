@@ -149,14 +149,27 @@ export const planSplit = (fd: number, size: number, parts: number): ReadonlyArra
 
   const out: Array<Boundary> = []
   const buf = Buffer.allocUnsafe(window)
+  const share = firstShare(parts)
   for (let k = 1; k < parts; k++) {
-    const from = Math.max(Math.floor((size * k) / parts), (out.at(-1)?.offset ?? first) + 1)
+    const aim = share + ((k - 1) * (1 - share)) / (parts - 1)
+    const from = Math.max(Math.floor(size * aim), (out.at(-1)?.offset ?? first) + 1)
     if (from >= size) break
     const bytes = buf.subarray(0, readSync(fd, buf, 0, Math.min(window, size - from), from))
     const at = guess(bytes, opening, top) ?? guess(bytes, open, top)
     if (at !== undefined) out.push({ offset: from + at, state, inWrapper })
   }
   return out
+}
+
+// The calling thread reads the first part and also de-duplicates and hands out the findings of
+// every other part, which costs about 0.4 of reading them (profiled on generated exports): so
+// that all threads finish together, the first part is that much smaller (3/8 of the file with
+// two parts, a twentieth from four on).
+const mergeCost = 0.4
+
+const firstShare = (parts: number): number => {
+  const k = Math.max(0, 1 / (parts - 1) - mergeCost)
+  return Math.max(0.05, k / (1 + k))
 }
 
 // -------------------------------------------------------------------------------------
