@@ -146,11 +146,7 @@ function reset(set: i32): void {
 function is(p: i32, n: i32, id: i32): bool {
   const entry = LITERALS + (id << 2)
   if (<i32>load<u16>(entry, 2) != n) return false
-  const l = <i32>load<u16>(entry)
-  let i = 0
-  for (; i + 8 <= n; i += 8) if (load<u64>(p + i) != load<u64>(l + i)) return false
-  for (; i < n; i++) if (load<u8>(p + i) != load<u8>(l + i)) return false
-  return true
+  return same(p, <i32>load<u16>(entry), n)
 }
 
 // The index in the group [first, first + count) of the literal the bytes [p, q) are, or -1.
@@ -159,19 +155,39 @@ function literalIndex(p: i32, q: i32, first: i32, count: i32): i32 {
   return -1
 }
 
+// Whether the n bytes at a and at b are the same.
+function same(a: i32, b: i32, n: i32): bool {
+  let i = 0
+  for (; i + 8 <= n; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false
+  for (; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false
+  return true
+}
+
+// A hash of the bytes [p, q) for interning, eight bytes at a time.
+function hashBytes(p: i32, q: i32): u32 {
+  let h: u64 = 0x9e3779b97f4a7c15 ^ <u64>(q - p)
+  let i = p
+  for (; i + 8 <= q; i += 8) {
+    h = (h ^ load<u64>(i)) * 0xff51afd7ed558ccd
+    h ^= h >> 32
+  }
+  let tail: u64 = 0
+  for (; i < q; i++) tail = (tail << 8) | <u64>load<u8>(i)
+  h = (h ^ tail) * 0xc4ceb9fe1a85ec53
+  return <u32>(h ^ (h >> 29))
+}
+
 // The id of the bytes [p, q), interned now if they are new; -1 when they are not kept.
 function intern(p: i32, q: i32): i32 {
   const n = q - p
-  let h: u32 = 0x811c9dc5
-  for (let i = p; i < q; i++) h = (h ^ <u32>load<u8>(i)) * 0x01000193
+  const h = hashBytes(p, q)
   let i = <i32>h & (SLOTS - 1)
   for (let probes = 0; ; probes++) {
     const slot = load<i32>(TABLE + (i << 2))
     if (slot == 0) break
     if (probes == MAX_PROBES) return -1
     const e = ENTRIES + (slot - 1) * 12
-    if (load<u32>(e, 8) == h && load<i32>(e, 4) == n && memory.compare(ARENA + load<i32>(e), p, n) == 0)
-      return slot - 1
+    if (load<u32>(e, 8) == h && load<i32>(e, 4) == n && same(ARENA + load<i32>(e), p, n)) return slot - 1
     i = (i + 1) & (SLOTS - 1)
   }
   if (entries == MAX_ENTRIES || arenaUsed + n > ARENA_BYTES) return -1

@@ -80,6 +80,34 @@ const W_PRINT = 28
 const DETAIL_WORDS = 32
 const W_DETAIL_TYPE_OK = 63
 
+/**
+ * What {@link FastRecord.decide} makes of a record.
+ *
+ * @category model
+ */
+export const outcomes = { declined: 0, counted: 1, notActive: 2, noImageLinkage: 3 } as const
+
+const notActive: Classified = { _tag: 'Excluded', reason: 'notActive' }
+const noImageLinkage: Classified = { _tag: 'Excluded', reason: 'noImageLinkage' }
+
+/**
+ * A counted finding in parts, as {@link FastRecord.decide} leaves it: strings, and indexes into
+ * `severities`, the fix values and the exploit values (-1: absent).
+ *
+ * @category model
+ */
+export interface FindingParts {
+  account: string
+  severity: number
+  build: string | undefined
+  pipeline: KeyString | undefined
+  vulnerabilityId: string | undefined
+  /** Only when the reader keeps ARNs. */
+  findingArn: string | undefined
+  fix: number
+  exploit: number
+}
+
 // -------------------------------------------------------------------------------------
 // reader
 // -------------------------------------------------------------------------------------
@@ -104,8 +132,8 @@ export class FastRecord {
   private readonly includeUnlinked: boolean
   private readonly arns: boolean
   /**
-   * The fingerprint of the last counted finding's ARN (see `fingerprintInto`), when findings are
-   * classified without their ARN strings and it had one; else its last word is 0.
+   * The fingerprint of the last counted finding's ARN (see `fingerprintInto`), made by the walker
+   * on its bytes, when it had one; else its last word is 0.
    */
   readonly print = new Uint32Array(4)
   /**
@@ -113,10 +141,21 @@ export class FastRecord {
    * per distinct string for the whole read (-1: absent, or a string that has none).
    */
   readonly ids = new Int32Array(4)
+  /** The last counted finding (see {@link FastRecord.decide}). */
+  readonly parts: FindingParts = {
+    account: '',
+    severity: 0,
+    build: undefined,
+    pipeline: undefined,
+    vulnerabilityId: undefined,
+    findingArn: undefined,
+    fix: -1,
+    exploit: -1,
+  }
 
   /**
    * `findingArns: false` leaves ARNs off the findings (they are fingerprinted on their bytes
-   * into {@link FastRecord.print} instead): a read that only counts never decodes one.
+   * into {@link FastRecord.print} either way): a read that only counts never decodes one.
    */
   constructor(options: InspectorMappingOptions & { readonly findingArns?: boolean }) {
     const statuses = options.statuses ?? ['ACTIVE']
@@ -202,57 +241,104 @@ export class FastRecord {
    * (the record is invalid, or not in a shape this path maps).
    */
   classify(): Classified | undefined {
+    switch (this.decide()) {
+      case outcomes.counted:
+        return { _tag: 'Counted', finding: this.finding() }
+      case outcomes.notActive:
+        return notActive
+      case outcomes.noImageLinkage:
+        return noImageLinkage
+      default:
+        return undefined
+    }
+  }
+
+  /**
+   * Maps the record just read as {@link FastRecord.classify} does, without making objects: one
+   * of {@link outcomes}; for a counted finding, its parts are left in {@link FastRecord.parts},
+   * {@link FastRecord.ids} and {@link FastRecord.print}.
+   */
+  decide(): number {
     this.print[3] = 0
     const t = this.top
     if ((t.seen & DETAIL) !== 0 && (t.seen & (DETAIL_TYPE | SOURCE)) !== 0)
-      return (t.seen & DETAIL_TYPE) !== 0 && !this.detailTypeOk ? undefined : this.inspector(this.detail)
+      return (t.seen & DETAIL_TYPE) !== 0 && !this.detailTypeOk ? outcomes.declined : this.inspector(this.detail)
     if ((t.seen & (ARN | STATUS | RESOURCES)) !== 0) return this.inspector(t)
     if ((t.seen & (ACCOUNT | BUILD)) !== 0) return this.imageScan(t)
-    return undefined
+    return outcomes.declined
   }
 
-  private inspector(x: Slots): Classified | undefined {
-    if (x.account === undefined || x.severity < 0 || x.status < 0 || x.resourcesBad) return undefined
+  /** The counted finding {@link FastRecord.decide} left in {@link FastRecord.parts}. */
+  finding(): Finding {
+    const p = this.parts
+    const f: { -readonly [K in keyof Finding]: Finding[K] } = {
+      awsAccountId: p.account as Finding['awsAccountId'],
+      severity: severities[p.severity] as Finding['severity'],
+    }
+    if (p.build !== undefined) f.imageBuildVersionArn = p.build as KeyString
+    if (p.pipeline !== undefined) f.imagePipelineArn = p.pipeline
+    if (p.vulnerabilityId !== undefined) f.vulnerabilityId = p.vulnerabilityId as KeyString
+    if (p.findingArn !== undefined) f.findingArn = p.findingArn as KeyString
+    if (p.fix >= 0) f.fixAvailable = fixValues[p.fix] as (typeof fixValues)[number]
+    if (p.exploit >= 0) f.exploitAvailable = exploitValues[p.exploit] as (typeof exploitValues)[number]
+    return f
+  }
+
+  private inspector(x: Slots): number {
+    if (x.account === undefined || x.severity < 0 || x.status < 0 || x.resourcesBad) return outcomes.declined
     if ((x.seen & ARN) !== 0 && (!x.arnAscii || x.arnEnd - x.arnStart < 1 || x.arnEnd - x.arnStart > 1024))
-      return undefined
-    if (((x.seen & FIX) !== 0 && x.fix < 0) || ((x.seen & EXPLOIT) !== 0 && x.exploit < 0)) return undefined
-    if (!this.allowed[x.status]) return { _tag: 'Excluded', reason: 'notActive' }
+      return outcomes.declined
+    if (((x.seen & FIX) !== 0 && x.fix < 0) || ((x.seen & EXPLOIT) !== 0 && x.exploit < 0))
+      return outcomes.declined
+    if (!this.allowed[x.status]) return outcomes.notActive
     const build = x.tag
-    if (build === undefined && !this.includeUnlinked) return { _tag: 'Excluded', reason: 'noImageLinkage' }
+    if (build === undefined && !this.includeUnlinked) return outcomes.noImageLinkage
     const pipeline = build === undefined ? undefined : this.resolvePipeline?.(build)
     this.setIds(x.ids[0] as number, x.ids[4] as number, -1, x.ids[3] as number)
-    const f: { -readonly [K in keyof Finding]: Finding[K] } = {
-      awsAccountId: x.account as Finding['awsAccountId'],
-      severity: severities[x.severity] as Finding['severity'],
-    }
-    if (build !== undefined) f.imageBuildVersionArn = build as KeyString
-    if (pipeline !== undefined && KeyString.is(pipeline)) f.imagePipelineArn = pipeline
-    if (x.vulnerabilityId !== undefined) f.vulnerabilityId = x.vulnerabilityId as KeyString
+    const p = this.parts
+    p.account = x.account
+    p.severity = x.severity
+    p.build = build
+    p.pipeline = pipeline !== undefined && KeyString.is(pipeline) ? pipeline : undefined
+    p.vulnerabilityId = x.vulnerabilityId
+    p.findingArn = undefined
     if ((x.seen & ARN) !== 0) {
-      if (this.arns) f.findingArn = this.buf.toString('latin1', x.arnStart, x.arnEnd) as KeyString
-      else this.print.set(this.walker.prints.subarray(x.print, x.print + 4))
+      if (this.arns) p.findingArn = this.buf.toString('latin1', x.arnStart, x.arnEnd)
+      const from = this.walker.prints
+      const to = this.print
+      to[0] = from[x.print] as number
+      to[1] = from[x.print + 1] as number
+      to[2] = from[x.print + 2] as number
+      to[3] = from[x.print + 3] as number
     }
-    if (x.fix >= 0) f.fixAvailable = fixValues[x.fix] as (typeof fixValues)[number]
-    if (x.exploit >= 0) f.exploitAvailable = exploitValues[x.exploit] as (typeof exploitValues)[number]
-    return { _tag: 'Counted', finding: f }
+    p.fix = x.fix
+    p.exploit = x.exploit
+    return outcomes.counted
   }
 
-  private imageScan(x: Slots): Classified | undefined {
-    if (x.account === undefined || x.severity < 0) return undefined
-    if ((x.seen & FIX) !== 0 && x.fix < 0) return undefined
+  private imageScan(x: Slots): number {
+    if (x.account === undefined || x.severity < 0) return outcomes.declined
+    if ((x.seen & FIX) !== 0 && x.fix < 0) return outcomes.declined
     const build = x.build
-    if (build === undefined && !this.includeUnlinked) return { _tag: 'Excluded', reason: 'noImageLinkage' }
+    if (build === undefined && !this.includeUnlinked) return outcomes.noImageLinkage
     const resolved = x.pipeline ?? (build === undefined ? undefined : this.resolvePipeline?.(build))
-    this.setIds(x.ids[0] as number, x.ids[1] as number, x.pipeline === undefined ? -1 : (x.ids[2] as number), x.ids[3] as number)
-    const f: { -readonly [K in keyof Finding]: Finding[K] } = {
-      awsAccountId: x.account as Finding['awsAccountId'],
-      severity: severities[x.severity] as Finding['severity'],
-    }
-    if (build !== undefined) f.imageBuildVersionArn = build as KeyString
-    if (resolved !== undefined && KeyString.is(resolved)) f.imagePipelineArn = resolved
-    if (x.vulnerabilityId !== undefined) f.vulnerabilityId = x.vulnerabilityId as KeyString
-    if (x.fix >= 0) f.fixAvailable = fixValues[x.fix] as (typeof fixValues)[number]
-    return { _tag: 'Counted', finding: f }
+    const pipeline = resolved !== undefined && KeyString.is(resolved) ? resolved : undefined
+    this.setIds(
+      x.ids[0] as number,
+      x.ids[1] as number,
+      x.pipeline !== undefined && pipeline === x.pipeline ? (x.ids[2] as number) : -1,
+      x.ids[3] as number,
+    )
+    const p = this.parts
+    p.account = x.account
+    p.severity = x.severity
+    p.build = build
+    p.pipeline = pipeline
+    p.vulnerabilityId = x.vulnerabilityId
+    p.findingArn = undefined
+    p.fix = x.fix
+    p.exploit = -1
+    return outcomes.counted
   }
 
   private setIds(account: number, build: number, pipeline: number, vulnerabilityId: number): void {

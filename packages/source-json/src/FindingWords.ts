@@ -7,12 +7,17 @@
  * @module
  */
 import { type Finding, findingOf, type KeyString, severities } from '@scantally/core'
+import type { FindingParts } from './FastRecord.js'
+import { exploitValues, fixValues } from './WasmRecord.js'
 
 /** Words per finding. */
 export const WORDS_PER_FINDING = 5
 
-const fixes = ['YES', 'NO', 'PARTIAL'] as const
-const exploits = ['YES', 'NO'] as const
+const fixes = fixValues
+const exploits = exploitValues
+
+// Severity, fixAvailable and exploitAvailable (indexes, -1: absent) in one word.
+const packed = (severity: number, fix: number, exploit: number): number => severity * 16 + (fix + 1) * 4 + exploit + 1
 
 /**
  * The encoding side: gives strings ids (0 stands for absent) and remembers the strings that
@@ -50,19 +55,33 @@ export class FindingEncoder {
     return id
   }
 
-  /**
-   * Adds a finding (its ARN aside). `known`: the reader's ids of its account, image build,
-   * pipeline and vulnerability id, each the same for equal strings through the read (-1: none).
-   */
-  add(f: Finding, known?: Int32Array): void {
+  /** Adds a finding (its ARN aside). */
+  add(f: Finding): void {
     this.words.push(
-      this.id(f.awsAccountId, known === undefined ? -1 : (known[0] as number)),
-      this.id(f.imageBuildVersionArn, known === undefined ? -1 : (known[1] as number)),
-      this.id(f.imagePipelineArn, known === undefined ? -1 : (known[2] as number)),
-      this.id(f.vulnerabilityId, known === undefined ? -1 : (known[3] as number)),
-      severities.indexOf(f.severity) * 16 +
-        (f.fixAvailable === undefined ? 0 : fixes.indexOf(f.fixAvailable) + 1) * 4 +
-        (f.exploitAvailable === undefined ? 0 : exploits.indexOf(f.exploitAvailable) + 1),
+      this.id(f.awsAccountId, -1),
+      this.id(f.imageBuildVersionArn, -1),
+      this.id(f.imagePipelineArn, -1),
+      this.id(f.vulnerabilityId, -1),
+      packed(
+        severities.indexOf(f.severity),
+        f.fixAvailable === undefined ? -1 : fixes.indexOf(f.fixAvailable),
+        f.exploitAvailable === undefined ? -1 : exploits.indexOf(f.exploitAvailable),
+      ),
+    )
+  }
+
+  /**
+   * Adds a finding the fast path left in parts; `known` holds the reader's ids of its account,
+   * image build, pipeline and vulnerability id, each the same for equal strings through the
+   * read (-1: none).
+   */
+  addParts(p: FindingParts, known: Int32Array): void {
+    this.words.push(
+      this.id(p.account, known[0] as number),
+      this.id(p.build, known[1] as number),
+      this.id(p.pipeline, known[2] as number),
+      this.id(p.vulnerabilityId, known[3] as number),
+      packed(p.severity, p.fix, p.exploit),
     )
   }
 

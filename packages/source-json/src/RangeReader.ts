@@ -14,7 +14,7 @@
 import { closeSync, openSync, readSync } from 'node:fs'
 import type { Classified, InspectorMappingOptions } from '@scantally/core'
 import * as E from 'fp-ts/lib/Either.js'
-import { FastRecord } from './FastRecord.js'
+import { FastRecord, outcomes } from './FastRecord.js'
 import { fingerprintInto } from './FindingArnSet.js'
 import { FindingEncoder } from './FindingWords.js'
 import { errorText } from './Input.js'
@@ -133,8 +133,8 @@ export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): Ra
   let bytes = 0
   let anomaly: string | undefined
 
-  // `print`: the fingerprint of the finding's ARN when the fast path left the ARN off it.
-  const tally = (c: Classified, print?: Uint32Array, known?: Int32Array): void => {
+  // `print`: the fingerprint of the finding's ARN, when the fast path made it.
+  const tally = (c: Classified, print?: Uint32Array): void => {
     read++
     if (c._tag === 'Excluded') {
       if (c.reason === 'notActive') notActive++
@@ -142,7 +142,7 @@ export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): Ra
       return
     }
     const f = c.finding
-    encoder.add(f, known)
+    encoder.add(f)
     const n = prints.length
     const p = print !== undefined && print[3] !== 0 ? print : scratch
     if (p === scratch) {
@@ -167,11 +167,20 @@ export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): Ra
     return true
   }
   const fast = new FastRecord({ ...mapping, findingArns: task.findingArns })
+  // The fast path's findings go to the encoder in parts, with no object made.
   const takeFast = (s: JsonScanner): boolean => {
     fast.read(s)
-    const c = fast.classify()
-    if (c === undefined) throw decline
-    tally(c, fast.print, fast.ids)
+    const o = fast.decide()
+    if (o === outcomes.declined) throw decline
+    read++
+    if (o === outcomes.notActive) notActive++
+    else if (o === outcomes.noImageLinkage) noImageLinkage++
+    else {
+      encoder.addParts(fast.parts, fast.ids)
+      const p = fast.print
+      prints.push(p[0] as number, p[1] as number, p[2] as number, p[3] as number)
+      if (task.findingArns) arns[prints.length / 4 - 1] = fast.parts.findingArn ?? ''
+    }
     return true
   }
 

@@ -277,7 +277,7 @@ async function* readInput(
     return true
   }
 
-  // `print`: the fingerprint of the finding's ARN when the fast path left the ARN off it.
+  // `print`: the fingerprint of the finding's ARN, when the fast path made it.
   const tally = (c: Classified, print?: Uint32Array): void => {
     t.read++
     if (c._tag === 'Excluded') t[c.reason]++
