@@ -24,6 +24,8 @@ const LITERALS: i32 = 256
 // hash are not interned, never searched for long.
 const SLOTS: i32 = 1 << 18 // entry + 1, or 0 when empty; at most 100,000 entries keep it under 40% full
 const TABLE: i32 = 16384
+// The slots in use: few distinct keys keep the table small enough to stay in cache.
+let slots: i32 = 1 << 10
 const ENTRIES: i32 = TABLE + 4 * SLOTS // three words an entry: offset in the arena, length, hash
 const MAX_ENTRIES: i32 = 100000
 const ARENA: i32 = ENTRIES + 12 * MAX_ENTRIES
@@ -87,6 +89,7 @@ const W_PRINT = 28 // the ARN's fingerprint (four words, as FindingArnSet.ts mak
 const TOP: i32 = 0
 const DETAIL_SET: i32 = 32 * 4
 const W_DETAIL_TYPE_OK: i32 = 63 * 4
+const W_LAST_NEWLINE: i32 = 62 * 4
 
 let end: i32 = 0
 let eof: bool = false
@@ -181,14 +184,15 @@ function hashBytes(p: i32, q: i32): u32 {
 function intern(p: i32, q: i32): i32 {
   const n = q - p
   const h = hashBytes(p, q)
-  let i = <i32>h & (SLOTS - 1)
+  const mask = slots - 1
+  let i = <i32>h & mask
   for (let probes = 0; ; probes++) {
     const slot = load<i32>(TABLE + (i << 2))
     if (slot == 0) break
     if (probes == MAX_PROBES) return -1
     const e = ENTRIES + (slot - 1) * 12
     if (load<u32>(e, 8) == h && load<i32>(e, 4) == n && same(ARENA + load<i32>(e), p, n)) return slot - 1
-    i = (i + 1) & (SLOTS - 1)
+    i = (i + 1) & mask
   }
   if (entries == MAX_ENTRIES || arenaUsed + n > ARENA_BYTES) return -1
   memory.copy(ARENA + arenaUsed, p, n)
@@ -198,7 +202,22 @@ function intern(p: i32, q: i32): i32 {
   store<u32>(e, h, 8)
   arenaUsed += n
   store<i32>(TABLE + (i << 2), entries + 1)
-  return entries++
+  entries++
+  // Kept at most half full, so probe runs stay short.
+  if (entries * 2 > slots && slots < SLOTS) rehash(slots * 2)
+  return entries - 1
+}
+
+// Builds the table anew with `size` slots from the entries (which keep their hashes).
+function rehash(size: i32): void {
+  slots = size
+  memory.fill(TABLE, 0, size << 2)
+  const mask = size - 1
+  for (let k = 0; k < entries; k++) {
+    let i = <i32>load<u32>(ENTRIES + k * 12, 8) & mask
+    while (load<i32>(TABLE + (i << 2)) != 0) i = (i + 1) & mask
+    store<i32>(TABLE + (i << 2), k + 1)
+  }
 }
 
 @inline function fmix(h: u32): u32 {
@@ -700,4 +719,36 @@ export function record(p: i32, inputEnd: i32, complete: bool): i32 {
   if (p < 0) return p
   if (load<u8>(p) != 0x7b) return DECLINE
   return object(p, TOP, 1, true)
+}
+
+/**
+ * Counts the newlines in [p, q) sixteen bytes at a time, for a reader's line numbers; leaves
+ * the address of the last one (or -1) in word 62.
+ */
+export function newlines(p: i32, q: i32): i32 {
+  let count = 0
+  let last = -1
+  const newline = i8x16.splat(0x0a)
+  // Newlines are rare (one a record in NDJSON): 64 bytes are tested at once, then looked into.
+  while (p + 64 <= q) {
+    const a = i8x16.eq(v128.load(p), newline)
+    const b = i8x16.eq(v128.load(p, 16), newline)
+    const c = i8x16.eq(v128.load(p, 32), newline)
+    const d = i8x16.eq(v128.load(p, 48), newline)
+    if (v128.any_true(v128.or(v128.or(a, b), v128.or(c, d)))) {
+      const m = <u64>i8x16.bitmask(a) | (<u64>i8x16.bitmask(b) << 16) | (<u64>i8x16.bitmask(c) << 32) | (<u64>i8x16.bitmask(d) << 48)
+      count += <i32>popcnt(m)
+      last = p + 63 - <i32>clz(m)
+    }
+    p += 64
+  }
+  while (p < q) {
+    if (load<u8>(p) == 0x0a) {
+      count++
+      last = p
+    }
+    p++
+  }
+  store<i32>(W_LAST_NEWLINE, last)
+  return count
 }

@@ -20,7 +20,7 @@ import {
   severities,
 } from '@scantally/core'
 import { type JsonScanner, needMore } from './JsonScanner.js'
-import { decline } from './RecordReader.js'
+import { decline, type NewlineCounter } from './RecordReader.js'
 import { exploitValues, fixValues, NEED, WasmRecord } from './WasmRecord.js'
 
 // -------------------------------------------------------------------------------------
@@ -182,6 +182,9 @@ export class FastRecord {
       this.detailTypeOk = w.words[W_DETAIL_TYPE_OK] === 1
     }
   }
+
+  /** Counts newlines for a {@link RecordReader} (see its `newlines`). */
+  readonly newlines: NewlineCounter = (s, from, end) => this.walker.newlines(s, from, end)
 
   // The slots of one object from the walker's words from `at`.
   private fill(x: Slots, at: number): void {

@@ -185,6 +185,7 @@ export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): Ra
   }
 
   const reader = new RecordReader(recordProjection, take, takeFast, task.from)
+  reader.newlines = fast.newlines
   let next = 0
   let reached = -1
   reader.stopBefore = (offset, state, inWrapper) => {

@@ -301,6 +301,7 @@ async function* readInput(
   }
 
   let reader = new RecordReader(recordProjection, take, ctx.fast ? takeFast : undefined)
+  if (ctx.fast) reader.newlines = fast.newlines
 
   // Handles the problems a push or finish reports; `false` when this input cannot go on.
   const settle = (first: SyntaxProblem | undefined): boolean => {
@@ -353,6 +354,7 @@ async function* readInput(
       t.bytes += end.at.offset
       position = end.position
       reader = new RecordReader(recordProjection, take, ctx.fast ? takeFast : undefined, end.at)
+      if (ctx.fast) reader.newlines = fast.newlines
       resume = { start: end.at.offset, size: BigInt(plan.size), mtimeNs: plan.mtimeNs }
     }
     let open = true

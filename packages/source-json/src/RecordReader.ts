@@ -51,6 +51,18 @@ export const decline: { readonly _tag: 'Decline' } = { _tag: 'Decline' }
 export type FastRecordReader = (scanner: JsonScanner, offset: number) => boolean
 
 /**
+ * Counts the newlines of the scanner's buffer from `from` to before `end`: how many, and the
+ * offset of the last (-1: none); `undefined` leaves the count to the reader.
+ *
+ * @category model
+ */
+export type NewlineCounter = (
+  scanner: JsonScanner,
+  from: number,
+  end: number,
+) => readonly [number, number] | undefined
+
+/**
  * Where a reader stands before a top-level value or an array element: enough for another
  * reader to go on from there exactly as this one would (used to split a file between threads).
  * `state` is opaque; `lines` counts the newlines before `offset` and `lastNewline` is the
@@ -134,6 +146,13 @@ export class RecordReader {
    * offset and the reader's state there; `true` stops the reader before that value.
    */
   stopBefore: ((offset: number, state: number, inWrapper: boolean) => boolean) | undefined = undefined
+  /** A faster count of the newlines for line numbers, where the fast path has one. */
+  newlines: NewlineCounter | undefined = undefined
+  // The last count of newlines: of the buffer of this epoch, up to `countedTo`.
+  private countedEpoch = -1
+  private countedTo = 0
+  private countedLines = 0
+  private countedLast = -1
 
   /** Starts reading at the beginning of an input, or where another reader stood (`from`). */
   constructor(
@@ -157,13 +176,9 @@ export class RecordReader {
    * position another reader can go on from.
    */
   lastStart(): ReaderPosition {
-    const b = this.s.buf
-    let lines = this.lines
-    let lastNewline = this.lastNewline
-    for (let i = b.indexOf(0x0a, 0); i >= 0 && i < this.mark; i = b.indexOf(0x0a, i + 1)) {
-      lines++
-      lastNewline = this.base + i
-    }
+    const [n, last] = this.newlinesBefore(this.mark)
+    const lines = this.lines + n
+    const lastNewline = last >= 0 ? this.base + last : this.lastNewline
     return {
       offset: this.base + this.mark,
       state: this.markState,
@@ -240,10 +255,9 @@ export class RecordReader {
     const keep = s.pos
     if (keep === 0) return
     const b = s.buf
-    for (let i = b.indexOf(0x0a, 0); i >= 0 && i < keep; i = b.indexOf(0x0a, i + 1)) {
-      this.lines++
-      this.lastNewline = this.base + i
-    }
+    const [n, last] = this.newlinesBefore(keep)
+    this.lines += n
+    if (last >= 0) this.lastNewline = this.base + last
     s.buf = keep >= b.length ? Buffer.alloc(0) : b.subarray(keep)
     this.base += keep
     s.pos = 0
@@ -427,14 +441,41 @@ export class RecordReader {
     return this.record(TOP)
   }
 
-  private problem(at: number, message: string): SyntaxProblem {
-    const b = this.s.buf
-    let line = this.lines + 1
-    let lastNewline = this.lastNewline
-    for (let i = b.indexOf(0x0a, 0); i >= 0 && i < at; i = b.indexOf(0x0a, i + 1)) {
-      line++
-      lastNewline = this.base + i
+  // The newlines of the buffer before `end`: how many, and the offset of the last (-1: none).
+  // A count for the same buffer up to an earlier end is gone on from (a batch's position, then
+  // the compaction after it), so each byte is counted once.
+  private newlinesBefore(end: number): readonly [number, number] {
+    const s = this.s
+    let from = 0
+    let n = 0
+    let last = -1
+    if (this.countedEpoch === s.epoch && this.countedTo <= end) {
+      from = this.countedTo
+      n = this.countedLines
+      last = this.countedLast
     }
+    const counted = this.newlines?.(s, from, end)
+    if (counted !== undefined) {
+      n += counted[0]
+      if (counted[1] >= 0) last = counted[1]
+    } else {
+      const b = s.buf
+      for (let i = b.indexOf(0x0a, from); i >= 0 && i < end; i = b.indexOf(0x0a, i + 1)) {
+        n++
+        last = i
+      }
+    }
+    this.countedEpoch = s.epoch
+    this.countedTo = end
+    this.countedLines = n
+    this.countedLast = last
+    return [n, last]
+  }
+
+  private problem(at: number, message: string): SyntaxProblem {
+    const [n, last] = this.newlinesBefore(at)
+    const line = this.lines + 1 + n
+    const lastNewline = last >= 0 ? this.base + last : this.lastNewline
     const offset = this.base + at
     return { offset, line, column: offset - lastNewline, message }
   }

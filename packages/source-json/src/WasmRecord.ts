@@ -16,6 +16,7 @@ const literalBytes = 512
 const literalEnd = 4096
 const page = 65536
 const resultWords = 64
+const lastNewlineWord = 62
 
 /** `record` returned this: the input ends before the record does. */
 export const NEED = -1
@@ -53,6 +54,7 @@ interface Exports {
   readonly memory: WebAssembly.Memory
   readonly init: (...groups: number[]) => void
   readonly record: (at: number, end: number, complete: number) => number
+  readonly newlines: (from: number, to: number) => number
   readonly INPUT: WebAssembly.Global
 }
 
@@ -118,6 +120,17 @@ export class WasmRecord {
     const b = s.buf
     if (b !== this.mirrored || s.epoch !== this.epoch || s !== this.scanner) this.mirror(s)
     return this.exports.record(this.base + s.pos, this.base + b.length, s.eof ? 1 : 0)
+  }
+
+  /**
+   * The newlines of the scanner's buffer from `from` to before `end` (their count and the offset
+   * of the last, -1: none), when the walker holds that buffer; else `undefined`.
+   */
+  newlines(s: JsonScanner, from: number, end: number): readonly [number, number] | undefined {
+    if (s.buf !== this.mirrored || s.epoch !== this.epoch || s !== this.scanner) return undefined
+    const n = this.exports.newlines(this.base + from, this.base + end)
+    const last = this.words[lastNewlineWord] as number
+    return [n, last < 0 ? -1 : last - this.base]
   }
 
   // Grows the memory to at least `bytes` (views of it are made anew when it grows).
