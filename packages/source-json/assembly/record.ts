@@ -3,8 +3,9 @@
 // everything else is skipped with the scanner's grammar) and leaves what it read in a table of
 // 32-bit words that `WasmRecord.ts` turns into slots. Strings are scanned 16 bytes at a time.
 //
-// Memory: words of results from 0, the literal table from 256 (an offset and a length per
-// literal, 16 bits each), the literals' bytes from 512, compiled-in data from 4096 (`--memoryBase`),
+// Memory: words of results from 0 (two slot sets of 32 words, then two more words), the literal
+// table from 512 (an offset and a length per literal, 16 bits each), the literals' bytes from
+// 768, compiled-in data from 4096 (`--memoryBase`),
 // then the interning table, its entries and their bytes, and the input after them (`INPUT`).
 //
 // Every function takes and returns a byte address; a negative result is one of the codes below
@@ -16,7 +17,7 @@ const NEED: i32 = -1
 const DECLINE: i32 = -2
 
 const MAX_DEPTH: i32 = 1000
-const LITERALS: i32 = 256
+const LITERALS: i32 = 512
 
 // Interning: group keys repeat (accounts, builds, CVEs), so each distinct one gets an id, found
 // again by its bytes in an open-addressing table, and JavaScript decodes it once. Bounded, so
@@ -88,8 +89,8 @@ const W_RESOURCES_BAD = 27
 const W_PRINT = 28 // the ARN's fingerprint (four words, as FindingArnSet.ts makes it) when ASCII
 const TOP: i32 = 0
 const DETAIL_SET: i32 = 32 * 4
-const W_DETAIL_TYPE_OK: i32 = 63 * 4
-const W_LAST_NEWLINE: i32 = 62 * 4
+const W_DETAIL_TYPE_OK: i32 = 64 * 4
+const W_LAST_NEWLINE: i32 = 65 * 4
 
 let end: i32 = 0
 let eof: bool = false
@@ -354,7 +355,7 @@ function literal(p: i32, word: string): i32 {
 function number(p: i32): i32 {
   if (load<u8>(p) == 0x2d) p++
   if (p >= end) return NEED
-  let c = <i32>load<u8>(p)
+  const c = <i32>load<u8>(p)
   if (c == 0x30) p++
   else if (isDigit(c)) while (p < end && isDigit(<i32>load<u8>(p))) p++
   else return DECLINE
@@ -722,8 +723,8 @@ export function record(p: i32, inputEnd: i32, complete: bool): i32 {
 }
 
 /**
- * Counts the newlines in [p, q) sixteen bytes at a time, for a reader's line numbers; leaves
- * the address of the last one (or -1) in word 62.
+ * Counts the newlines in [p, q) with vector compares, for a reader's line numbers; leaves
+ * the address of the last one (or -1) in word 65.
  */
 export function newlines(p: i32, q: i32): i32 {
   let count = 0

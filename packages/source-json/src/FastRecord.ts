@@ -78,7 +78,7 @@ const W_TAG = 23
 const W_RESOURCES_BAD = 27
 const W_PRINT = 28
 const DETAIL_WORDS = 32
-const W_DETAIL_TYPE_OK = 63
+const W_DETAIL_TYPE_OK = 64
 
 /**
  * What {@link FastRecord.decide} makes of a record.
@@ -265,7 +265,9 @@ export class FastRecord {
     this.print[3] = 0
     const t = this.top
     if ((t.seen & DETAIL) !== 0 && (t.seen & (DETAIL_TYPE | SOURCE)) !== 0)
-      return (t.seen & DETAIL_TYPE) !== 0 && !this.detailTypeOk ? outcomes.declined : this.inspector(this.detail)
+      return (t.seen & DETAIL_TYPE) !== 0 && !this.detailTypeOk
+        ? outcomes.declined
+        : this.inspector(this.detail)
     if ((t.seen & (ARN | STATUS | RESOURCES)) !== 0) return this.inspector(t)
     if ((t.seen & (ACCOUNT | BUILD)) !== 0) return this.imageScan(t)
     return outcomes.declined

@@ -17,7 +17,8 @@ const fixes = fixValues
 const exploits = exploitValues
 
 // Severity, fixAvailable and exploitAvailable (indexes, -1: absent) in one word.
-const packed = (severity: number, fix: number, exploit: number): number => severity * 16 + (fix + 1) * 4 + exploit + 1
+const packed = (severity: number, fix: number, exploit: number): number =>
+  severity * 16 + (fix + 1) * 4 + exploit + 1
 
 /**
  * The encoding side: gives strings ids (0 stands for absent) and remembers the strings that

@@ -11,12 +11,12 @@ import { findingStatuses, severities } from '@scantally/core'
 import type { JsonScanner } from './JsonScanner.js'
 
 // The layout of the module's memory (see assembly/record.ts).
-const literalTable = 256
-const literalBytes = 512
+const literalTable = 512
+const literalBytes = 768
 const literalEnd = 4096
 const page = 65536
-const resultWords = 64
-const lastNewlineWord = 62
+const resultWords = 66
+const lastNewlineWord = 65
 
 /** `record` returned this: the input ends before the record does. */
 export const NEED = -1

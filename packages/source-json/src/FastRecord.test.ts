@@ -1,0 +1,156 @@
+import { testProp } from '@fast-check/ava'
+import test from 'ava'
+import fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
+import { eventOf, type Gen, gensArb, imageScanRecord, inspectorRecord } from './exports.test.util.js'
+import { FastRecord } from './FastRecord.js'
+import { fingerprintInto } from './FindingArnSet.js'
+import { JsonScanner } from './JsonScanner.js'
+import { classifyRecord } from './Record.js'
+import { WasmRecord } from './WasmRecord.js'
+
+// Reads one record with the fast path: its classification, or 'declined'.
+const fastRead = (fast: FastRecord, text: string) => {
+  const s = new JsonScanner()
+  s.buf = Buffer.from(text)
+  s.eof = true
+  try {
+    fast.read(s)
+  } catch {
+    return 'declined' as const
+  }
+  return fast.classify() ?? ('declined' as const)
+}
+
+// Whether a string is written in JSON without an escape (the fast path reads only such values).
+const plainJson = (v: string | undefined): boolean => v === undefined || !JSON.stringify(v).includes('\\')
+
+const shapes: ReadonlyArray<readonly [string, (g: Gen) => Record<string, unknown>]> = [
+  ['Inspector finding', inspectorRecord],
+  ['Image Builder finding', imageScanRecord],
+  ['EventBridge event', eventOf],
+]
+
+for (const [name, shape] of shapes) {
+  testProp(
+    `${name}: the compiled walker maps a record as the plain path does, and declines only escaped values`,
+    [gensArb(6), fc.boolean()],
+    (t, gens, arns) => {
+      const fast = new FastRecord({ findingArns: arns })
+      for (const g of gens) {
+        const record = shape(g)
+        const text = JSON.stringify(record)
+        const plain = classifyRecord(JSON.parse(text), {})
+        const got = fastRead(fast, text)
+        // Declined only for a value it does not read: an escaped one.
+        t.true(got !== 'declined' || !plainJson(g.vulnerabilityId), text)
+        if (got === 'declined') continue
+        t.true(E.isRight(plain))
+        if (E.isLeft(plain)) continue
+        const want =
+          plain.right._tag === 'Counted' && !arns
+            ? { ...plain.right, finding: { ...plain.right.finding, findingArn: undefined } }
+            : plain.right
+        const gotNormal =
+          got._tag === 'Counted' ? { ...got, finding: { findingArn: undefined, ...got.finding } } : got
+        const wantNormal =
+          want._tag === 'Counted' ? { ...want, finding: { findingArn: undefined, ...want.finding } } : want
+        t.deepEqual(gotNormal, wantNormal)
+        // The walker's fingerprint of the ARN is the one `fingerprintInto` makes of the string.
+        if (got._tag === 'Counted' && shape !== imageScanRecord) {
+          const print = new Uint32Array(4)
+          fingerprintInto(g.findingArn, print, 0)
+          t.deepEqual(Array.from(fast.print), Array.from(print))
+        }
+      }
+    },
+    { numRuns: 60 },
+  )
+}
+
+testProp(
+  'ASCII finding ARNs of any length up to 1024 fingerprint as fingerprintInto does',
+  [
+    fc.string({
+      unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+      minLength: 1,
+      maxLength: 1024,
+    }),
+  ],
+  (t, arn) => {
+    fc.pre(!arn.includes('"') && !arn.includes('\\'))
+    const record = {
+      findingArn: arn,
+      awsAccountId: '111111111111',
+      severity: 'HIGH',
+      status: 'ACTIVE',
+      resources: [
+        { tags: { Ec2ImageBuilderArn: 'arn:aws:imagebuilder:us-east-1:111111111111:image/a/1.0.0/1' } },
+      ],
+    }
+    const fast = new FastRecord({ findingArns: false })
+    const got = fastRead(fast, JSON.stringify(record))
+    t.is(got !== 'declined' && got._tag, 'Counted')
+    const print = new Uint32Array(4)
+    fingerprintInto(arn, print, 0)
+    t.deepEqual(Array.from(fast.print), Array.from(print))
+  },
+)
+
+testProp(
+  'the walker counts the newlines of any stretch of its buffer',
+  [fc.uint8Array({ maxLength: 600 }), fc.nat(), fc.nat(), fc.boolean()],
+  (t, raw, a, b, dense) => {
+    const bytes = Buffer.from(dense ? raw.map((x) => (x % 3 === 0 ? 0x0a : x)) : raw)
+    const from = bytes.length === 0 ? 0 : a % (bytes.length + 1)
+    const end = from + (b % (bytes.length - from + 1))
+    const s = new JsonScanner()
+    s.buf = bytes
+    const w = new WasmRecord()
+    w.walk(s)
+    let n = 0
+    let last = -1
+    for (let i = from; i < end; i++) if (bytes[i] === 0x0a) [n, last] = [n + 1, i]
+    t.deepEqual(w.newlines(s, from, end), [n, last])
+  },
+)
+
+test('the walker knows only the buffer it walked: another buffer is counted by the reader', (t) => {
+  const s = new JsonScanner()
+  s.buf = Buffer.from('{}\n{}\n')
+  const w = new WasmRecord()
+  w.walk(s)
+  t.deepEqual(w.newlines(s, 0, 6), [2, 5])
+  s.buf = Buffer.from('{}\n')
+  t.is(w.newlines(s, 0, 3), undefined)
+})
+
+test('group keys beyond what the walker interns are still read exactly', (t) => {
+  // More distinct vulnerability ids than the intern table holds (100,000), each read twice.
+  const n = 100_500
+  const id = (i: number) => `CVE-${2000 + (i % 25)}-${i}`
+  const lines: Array<string> = []
+  for (let round = 0; round < 2; round++)
+    for (let i = 0; i < n; i++)
+      lines.push(
+        JSON.stringify({
+          awsAccountId: '111111111111',
+          imageBuildVersionArn: 'arn:aws:imagebuilder:us-east-1:111111111111:image/a/1.0.0/1',
+          severity: 'LOW',
+          packageVulnerabilityDetails: { vulnerabilityId: id(i) },
+        }),
+      )
+  const s = new JsonScanner()
+  s.buf = Buffer.from(lines.join('\n'))
+  s.eof = true
+  const fast = new FastRecord({})
+  let wrong = 0
+  for (let k = 0; k < lines.length; k++) {
+    if (k > 0) s.pos++ // the newline
+    fast.read(s)
+    const c = fast.classify()
+    if (c?._tag !== 'Counted' || c.finding.vulnerabilityId !== id(k % n)) wrong++
+  }
+  t.is(wrong, 0)
+  t.is(s.pos, s.buf.length)
+})
