@@ -1,5 +1,5 @@
 /**
- * The fast path of reading a record: the compiled walker (see {@link WasmRecord}) finds the
+ * The fast path of reading a record: the compiled walker (see `WasmRecord.ts`) finds the
  * members the engine needs by comparing key bytes, checks and interns their values on the
  * bytes and skips everything else with the scanner's grammar; this module turns what it found
  * into a finding, so a record costs no object and no string but the finding's own.

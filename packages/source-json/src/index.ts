@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-export { FastRecord } from './FastRecord.js'
+export { FastRecord, type FindingParts, outcomes } from './FastRecord.js'
 export * from './FindingArnSet.js'
 export { decodedBytes, type Input, listInputs, type ResumeAt } from './Input.js'
 export * from './JsonScanner.js'
