@@ -96,11 +96,14 @@ const wrapperKeys = new Set(['findings', 'nextToken', 'requestId'])
 const mayBeWrapperKey = (s: JsonScanner): boolean => {
   const b = s.buf
   const start = s.pos + 1
-  const q = b.indexOf(0x22, start)
-  if (q < 0) return true // the slow way asks for more input
-  if (q - start === 8 || q - start === 9) return true
-  for (let i = start; i < q; i++) if (b[i] === 0x5c) return true
-  return false
+  // A loop of its own: keys are short, and this runs before every NDJSON record.
+  let escaped = false
+  for (let i = start; i < b.length; i++) {
+    const c = b[i] as number
+    if (c === 0x22) return escaped || i - start === 8 || i - start === 9
+    if (c === 0x5c) escaped = true
+  }
+  return true // the slow way asks for more input
 }
 
 /**
