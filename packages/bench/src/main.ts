@@ -162,23 +162,37 @@ for (const findings of sizes)
     if (layout === 'json' && ds.bytes >= maxStringBytes)
       notes.push(`${input}: no whole-file JSON.parse baseline, the file is larger than a V8 string can be.`)
     let reference: Digest | undefined
-    for (const c of contenders(ds)) {
-      const times: number[] = []
-      const rss: number[] = []
-      let agrees = true
-      for (let i = 0; i < c.runs; i++) {
+    // Runs are taken in turns (one of each contender, then again), so that a machine whose speed
+    // drifts over minutes weighs on every contender alike.
+    const cs = contenders(ds)
+    const results = cs.map(() => ({
+      times: [] as number[],
+      rss: [] as number[],
+      agrees: true,
+      failed: false,
+    }))
+    const rounds = Math.max(...cs.map((c) => c.runs))
+    for (let i = 0; i < rounds; i++)
+      for (const [k, c] of cs.entries()) {
+        const res = results[k] as (typeof results)[number]
+        if (i >= c.runs || res.failed) continue
         const r = await run(c.command).catch((e: unknown) => {
           if (c.kind !== 'peer') throw e
           notes.push(`${input}: ${c.name} failed: ${String((e as Error).message).slice(0, 200)}`)
           return undefined
         })
-        if (r === undefined) break
-        times.push(r.ms)
-        if (r.rss !== undefined) rss.push(r.rss)
+        if (r === undefined) {
+          res.failed = true
+          continue
+        }
+        res.times.push(r.ms)
+        if (r.rss !== undefined) res.rss.push(r.rss)
         const digest = c.digest(r.stdout)
         reference ??= digest
-        if (!sameDigest(digest, reference)) agrees = false
+        if (!sameDigest(digest, reference)) res.agrees = false
       }
+    for (const [k, c] of cs.entries()) {
+      const { times, rss, agrees } = results[k] as (typeof results)[number]
       if (times.length === 0) continue
       const row: Row = {
         input,
@@ -186,7 +200,7 @@ for (const findings of sizes)
         findings,
         contender: c.name,
         kind: c.kind,
-        runs: c.runs,
+        runs: times.length,
         ms: median(times),
         rss: rss.length === 0 ? undefined : median(rss),
         agrees,
