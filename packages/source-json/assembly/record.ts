@@ -147,6 +147,7 @@ function reset(set: i32): void {
 }
 
 // Whether the bytes [p, p + n) are literal `id`.
+@inline
 function is(p: i32, n: i32, id: i32): bool {
   const entry = LITERALS + (id << 2)
   if (<i32>load<u16>(entry, 2) != n) return false
@@ -160,6 +161,7 @@ function literalIndex(p: i32, q: i32, first: i32, count: i32): i32 {
 }
 
 // Whether the n bytes at a and at b are the same.
+@inline
 function same(a: i32, b: i32, n: i32): bool {
   let i = 0
   for (; i + 8 <= n; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false
@@ -265,6 +267,7 @@ function fingerprint(p: i32, q: i32, set: i32, w: i32): void {
 
 // A string without escapes or control characters, at its opening quote: sets vs, ve, vascii
 // and returns the address after its closing quote. A backslash or control character declines.
+@inline
 function plainString(p: i32): i32 {
   const start = p + 1
   let q = start
@@ -301,6 +304,7 @@ function plainString(p: i32): i32 {
 
 // Skips a string at its opening quote: a backslash escapes the byte after it, as the scanner's
 // count of backslashes before a quote has it.
+@inline
 function skipString(p: i32): i32 {
   let q = p + 1
   const quote = i8x16.splat(0x22)
@@ -329,6 +333,7 @@ function skipString(p: i32): i32 {
 
 // Reads a key at its opening quote and the ':' after it; returns the address after the ':' and
 // leaves the key's bytes in [vs, ve).
+@inline
 function key(p: i32): i32 {
   const q = plainString(p)
   if (q < 0) return q
@@ -434,6 +439,7 @@ function skipArray(p: i32, depth: i32): i32 {
 }
 
 // A string value (anything else declines), left in [vs, ve).
+@inline
 function stringValue(p: i32): i32 {
   p = next(p)
   if (p < 0) return p
