@@ -175,12 +175,17 @@ export class FastRecord {
     const end = w.walk(s)
     // At the end of the input, a record cut short is the plain path's to report.
     if (end < 0) throw end === NEED && !s.eof ? needMore : decline
-    s.pos = end - w.base
+    s.pos = end - w.at
     this.fill(this.top, 0)
     if ((this.top.seen & DETAIL) !== 0) {
       this.fill(this.detail, DETAIL_WORDS)
       this.detailTypeOk = w.words[W_DETAIL_TYPE_OK] === 1
     }
+  }
+
+  /** A buffer in the walker's memory, for a reader that fills its own (see `WasmRecord.region`). */
+  region(k: 0 | 1, size: number): Buffer | undefined {
+    return this.walker.region(k, size)
   }
 
   /** Counts newlines for a {@link RecordReader} (see its `newlines`). */
@@ -189,7 +194,7 @@ export class FastRecord {
   // The slots of one object from the walker's words from `at`.
   private fill(x: Slots, at: number): void {
     const w = this.walker.words
-    const base = this.walker.base
+    const base = this.walker.at
     x.seen = w[at + W_SEEN] as number
     x.account = this.string(at + W_ACCOUNT, true)
     x.severity = w[at + W_SEVERITY] as number
@@ -229,7 +234,7 @@ export class FastRecord {
       const known = this.interned[id]
       if (known !== undefined) return known
     }
-    const base = this.walker.base
+    const base = this.walker.at
     const value = this.buf.toString(
       digits || w[at + 3] === 1 ? 'latin1' : 'utf8',
       start - base,

@@ -3,16 +3,23 @@ import fc from 'fast-check'
 import { FindingArnSet } from './FindingArnSet.js'
 
 testProp(
-  'the fingerprint set answers like a Set of the ARNs',
+  'the fingerprint set answers like a Set of the ARNs, with or without room reserved',
   [
     fc.array(fc.oneof(fc.constantFrom('a', 'b', 'arn:aws:inspector2:x'), fc.string({ unit: 'binary' })), {
       maxLength: 3000,
     }),
+    fc.nat({ max: 5000 }),
+    fc.nat(),
   ],
-  (t, arns) => {
+  (t, arns, room, when) => {
     const set = new FindingArnSet()
     const reference = new Set<string>()
-    const got = arns.map((a) => set.add(a))
+    // Room made at any point changes no answer.
+    const at = arns.length === 0 ? 0 : when % arns.length
+    const got = arns.map((a, i) => {
+      if (i === at) set.reserve(room)
+      return set.add(a)
+    })
     const want = arns.map((a) => {
       const fresh = !reference.has(a)
       reference.add(a)

@@ -76,6 +76,14 @@ export class FindingArnSet {
     return this.size
   }
 
+  /**
+   * Makes room for `n` ARNs in all, so that a caller that can estimate them (from a file's size)
+   * spares the set its rehashing as it grows; the set still grows past them.
+   */
+  reserve(n: number): void {
+    while (n * 4 > (this.table.length / WORDS) * 3) this.grow()
+  }
+
   /** Adds an ARN; `false` when it was already there. */
   add(arn: string): boolean {
     fingerprintInto(arn, scratch, 0)

@@ -218,11 +218,7 @@ export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): Ra
     read = notActive = noImageLinkage = bytes = 0
   }
 
-  const buffers: Array<Buffer> = [
-    Buffer.allocUnsafe(2 * task.chunkSize),
-    Buffer.allocUnsafe(2 * task.chunkSize),
-  ]
-  let turn = 0
+  let turn: 0 | 1 = 0
   let fd: number | undefined
   let position = task.from?.offset ?? 0
   let ended = false
@@ -252,16 +248,15 @@ export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): Ra
             : { type: 'eof', sawValue: reader.sawValue },
         )
       }
-      // Two buffers, filled in turn: the pending start of a value is copied from the one
-      // read before, new bytes read after it; no buffer is allocated per chunk.
+      // Two buffers in the walker's memory, filled in turn (so the walker reads them in place):
+      // the pending start of a value is copied from the one read before, new bytes read after
+      // it. A value longer than a buffer gets one of its own.
       const pending = reader.pending()
       const want = Math.min(task.chunkSize, task.size - position)
-      let target = buffers[turn] as Buffer
-      if (target.length < pending.length + want) {
-        target = Buffer.allocUnsafe(pending.length + want)
-        buffers[turn] = target
-      }
-      turn ^= 1
+      const target =
+        fast.region(turn, Math.max(2 * task.chunkSize, pending.length + want)) ??
+        Buffer.allocUnsafe(pending.length + want)
+      turn = turn === 0 ? 1 : 0
       pending.copy(target, 0)
       const n = readSync(fd, target, pending.length, want, position)
       // The file shrank: the chaining thread reads on from here and finds out how.

@@ -167,6 +167,9 @@ export const planSplit = (fd: number, size: number, parts: number): ReadonlyArra
 // with two parts, under a quarter with three, a twentieth from six on).
 const mergeCost = 0.2
 
+// At most this many findings are made room for ahead (a table of 64 MiB).
+const maxReserved = 3 << 20
+
 const firstShare = (parts: number): number => {
   const k = Math.max(0, 1 / (parts - 1) - mergeCost)
   return Math.max(0.05, k / (1 + k))
@@ -309,6 +312,9 @@ export async function* readSplit(
           return valid
         }
 
+  // Room for the findings the file likely holds (exports run 1 to 3 KB a finding), so that the
+  // set does not rehash while this thread, the one that chains the parts, is the busiest.
+  options.seen.reserve(Math.min(Math.floor(size / 4096), maxReserved))
   const t = options.tally
   let current = 0
   let decoder = new FindingDecoder()

@@ -68,12 +68,14 @@ const compile = (): WebAssembly.Module => {
 /**
  * A walker instance. After {@link WasmRecord.walk}, {@link WasmRecord.words} holds what the
  * record's members were (see assembly/record.ts for the words), at addresses that are the
- * scanner's offsets plus {@link WasmRecord.base}.
+ * scanner's offsets plus {@link WasmRecord.at}.
  */
 export class WasmRecord {
   private readonly exports: Exports
   /** Where the input starts in the module's memory. */
   readonly base: number
+  /** The address of the scanner's buffer's first byte in the last walk. */
+  at = 0
   /** The walker's results. */
   words: Int32Array
   /** The same, unsigned (fingerprints). */
@@ -82,6 +84,8 @@ export class WasmRecord {
   private mirrored: Buffer | undefined = undefined
   private scanner: JsonScanner | undefined = undefined
   private epoch = -1
+  // The size of each of the two regions a reader may read into (0: none handed out yet).
+  private regionBytes = 0
 
   constructor() {
     this.exports = new WebAssembly.Instance(compile(), {}).exports as unknown as Exports
@@ -113,13 +117,37 @@ export class WasmRecord {
   }
 
   /**
+   * One of two buffers (`k` 0 or 1) of `size` bytes inside the module's memory, for a reader
+   * that fills its own buffers: what it reads there is walked in place, not copied. The first
+   * call fixes the regions' size; a larger one gets `undefined` (the reader then uses a buffer
+   * of its own, which is copied). A view is valid until the next call.
+   */
+  region(k: 0 | 1, size: number): Buffer | undefined {
+    if (this.regionBytes === 0) {
+      this.regionBytes = size
+      this.reserve(this.base + 2 * size + 16)
+    }
+    if (size > this.regionBytes) return undefined
+    return Buffer.from(this.exports.memory.buffer, this.base + k * this.regionBytes, size)
+  }
+
+  // Where the scanner's buffer is in the module's memory: in place when it is a view of it,
+  // else a copy at `base`, made when the buffer changed.
+  private locate(s: JsonScanner): number {
+    const b = s.buf
+    if (b.buffer === this.exports.memory.buffer) return b.byteOffset
+    if (b !== this.mirrored || s.epoch !== this.epoch || s !== this.scanner) this.mirror(s)
+    return this.base
+  }
+
+  /**
    * Walks the record at the scanner's position: the address after it, {@link NEED} or
    * {@link DECLINE}.
    */
   walk(s: JsonScanner): number {
-    const b = s.buf
-    if (b !== this.mirrored || s.epoch !== this.epoch || s !== this.scanner) this.mirror(s)
-    return this.exports.record(this.base + s.pos, this.base + b.length, s.eof ? 1 : 0)
+    const at = this.locate(s)
+    this.at = at
+    return this.exports.record(at + s.pos, at + s.buf.length, s.eof ? 1 : 0)
   }
 
   /**
@@ -127,10 +155,14 @@ export class WasmRecord {
    * of the last, -1: none), when the walker holds that buffer; else `undefined`.
    */
   newlines(s: JsonScanner, from: number, end: number): readonly [number, number] | undefined {
-    if (s.buf !== this.mirrored || s.epoch !== this.epoch || s !== this.scanner) return undefined
-    const n = this.exports.newlines(this.base + from, this.base + end)
+    const b = s.buf
+    let at: number
+    if (b.buffer === this.exports.memory.buffer) at = b.byteOffset
+    else if (b === this.mirrored && s.epoch === this.epoch && s === this.scanner) at = this.base
+    else return undefined
+    const n = this.exports.newlines(at + from, at + end)
     const last = this.words[lastNewlineWord] as number
-    return [n, last < 0 ? -1 : last - this.base]
+    return [n, last < 0 ? -1 : last - at]
   }
 
   // Grows the memory to at least `bytes` (views of it are made anew when it grows).
