@@ -90,7 +90,8 @@ export const accumulate = (
       counted++
       if (visible !== undefined && !visible.has(f.awsAccountId)) return true
       const key = groupOf(f)
-      if (key === undefined || !tests.every((test) => test(f))) return true
+      if (key === undefined) return true
+      for (const test of tests) if (!test(f)) return true
       let c = groups.get(key)
       if (c === undefined) {
         c = zeroCounts()

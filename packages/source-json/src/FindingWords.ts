@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Finding, findingOf, type KeyString, severities } from '@scantally/core'
+import { type Finding, type KeyString, severities } from '@scantally/core'
 import type { FindingParts } from './FastRecord.js'
 import { exploitValues, fixValues } from './WasmRecord.js'
 
@@ -118,21 +118,26 @@ export class FindingDecoder {
     findingArn: string | undefined,
     pipelineOf?: (build: KeyString) => KeyString | undefined,
   ): Finding {
+    // Made directly, members in the order `findingOf` gives them: this runs once per finding.
     const t = this.strings
-    const build = t[words[at + 1] as number] as KeyString | undefined
-    const pipeline = t[words[at + 2] as number] as KeyString | undefined
     const small = words[at + 4] as number
-    const fix = (small >>> 2) & 3
-    const exploit = small & 3
-    return findingOf({
+    const f: { -readonly [K in keyof Finding]: Finding[K] } = {
       awsAccountId: t[words[at] as number] as Finding['awsAccountId'],
       severity: severities[small >>> 4] as Finding['severity'],
-      imageBuildVersionArn: build,
-      imagePipelineArn: pipeline ?? (build === undefined ? undefined : pipelineOf?.(build)),
-      vulnerabilityId: t[words[at + 3] as number] as KeyString | undefined,
-      findingArn: findingArn as KeyString | undefined,
-      fixAvailable: fix === 0 ? undefined : fixes[fix - 1],
-      exploitAvailable: exploit === 0 ? undefined : exploits[exploit - 1],
-    })
+    }
+    const build = t[words[at + 1] as number] as KeyString | undefined
+    if (build !== undefined) f.imageBuildVersionArn = build
+    const pipeline =
+      (t[words[at + 2] as number] as KeyString | undefined) ??
+      (build === undefined ? undefined : pipelineOf?.(build))
+    if (pipeline !== undefined) f.imagePipelineArn = pipeline
+    const vulnerabilityId = t[words[at + 3] as number] as KeyString | undefined
+    if (vulnerabilityId !== undefined) f.vulnerabilityId = vulnerabilityId
+    if (findingArn !== undefined) f.findingArn = findingArn as KeyString
+    const fix = (small >>> 2) & 3
+    if (fix !== 0) f.fixAvailable = fixes[fix - 1] as (typeof fixes)[number]
+    const exploit = small & 3
+    if (exploit !== 0) f.exploitAvailable = exploits[exploit - 1] as (typeof exploits)[number]
+    return f
   }
 }
