@@ -381,6 +381,22 @@ function number(p: i32): i32 {
   return p
 }
 
+// Whether `afterItem` just passed the closing bracket.
+let closed = false
+
+// After a member or an element: past the ',' to the next one, or past the closing `close` (then
+// `closed` is set); anything else declines.
+@inline function afterItem(p: i32, close: i32): i32 {
+  closed = false
+  p = next(p)
+  if (p < 0) return p
+  const c = <i32>load<u8>(p)
+  if (c == 0x2c) return next(p + 1)
+  if (c != close) return DECLINE
+  closed = true
+  return p + 1
+}
+
 // Skips the value at p, a member or element of a value `depth` levels deep.
 function skip(p: i32, depth: i32): i32 {
   p = next(p)
@@ -410,14 +426,8 @@ function skipObject(p: i32, depth: i32): i32 {
     if (load<u8>(p) != 0x3a) return DECLINE
     p = skip(p + 1, depth)
     if (p < 0) return p
-    p = next(p)
-    if (p < 0) return p
-    const c = load<u8>(p)
-    if (c == 0x2c) {
-      p = next(p + 1)
-      if (p < 0) return p
-    } else if (c == 0x7d) return p + 1
-    else return DECLINE
+    p = afterItem(p, 0x7d)
+    if (p < 0 || closed) return p
   }
 }
 
@@ -429,12 +439,8 @@ function skipArray(p: i32, depth: i32): i32 {
   while (true) {
     p = skip(p, depth)
     if (p < 0) return p
-    p = next(p)
-    if (p < 0) return p
-    const c = load<u8>(p)
-    if (c == 0x2c) p++
-    else if (c == 0x5d) return p + 1
-    else return DECLINE
+    p = afterItem(p, 0x5d)
+    if (p < 0 || closed) return p
   }
 }
 
@@ -478,14 +484,8 @@ function object(p: i32, set: i32, depth: i32, top: bool): i32 {
       if ((seen & bit) != 0) return DECLINE // a repeated member: the plain path keeps the last
       put(set, W_SEEN, seen | bit)
     }
-    p = next(p)
-    if (p < 0) return p
-    const c = load<u8>(p)
-    if (c == 0x2c) {
-      p = next(p + 1)
-      if (p < 0) return p
-    } else if (c == 0x7d) return p + 1
-    else return DECLINE
+    p = afterItem(p, 0x7d)
+    if (p < 0 || closed) return p
   }
 }
 
@@ -638,14 +638,8 @@ function onlyMember(p: i32, depth: i32, name: i32): i32 {
       foundAscii = vascii
     } else p = skip(p, depth)
     if (p < 0) return p
-    p = next(p)
-    if (p < 0) return p
-    const d = load<u8>(p)
-    if (d == 0x2c) {
-      p = next(p + 1)
-      if (p < 0) return p
-    } else if (d == 0x7d) return p + 1
-    else return DECLINE
+    p = afterItem(p, 0x7d)
+    if (p < 0 || closed) return p
   }
 }
 
@@ -667,14 +661,8 @@ function resources(p: i32, set: i32, depth: i32): i32 {
       put(set, W_RESOURCES_BAD, 1)
     }
     if (p < 0) return p
-    p = next(p)
-    if (p < 0) return p
-    const e = load<u8>(p)
-    if (e == 0x2c) {
-      p = next(p + 1)
-      if (p < 0) return p
-    } else if (e == 0x5d) return p + 1
-    else return DECLINE
+    p = afterItem(p, 0x5d)
+    if (p < 0 || closed) return p
   }
 }
 
@@ -701,14 +689,8 @@ function resource(p: i32, set: i32, depth: i32): i32 {
       }
     } else p = skip(p, depth)
     if (p < 0) return p
-    p = next(p)
-    if (p < 0) return p
-    const c = load<u8>(p)
-    if (c == 0x2c) {
-      p = next(p + 1)
-      if (p < 0) return p
-    } else if (c == 0x7d) return p + 1
-    else return DECLINE
+    p = afterItem(p, 0x7d)
+    if (p < 0 || closed) return p
   }
 }
 
