@@ -24,8 +24,12 @@ import type { Group, Query } from './Query.js'
  * @category model
  */
 export interface GroupAccumulator {
-  /** Counts a finding (once per `findingArn`, unless `dedupe` is off); returns false for a duplicate. */
-  readonly add: (f: Finding) => boolean
+  /**
+   * Counts a finding `count` times (default 1: a source that folds equal findings together
+   * hands each over once with how many it stands for), once per `findingArn` unless `dedupe` is
+   * off; returns false for a duplicate.
+   */
+  readonly add: (f: Finding, count?: number) => boolean
   /** Findings counted so far. */
   readonly counted: () => number
   /** Every group so far, sorted as the query asks. */
@@ -82,12 +86,12 @@ export const accumulate = (
   const seen = new Set<string>()
   let counted = 0
   return Either.right({
-    add: (f) => {
+    add: (f, count = 1) => {
       if (dedupe && f.findingArn !== undefined) {
         if (seen.has(f.findingArn)) return false
         seen.add(f.findingArn)
       }
-      counted++
+      counted += count
       if (visible !== undefined && !visible.has(f.awsAccountId)) return true
       const key = groupOf(f)
       if (key === undefined) return true
@@ -97,7 +101,7 @@ export const accumulate = (
         c = zeroCounts()
         groups.set(key, c)
       }
-      addFinding(c, f.severity, f.fixAvailable === 'YES', f.exploitAvailable === 'YES', 1)
+      addFinding(c, f.severity, f.fixAvailable === 'YES', f.exploitAvailable === 'YES', count)
       return true
     },
     counted: () => counted,

@@ -54,11 +54,13 @@ export interface RangeTask {
   readonly chunkSize: number
   /** Whether the findings' ARNs are sent (else only their fingerprints). */
   readonly findingArns: boolean
+  /** The fields kept when findings are folded into combinations (a mask of `foldBits`), or none to send each in full. */
+  readonly keep?: number
 }
 
 /**
  * The findings counted in one stretch of a part, as words (see `FindingWords`) with the
- * strings first used in this batch; finding `i` has the fingerprint `prints[4i..4i+3]` (all
+ * strings and (when folding) the combinations first used in this batch; finding `i` has the fingerprint `prints[4i..4i+3]` (all
  * zero when it has no ARN) and, when ARNs are sent, the ARN `arns[i]` (`''` when none). `at` is
  * where the part stands after the batch, relative to its start for `lines`.
  *
@@ -68,6 +70,7 @@ export interface RangeBatch {
   readonly type: 'batch'
   readonly words: Uint32Array
   readonly strings: ReadonlyArray<string>
+  readonly combinations: Uint32Array
   readonly prints: Uint32Array
   readonly arns: ReadonlyArray<string>
   readonly read: number
@@ -124,7 +127,7 @@ export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): Ra
     ...(task.statuses === undefined ? {} : { statuses: task.statuses }),
     ...(task.includeUnlinked === undefined ? {} : { includeUnlinked: task.includeUnlinked }),
   }
-  const encoder = new FindingEncoder()
+  const encoder = new FindingEncoder(task.keep)
   let prints: Array<number> = []
   let arns: Array<string> = []
   let read = 0
@@ -199,11 +202,12 @@ export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): Ra
 
   const flush = (): void => {
     if (prints.length === 0 && read === 0 && bytes === 0) return
-    const { words, strings } = encoder.take()
+    const { words, strings, combinations } = encoder.take()
     const batch: RangeBatch = {
       type: 'batch',
       words,
       strings,
+      combinations,
       prints: Uint32Array.from(prints),
       arns,
       read,

@@ -9,6 +9,8 @@ import { type RangeTask, readRange } from './RangeReader.js'
 readRange(workerData as RangeTask, (m) =>
   parentPort?.postMessage(
     m,
-    m.type === 'batch' ? [m.words.buffer as ArrayBuffer, m.prints.buffer as ArrayBuffer] : [],
+    m.type === 'batch'
+      ? [m.words.buffer as ArrayBuffer, m.prints.buffer as ArrayBuffer, m.combinations.buffer as ArrayBuffer]
+      : [],
   ),
 )

@@ -17,9 +17,16 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import { type Finding, type InspectorMappingOptions, KeyString } from '@scantally/core'
 import type { FindingArnSet } from './FindingArnSet.js'
-import { FindingDecoder, WORDS_PER_FINDING } from './FindingWords.js'
+import { FindingDecoder, foldBits, WORDS_PER_FINDING } from './FindingWords.js'
 import { changedWhileRead } from './Input.js'
-import { type Boundary, type RangeMessage, type RangeRun, type RangeTask, startRange } from './RangeReader.js'
+import {
+  type Boundary,
+  type RangeBatch,
+  type RangeMessage,
+  type RangeRun,
+  type RangeTask,
+  startRange,
+} from './RangeReader.js'
 import { recordProjection } from './Record.js'
 import { type ReaderPosition, RecordReader, recordStates } from './RecordReader.js'
 
@@ -51,7 +58,18 @@ export type SplitEnd =
   | { readonly end: 'stopped'; readonly at: ReaderPosition; readonly position: number }
 
 /**
- * What a split read needs besides its plan: the chunk size, whether findings keep their ARNs, the mapping options, the set findings are de-duplicated in, the
+ * Findings handed out by a read: each stands for one finding, or when `counts` is there for
+ * `counts[i]` equal findings (a fold, whose findings carry only the fields kept).
+ *
+ * @category model
+ */
+export interface FindingBatch {
+  readonly findings: ReadonlyArray<Finding>
+  readonly counts: ReadonlyArray<number> | undefined
+}
+
+/**
+ * What a split read needs besides its plan: the chunk size, whether findings keep their ARNs, the fields findings are folded by, the mapping options, the set findings are de-duplicated in, the
  * counters to add to, and a progress callback for bytes read (by any thread).
  *
  * @category model
@@ -59,6 +77,8 @@ export type SplitEnd =
 export interface SplitOptions {
   readonly chunkSize: number
   readonly findingArns: boolean
+  /** The fields to fold findings by (a mask of `foldBits`), or none to hand out each finding. */
+  readonly keep?: number
   readonly mapping: InspectorMappingOptions
   readonly seen: FindingArnSet
   readonly tally: SplitTally
@@ -167,6 +187,15 @@ export const planSplit = (fd: number, size: number, parts: number): ReadonlyArra
 // with two parts, under a quarter with three, a twentieth from six on).
 const mergeCost = 0.2
 
+// Folded findings are handed out at least every this many (the fewer times, the more are folded).
+const handOutEvery = 1 << 20
+
+// A folded finding without the image build it was sent with to resolve its pipeline.
+const withoutBuild = (f: Finding): Finding => {
+  const { imageBuildVersionArn: _, ...rest } = f
+  return rest
+}
+
 // At most this many findings are made room for ahead (a table of 64 MiB).
 const maxReserved = 3 << 20
 
@@ -194,6 +223,112 @@ const guess = (bytes: Buffer, pattern: Buffer, top: boolean): number | undefined
     if (top ? bytes[j] === 0x7d : bytes[j] === 0x2c) return i
   }
   return undefined
+}
+
+// De-duplicates and counts what the parts send, in file order, one part after another: each
+// batch's findings made (`decode`), or when folding, counted by combination (`fold`) and
+// handed out as findings with counts now and then (`handOut`).
+class PartCounter {
+  private decoder = new FindingDecoder()
+  private counts = new Int32Array(1024)
+  private readonly touched: Array<number> = []
+  /** Findings counted by combination and not handed out yet. */
+  pending = 0
+
+  constructor(
+    private readonly options: SplitOptions,
+    private readonly pipelineOf: ((build: KeyString) => KeyString | undefined) | undefined,
+    private readonly dropBuild: boolean,
+    // A fold without pipelines resolves none.
+    private readonly foldedPipelineOf = (options.keep ?? 0) & foldBits.imagePipelineArn
+      ? pipelineOf
+      : undefined,
+  ) {}
+
+  private isNew(p: Uint32Array, i: number): boolean {
+    return this.options.seen.addFingerprint(
+      p[i * 4] as number,
+      p[i * 4 + 1] as number,
+      p[i * 4 + 2] as number,
+      p[i * 4 + 3] as number,
+    )
+  }
+
+  private learn(m: RangeBatch): void {
+    const t = this.options.tally
+    this.decoder.learn(m.strings, m.combinations)
+    t.read += m.read
+    t.notActive += m.notActive
+    t.noImageLinkage += m.noImageLinkage
+  }
+
+  /** The findings of a batch sent in full, de-duplicated and made. */
+  decode(m: RangeBatch): Array<Finding> {
+    this.learn(m)
+    const t = this.options.tally
+    const out: Array<Finding> = []
+    const p = m.prints
+    for (let i = 0, w = 0; w < m.words.length; i++, w += WORDS_PER_FINDING) {
+      const print = p[i * 4 + 3] !== 0
+      if (print && !this.isNew(p, i)) {
+        t.duplicate++
+        continue
+      }
+      t.counted++
+      const arn = this.options.findingArns && print ? m.arns[i] : undefined
+      out.push(this.decoder.finding(m.words, w, arn, this.pipelineOf))
+    }
+    return out
+  }
+
+  /** Counts the findings of a folded batch, de-duplicated; gives {@link pending}. */
+  fold(m: RangeBatch): number {
+    this.learn(m)
+    const t = this.options.tally
+    const w = m.words
+    const p = m.prints
+    let counts = this.counts
+    let counted = 0
+    for (let i = 0; i < w.length; i++) {
+      if (p[i * 4 + 3] !== 0 && !this.isNew(p, i)) {
+        t.duplicate++
+        continue
+      }
+      const c = w[i] as number
+      if (c >= counts.length) {
+        const grown = new Int32Array(Math.max(counts.length * 2, c + 1))
+        grown.set(counts)
+        counts = this.counts = grown
+      }
+      const before = counts[c] as number
+      counts[c] = before + 1
+      if (before === 0) this.touched.push(c)
+      counted++
+    }
+    t.counted += counted
+    this.pending += counted
+    return this.pending
+  }
+
+  /** The combinations counted since the last hand-out, as findings with their counts. */
+  handOut(): FindingBatch {
+    const findings: Array<Finding> = []
+    const n: Array<number> = []
+    for (const c of this.touched) {
+      const f = this.decoder.finding(this.decoder.combinations, c * 5, undefined, this.foldedPipelineOf)
+      findings.push(this.dropBuild ? withoutBuild(f) : f)
+      n.push(this.counts[c] as number)
+      this.counts[c] = 0
+    }
+    this.touched.length = 0
+    this.pending = 0
+    return { findings, counts: n }
+  }
+
+  /** Goes on with the next part, whose strings and combinations are its own. */
+  nextPart(): void {
+    this.decoder = new FindingDecoder()
+  }
 }
 
 // A part being read, and the messages it sent that were not taken yet.
@@ -275,10 +410,22 @@ class LocalPart implements Part {
 export async function* readSplit(
   plan: SplitPlan,
   options: SplitOptions,
-): AsyncGenerator<Array<Finding>, SplitEnd> {
+): AsyncGenerator<FindingBatch, SplitEnd> {
   const { path, size, mtimeNs, ends } = plan
-  const base = { path, size, chunkSize: options.chunkSize, findingArns: options.findingArns }
   const { statuses, includeUnlinked, resolvePipeline } = options.mapping
+  const keep = options.keep
+  // A pipeline is resolved here from the image build, which is then sent even when not kept.
+  const sent =
+    keep !== undefined && keep & foldBits.imagePipelineArn && resolvePipeline !== undefined
+      ? keep | foldBits.imageBuildVersionArn
+      : keep
+  const base = {
+    path,
+    size,
+    chunkSize: options.chunkSize,
+    findingArns: options.findingArns,
+    ...(sent === undefined ? {} : { keep: sent }),
+  }
   const mapping = {
     ...(statuses === undefined ? {} : { statuses }),
     ...(includeUnlinked === undefined ? {} : { includeUnlinked }),
@@ -317,7 +464,11 @@ export async function* readSplit(
   options.seen.reserve(Math.min(Math.floor(size / 4096), maxReserved))
   const t = options.tally
   let current = 0
-  let decoder = new FindingDecoder()
+  const counter = new PartCounter(
+    options,
+    pipelineOf,
+    sent !== undefined && (sent & ~(keep ?? 0) & foldBits.imageBuildVersionArn) !== 0,
+  )
   // Newlines before the current part's start: its positions count lines from there.
   let lines = 0
   let lastNewline = -1
@@ -336,47 +487,32 @@ export async function* readSplit(
   try {
     for (;;) {
       const m = await (parts[current] as Part).next()
-      if (m instanceof Error) return { end: 'stopped', at: last, position: t.read }
+      if (m instanceof Error) {
+        if (counter.pending > 0) yield counter.handOut()
+        return { end: 'stopped', at: last, position: t.read }
+      }
       if (m.type === 'batch') {
-        decoder.learn(m.strings)
-        t.read += m.read
-        t.notActive += m.notActive
-        t.noImageLinkage += m.noImageLinkage
-        const out: Array<Finding> = []
-        const p = m.prints
-        for (let i = 0, w = 0; w < m.words.length; i++, w += WORDS_PER_FINDING) {
-          const print = p[i * 4 + 3] !== 0
-          if (
-            print &&
-            !options.seen.addFingerprint(
-              p[i * 4] as number,
-              p[i * 4 + 1] as number,
-              p[i * 4 + 2] as number,
-              p[i * 4 + 3] as number,
-            )
-          ) {
-            t.duplicate++
-            continue
-          }
-          t.counted++
-          const arn = options.findingArns && print ? m.arns[i] : undefined
-          out.push(decoder.finding(m.words, w, arn, pipelineOf))
-        }
         last = absolute(m.at)
-        if (out.length > 0) yield out
+        if (keep === undefined) {
+          const out = counter.decode(m)
+          if (out.length > 0) yield { findings: out, counts: undefined }
+        } else if (counter.fold(m) >= handOutEvery) yield counter.handOut()
         continue
       }
       if (m.type === 'boundary') {
         const at = absolute(m.at)
         const next = current + 1 + m.index
         for (let k = current; k < next; k++) (parts[k] as Part).stop()
+        // Combinations are numbered per part: the current part's are handed out before the next.
+        if (counter.pending > 0) yield counter.handOut()
         current = next
-        decoder = new FindingDecoder()
+        counter.nextPart()
         lines = at.lines
         lastNewline = at.lastNewline
         last = at
         continue
       }
+      if (counter.pending > 0) yield counter.handOut()
       if (m.type === 'stopped') return { end: 'stopped', at: absolute(m.at), position: t.read }
       const after = statSync(path, { bigint: true }) // the chain reached the end of the file
       if (after.size !== BigInt(size) || after.mtimeNs !== mtimeNs)
