@@ -281,11 +281,56 @@ export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): Ra
 }
 
 /**
- * Reads one part to its end (see {@link startRange}), on the thread it runs on.
+ * A split read's pieces: the settings of every piece's read, and the guessed record starts
+ * the file is cut at. Piece 0 runs from the file's start to the first of them, piece `k` from
+ * start `k - 1` on.
+ *
+ * @category model
+ */
+export interface PieceTask {
+  readonly read: Omit<RangeTask, 'from' | 'ends'>
+  readonly ends: ReadonlyArray<Boundary>
+}
+
+/**
+ * A message of piece `piece`.
+ *
+ * @category model
+ */
+export interface PieceMessage {
+  readonly piece: number
+  readonly message: RangeMessage
+}
+
+/**
+ * The read of piece `k`: from its guessed start until it stands at a later one.
  *
  * @category reader
  */
-export const readRange = (task: RangeTask, post: (m: RangeMessage) => void): void => {
-  const run = startRange(task, post)
-  while (run.step());
+export const pieceRange = (task: PieceTask, k: number): RangeTask => {
+  const b = task.ends[k - 1]
+  return b === undefined
+    ? { ...task.read, ends: task.ends }
+    : {
+        ...task.read,
+        from: { offset: b.offset, state: b.state, inWrapper: b.inWrapper, lines: 0, lastNewline: -1 },
+        ends: task.ends.slice(k),
+      }
+}
+
+/**
+ * Reads pieces on this thread until none is left: each taken from `claims[0]` (the next piece
+ * no thread has taken), and left off once the chain of pieces stands past it (`claims[1]`,
+ * the piece the chaining thread is at): then nothing of it would be used.
+ *
+ * @category reader
+ */
+export const readPieces = (task: PieceTask, claims: Int32Array, post: (m: PieceMessage) => void): void => {
+  for (;;) {
+    const k = Atomics.add(claims, 0, 1)
+    if (k > task.ends.length) return
+    const run = startRange(pieceRange(task, k), (message) => post({ piece: k, message }))
+    while (k >= Atomics.load(claims, 1) && run.step());
+    run.close()
+  }
 }

@@ -1,16 +1,22 @@
 /**
- * The entry of a thread that reads one part of a split read (see `RangeReader`).
+ * The entry of a thread that reads pieces of a split read (see `RangeReader`).
  *
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { type RangeTask, readRange } from './RangeReader.js'
+import { type PieceTask, readPieces } from './RangeReader.js'
 
-readRange(workerData as RangeTask, (m) =>
+const { task, claims } = workerData as { task: PieceTask; claims: Int32Array }
+readPieces(task, claims, (m) => {
+  const { message } = m
   parentPort?.postMessage(
     m,
-    m.type === 'batch'
-      ? [m.words.buffer as ArrayBuffer, m.prints.buffer as ArrayBuffer, m.combinations.buffer as ArrayBuffer]
+    message.type === 'batch'
+      ? [
+          message.words.buffer as ArrayBuffer,
+          message.prints.buffer as ArrayBuffer,
+          message.combinations.buffer as ArrayBuffer,
+        ]
       : [],
-  ),
-)
+  )
+})

@@ -21,10 +21,12 @@ import { FindingDecoder, foldBits, WORDS_PER_FINDING } from './FindingWords.js'
 import { changedWhileRead } from './Input.js'
 import {
   type Boundary,
+  type PieceMessage,
+  type PieceTask,
+  pieceRange,
   type RangeBatch,
   type RangeMessage,
   type RangeRun,
-  type RangeTask,
   startRange,
 } from './RangeReader.js'
 import { recordProjection } from './Record.js'
@@ -86,8 +88,8 @@ export interface SplitOptions {
 }
 
 /**
- * A file to read split: its path, size and modification time when planned, and the guessed
- * record starts it is cut at (at least one).
+ * A file to read split: its path, size and modification time when planned, the threads to
+ * read it on, and the guessed record starts it is cut at (at least one).
  *
  * @category model
  */
@@ -95,6 +97,7 @@ export interface SplitPlan {
   readonly path: string
   readonly size: number
   readonly mtimeNs: bigint
+  readonly threads: number
   readonly ends: ReadonlyArray<Boundary>
 }
 
@@ -123,7 +126,7 @@ export const planFile = (path: string, parts: number, minBytes: number): SplitPl
     readSync(fd, magic, 0, 2, 0)
     if (magic[0] === 0x1f && magic[1] === 0x8b) return undefined
     const ends = planSplit(fd, size, parts)
-    return ends.length === 0 ? undefined : { path, size, mtimeNs: s.mtimeNs, ends }
+    return ends.length === 0 ? undefined : { path, size, mtimeNs: s.mtimeNs, threads: parts, ends }
   } finally {
     closeSync(fd)
   }
@@ -134,7 +137,7 @@ const window = 1 << 20
 const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
 
 /**
- * Guesses where a file may be cut: up to `parts - 1` offsets, increasing, each where the bytes
+ * Guesses where a file read on `parts` threads may be cut into pieces: offsets, increasing, each where the bytes
  * of the first record's opening (its `{` up to the end of its first key) appear again, or else
  * any `{`, preceded by what precedes a record in that layout. Empty when the file's first record is not found in
  * its first mebibyte, or when nothing looks like a record start.
@@ -169,9 +172,7 @@ export const planSplit = (fd: number, size: number, parts: number): ReadonlyArra
 
   const out: Array<Boundary> = []
   const buf = Buffer.allocUnsafe(window)
-  const share = firstShare(parts)
-  for (let k = 1; k < parts; k++) {
-    const aim = share + ((k - 1) * (1 - share)) / (parts - 1)
+  for (const aim of pieceStarts(parts)) {
     const from = Math.max(Math.floor(size * aim), (out.at(-1)?.offset ?? first) + 1)
     if (from >= size) break
     const bytes = buf.subarray(0, readSync(fd, buf, 0, Math.min(window, size - from), from))
@@ -181,11 +182,18 @@ export const planSplit = (fd: number, size: number, parts: number): ReadonlyArra
   return out
 }
 
-// The calling thread reads the first part and also de-duplicates and hands out the findings of
-// every other part, which costs about a fifth of reading them (profiled on generated exports):
-// so that all threads finish together, the first part is that much smaller (4/9 of the file
-// with two parts, under a quarter with three, a twentieth from six on).
-const mergeCost = 0.2
+// Where pieces start, as shares of the file: each piece is a 1/(2·threads) share of what is
+// left, none under 1/48 of the file. Threads take pieces in turn as they finish the last, so
+// pieces shrink towards the end: however the threads' speeds differ, they finish together
+// (within a small piece), and the thread that chains them has time for it.
+const pieceStarts = (threads: number): ReadonlyArray<number> => {
+  const out: Array<number> = []
+  for (let at = 0; ; ) {
+    at += Math.max((1 - at) / (2 * threads), 1 / 48)
+    if (at > 1 - 1 / 96) return out
+    out.push(at)
+  }
+}
 
 // Folded findings are handed out at least every this many (the fewer times, the more are folded).
 const handOutEvery = 1 << 20
@@ -198,11 +206,6 @@ const withoutBuild = (f: Finding): Finding => {
 
 // At most this many findings are made room for ahead (a table of 64 MiB).
 const maxReserved = 3 << 20
-
-const firstShare = (parts: number): number => {
-  const k = Math.max(0, 1 / (parts - 1) - mergeCost)
-  return Math.max(0.05, k / (1 + k))
-}
 
 // -------------------------------------------------------------------------------------
 // reading
@@ -331,73 +334,106 @@ class PartCounter {
   }
 }
 
-// A part being read, and the messages it sent that were not taken yet.
-interface Part {
-  readonly next: () => Promise<RangeMessage | Error>
-  readonly stop: () => void
-}
+// The pieces of a split read, read by the reader threads and by this one: this thread takes a
+// piece of its own whenever the piece the chain stands in has nothing for it yet, so that no
+// thread waits while a piece is left, and chains the pieces' messages in file order.
+class Pieces {
+  private readonly queues: Array<Array<RangeMessage>>
+  // [0]: the next piece no thread has taken; [1]: the piece the chain stands in.
+  private readonly claims = new Int32Array(new SharedArrayBuffer(8))
+  private readonly workers: ReadonlyArray<Worker>
+  private own: { readonly piece: number; readonly run: RangeRun } | undefined
+  private broken: Error | undefined
+  private wake: (() => void) | undefined
 
-// A part read by a thread of its own.
-class ThreadPart implements Part {
-  private readonly queue: Array<RangeMessage | Error> = []
-  private wake: (() => void) | undefined = undefined
-  private readonly worker: Worker
-
-  constructor(task: RangeTask, onBytes: (n: number) => void) {
-    // A small young generation per thread: each thread's garbage is short-lived, and the
-    // default's room, taken by every thread, would cost more memory than the read itself.
-    this.worker = new Worker(new URL('./RangeWorker.js', import.meta.url), {
-      workerData: task,
-      resourceLimits: { maxYoungGenerationSizeMb: 2 },
+  constructor(
+    private readonly task: PieceTask,
+    threads: number,
+    private readonly onBytes: (n: number) => void,
+  ) {
+    this.queues = Array.from({ length: task.ends.length + 1 }, () => [])
+    // The first piece is this thread's: its modules are loaded already, so reading starts at
+    // once while the other threads start up.
+    this.claims[0] = 1
+    this.own = this.start(0)
+    this.workers = Array.from({ length: threads - 1 }, () => {
+      // A small young generation per thread: each thread's garbage is short-lived, and the
+      // default's room, taken by every thread, would cost more memory than the read itself.
+      const worker = new Worker(new URL('./RangeWorker.js', import.meta.url), {
+        workerData: { task, claims: this.claims },
+        resourceLimits: { maxYoungGenerationSizeMb: 2 },
+      })
+      worker.on('message', (m: PieceMessage) => {
+        if (m.message.type === 'batch') onBytes(m.message.bytes)
+        this.queues[m.piece]?.push(m.message)
+        this.notify()
+      })
+      worker.on('error', (e) => this.fail(e))
+      worker.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`reader thread exited (${code})`))
+      })
+      return worker
     })
-    this.worker.on('message', (m: RangeMessage) => {
-      if (m.type === 'batch') onBytes(m.bytes)
-      this.push(m)
-    })
-    this.worker.on('error', (e) => this.push(e))
-    this.worker.on('exit', (code) => this.push(new Error(`reader thread exited (${code})`)))
   }
 
-  private push(m: RangeMessage | Error): void {
-    this.queue.push(m)
+  private start(k: number): { readonly piece: number; readonly run: RangeRun } {
+    const queue = this.queues[k] as Array<RangeMessage>
+    const run = startRange(pieceRange(this.task, k), (m) => {
+      if (m.type === 'batch') this.onBytes(m.bytes)
+      queue.push(m)
+    })
+    return { piece: k, run }
+  }
+
+  private notify(): void {
     this.wake?.()
     this.wake = undefined
   }
 
-  async next(): Promise<RangeMessage | Error> {
-    while (this.queue.length === 0) await new Promise<void>((resolve) => (this.wake = resolve))
-    return this.queue.shift() as RangeMessage | Error
+  private fail(e: Error): void {
+    this.broken ??= e
+    this.notify()
   }
 
-  stop(): void {
-    void this.worker.terminate()
-  }
-}
-
-// The first part, read on this thread a chunk at a time as its messages are asked for: its
-// modules are loaded already, so reading starts at once while the other threads start up.
-class LocalPart implements Part {
-  private readonly queue: Array<RangeMessage> = []
-  private readonly run: RangeRun
-
-  constructor(task: RangeTask, onBytes: (n: number) => void) {
-    this.run = startRange(task, (m) => {
-      if (m.type === 'batch') onBytes(m.bytes)
-      this.queue.push(m)
-    })
-  }
-
-  async next(): Promise<RangeMessage | Error> {
-    while (this.queue.length === 0) {
-      // A turn of the event loop between chunks, as a streamed read gives one.
-      await new Promise<void>((resolve) => setImmediate(resolve))
-      if (!this.run.step() && this.queue.length === 0) return new Error('the first part ended without a word')
+  /** The next message of piece `current`, or the error that stopped a reader thread. */
+  async next(current: number): Promise<RangeMessage | Error> {
+    for (;;) {
+      const queue = this.queues[current] as Array<RangeMessage>
+      const m = queue.shift()
+      if (m !== undefined) return m
+      if (this.own !== undefined && this.own.piece < current) {
+        this.own.run.close()
+        this.own = undefined
+      }
+      while (this.own === undefined) {
+        const k = Atomics.add(this.claims, 0, 1)
+        if (k > this.task.ends.length) break
+        if (k >= current) this.own = this.start(k)
+      }
+      if (this.own !== undefined) {
+        // A turn of the event loop between chunks, as a streamed read gives one: the threads'
+        // messages come in meanwhile.
+        await new Promise<void>((resolve) => setImmediate(resolve))
+        if (!this.own.run.step()) this.own = undefined
+        continue
+      }
+      if (this.broken !== undefined) return this.broken
+      await new Promise<void>((resolve) => {
+        this.wake = resolve
+      })
     }
-    return this.queue.shift() as RangeMessage
+  }
+
+  /** The chain now stands in piece `current`: the pieces before it are not read any further. */
+  passed(current: number): void {
+    Atomics.store(this.claims, 1, current)
+    for (let k = 0; k < current; k++) this.queues[k] = []
   }
 
   stop(): void {
-    this.run.close()
+    this.own?.run.close()
+    this.own = undefined
+    for (const worker of this.workers) void worker.terminate()
   }
 }
 
@@ -430,21 +466,7 @@ export async function* readSplit(
     ...(statuses === undefined ? {} : { statuses }),
     ...(includeUnlinked === undefined ? {} : { includeUnlinked }),
   }
-  const parts: Array<Part> = [
-    new LocalPart({ ...base, ...mapping, ends }, options.onBytes),
-    ...ends.map(
-      (b, k) =>
-        new ThreadPart(
-          {
-            ...base,
-            ...mapping,
-            from: { offset: b.offset, state: b.state, inWrapper: b.inWrapper, lines: 0, lastNewline: -1 },
-            ends: ends.slice(k + 1),
-          },
-          options.onBytes,
-        ),
-    ),
-  ]
+  const pieces = new Pieces({ read: { ...base, ...mapping }, ends }, plan.threads, options.onBytes)
 
   // Pipelines are resolved here (the resolver is a function of this thread), once per build.
   const pipelines = new Map<KeyString, KeyString | undefined>()
@@ -486,7 +508,7 @@ export async function* readSplit(
   }
   try {
     for (;;) {
-      const m = await (parts[current] as Part).next()
+      const m = await pieces.next(current)
       if (m instanceof Error) {
         if (counter.pending > 0) yield counter.handOut()
         return { end: 'stopped', at: last, position: t.read }
@@ -502,7 +524,7 @@ export async function* readSplit(
       if (m.type === 'boundary') {
         const at = absolute(m.at)
         const next = current + 1 + m.index
-        for (let k = current; k < next; k++) (parts[k] as Part).stop()
+        pieces.passed(next)
         // Combinations are numbered per part: the current part's are handed out before the next.
         if (counter.pending > 0) yield counter.handOut()
         current = next
@@ -520,6 +542,6 @@ export async function* readSplit(
       return { end: 'eof', sawValue: m.sawValue }
     }
   } finally {
-    for (const part of parts) part.stop()
+    pieces.stop()
   }
 }
