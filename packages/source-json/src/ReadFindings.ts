@@ -93,7 +93,7 @@ export interface FindingSource<A> extends AsyncIterable<A> {
  *
  * @category model
  */
-export type FoldField = keyof typeof foldBits
+export type FoldField = 'imageBuildVersionArn' | 'imagePipelineArn' | 'vulnerabilityId'
 
 /**
  * A finding and how many equal findings it stands for.
