@@ -117,12 +117,30 @@ export interface RangeRun {
 }
 
 /**
- * Starts reading one part, which posts batches and then exactly one {@link RangeEnd}, a chunk
- * per step: a thread of its own runs it to the end, the chaining thread one step at a time.
+ * The fast path's reader for the parts of a task, made once per thread: its WebAssembly memory
+ * (buffers, interned strings) then serves every part the thread reads, one after another.
  *
  * @category reader
  */
-export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): RangeRun => {
+export const rangeRecord = (task: Omit<RangeTask, 'from' | 'ends'>): FastRecord =>
+  new FastRecord({
+    ...(task.statuses === undefined ? {} : { statuses: task.statuses }),
+    ...(task.includeUnlinked === undefined ? {} : { includeUnlinked: task.includeUnlinked }),
+    findingArns: task.findingArns,
+  })
+
+/**
+ * Starts reading one part, which posts batches and then exactly one {@link RangeEnd}, a chunk
+ * per step: a thread of its own runs it to the end, the chaining thread one step at a time.
+ * `fast` is the thread's reader (see {@link rangeRecord}), used by one part at a time.
+ *
+ * @category reader
+ */
+export const startRange = (
+  task: RangeTask,
+  post: (m: RangeMessage) => void,
+  fast: FastRecord = rangeRecord(task),
+): RangeRun => {
   const mapping: InspectorMappingOptions = {
     ...(task.statuses === undefined ? {} : { statuses: task.statuses }),
     ...(task.includeUnlinked === undefined ? {} : { includeUnlinked: task.includeUnlinked }),
@@ -169,7 +187,6 @@ export const startRange = (task: RangeTask, post: (m: RangeMessage) => void): Ra
     tally(c.right)
     return true
   }
-  const fast = new FastRecord({ ...mapping, findingArns: task.findingArns })
   // The fast path's findings go to the encoder in parts, with no object made.
   const takeFast = (s: JsonScanner): boolean => {
     fast.read(s)
@@ -326,10 +343,11 @@ export const pieceRange = (task: PieceTask, k: number): RangeTask => {
  * @category reader
  */
 export const readPieces = (task: PieceTask, claims: Int32Array, post: (m: PieceMessage) => void): void => {
+  const fast = rangeRecord(task.read)
   for (;;) {
     const k = Atomics.add(claims, 0, 1)
     if (k > task.ends.length) return
-    const run = startRange(pieceRange(task, k), (message) => post({ piece: k, message }))
+    const run = startRange(pieceRange(task, k), (message) => post({ piece: k, message }), fast)
     while (k >= Atomics.load(claims, 1) && run.step());
     run.close()
   }

@@ -16,6 +16,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import { type Finding, type InspectorMappingOptions, KeyString } from '@scantally/core'
+import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
 import { FindingDecoder, foldBits, WORDS_PER_FINDING } from './FindingWords.js'
 import { changedWhileRead } from './Input.js'
@@ -27,6 +28,7 @@ import {
   type RangeBatch,
   type RangeMessage,
   type RangeRun,
+  rangeRecord,
   startRange,
 } from './RangeReader.js'
 import { recordProjection } from './Record.js'
@@ -257,8 +259,12 @@ class PartCounter {
     )
   }
 
+  // What `FindingArnSet.touch` returned, kept so that its reads are not left out.
+  private sink = 0
+
   private learn(m: RangeBatch): void {
     const t = this.options.tally
+    this.sink ^= this.options.seen.touch(m.prints, m.prints.length / 4)
     this.decoder.learn(m.strings, m.combinations)
     t.read += m.read
     t.notActive += m.notActive
@@ -345,6 +351,7 @@ class Pieces {
   private own: { readonly piece: number; readonly run: RangeRun } | undefined
   private broken: Error | undefined
   private wake: (() => void) | undefined
+  private readonly fast: FastRecord
 
   constructor(
     private readonly task: PieceTask,
@@ -355,6 +362,7 @@ class Pieces {
     // The first piece is this thread's: its modules are loaded already, so reading starts at
     // once while the other threads start up.
     this.claims[0] = 1
+    this.fast = rangeRecord(task.read)
     this.own = this.start(0)
     this.workers = Array.from({ length: threads - 1 }, () => {
       // A small young generation per thread: each thread's garbage is short-lived, and the
@@ -378,10 +386,14 @@ class Pieces {
 
   private start(k: number): { readonly piece: number; readonly run: RangeRun } {
     const queue = this.queues[k] as Array<RangeMessage>
-    const run = startRange(pieceRange(this.task, k), (m) => {
-      if (m.type === 'batch') this.onBytes(m.bytes)
-      queue.push(m)
-    })
+    const run = startRange(
+      pieceRange(this.task, k),
+      (m) => {
+        if (m.type === 'batch') this.onBytes(m.bytes)
+        queue.push(m)
+      },
+      this.fast,
+    )
     return { piece: k, run }
   }
 
