@@ -32,6 +32,49 @@ const exploits = exploitValues
 const packed = (severity: number, fix: number, exploit: number): number =>
   severity * 16 + (fix + 1) * 4 + exploit + 1
 
+/**
+ * A growing list of 32-bit words, taken out as a typed array of its own (to be moved to
+ * another thread), with no number boxed on the way.
+ *
+ * @category model
+ */
+export class WordList {
+  private words = new Uint32Array(4096)
+  /** Words in the list. */
+  length = 0
+
+  private room(n: number): Uint32Array {
+    if (this.length + n > this.words.length) {
+      const grown = new Uint32Array(Math.max(this.words.length * 2, this.length + n))
+      grown.set(this.words.subarray(0, this.length))
+      this.words = grown
+    }
+    return this.words
+  }
+
+  push(w: number): void {
+    this.room(1)[this.length++] = w
+  }
+
+  /** Appends the four words of `from` at `at`. */
+  push4(from: Uint32Array, at: number): void {
+    const w = this.room(4)
+    const n = this.length
+    w[n] = from[at] as number
+    w[n + 1] = from[at + 1] as number
+    w[n + 2] = from[at + 2] as number
+    w[n + 3] = from[at + 3] as number
+    this.length = n + 4
+  }
+
+  /** The words so far, as a new array, leaving the list empty. */
+  take(): Uint32Array {
+    const out = this.words.slice(0, this.length)
+    this.length = 0
+    return out
+  }
+}
+
 // The hash of the five words at `at` of `t` (each word mixed in, then the bits spread, since
 // the table takes its low bits).
 const hash = (t: Uint32Array, at: number): number => {
@@ -105,7 +148,7 @@ export class FindingEncoder {
   // Ids by the reader's own ids of strings (see `add`), so that those skip the map: 0 when unknown.
   private byKnown = new Int32Array(1024)
   private fresh: Array<string> = []
-  private words: Array<number> = []
+  private readonly words = new WordList()
   private readonly combinations: Combinations | undefined
   private sent = 0
   private readonly one = new Uint32Array(5)
@@ -149,7 +192,12 @@ export class FindingEncoder {
     small: number,
   ): void {
     if (this.combinations === undefined) {
-      this.words.push(account, build, pipeline, vulnerabilityId, small)
+      const w = this.words
+      w.push(account)
+      w.push(build)
+      w.push(pipeline)
+      w.push(vulnerabilityId)
+      w.push(small)
       return
     }
     const w = this.one
@@ -204,12 +252,11 @@ export class FindingEncoder {
   } {
     const c = this.combinations
     const out = {
-      words: Uint32Array.from(this.words),
+      words: this.words.take(),
       strings: this.fresh,
       combinations: c === undefined ? new Uint32Array(0) : c.words.slice(this.sent * 5, c.size * 5),
     }
     this.sent = c?.size ?? 0
-    this.words = []
     this.fresh = []
     return out
   }

@@ -16,7 +16,7 @@ import type { Classified, InspectorMappingOptions } from '@scantally/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { FastRecord, outcomes } from './FastRecord.js'
 import { fingerprintInto } from './FindingArnSet.js'
-import { FindingEncoder } from './FindingWords.js'
+import { FindingEncoder, WordList } from './FindingWords.js'
 import { errorText } from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordProjection } from './Record.js'
@@ -146,7 +146,7 @@ export const startRange = (
     ...(task.includeUnlinked === undefined ? {} : { includeUnlinked: task.includeUnlinked }),
   }
   const encoder = new FindingEncoder(task.keep)
-  let prints: Array<number> = []
+  const prints = new WordList()
   let arns: Array<string> = []
   let read = 0
   let notActive = 0
@@ -170,7 +170,7 @@ export const startRange = (
       scratch[3] = 0
       if (f.findingArn !== undefined) fingerprintInto(f.findingArn, scratch, 0)
     }
-    prints.push(p[0] as number, p[1] as number, p[2] as number, p[3] as number)
+    prints.push4(p, 0)
     if (task.findingArns) arns[n / 4] = f.findingArn ?? ''
   }
 
@@ -198,7 +198,7 @@ export const startRange = (
     else {
       encoder.addParts(fast.parts, fast.ids)
       const p = fast.print
-      prints.push(p[0] as number, p[1] as number, p[2] as number, p[3] as number)
+      prints.push4(p, 0)
       if (task.findingArns) arns[prints.length / 4 - 1] = fast.parts.findingArn ?? ''
     }
     return true
@@ -225,7 +225,7 @@ export const startRange = (
       words,
       strings,
       combinations,
-      prints: Uint32Array.from(prints),
+      prints: prints.take(),
       arns,
       read,
       notActive,
@@ -234,7 +234,6 @@ export const startRange = (
       at: reader.lastStart(),
     }
     post(batch)
-    prints = []
     arns = []
     read = notActive = noImageLinkage = bytes = 0
   }
