@@ -29,7 +29,7 @@ import {
   toAwsResponse,
   toQueryResponse,
 } from '@scantally/core'
-import { type FoldField, readFindingCounts } from '@scantally/source-json'
+import { readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { parseFilter, parseWhere } from './FilterArgs.js'
 import { exitCodes, type Io } from './Io.js'
@@ -160,18 +160,17 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
       ? progressBar(io.stderr, totalBytes, io.now)
       : noProgress
   let findings = 0
-  // Groups are all this counts: the reader de-duplicates, and findings need carry only the
-  // fields the query groups or filters by, so that equal ones come counted, not one by one.
-  const source = readFindingCounts(plan.inputs, keptFields(plan.query), {
+  const source = readFindingBatches(plan.inputs, {
     ...read.right,
+    // Groups are all this counts: the reader de-duplicates, and findings need not carry ARNs.
+    findingArns: false,
     stdin: io.stdin,
     onProgress: (bytes) => progress.update(bytes, findings),
   })
-  for await (const batch of source)
-    for (const { finding, count } of batch) {
-      acc.right.add(finding, count)
-      findings += count
-    }
+  for await (const batch of source) {
+    for (const f of batch) acc.right.add(f)
+    findings += batch.length
+  }
   const result = await source.result
   progress.done()
   if (E.isLeft(result)) return failed(io, result.left)
@@ -188,15 +187,6 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
       )
   }
   return exitCodes.ok
-}
-
-// The fields besides those always kept (account, severity, fix and exploit) that a query
-// groups or filters findings by.
-const keptFields = (query: Query): ReadonlyArray<FoldField> => {
-  const fields = new Set<string>([query.groupBy, ...(query.filters ?? []).map((c) => c.field)])
-  return (['imageBuildVersionArn', 'imagePipelineArn', 'vulnerabilityId'] as const).filter((f) =>
-    fields.has(f),
-  )
 }
 
 interface Collected {

@@ -39,18 +39,3 @@ testProp(
     t.is(trusting.counted(), unique.length)
   },
 )
-
-testProp(
-  'a finding added with a count counts as that many equal findings added one by one',
-  [fc.array(fc.tuple(findingArb(), fc.integer({ min: 1, max: 5 })), { maxLength: 40 }), queryArb],
-  (t, counted, query) => {
-    const once = rightOf(accumulate(query, undefined, { dedupe: false }))
-    const oneByOne = rightOf(accumulate(query, undefined, { dedupe: false }))
-    for (const [f, n] of counted) {
-      once.add(f, n)
-      for (let i = 0; i < n; i++) oneByOne.add(f)
-    }
-    t.deepEqual(once.result(), oneByOne.result())
-    t.is(once.counted(), oneByOne.counted())
-  },
-)

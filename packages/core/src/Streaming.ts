@@ -24,12 +24,8 @@ import type { Group, Query } from './Query.js'
  * @category model
  */
 export interface GroupAccumulator {
-  /**
-   * Counts a finding `count` times (default 1: a source that folds equal findings together
-   * hands each over once with how many it stands for), once per `findingArn` unless `dedupe` is
-   * off; returns false for a duplicate.
-   */
-  readonly add: (f: Finding, count?: number) => boolean
+  /** Counts a finding (once per `findingArn`, unless `dedupe` is off); returns false for a duplicate. */
+  readonly add: (f: Finding) => boolean
   /** Findings counted so far. */
   readonly counted: () => number
   /** Every group so far, sorted as the query asks. */
@@ -86,12 +82,12 @@ export const accumulate = (
   const seen = new Set<string>()
   let counted = 0
   return Either.right({
-    add: (f, count = 1) => {
+    add: (f) => {
       if (dedupe && f.findingArn !== undefined) {
         if (seen.has(f.findingArn)) return false
         seen.add(f.findingArn)
       }
-      counted += count
+      counted++
       if (visible !== undefined && !visible.has(f.awsAccountId)) return true
       const key = groupOf(f)
       if (key === undefined) return true
@@ -101,7 +97,7 @@ export const accumulate = (
         c = zeroCounts()
         groups.set(key, c)
       }
-      addFinding(c, f.severity, f.fixAvailable === 'YES', f.exploitAvailable === 'YES', count)
+      addFinding(c, f.severity, f.fixAvailable === 'YES', f.exploitAvailable === 'YES', 1)
       return true
     },
     counted: () => counted,

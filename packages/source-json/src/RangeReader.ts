@@ -54,13 +54,11 @@ export interface RangeTask {
   readonly chunkSize: number
   /** Whether the findings' ARNs are sent (else only their fingerprints). */
   readonly findingArns: boolean
-  /** The fields kept when findings are folded into combinations (a mask of `foldBits`), or none to send each in full. */
-  readonly keep?: number
 }
 
 /**
  * The findings counted in one stretch of a part, as words (see `FindingWords`) with the
- * strings and (when folding) the combinations first used in this batch; finding `i` has the fingerprint `prints[4i..4i+3]` (all
+ * strings first used in this batch; finding `i` has the fingerprint `prints[4i..4i+3]` (all
  * zero when it has no ARN) and, when ARNs are sent, the ARN `arns[i]` (`''` when none). `at` is
  * where the part stands after the batch, relative to its start for `lines`.
  *
@@ -70,7 +68,6 @@ export interface RangeBatch {
   readonly type: 'batch'
   readonly words: Uint32Array
   readonly strings: ReadonlyArray<string>
-  readonly combinations: Uint32Array
   readonly prints: Uint32Array
   readonly arns: ReadonlyArray<string>
   readonly read: number
@@ -145,7 +142,7 @@ export const startRange = (
     ...(task.statuses === undefined ? {} : { statuses: task.statuses }),
     ...(task.includeUnlinked === undefined ? {} : { includeUnlinked: task.includeUnlinked }),
   }
-  const encoder = new FindingEncoder(task.keep)
+  const encoder = new FindingEncoder()
   const prints = new WordList()
   let arns: Array<string> = []
   let read = 0
@@ -219,12 +216,11 @@ export const startRange = (
 
   const flush = (): void => {
     if (prints.length === 0 && read === 0 && bytes === 0) return
-    const { words, strings, combinations } = encoder.take()
+    const { words, strings } = encoder.take()
     const batch: RangeBatch = {
       type: 'batch',
       words,
       strings,
-      combinations,
       prints: prints.take(),
       arns,
       read,

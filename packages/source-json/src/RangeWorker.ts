@@ -12,11 +12,7 @@ readPieces(task, claims, (m) => {
   parentPort?.postMessage(
     m,
     message.type === 'batch'
-      ? [
-          message.words.buffer as ArrayBuffer,
-          message.prints.buffer as ArrayBuffer,
-          message.combinations.buffer as ArrayBuffer,
-        ]
+      ? [message.words.buffer as ArrayBuffer, message.prints.buffer as ArrayBuffer]
       : [],
   )
 })

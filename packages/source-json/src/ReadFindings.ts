@@ -19,13 +19,12 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { FastRecord } from './FastRecord.js'
 import { FindingArnSet } from './FindingArnSet.js'
-import { foldBits } from './FindingWords.js'
 import { decodedBytes, errorText, type Input, listInputs, type ResumeAt } from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordProjection } from './Record.js'
 import { decline, RecordReader, type SyntaxProblem } from './RecordReader.js'
 import { emptyInput, invalidRecord, malformedJson, readFailed, type SourceError } from './SourceError.js'
-import { type FindingBatch, planFile, readSplit } from './SplitRead.js'
+import { planFile, readSplit } from './SplitRead.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -87,24 +86,6 @@ export interface FindingSource<A> extends AsyncIterable<A> {
   readonly result: Promise<E.Either<SourceError, IngestReport>>
 }
 
-/**
- * A field a counting read may leave out of its findings (see {@link readFindingCounts}); the
- * account, severity, fixAvailable and exploitAvailable are always kept.
- *
- * @category model
- */
-export type FoldField = 'imageBuildVersionArn' | 'imagePipelineArn' | 'vulnerabilityId'
-
-/**
- * A finding and how many equal findings it stands for.
- *
- * @category model
- */
-export interface FindingCount {
-  readonly finding: Finding
-  readonly count: number
-}
-
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
@@ -123,46 +104,8 @@ export const readFindingBatches = (
   const result = new Promise<E.Either<SourceError, IngestReport>>((resolve) => {
     settle = resolve
   })
-  const generator = run(inputs, options, undefined, (r) => settle(r))
-  return {
-    result,
-    async *[Symbol.asyncIterator]() {
-      for await (const batch of generator) yield batch.findings
-    },
-  }
-}
-
-/**
- * Reads the inputs for a caller that only counts findings by some of their fields (the CLI's
- * aggregation): findings carry only the fields in `keep` besides the account, severity,
- * fixAvailable and exploitAvailable, never their ARN, and findings equal in those fields may be
- * handed out once with their number. So a read split between threads sends each thread's
- * findings as counts of distinct combinations instead of one by one. The counts, report and
- * errors are those of {@link readFindingBatches} with the other fields left out.
- *
- * @category constructors
- */
-export const readFindingCounts = (
-  inputs: ReadonlyArray<string>,
-  keep: ReadonlyArray<FoldField>,
-  options: ReadOptions = {},
-): FindingSource<ReadonlyArray<FindingCount>> => {
-  let settle: (r: E.Either<SourceError, IngestReport>) => void = () => undefined
-  const result = new Promise<E.Either<SourceError, IngestReport>>((resolve) => {
-    settle = resolve
-  })
-  const mask = keep.reduce((m, k) => m | foldBits[k], 1)
-  const generator = run(inputs, { ...options, findingArns: false }, mask, (r) => settle(r))
-  return {
-    result,
-    async *[Symbol.asyncIterator]() {
-      for await (const { findings, counts } of generator)
-        yield findings.map((finding, i) => ({
-          finding,
-          count: counts === undefined ? 1 : (counts[i] as number),
-        }))
-    },
-  }
+  const generator = run(inputs, options, (r) => settle(r))
+  return { result, [Symbol.asyncIterator]: () => generator }
 }
 
 /**
@@ -240,23 +183,6 @@ const withoutArn = (f: Finding): Finding => {
   return rest
 }
 
-// A finding with only the fields a fold keeps (a mask of `foldBits`).
-const folded = (f: Finding, keep: number): Finding => {
-  const out: { -readonly [K in keyof Finding]: Finding[K] } = {
-    awsAccountId: f.awsAccountId,
-    severity: f.severity,
-  }
-  if (keep & foldBits.imageBuildVersionArn && f.imageBuildVersionArn !== undefined)
-    out.imageBuildVersionArn = f.imageBuildVersionArn
-  if (keep & foldBits.imagePipelineArn && f.imagePipelineArn !== undefined)
-    out.imagePipelineArn = f.imagePipelineArn
-  if (keep & foldBits.vulnerabilityId && f.vulnerabilityId !== undefined)
-    out.vulnerabilityId = f.vulnerabilityId
-  if (f.fixAvailable !== undefined) out.fixAvailable = f.fixAvailable
-  if (f.exploitAvailable !== undefined) out.exploitAvailable = f.exploitAvailable
-  return out
-}
-
 interface Context {
   readonly strict: boolean
   readonly fast: boolean
@@ -264,7 +190,6 @@ interface Context {
   readonly splitBytes: number
   readonly chunkSize: number
   readonly findingArns: boolean
-  readonly keep: number | undefined
   readonly mapping: InspectorMappingOptions
   readonly seen: FindingArnSet
   readonly onProgress: (bytesRead: number) => void
@@ -275,9 +200,8 @@ interface Context {
 async function* run(
   inputs: ReadonlyArray<string>,
   options: ReadOptions,
-  keep: number | undefined,
   settle: (r: E.Either<SourceError, IngestReport>) => void,
-): AsyncGenerator<FindingBatch> {
+): AsyncGenerator<ReadonlyArray<Finding>> {
   const mapping: InspectorMappingOptions = {
     ...(options.statuses === undefined ? {} : { statuses: options.statuses }),
     ...(options.resolvePipeline === undefined ? {} : { resolvePipeline: options.resolvePipeline }),
@@ -290,7 +214,6 @@ async function* run(
     splitBytes: options.splitBytes ?? 32 << 20,
     chunkSize: options.chunkSize ?? 1 << 20,
     findingArns: options.findingArns ?? true,
-    keep,
     mapping,
     seen: new FindingArnSet(),
     onProgress: options.onProgress ?? (() => undefined),
@@ -320,7 +243,10 @@ async function* run(
 }
 
 // Reads one input; returns the error that stops the whole read (under `strict`), if any.
-async function* readInput(input: Input, ctx: Context): AsyncGenerator<FindingBatch, SourceError | undefined> {
+async function* readInput(
+  input: Input,
+  ctx: Context,
+): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
   const file = input.name
   const t = { bytes: 0, read: 0, counted: 0, notActive: 0, duplicate: 0, noImageLinkage: 0, invalid: 0 }
   const skipped: Array<SkippedRecord> = []
@@ -358,13 +284,7 @@ async function* readInput(input: Input, ctx: Context): AsyncGenerator<FindingBat
     else if (isDuplicate(ctx.seen, c.finding, print)) t.duplicate++
     else {
       t.counted++
-      batch.push(
-        ctx.keep !== undefined
-          ? folded(c.finding, ctx.keep)
-          : ctx.findingArns
-            ? c.finding
-            : withoutArn(c.finding),
-      )
+      batch.push(ctx.findingArns ? c.finding : withoutArn(c.finding))
     }
   }
 
@@ -408,7 +328,6 @@ async function* readInput(input: Input, ctx: Context): AsyncGenerator<FindingBat
       const split = readSplit(plan, {
         chunkSize: ctx.chunkSize,
         findingArns: ctx.findingArns,
-        ...(ctx.keep === undefined ? {} : { keep: ctx.keep }),
         mapping: ctx.mapping,
         seen: ctx.seen,
         tally: t,
@@ -451,14 +370,14 @@ async function* readInput(input: Input, ctx: Context): AsyncGenerator<FindingBat
       open = settle(reader.push(chunk))
       if (failed !== undefined) return failed
       if (batch.length > 0) {
-        yield { findings: batch, counts: undefined }
+        yield batch
         batch = []
       }
       if (!open) break
     }
     if (open) settle(reader.finish())
     if (failed !== undefined) return failed
-    if (batch.length > 0) yield { findings: batch, counts: undefined }
+    if (batch.length > 0) yield batch
     if (!reader.sawValue && open) {
       if (ctx.strict) return emptyInput(file)
       position++

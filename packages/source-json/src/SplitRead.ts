@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads'
 import { type Finding, type InspectorMappingOptions, KeyString } from '@scantally/core'
 import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
-import { FindingDecoder, foldBits, WORDS_PER_FINDING } from './FindingWords.js'
+import { FindingDecoder, WORDS_PER_FINDING } from './FindingWords.js'
 import { changedWhileRead } from './Input.js'
 import {
   type Boundary,
@@ -62,18 +62,7 @@ export type SplitEnd =
   | { readonly end: 'stopped'; readonly at: ReaderPosition; readonly position: number }
 
 /**
- * Findings handed out by a read: each stands for one finding, or when `counts` is there for
- * `counts[i]` equal findings (a fold, whose findings carry only the fields kept).
- *
- * @category model
- */
-export interface FindingBatch {
-  readonly findings: ReadonlyArray<Finding>
-  readonly counts: ReadonlyArray<number> | undefined
-}
-
-/**
- * What a split read needs besides its plan: the chunk size, whether findings keep their ARNs, the fields findings are folded by, the mapping options, the set findings are de-duplicated in, the
+ * What a split read needs besides its plan: the chunk size, whether findings keep their ARNs, the mapping options, the set findings are de-duplicated in, the
  * counters to add to, and a progress callback for bytes read (by any thread).
  *
  * @category model
@@ -81,8 +70,6 @@ export interface FindingBatch {
 export interface SplitOptions {
   readonly chunkSize: number
   readonly findingArns: boolean
-  /** The fields to fold findings by (a mask of `foldBits`), or none to hand out each finding. */
-  readonly keep?: number
   readonly mapping: InspectorMappingOptions
   readonly seen: FindingArnSet
   readonly tally: SplitTally
@@ -197,15 +184,6 @@ const pieceStarts = (threads: number): ReadonlyArray<number> => {
   }
 }
 
-// Folded findings are handed out at least every this many (the fewer times, the more are folded).
-const handOutEvery = 1 << 20
-
-// A folded finding without the image build it was sent with to resolve its pipeline.
-const withoutBuild = (f: Finding): Finding => {
-  const { imageBuildVersionArn: _, ...rest } = f
-  return rest
-}
-
 // At most this many findings are made room for ahead (a table of 64 MiB).
 const maxReserved = 3 << 20
 
@@ -230,112 +208,50 @@ const guess = (bytes: Buffer, pattern: Buffer, top: boolean): number | undefined
   return undefined
 }
 
-// De-duplicates and counts what the parts send, in file order, one part after another: each
-// batch's findings made (`decode`), or when folding, counted by combination (`fold`) and
-// handed out as findings with counts now and then (`handOut`).
-class PartCounter {
+// De-duplicates and makes the findings the pieces send, in file order, one piece after another.
+class PieceDecoder {
   private decoder = new FindingDecoder()
-  private counts = new Int32Array(1024)
-  private readonly touched: Array<number> = []
-  /** Findings counted by combination and not handed out yet. */
-  pending = 0
+  // What `FindingArnSet.touch` returned, kept so that its reads are not left out.
+  private sink = 0
 
   constructor(
     private readonly options: SplitOptions,
     private readonly pipelineOf: ((build: KeyString) => KeyString | undefined) | undefined,
-    private readonly dropBuild: boolean,
-    // A fold without pipelines resolves none.
-    private readonly foldedPipelineOf = (options.keep ?? 0) & foldBits.imagePipelineArn
-      ? pipelineOf
-      : undefined,
   ) {}
 
-  private isNew(p: Uint32Array, i: number): boolean {
-    return this.options.seen.addFingerprint(
-      p[i * 4] as number,
-      p[i * 4 + 1] as number,
-      p[i * 4 + 2] as number,
-      p[i * 4 + 3] as number,
-    )
-  }
-
-  // What `FindingArnSet.touch` returned, kept so that its reads are not left out.
-  private sink = 0
-
-  private learn(m: RangeBatch): void {
-    const t = this.options.tally
-    this.sink ^= this.options.seen.touch(m.prints, m.prints.length / 4)
-    this.decoder.learn(m.strings, m.combinations)
+  /** The findings of a batch, de-duplicated and made, its counters added to the tally. */
+  decode(m: RangeBatch): Array<Finding> {
+    const { seen, tally: t, findingArns } = this.options
+    this.decoder.learn(m.strings)
     t.read += m.read
     t.notActive += m.notActive
     t.noImageLinkage += m.noImageLinkage
-  }
-
-  /** The findings of a batch sent in full, de-duplicated and made. */
-  decode(m: RangeBatch): Array<Finding> {
-    this.learn(m)
-    const t = this.options.tally
-    const out: Array<Finding> = []
     const p = m.prints
+    this.sink ^= seen.touch(p, p.length / 4)
+    const out: Array<Finding> = []
     for (let i = 0, w = 0; w < m.words.length; i++, w += WORDS_PER_FINDING) {
       const print = p[i * 4 + 3] !== 0
-      if (print && !this.isNew(p, i)) {
+      if (
+        print &&
+        !seen.addFingerprint(
+          p[i * 4] as number,
+          p[i * 4 + 1] as number,
+          p[i * 4 + 2] as number,
+          p[i * 4 + 3] as number,
+        )
+      ) {
         t.duplicate++
         continue
       }
       t.counted++
-      const arn = this.options.findingArns && print ? m.arns[i] : undefined
+      const arn = findingArns && print ? m.arns[i] : undefined
       out.push(this.decoder.finding(m.words, w, arn, this.pipelineOf))
     }
     return out
   }
 
-  /** Counts the findings of a folded batch, de-duplicated; gives {@link pending}. */
-  fold(m: RangeBatch): number {
-    this.learn(m)
-    const t = this.options.tally
-    const w = m.words
-    const p = m.prints
-    let counts = this.counts
-    let counted = 0
-    for (let i = 0; i < w.length; i++) {
-      if (p[i * 4 + 3] !== 0 && !this.isNew(p, i)) {
-        t.duplicate++
-        continue
-      }
-      const c = w[i] as number
-      if (c >= counts.length) {
-        const grown = new Int32Array(Math.max(counts.length * 2, c + 1))
-        grown.set(counts)
-        counts = this.counts = grown
-      }
-      const before = counts[c] as number
-      counts[c] = before + 1
-      if (before === 0) this.touched.push(c)
-      counted++
-    }
-    t.counted += counted
-    this.pending += counted
-    return this.pending
-  }
-
-  /** The combinations counted since the last hand-out, as findings with their counts. */
-  handOut(): FindingBatch {
-    const findings: Array<Finding> = []
-    const n: Array<number> = []
-    for (const c of this.touched) {
-      const f = this.decoder.finding(this.decoder.combinations, c * 5, undefined, this.foldedPipelineOf)
-      findings.push(this.dropBuild ? withoutBuild(f) : f)
-      n.push(this.counts[c] as number)
-      this.counts[c] = 0
-    }
-    this.touched.length = 0
-    this.pending = 0
-    return { findings, counts: n }
-  }
-
-  /** Goes on with the next part, whose strings and combinations are its own. */
-  nextPart(): void {
+  /** Goes on with the next piece, whose strings are its own. */
+  nextPiece(): void {
     this.decoder = new FindingDecoder()
   }
 }
@@ -458,22 +374,10 @@ class Pieces {
 export async function* readSplit(
   plan: SplitPlan,
   options: SplitOptions,
-): AsyncGenerator<FindingBatch, SplitEnd> {
+): AsyncGenerator<Array<Finding>, SplitEnd> {
   const { path, size, mtimeNs, ends } = plan
   const { statuses, includeUnlinked, resolvePipeline } = options.mapping
-  const keep = options.keep
-  // A pipeline is resolved here from the image build, which is then sent even when not kept.
-  const sent =
-    keep !== undefined && keep & foldBits.imagePipelineArn && resolvePipeline !== undefined
-      ? keep | foldBits.imageBuildVersionArn
-      : keep
-  const base = {
-    path,
-    size,
-    chunkSize: options.chunkSize,
-    findingArns: options.findingArns,
-    ...(sent === undefined ? {} : { keep: sent }),
-  }
+  const base = { path, size, chunkSize: options.chunkSize, findingArns: options.findingArns }
   const mapping = {
     ...(statuses === undefined ? {} : { statuses }),
     ...(includeUnlinked === undefined ? {} : { includeUnlinked }),
@@ -494,16 +398,12 @@ export async function* readSplit(
         }
 
   // Room for the findings the file likely holds (exports run 1 to 3 KB a finding), so that the
-  // set does not rehash while this thread, the one that chains the parts, is the busiest.
+  // set does not rehash while this thread, the one that chains the pieces, is the busiest.
   options.seen.reserve(Math.min(Math.floor(size / 4096), maxReserved))
   const t = options.tally
   let current = 0
-  const counter = new PartCounter(
-    options,
-    pipelineOf,
-    sent !== undefined && (sent & ~(keep ?? 0) & foldBits.imageBuildVersionArn) !== 0,
-  )
-  // Newlines before the current part's start: its positions count lines from there.
+  const decoder = new PieceDecoder(options, pipelineOf)
+  // Newlines before the current piece's start: its positions count lines from there.
   let lines = 0
   let lastNewline = -1
   const absolute = (at: ReaderPosition): ReaderPosition => ({
@@ -521,32 +421,24 @@ export async function* readSplit(
   try {
     for (;;) {
       const m = await pieces.next(current)
-      if (m instanceof Error) {
-        if (counter.pending > 0) yield counter.handOut()
-        return { end: 'stopped', at: last, position: t.read }
-      }
+      if (m instanceof Error) return { end: 'stopped', at: last, position: t.read }
       if (m.type === 'batch') {
+        const out = decoder.decode(m)
         last = absolute(m.at)
-        if (keep === undefined) {
-          const out = counter.decode(m)
-          if (out.length > 0) yield { findings: out, counts: undefined }
-        } else if (counter.fold(m) >= handOutEvery) yield counter.handOut()
+        if (out.length > 0) yield out
         continue
       }
       if (m.type === 'boundary') {
         const at = absolute(m.at)
         const next = current + 1 + m.index
         pieces.passed(next)
-        // Combinations are numbered per part: the current part's are handed out before the next.
-        if (counter.pending > 0) yield counter.handOut()
         current = next
-        counter.nextPart()
+        decoder.nextPiece()
         lines = at.lines
         lastNewline = at.lastNewline
         last = at
         continue
       }
-      if (counter.pending > 0) yield counter.handOut()
       if (m.type === 'stopped') return { end: 'stopped', at: absolute(m.at), position: t.read }
       const after = statSync(path, { bigint: true }) // the chain reached the end of the file
       if (after.size !== BigInt(size) || after.mtimeNs !== mtimeNs)
