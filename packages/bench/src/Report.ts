@@ -149,7 +149,9 @@ const byHand = [
   'numbers in error messages, and the de-duplication set is a table of 16-byte slots that every finding',
   "touches once. Both threads are busy throughout (the process's CPU time is about 1.9 times its wall",
   'time), so what would make the read faster is less work per record, not more parallelism. The Targets',
-  'above say how the two compare in this run.',
+  'above say how the two compare in this run. The command and its reader threads start from two bundled',
+  'files (built with esbuild), not from the hundred-odd modules of the packages, which saves about 0.15 s',
+  'of loading before the first byte is read: most of the gap at 100,000 findings, where DuckDB starts faster.',
 ]
 
 const fmt = (n: number, digits = 1): string => n.toFixed(digits)
