@@ -1,14 +1,15 @@
 /**
- * A large file read on several threads. The file is cut at guessed record starts (bytes that
- * look like the start of the file's first record, after a comma in an array or after a record
- * at the top level); each part is read by a thread from its guess on. A guess counts only once
- * the thread before it stands exactly there, in the same state, as a one-pass read would: then
- * the two parts chain. A wrong guess (inside a string, in a nested array) never chains; the
- * thread before it reads on past it instead. So parts are taken in file order, and each is
- * taken only from a position a one-pass read reaches.
+ * A large file read on several threads. The file is cut into pieces at guessed record starts
+ * (bytes that look like the start of the file's first record, after a comma in an array or
+ * after a record at the top level), pieces that shrink towards the end of the file; each thread
+ * takes the next piece no thread has taken whenever it is free, and reads it from its guess
+ * on. A guess counts only once the piece before it stands exactly there, in the same state, as
+ * a one-pass read would: then the two pieces chain. A wrong guess (inside a string, in a nested
+ * array) never chains; the piece before it is read on past it instead. So pieces are taken in
+ * file order, and each only from a position a one-pass read reaches.
  *
  * Findings are de-duplicated here, in file order, by the fingerprints the threads computed.
- * When the chain stops before something a part does not read itself (an invalid record,
+ * When the chain stops before something a piece does not read itself (an invalid record,
  * malformed JSON), the caller reads the rest of the file in one pass from that position.
  *
  * @module
@@ -95,14 +96,14 @@ export interface SplitPlan {
 // -------------------------------------------------------------------------------------
 
 /**
- * Plans a split read of a file in `parts`, or gives `undefined` when it is to be read in one
- * pass: fewer than two parts, smaller than `minBytes`, gzip (a stream has no places to cut),
+ * Plans a split read of a file on `threads` threads, or gives `undefined` when it is to be read
+ * in one pass: fewer than two threads, smaller than `minBytes`, gzip (a stream has no places to cut),
  * or no guessed record start found.
  *
  * @category planning
  */
-export const planFile = (path: string, parts: number, minBytes: number): SplitPlan | undefined => {
-  if (parts < 2) return undefined
+export const planFile = (path: string, threads: number, minBytes: number): SplitPlan | undefined => {
+  if (threads < 2) return undefined
   // Only a regular file is opened here: a pipe or a device is read once, by the one-pass reader.
   const st = statSync(path)
   if (!st.isFile() || st.size < minBytes || st.size < 2) return undefined
@@ -114,8 +115,8 @@ export const planFile = (path: string, parts: number, minBytes: number): SplitPl
     const magic = Buffer.alloc(2)
     readSync(fd, magic, 0, 2, 0)
     if (magic[0] === 0x1f && magic[1] === 0x8b) return undefined
-    const ends = planSplit(fd, size, parts)
-    return ends.length === 0 ? undefined : { path, size, mtimeNs: s.mtimeNs, threads: parts, ends }
+    const ends = planSplit(fd, size, threads)
+    return ends.length === 0 ? undefined : { path, size, mtimeNs: s.mtimeNs, threads, ends }
   } finally {
     closeSync(fd)
   }
@@ -126,14 +127,14 @@ const window = 1 << 20
 const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
 
 /**
- * Guesses where a file read on `parts` threads may be cut into pieces: offsets, increasing, each where the bytes
+ * Guesses where a file read on `threads` threads may be cut into pieces: offsets, increasing, each where the bytes
  * of the first record's opening (its `{` up to the end of its first key) appear again, or else
  * any `{`, preceded by what precedes a record in that layout. Empty when the file's first record is not found in
  * its first mebibyte, or when nothing looks like a record start.
  *
  * @category planning
  */
-export const planSplit = (fd: number, size: number, parts: number): ReadonlyArray<Boundary> => {
+export const planSplit = (fd: number, size: number, threads: number): ReadonlyArray<Boundary> => {
   const head = Buffer.allocUnsafe(Math.min(window, size))
   const headBytes = readSync(fd, head, 0, head.length, 0)
   let first = -1
@@ -161,7 +162,7 @@ export const planSplit = (fd: number, size: number, parts: number): ReadonlyArra
 
   const out: Array<Boundary> = []
   const buf = Buffer.allocUnsafe(window)
-  for (const aim of pieceStarts(parts)) {
+  for (const aim of pieceStarts(threads)) {
     const from = Math.max(Math.floor(size * aim), (out.at(-1)?.offset ?? first) + 1)
     if (from >= size) break
     const bytes = buf.subarray(0, readSync(fd, buf, 0, Math.min(window, size - from), from))
@@ -289,7 +290,8 @@ class Pieces {
       })
       worker.on('message', (m: PieceMessage) => {
         if (m.message.type === 'batch') onBytes(m.message.bytes)
-        this.queues[m.piece]?.push(m.message)
+        // A piece the chain has passed is of no use any more.
+        if (m.piece >= Atomics.load(this.claims, 1)) this.queues[m.piece]?.push(m.message)
         this.notify()
       })
       worker.on('error', (e) => this.fail(e))
@@ -366,7 +368,7 @@ class Pieces {
 }
 
 /**
- * Reads a file on `parts` threads (see the module), yielding its counted, de-duplicated
+ * Reads a file on its plan's threads (see the module), yielding its counted, de-duplicated
  * findings in file order, one batch per stretch a thread reports.
  *
  * @category reading
