@@ -120,11 +120,13 @@ export interface RangeRun {
  * @category reader
  */
 export const rangeRecord = (task: Omit<RangeTask, 'from' | 'ends'>): FastRecord =>
-  new FastRecord({
-    ...(task.statuses === undefined ? {} : { statuses: task.statuses }),
-    ...(task.includeUnlinked === undefined ? {} : { includeUnlinked: task.includeUnlinked }),
-    findingArns: task.findingArns,
-  })
+  new FastRecord({ ...mappingOf(task), findingArns: task.findingArns })
+
+// The mapping options a task carries, without the members it leaves out.
+const mappingOf = (task: Omit<RangeTask, 'from' | 'ends'>): InspectorMappingOptions => ({
+  ...(task.statuses === undefined ? {} : { statuses: task.statuses }),
+  ...(task.includeUnlinked === undefined ? {} : { includeUnlinked: task.includeUnlinked }),
+})
 
 /**
  * Starts reading one part, which posts batches and then exactly one {@link RangeEnd}, a chunk
@@ -138,10 +140,7 @@ export const startRange = (
   post: (m: RangeMessage) => void,
   fast: FastRecord = rangeRecord(task),
 ): RangeRun => {
-  const mapping: InspectorMappingOptions = {
-    ...(task.statuses === undefined ? {} : { statuses: task.statuses }),
-    ...(task.includeUnlinked === undefined ? {} : { includeUnlinked: task.includeUnlinked }),
-  }
+  const mapping = mappingOf(task)
   const encoder = new FindingEncoder()
   const prints = new WordList()
   let arns: Array<string> = []
