@@ -5,7 +5,7 @@
 //
 // Memory: words of results from 0 (two slot sets of 32 words, then two more words), the literal
 // table from 512 (an offset and a length per literal, 16 bits each), the literals' bytes from
-// 768, compiled-in data from 4096 (`--memoryBase`),
+// 768, compiled-in data from 4096 (`--memoryBase`), the skipper's stack of levels from 8192,
 // then the interning table, its entries and their bytes, and the input after them (`INPUT`).
 //
 // Every function takes and returns a byte address; a negative result is one of the codes below
@@ -18,6 +18,8 @@ const DECLINE: i32 = -2
 
 const MAX_DEPTH: i32 = 1000
 const LITERALS: i32 = 512
+// What each level a skipped value opens closes with, a byte a level, by depth.
+const STACK: i32 = 8192
 
 // Interning: group keys repeat (accounts, builds, CVEs), so each distinct one gets an id, found
 // again by its bytes in an open-addressing table, and JavaScript decodes it once. Bounded, so
@@ -231,28 +233,45 @@ function rehash(size: i32): void {
   return h ^ (h >>> 16)
 }
 
-// The 128-bit fingerprint of the ASCII bytes [p, q), as `fingerprintInto` computes it, into
-// four words of `set` from `w`.
+// One step of the fingerprint's four lanes over the word u (two UTF-16 units).
+@inline function mixLanes(u: u32): void {
+  la = (la ^ u) * 0x01000193
+  lb = (lb ^ u) * 0x5bd1e995
+  lb ^= lb >>> 15
+  lc = (lc + u) * 0x9e3779b1
+  lc = (lc << 13) | (lc >>> 19)
+  ld = (ld ^ u) * 0x85ebca77
+  ld ^= ld >>> 13
+}
+let la: u32 = 0
+let lb: u32 = 0
+let lc: u32 = 0
+let ld: u32 = 0
+
+// The 128-bit fingerprint of the ASCII bytes [p, q), as `fingerprintInto` computes it (over
+// pairs of units: an ASCII byte is its UTF-16 unit), into four words of `set` from `w`.
 function fingerprint(p: i32, q: i32, set: i32, w: i32): void {
   const n = <u32>(q - p)
-  let a: u32 = 0x811c9dc5 ^ n
-  let b: u32 = 0x9747b28c ^ n
-  let c: u32 = 0x2545f491 ^ n
-  let d: u32 = 0x61c88647 ^ n
-  for (let i = p; i < q; i++) {
-    const u = <u32>load<u8>(i)
-    a = (a ^ u) * 0x01000193
-    b = (b ^ u) * 0x5bd1e995
-    b ^= b >>> 15
-    c = (c + u) * 0x9e3779b1
-    c = (c << 13) | (c >>> 19)
-    d = (d ^ u) * 0x85ebca77
-    d ^= d >>> 13
+  la = 0x811c9dc5 ^ n
+  lb = 0x9747b28c ^ n
+  lc = 0x2545f491 ^ n
+  ld = 0x61c88647 ^ n
+  let i = p
+  for (; i + 4 <= q; i += 4) {
+    const x = load<u32>(i)
+    mixLanes((x & 0xff) | ((x & 0xff00) << 8))
+    mixLanes(((x >>> 16) & 0xff) | ((x >>> 8) & 0xff0000))
   }
-  store<u32>(word(set, w), fmix(a ^ (c * 0x27d4eb2f)))
-  store<u32>(word(set, w + 1), fmix(b ^ (d * 0x165667b1)))
-  store<u32>(word(set, w + 2), fmix(c ^ (a * 0xcc9e2d51)))
-  store<u32>(word(set, w + 3), fmix(d ^ (b * 0x1b873593)) | 1)
+  if (i + 2 <= q) {
+    const x = <u32>load<u16>(i)
+    mixLanes((x & 0xff) | ((x & 0xff00) << 8))
+    i += 2
+  }
+  if (i < q) mixLanes(<u32>load<u8>(i))
+  store<u32>(word(set, w), fmix(la ^ (lc * 0x27d4eb2f)))
+  store<u32>(word(set, w + 1), fmix(lb ^ (ld * 0x165667b1)))
+  store<u32>(word(set, w + 2), fmix(lc ^ (la * 0xcc9e2d51)))
+  store<u32>(word(set, w + 3), fmix(ld ^ (lb * 0x1b873593)) | 1)
 }
 
 // The next byte that is not whitespace, from p; NEED at the end of the input.
@@ -343,14 +362,24 @@ function key(p: i32): i32 {
   return c + 1
 }
 
-function literal(p: i32, word: string): i32 {
-  const n = word.length
+// The literal of `n` bytes whose bytes are `word` (little-endian), at p: whole words are
+// compared at once; near the end of the input, byte by byte, so that a literal cut short needs
+// more input and a wrong byte declines, whichever comes first.
+function literal(p: i32, word: u64, n: i32): i32 {
+  if (p + 8 <= end) {
+    const mask: u64 = n == 8 ? <u64>-1 : (<u64>1 << (<u64>n << 3)) - 1
+    return (load<u64>(p) & mask) == word ? p + n : DECLINE
+  }
   for (let i = 0; i < n; i++) {
     if (p + i >= end) return NEED
-    if (<i32>load<u8>(p + i) != word.charCodeAt(i)) return DECLINE
+    if (<u64>load<u8>(p + i) != ((word >> (<u64>i << 3)) & 0xff)) return DECLINE
   }
   return p + n
 }
+
+const TRUE: u64 = 0x65757274
+const FALSE: u64 = 0x65736c6166
+const NULL: u64 = 0x6c6c756e
 
 @inline function isDigit(c: i32): bool {
   return c >= 0x30 && c <= 0x39
@@ -397,50 +426,79 @@ let closed = false
   return p + 1
 }
 
-// Skips the value at p, a member or element of a value `depth` levels deep.
-function skip(p: i32, depth: i32): i32 {
-  p = next(p)
-  if (p < 0) return p
-  const c = <i32>load<u8>(p)
-  if (c == 0x22) return skipString(p)
-  if (c == 0x7b) return skipObject(p, depth + 1)
-  if (c == 0x5b) return skipArray(p, depth + 1)
-  if (c == 0x74) return literal(p, 'true')
-  if (c == 0x66) return literal(p, 'false')
-  if (c == 0x6e) return literal(p, 'null')
+// A number or a literal at p, whose first byte is c.
+function scalar(p: i32, c: i32): i32 {
+  if (c == 0x74) return literal(p, TRUE, 4)
+  if (c == 0x66) return literal(p, FALSE, 5)
+  if (c == 0x6e) return literal(p, NULL, 4)
   if (c == 0x2d || isDigit(c)) return number(p)
   return DECLINE
 }
 
-function skipObject(p: i32, depth: i32): i32 {
-  if (depth > MAX_DEPTH) return DECLINE
-  p = next(p + 1)
+// Skips a key at p (past the ',' or '{' before it) and its ':'; returns the address after it.
+@inline function skipKey(p: i32): i32 {
+  if (load<u8>(p) != 0x22) return DECLINE
+  p = skipString(p)
   if (p < 0) return p
-  if (load<u8>(p) == 0x7d) return p + 1
-  while (true) {
-    if (load<u8>(p) != 0x22) return DECLINE
-    p = skipString(p)
-    if (p < 0) return p
-    p = next(p)
-    if (p < 0) return p
-    if (load<u8>(p) != 0x3a) return DECLINE
-    p = skip(p + 1, depth)
-    if (p < 0) return p
-    p = afterItem(p, 0x7d)
-    if (p < 0 || closed) return p
-  }
+  p = next(p)
+  if (p < 0) return p
+  if (load<u8>(p) != 0x3a) return DECLINE
+  return p + 1
 }
 
-function skipArray(p: i32, depth: i32): i32 {
-  if (depth > MAX_DEPTH) return DECLINE
-  p = next(p + 1)
+// Skips the value at p, a member or element of a value `depth` levels deep. Nested values are
+// walked in one loop, not by recursion: what each open level closes with is kept at
+// STACK + its depth, and most values are strings and numbers, which cost no call.
+function skip(p: i32, depth: i32): i32 {
+  const base = depth
+  p = next(p)
   if (p < 0) return p
-  if (load<u8>(p) == 0x5d) return p + 1
+  let c = <i32>load<u8>(p)
   while (true) {
-    p = skip(p, depth)
+    // At the first byte of a value.
+    if (c == 0x22) p = skipString(p)
+    else if (c == 0x7b || c == 0x5b) {
+      if (++depth > MAX_DEPTH) return DECLINE
+      const close = c + 2 // '}' after '{', ']' after '['
+      store<u8>(STACK + depth, <u8>close)
+      p = next(p + 1)
+      if (p < 0) return p
+      c = <i32>load<u8>(p)
+      if (c != close) {
+        if (close == 0x7d) {
+          p = skipKey(p)
+          if (p < 0) return p
+          p = next(p)
+          if (p < 0) return p
+          c = <i32>load<u8>(p)
+        }
+        continue
+      }
+      p++
+      depth--
+    } else p = scalar(p, c)
     if (p < 0) return p
-    p = afterItem(p, 0x5d)
-    if (p < 0 || closed) return p
+    // After a value: on to the next item of its level, or close levels until one has more.
+    while (true) {
+      if (depth == base) return p
+      p = next(p)
+      if (p < 0) return p
+      c = <i32>load<u8>(p)
+      const close = <i32>load<u8>(STACK + depth)
+      if (c == 0x2c) break
+      if (c != close) return DECLINE
+      p++
+      depth--
+    }
+    p = next(p + 1)
+    if (p < 0) return p
+    if (<i32>load<u8>(STACK + depth) == 0x7d) {
+      p = skipKey(p)
+      if (p < 0) return p
+      p = next(p)
+      if (p < 0) return p
+    }
+    c = <i32>load<u8>(p)
   }
 }
 
@@ -618,7 +676,7 @@ function onlyMember(p: i32, depth: i32, name: i32): i32 {
   p = next(p)
   if (p < 0) return p
   const c = load<u8>(p)
-  if (c == 0x6e) return literal(p, 'null')
+  if (c == 0x6e) return literal(p, NULL, 4)
   if (c != 0x7b) return DECLINE
   p = next(p + 1)
   if (p < 0) return p
@@ -649,7 +707,7 @@ function resources(p: i32, set: i32, depth: i32): i32 {
   p = next(p)
   if (p < 0) return p
   const c = load<u8>(p)
-  if (c == 0x6e) return literal(p, 'null')
+  if (c == 0x6e) return literal(p, NULL, 4)
   if (c != 0x5b) return DECLINE
   p = next(p + 1)
   if (p < 0) return p
