@@ -29,13 +29,19 @@ const SLOTS: i32 = 1 << 18 // entry + 1, or 0 when empty; at most 100,000 entrie
 const TABLE: i32 = 16384
 // The slots in use: few distinct keys keep the table small enough to stay in cache.
 let slots: i32 = 1 << 10
-const ENTRIES: i32 = TABLE + 4 * SLOTS // three words an entry: offset in the arena, length, hash
+/** The interned entries, three words each: offset in the arena, length, hash. */
+export const ENTRIES: i32 = TABLE + 4 * SLOTS
 const MAX_ENTRIES: i32 = 100000
-const ARENA: i32 = ENTRIES + 12 * MAX_ENTRIES
+/** The interned strings' bytes. */
+export const ARENA: i32 = ENTRIES + 12 * MAX_ENTRIES
 const ARENA_BYTES: i32 = 16 << 20
 const MAX_PROBES: i32 = 8
+/** Where `run` writes the findings it counted: RUN_WORDS words each, at most RUN_MAX. */
+export const RUN: i32 = ARENA + ARENA_BYTES
+const RUN_WORDS: i32 = 9
+const RUN_MAX: i32 = 1024
 /** Where the input starts (`inputBase` in WasmRecord.ts). */
-export const INPUT: i32 = ARENA + ARENA_BYTES
+export const INPUT: i32 = RUN + RUN_WORDS * 4 * RUN_MAX
 let entries: i32 = 0
 let arenaUsed: i32 = 0
 
@@ -93,6 +99,13 @@ const TOP: i32 = 0
 const DETAIL_SET: i32 = 32 * 4
 const W_DETAIL_TYPE_OK: i32 = 64 * 4
 const W_LAST_NEWLINE: i32 = 65 * 4
+// What `run` read: records, those not active, those without image linkage, and whether it
+// stopped right after a record in an array.
+const W_RUN_READ: i32 = 66 * 4
+const W_RUN_NOT_ACTIVE: i32 = 67 * 4
+const W_RUN_NO_LINKAGE: i32 = 68 * 4
+const W_RUN_AFTER_RECORD: i32 = 69 * 4
+const W_RUN_COUNTED: i32 = 70 * 4
 
 let end: i32 = 0
 let eof: bool = false
@@ -766,6 +779,163 @@ export function record(p: i32, inputEnd: i32, complete: bool): i32 {
   if (p < 0) return p
   if (load<u8>(p) != 0x7b) return DECLINE
   return object(p, TOP, 1, true)
+}
+
+// What `decide` makes of a record, as `outcomes` in FastRecord.ts.
+const DECLINED = 0
+const COUNTED = 1
+const NOT_ACTIVE = 2
+const NO_IMAGE_LINKAGE = 3
+
+// The mapping options of a run: a bit per allowed status (by its literal index), and whether
+// findings without image linkage are counted.
+let allowedStatuses: i32 = 0
+let includeUnlinked: bool = false
+
+// The interned id of the key string at word w of `set`: -1 when absent, -2 when present but
+// not interned (then the caller declines, and the record goes the way that decodes it).
+@inline function keyId(set: i32, w: i32): i32 {
+  if (load<i32>(word(set, w)) < 0) return -1
+  const id = load<i32>(word(set, w + 2))
+  return id < 0 ? -2 : id
+}
+
+// Maps the record just walked as `FastRecord.decide` does (for a reader without a pipeline
+// resolver, as a split read's parts are); a counted finding is written at `out`: the ids of
+// its account, image build, pipeline and vulnerability id (-1: absent), its severity, fix and
+// exploit packed as `FindingWords.ts` packs them, and its ARN's fingerprint (last word 0: none).
+function decide(out: i32): i32 {
+  const seen = load<i32>(word(TOP, W_SEEN))
+  if ((seen & DETAIL) != 0 && (seen & (DETAIL_TYPE | SOURCE)) != 0) {
+    if ((seen & DETAIL_TYPE) != 0 && load<i32>(W_DETAIL_TYPE_OK) != 1) return DECLINED
+    return inspector(DETAIL_SET, out)
+  }
+  if ((seen & (ARN | STATUS | RESOURCES)) != 0) return inspector(TOP, out)
+  if ((seen & (ACCOUNT | BUILD)) != 0) return imageScan(TOP, out)
+  return DECLINED
+}
+
+function inspector(x: i32, out: i32): i32 {
+  const seen = load<i32>(word(x, W_SEEN))
+  const severity = load<i32>(word(x, W_SEVERITY))
+  const status = load<i32>(word(x, W_STATUS))
+  const fix = load<i32>(word(x, W_FIX))
+  const exploit = load<i32>(word(x, W_EXPLOIT))
+  if (load<i32>(word(x, W_ACCOUNT)) < 0 || severity < 0 || status < 0) return DECLINED
+  if (load<i32>(word(x, W_RESOURCES_BAD)) != 0) return DECLINED
+  if ((seen & ARN) != 0) {
+    const n = load<i32>(word(x, W_ARN + 1)) - load<i32>(word(x, W_ARN))
+    if (load<i32>(word(x, W_ARN + 2)) != 1 || n < 1 || n > 1024) return DECLINED
+  }
+  if (((seen & FIX) != 0 && fix < 0) || ((seen & EXPLOIT) != 0 && exploit < 0)) return DECLINED
+  if (((allowedStatuses >> status) & 1) == 0) return NOT_ACTIVE
+  const build = keyId(x, W_TAG)
+  if (build == -1 && !includeUnlinked) return NO_IMAGE_LINKAGE
+  const account = keyId(x, W_ACCOUNT)
+  const vulnerabilityId = keyId(x, W_VULNERABILITY_ID)
+  if (account == -2 || build == -2 || vulnerabilityId == -2) return DECLINED
+  store<i32>(out, account)
+  store<i32>(out, build, 4)
+  store<i32>(out, -1, 8)
+  store<i32>(out, vulnerabilityId, 12)
+  store<i32>(out, severity * 16 + (fix + 1) * 4 + exploit + 1, 16)
+  if ((seen & ARN) != 0) memory.copy(out + 20, word(x, W_PRINT), 16)
+  else store<i32>(out, 0, 32)
+  return COUNTED
+}
+
+function imageScan(x: i32, out: i32): i32 {
+  const seen = load<i32>(word(x, W_SEEN))
+  const severity = load<i32>(word(x, W_SEVERITY))
+  const fix = load<i32>(word(x, W_FIX))
+  if (load<i32>(word(x, W_ACCOUNT)) < 0 || severity < 0) return DECLINED
+  if ((seen & FIX) != 0 && fix < 0) return DECLINED
+  const build = keyId(x, W_BUILD)
+  if (build == -1 && !includeUnlinked) return NO_IMAGE_LINKAGE
+  const account = keyId(x, W_ACCOUNT)
+  const pipeline = keyId(x, W_PIPELINE)
+  const vulnerabilityId = keyId(x, W_VULNERABILITY_ID)
+  if (account == -2 || build == -2 || pipeline == -2 || vulnerabilityId == -2) return DECLINED
+  store<i32>(out, account)
+  store<i32>(out, build, 4)
+  store<i32>(out, pipeline, 8)
+  store<i32>(out, vulnerabilityId, 12)
+  store<i32>(out, severity * 16 + (fix + 1) * 4, 16)
+  store<i32>(out, 0, 32)
+  return COUNTED
+}
+
+// Whether the object at p may be a page wrapper rather than a record, as the reader's probe
+// would see it: its first key is eight or nine bytes long (`findings`, `nextToken`,
+// `requestId`) or escaped, or it has no first key. The reader's own way reads those.
+function mayBeWrapper(p: i32): bool {
+  p = next(p + 1)
+  if (p < 0 || load<u8>(p) != 0x22) return true
+  for (let i = p + 1; i < end; i++) {
+    const c = load<u8>(i)
+    if (c == 0x5c) return true
+    if (c == 0x22) return i - p - 1 == 8 || i - p - 1 == 9
+  }
+  return true
+}
+
+/** Sets the mapping options `run` uses: a bit per allowed status, and `includeUnlinked`. */
+export function runOptions(allowed: i32, unlinked: bool): void {
+  allowedStatuses = allowed
+  includeUnlinked = unlinked
+}
+
+/**
+ * Reads a run of records from `p` (at or before a value's start, in the input that ends at
+ * `inputEnd`), at the top level or (`inArray`) after a comma in an array, mapping each and
+ * writing the counted ones from RUN; it stops before a value at or after `stopAt`, before
+ * anything but a record it maps itself, at the end of the input, or when RUN is full, and
+ * returns where: a value's start, or (word 69 set) right after a record in an array.
+ */
+export function run(p: i32, inputEnd: i32, complete: bool, stopAt: i32, inArray: bool): i32 {
+  end = inputEnd
+  eof = complete
+  let counted = 0
+  let read = 0
+  let notActive = 0
+  let noLinkage = 0
+  let after = 0
+  while (counted < RUN_MAX) {
+    const q = next(p)
+    if (q < 0 || q >= stopAt || load<u8>(q) != 0x7b || (!inArray && mayBeWrapper(q))) {
+      if (q >= 0) p = q
+      break
+    }
+    const r = record(q, inputEnd, complete)
+    if (r < 0) {
+      p = q
+      break
+    }
+    const o = decide(RUN + counted * RUN_WORDS * 4)
+    if (o == DECLINED) {
+      p = q
+      break
+    }
+    read++
+    if (o == COUNTED) counted++
+    else if (o == NOT_ACTIVE) notActive++
+    else noLinkage++
+    p = r
+    if (inArray) {
+      const c = next(r)
+      if (c < 0 || load<u8>(c) != 0x2c) {
+        after = 1
+        break
+      }
+      p = c + 1
+    }
+  }
+  store<i32>(W_RUN_READ, read)
+  store<i32>(W_RUN_NOT_ACTIVE, notActive)
+  store<i32>(W_RUN_NO_LINKAGE, noLinkage)
+  store<i32>(W_RUN_AFTER_RECORD, after)
+  store<i32>(W_RUN_COUNTED, counted)
+  return p
 }
 
 /**

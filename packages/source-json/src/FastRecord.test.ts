@@ -154,3 +154,85 @@ test('group keys beyond what the walker interns are still read exactly', (t) => 
   t.is(wrong, 0)
   t.is(s.pos, s.buf.length)
 })
+
+// What a record comes to on the fast path: declined (0), or an outcome and, for a counted
+// finding, its group keys, its severity, fix and exploit packed as `FindingWords` packs them,
+// and its ARN's fingerprint.
+type Mapped = readonly [number, ...Array<unknown>]
+
+testProp(
+  'a run of records maps each record as reading it alone does, stops before a given offset, and leaves only records the fast path declines',
+  [
+    gensArb(20),
+    fc.array(fc.constantFrom(0, 1, 2), { minLength: 20, maxLength: 20 }),
+    fc.boolean(),
+    fc.constantFrom(['ACTIVE'] as const, ['ACTIVE', 'CLOSED'] as const, ['SUPPRESSED'] as const),
+    fc.boolean(),
+    fc.array(fc.constantFrom('', ' ', '\r\n\t '), { minLength: 20, maxLength: 20 }),
+  ],
+  (t, gens, shapeOf, inArray, statuses, includeUnlinked, spaces) => {
+    const texts = gens.map((g, i) => {
+      const [, shape] = shapes[shapeOf[i] as number] as (typeof shapes)[number]
+      return JSON.stringify(shape(g))
+    })
+    // Records one per line, or elements of an array after its '[' (with spaces around commas).
+    const starts: Array<number> = []
+    let text = ''
+    texts.forEach((x, i) => {
+      if (i > 0) text += inArray ? `${spaces[i]},${spaces[i]}` : `${spaces[i]}\n`
+      starts.push(Buffer.byteLength(text))
+      text += x
+    })
+    const options = { statuses: [...statuses], includeUnlinked, findingArns: false }
+
+    const alone = new FastRecord(options)
+    const want = texts.map((x): Mapped => {
+      const s = new JsonScanner()
+      s.buf = Buffer.from(x)
+      s.eof = true
+      try {
+        alone.read(s)
+      } catch {
+        return [0]
+      }
+      const outcome = alone.decide()
+      if (outcome !== 1) return [outcome]
+      const p = alone.parts
+      const packed = p.severity * 16 + (p.fix + 1) * 4 + p.exploit + 1
+      return [1, p.account, p.build, p.pipeline, p.vulnerabilityId, packed, ...alone.print]
+    })
+
+    // A run from each record's start that must stop before the next record: it reads one record
+    // or none.
+    const fast = new FastRecord(options)
+    const s = new JsonScanner()
+    s.buf = Buffer.from(text)
+    s.eof = true
+    const key = (id: number) => (id === 0xffffffff ? undefined : fast.internedString(id))
+    starts.forEach((start, i) => {
+      s.pos = start
+      const c = fast.run(s, inArray, starts[i + 1] ?? Number.POSITIVE_INFINITY)
+      if (c.read === 0) {
+        t.is(s.pos, start)
+        t.deepEqual(want[i], [0])
+        return
+      }
+      t.is(c.read, 1)
+      const last = i + 1 === starts.length
+      t.is(s.pos, last ? s.buf.length : (starts[i + 1] as number))
+      t.is(c.afterRecord, inArray && last)
+      if (c.counted === 1) {
+        const w = fast.runWords.subarray(fast.runAt, fast.runAt + 9)
+        t.deepEqual([1, ...[0, 1, 2, 3].map((j) => key(w[j] as number)), ...w.subarray(4)], want[i])
+      } else t.deepEqual([c.notActive === 1 ? 2 : 3], want[i])
+    })
+
+    // One run from the start reads every record up to the first it leaves.
+    s.pos = 0
+    const whole = fast.run(s, inArray, Number.POSITIVE_INFINITY)
+    const declined = want.findIndex((m) => m[0] === 0)
+    t.is(whole.read, declined < 0 ? want.length : declined)
+    t.is(whole.counted, want.slice(0, whole.read).filter((m) => m[0] === 1).length)
+  },
+  { numRuns: 80 },
+)

@@ -21,7 +21,7 @@ import {
 } from '@scantally/core'
 import { type JsonScanner, needMore } from './JsonScanner.js'
 import { decline, type NewlineCounter } from './RecordReader.js'
-import { exploitValues, fixValues, NEED, WasmRecord } from './WasmRecord.js'
+import { exploitValues, fixValues, NEED, type RunCounts, WasmRecord } from './WasmRecord.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -131,6 +131,7 @@ export class FastRecord {
   private readonly resolvePipeline: InspectorMappingOptions['resolvePipeline']
   private readonly includeUnlinked: boolean
   private readonly arns: boolean
+  private runReady = false
   /**
    * The fingerprint of the last counted finding's ARN (see `fingerprintInto`), made by the walker
    * on its bytes, when it had one; else its last word is 0.
@@ -181,6 +182,39 @@ export class FastRecord {
       this.fill(this.detail, DETAIL_WORDS)
       this.detailTypeOk = w.words[W_DETAIL_TYPE_OK] === 1
     }
+  }
+
+  /**
+   * Reads a run of records at once (see `WasmRecord.run`), mapped with this reader's options;
+   * only for a reader without a pipeline resolver, whose findings need no ARN.
+   */
+  run(s: JsonScanner, inArray: boolean, stopAt: number): RunCounts {
+    if (!this.runReady) {
+      this.walker.runOptions(this.allowed, this.includeUnlinked)
+      this.runReady = true
+    }
+    this.buf = s.buf
+    return this.walker.run(s, inArray, stopAt)
+  }
+
+  /** The words of the last run's findings, from {@link FastRecord.runAt}. */
+  get runWords(): Uint32Array {
+    return this.walker.runWords
+  }
+
+  /** Where the last run's findings start in {@link FastRecord.runWords}. */
+  get runAt(): number {
+    return this.walker.runAt
+  }
+
+  /** The group key the walker interned as `id`, decoded once. */
+  internedString(id: number): string {
+    let s = this.interned[id]
+    if (s === undefined) {
+      s = this.walker.internedString(id)
+      this.interned[id] = s
+    }
+    return s
   }
 
   /** A buffer in the walker's memory, for a reader that fills its own (see `WasmRecord.region`). */

@@ -144,6 +144,28 @@ export class FindingEncoder {
     )
   }
 
+  /**
+   * Adds a finding given as the reader's ids of its account, image build, pipeline and
+   * vulnerability id (-1: absent) and its packed severity, fix and exploit, as a run leaves it
+   * from word `at` of `words`; `stringOf` gives the string of a reader's id.
+   */
+  addIds(words: Uint32Array, at: number, stringOf: (id: number) => string): void {
+    this.push(
+      this.known(words[at] as number, stringOf),
+      this.known(words[at + 1] as number, stringOf),
+      this.known(words[at + 2] as number, stringOf),
+      this.known(words[at + 3] as number, stringOf),
+      words[at + 4] as number,
+    )
+  }
+
+  // The id of the string the reader's id `known` stands for (0 for 0xffffffff, absent).
+  private known(known: number, stringOf: (id: number) => string): number {
+    if (known === 0xffffffff) return 0
+    const id = known < this.byKnown.length ? (this.byKnown[known] as number) : 0
+    return id !== 0 ? id : this.id(stringOf(known), known)
+  }
+
   /** The findings added since the last take, and the strings first used by them. */
   take(): { readonly words: Uint32Array; readonly strings: ReadonlyArray<string> } {
     const out = { words: this.words.take(), strings: this.fresh }

@@ -21,6 +21,7 @@ import { errorText } from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordProjection } from './Record.js'
 import { decline, type ReaderPosition, RecordReader } from './RecordReader.js'
+import { RUN_WORDS } from './WasmRecord.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -204,6 +205,23 @@ export const startRange = (
   reader.newlines = fast.newlines
   let next = 0
   let reached = -1
+  // Runs of records, read in the walker and counted here: only when no ARN is sent.
+  const stringOf = (id: number): string => fast.internedString(id)
+  if (!task.findingArns)
+    reader.run = (s, inArray, base) => {
+      const ends = task.ends
+      while (next < ends.length && (ends[next] as Boundary).offset < base + s.pos) next++
+      const c = fast.run(s, inArray, (ends[next]?.offset ?? Number.POSITIVE_INFINITY) - base)
+      read += c.read
+      notActive += c.notActive
+      noImageLinkage += c.noImageLinkage
+      const words = fast.runWords
+      for (let i = 0, at = fast.runAt; i < c.counted; i++, at += RUN_WORDS) {
+        encoder.addIds(words, at, stringOf)
+        prints.push4(words, at + 5)
+      }
+      return c.afterRecord
+    }
   reader.stopBefore = (offset, state, inWrapper) => {
     const ends = task.ends
     while (next < ends.length && (ends[next] as Boundary).offset < offset) next++

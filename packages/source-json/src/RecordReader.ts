@@ -63,6 +63,18 @@ export type NewlineCounter = (
 ) => readonly [number, number] | undefined
 
 /**
+ * Reads a run of records at once, from the scanner's position (at the top level, or in an array
+ * after a comma when `inArray`), each exactly as the fast path would one at a time, and stops
+ * before anything else: moves the scanner to where it stopped and returns `true` when that is
+ * right after a record in an array (else it is at or before a value's start, in the same
+ * state). `base` is the absolute offset of the scanner's buffer, for a run that must stop
+ * before given offsets. A run may read nothing; then the reader goes on its own way.
+ *
+ * @category model
+ */
+export type RecordRun = (scanner: JsonScanner, inArray: boolean, base: number) => boolean
+
+/**
  * Where a reader stands before a top-level value or an array element: enough for another
  * reader to go on from there exactly as this one would (used to split a file between threads).
  * `state` is opaque; `lines` counts the newlines before `offset` and `lastNewline` is the
@@ -149,6 +161,8 @@ export class RecordReader {
    * offset and the reader's state there; `true` stops the reader before that value.
    */
   stopBefore: ((offset: number, state: number, inWrapper: boolean) => boolean) | undefined = undefined
+  /** Reads runs of records at once where it can (see {@link RecordRun}). */
+  run: RecordRun | undefined = undefined
   /** A faster count of the newlines for line numbers, where the fast path has one. */
   newlines: NewlineCounter | undefined = undefined
   // The last count of newlines: of the buffer of this epoch, up to `countedTo`.
@@ -278,6 +292,12 @@ export class RecordReader {
         }
         s.pos = nl + 1
         this.skippingLine = false
+      }
+      if (this.run !== undefined && (this.state === TOP || this.state === ARRAY_ELEM)) {
+        const from = s.pos
+        const afterRecord = this.run(s, this.state === ARRAY_ELEM, this.base)
+        if (s.pos !== from && this.state === TOP) this.sawValue = true
+        if (afterRecord) this.state = ARRAY_NEXT
       }
       const c = s.ws() // so that a failure is located at the value, not at the whitespace before it
       const mark = s.pos

@@ -15,8 +15,16 @@ const literalTable = 512
 const literalBytes = 768
 const literalEnd = 4096
 const page = 65536
-const resultWords = 66
+const resultWords = 71
 const lastNewlineWord = 65
+// What `run` leaves (see assembly/record.ts).
+const runReadWord = 66
+const runNotActiveWord = 67
+const runNoLinkageWord = 68
+const runAfterRecordWord = 69
+const runCountedWord = 70
+/** Words per finding `run` counted: account, build, pipeline, vulnerability id, packed, print. */
+export const RUN_WORDS = 9
 
 /** `record` returned this: the input ends before the record does. */
 export const NEED = -1
@@ -55,7 +63,26 @@ interface Exports {
   readonly init: (...groups: number[]) => void
   readonly record: (at: number, end: number, complete: number) => number
   readonly newlines: (from: number, to: number) => number
+  readonly runOptions: (allowed: number, unlinked: number) => void
+  readonly run: (at: number, end: number, complete: number, stopAt: number, inArray: number) => number
   readonly INPUT: WebAssembly.Global
+  readonly RUN: WebAssembly.Global
+  readonly ENTRIES: WebAssembly.Global
+  readonly ARENA: WebAssembly.Global
+}
+
+/**
+ * What {@link WasmRecord.run} read: records in all, those not active and those without image
+ * linkage; the counted findings are `counted` times {@link RUN_WORDS} words of
+ * {@link WasmRecord.runWords} from {@link WasmRecord.runAt}; `afterRecord`: it stopped right
+ * after a record in an array.
+ */
+export interface RunCounts {
+  read: number
+  notActive: number
+  noImageLinkage: number
+  counted: number
+  afterRecord: boolean
 }
 
 let compiled: WebAssembly.Module | undefined
@@ -80,18 +107,26 @@ export class WasmRecord {
   words: Int32Array
   /** The same, unsigned (fingerprints). */
   prints: Uint32Array
+  /** The module's whole memory as words, for {@link WasmRecord.runAt}. */
+  runWords: Uint32Array
   private bytes: Uint8Array
   private mirrored: Buffer | undefined = undefined
   private scanner: JsonScanner | undefined = undefined
   private epoch = -1
   // The size of each of the two regions a reader may read into (0: none handed out yet).
   private regionBytes = 0
+  /** The word of {@link WasmRecord.runWords} the findings of the last run start at. */
+  readonly runAt: number
+  /** What the last {@link WasmRecord.run} read. */
+  readonly runCounts: RunCounts = { read: 0, notActive: 0, noImageLinkage: 0, counted: 0, afterRecord: false }
 
   constructor() {
     this.exports = new WebAssembly.Instance(compile(), {}).exports as unknown as Exports
     this.base = this.exports.INPUT.value as number
+    this.runAt = (this.exports.RUN.value as number) / 4
     this.words = new Int32Array(0)
     this.prints = new Uint32Array(0)
+    this.runWords = new Uint32Array(0)
     this.bytes = new Uint8Array(0)
     this.reserve(this.base)
     const literals = [...keys, ...severities, ...findingStatuses, ...fixValues, ...exploitValues]
@@ -150,6 +185,44 @@ export class WasmRecord {
     return this.exports.record(at + s.pos, at + s.buf.length, s.eof ? 1 : 0)
   }
 
+  /** Sets the mapping options of {@link WasmRecord.run}: the allowed statuses, by index. */
+  runOptions(allowed: ReadonlyArray<boolean>, includeUnlinked: boolean): void {
+    this.exports.runOptions(
+      allowed.reduce((bits, ok, i) => (ok ? bits | (1 << i) : bits), 0),
+      includeUnlinked ? 1 : 0,
+    )
+  }
+
+  /**
+   * Reads a run of records at the scanner's position, in an array after a comma (`inArray`)
+   * or at the top level, up to (not into) a value starting at or after the scanner offset
+   * `stopAt`; moves the scanner to where it stopped and leaves what it read in
+   * {@link WasmRecord.runCounts} and the words from {@link WasmRecord.runAt}.
+   */
+  run(s: JsonScanner, inArray: boolean, stopAt: number): RunCounts {
+    const at = this.locate(s)
+    this.at = at
+    const end = at + s.buf.length
+    const stop = stopAt >= s.buf.length ? end + 1 : at + stopAt
+    s.pos = this.exports.run(at + s.pos, end, s.eof ? 1 : 0, stop, inArray ? 1 : 0) - at
+    const w = this.words
+    const c = this.runCounts
+    c.read = w[runReadWord] as number
+    c.notActive = w[runNotActiveWord] as number
+    c.noImageLinkage = w[runNoLinkageWord] as number
+    c.counted = w[runCountedWord] as number
+    c.afterRecord = w[runAfterRecordWord] === 1
+    return c
+  }
+
+  /** The interned string of id `id`, decoded from the bytes the walker kept. */
+  internedString(id: number): string {
+    const m = this.exports.memory.buffer
+    const entry = new Int32Array(m, (this.exports.ENTRIES.value as number) + id * 12, 2)
+    const from = (this.exports.ARENA.value as number) + (entry[0] as number)
+    return Buffer.from(m, from, entry[1] as number).toString('utf8')
+  }
+
   /**
    * The newlines of the scanner's buffer from `from` to before `end` (their count and the offset
    * of the last, -1: none), when the walker holds that buffer; else `undefined`.
@@ -172,6 +245,7 @@ export class WasmRecord {
     if (this.bytes.buffer !== memory.buffer || this.bytes.length === 0) {
       this.words = new Int32Array(memory.buffer, 0, resultWords)
       this.prints = new Uint32Array(memory.buffer, 0, resultWords)
+      this.runWords = new Uint32Array(memory.buffer)
       this.bytes = new Uint8Array(memory.buffer)
     }
   }
