@@ -193,7 +193,6 @@ export class FastRecord {
       this.walker.runOptions(this.allowed, this.includeUnlinked)
       this.runReady = true
     }
-    this.buf = s.buf
     return this.walker.run(s, inArray, stopAt)
   }
 

@@ -103,6 +103,10 @@ export type RangeMessage = RangeBatch | RangeEnd
 
 const scratch = new Uint32Array(4)
 
+// A part posts what it counted once it has read this much since its last batch (and when it
+// ends), whatever its chunks: a message costs about as much as reading a few records.
+const batchBytes = 1 << 20
+
 /**
  * One part being read: each {@link RangeRun.step} reads a chunk and posts what it counted;
  * `false` once the part has ended (its {@link RangeEnd} posted). `close` gives up early.
@@ -220,7 +224,7 @@ export const startRange = (
         encoder.addIds(words, at, stringOf)
         prints.push4(words, at + 5)
       }
-      return c.afterRecord
+      return c
     }
   reader.stopBefore = (offset, state, inWrapper) => {
     const ends = task.ends
@@ -300,7 +304,7 @@ export const startRange = (
       if (reached >= 0) return end({ type: 'boundary', index: reached, at: reader.lastStart() })
       if (problem !== undefined || anomaly !== undefined)
         return end(stopped(anomaly ?? problem?.message ?? ''))
-      flush()
+      if (bytes >= batchBytes) flush()
       return true
     } catch (e) {
       return end(stopped(errorText(e)))

@@ -65,14 +65,18 @@ export type NewlineCounter = (
 /**
  * Reads a run of records at once, from the scanner's position (at the top level, or in an array
  * after a comma when `inArray`), each exactly as the fast path would one at a time, and stops
- * before anything else: moves the scanner to where it stopped and returns `true` when that is
- * right after a record in an array (else it is at or before a value's start, in the same
- * state). `base` is the absolute offset of the scanner's buffer, for a run that must stop
- * before given offsets. A run may read nothing; then the reader goes on its own way.
+ * before anything else: moves the scanner to where it stopped and says how many records it
+ * read and whether it stopped right after a record in an array (else it is at or before a
+ * value's start, in the same state). `base` is the absolute offset of the scanner's buffer, for
+ * a run that must stop before given offsets. A run may read nothing; the reader goes on its way.
  *
  * @category model
  */
-export type RecordRun = (scanner: JsonScanner, inArray: boolean, base: number) => boolean
+export type RecordRun = (
+  scanner: JsonScanner,
+  inArray: boolean,
+  base: number,
+) => { readonly read: number; readonly afterRecord: boolean }
 
 /**
  * Where a reader stands before a top-level value or an array element: enough for another
@@ -294,10 +298,9 @@ export class RecordReader {
         this.skippingLine = false
       }
       if (this.run !== undefined && (this.state === TOP || this.state === ARRAY_ELEM)) {
-        const from = s.pos
-        const afterRecord = this.run(s, this.state === ARRAY_ELEM, this.base)
-        if (s.pos !== from && this.state === TOP) this.sawValue = true
-        if (afterRecord) this.state = ARRAY_NEXT
+        const ran = this.run(s, this.state === ARRAY_ELEM, this.base)
+        if (ran.read > 0 && this.state === TOP) this.sawValue = true
+        if (ran.afterRecord) this.state = ARRAY_NEXT
       }
       const c = s.ws() // so that a failure is located at the value, not at the whitespace before it
       const mark = s.pos
