@@ -291,7 +291,8 @@ function fingerprint(p: i32, q: i32, set: i32, w: i32): void {
 @inline function next(p: i32): i32 {
   while (p < end) {
     const c = load<u8>(p)
-    if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) return p
+    // Everything but whitespace and control characters is above the space.
+    if (c > 0x20 || (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09)) return p
     p++
   }
   return NEED
