@@ -549,7 +549,9 @@ function object(p: i32, set: i32, depth: i32, top: bool): i32 {
     p = key(p)
     if (p < 0) return p
     bit = 0
-    p = member(p, set, depth, top, vs, ve - vs)
+    // Most members are none the engine reads: their key's length says so at once.
+    const n = ve - vs
+    p = ((MEMBER_LENGTHS >> n) & 1) != 0 ? member(p, set, depth, top, vs, n) : skipValue(p, depth)
     if (p < 0) return p
     if (bit != 0) {
       const seen = load<i32>(word(set, W_SEEN))
@@ -559,6 +561,16 @@ function object(p: i32, set: i32, depth: i32, top: bool): i32 {
     p = afterItem(p, 0x7d)
     if (p < 0 || closed) return p
   }
+}
+
+// The lengths of the keys `member` reads, as bits (none is over 31 bytes long; the shift takes a
+// longer key's length modulo 32, which at worst calls `member` for a key it then skips).
+const MEMBER_LENGTHS: i32 = (1 << 6) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 16) | (1 << 20) | (1 << 27)
+
+// Skips a member's value at p: a string at once (most are), anything else with `skip`.
+@inline function skipValue(p: i32, depth: i32): i32 {
+  if (p < end && load<u8>(p) == 0x22) return skipString(p)
+  return skip(p, depth)
 }
 
 // Reads or skips the value of the member whose key is [k, k + n); sets `bit` for one read.
@@ -708,7 +720,7 @@ function onlyMember(p: i32, depth: i32, name: i32): i32 {
       found = vs
       foundEnd = ve
       foundAscii = vascii
-    } else p = skip(p, depth)
+    } else p = skipValue(p, depth)
     if (p < 0) return p
     p = afterItem(p, 0x7d)
     if (p < 0 || closed) return p
@@ -759,7 +771,7 @@ function resource(p: i32, set: i32, depth: i32): i32 {
         put(set, W_TAG + 2, intern(found, foundEnd))
         put(set, W_TAG + 3, foundAscii)
       }
-    } else p = skip(p, depth)
+    } else p = skipValue(p, depth)
     if (p < 0) return p
     p = afterItem(p, 0x7d)
     if (p < 0 || closed) return p
