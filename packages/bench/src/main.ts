@@ -18,7 +18,7 @@ import {
   speedup,
   throughput,
 } from './Report.js'
-import { type Command, median, run } from './Run.js'
+import { type Command, median, run, warmCache } from './Run.js'
 import { type Digest, digestOf, type GroupCounts, sameDigest } from './Tally.js'
 import type { TaskResult } from './Tasks.js'
 
@@ -176,6 +176,7 @@ for (const findings of sizes)
       for (const [k, c] of cs.entries()) {
         const res = results[k] as (typeof results)[number]
         if (i >= c.runs || res.failed) continue
+        warmCache(ds.path)
         const r = await run(c.command).catch((e: unknown) => {
           if (c.kind !== 'peer') throw e
           notes.push(`${input}: ${c.name} failed: ${String((e as Error).message).slice(0, 200)}`)
