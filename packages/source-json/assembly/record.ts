@@ -312,10 +312,15 @@ function plainString(p: i32): i32 {
     const v = v128.load(q)
     const stops = i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)), i8x16.lt_u(v, space)))
     if (stops != 0) {
+      // The first stop ends the string: a quote closes it, anything else declines.
       const k = ctz(stops)
       high |= i8x16.bitmask(v) & ((1 << k) - 1)
       q += k
-      break
+      if (load<u8>(q) != 0x22) return DECLINE
+      vs = start
+      ve = q
+      vascii = high == 0 ? 1 : 0
+      return q + 1
     }
     high |= i8x16.bitmask(v)
     q += 16
@@ -343,11 +348,14 @@ function skipString(p: i32): i32 {
   const quote = i8x16.splat(0x22)
   const backslash = i8x16.splat(0x5c)
   while (true) {
+    // Sixteen bytes at a time; where a quote comes before any backslash, that is the end.
     while (q + 16 <= end) {
       const v = v128.load(q)
-      const stops = i8x16.bitmask(v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)))
-      if (stops != 0) {
-        q += ctz(stops)
+      const quotes = i8x16.bitmask(i8x16.eq(v, quote))
+      const backslashes = i8x16.bitmask(i8x16.eq(v, backslash))
+      if ((quotes | backslashes) != 0) {
+        if (quotes != 0 && (backslashes == 0 || ctz(quotes) < ctz(backslashes))) return q + ctz(quotes) + 1
+        q += ctz(backslashes)
         break
       }
       q += 16
