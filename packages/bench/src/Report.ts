@@ -150,7 +150,7 @@ const byHand = [
   'its end, and each thread takes the next piece when it is free, so both cores stay busy to the end. Each',
   'finding crosses to the calling thread as five numbers and the fingerprint of its ARN, to be',
   'de-duplicated in file order (so that the first occurrence of an ARN wins, as in a one-thread read),',
-  "then made into a finding for the accumulator. What is left besides the walk: `readSync` copies the file",
+  'then made into a finding for the accumulator. What is left besides the walk: `readSync` copies the file',
   "into the module's memory, and the calling thread de-duplicates and aggregates every finding. Both",
   "threads are busy throughout (the process's CPU time is about 1.9 times its wall time), so what makes",
   'the read faster is less work per record, not more parallelism. The Targets above say how the two',

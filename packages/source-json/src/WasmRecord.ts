@@ -72,10 +72,11 @@ interface Exports {
 }
 
 /**
- * What {@link WasmRecord.run} read: records in all, those not active and those without image
- * linkage; the counted findings are `counted` times {@link RUN_WORDS} words of
- * {@link WasmRecord.runWords} from {@link WasmRecord.runAt}; `afterRecord`: it stopped right
- * after a record in an array.
+ * What a run of records read (`FastRecord.run`): records in all, those not active and those
+ * without image linkage; the counted findings are `counted` times nine words (account, image
+ * build, pipeline and vulnerability ids, packed severity, fix and exploit, and the ARN's
+ * fingerprint) of `runWords` from `runAt`; `afterRecord`: it stopped right after a record in an
+ * array.
  */
 export interface RunCounts {
   read: number
