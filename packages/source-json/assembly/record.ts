@@ -384,14 +384,11 @@ function key(p: i32): i32 {
   return c + 1
 }
 
-// The literal of `n` bytes whose bytes are `word` (little-endian), at p: whole words are
-// compared at once; near the end of the input, byte by byte, so that a literal cut short needs
-// more input and a wrong byte declines, whichever comes first.
+// The literal of `n` (under eight) bytes whose bytes are `word` (little-endian), at p: compared
+// as one word; near the end of the input, byte by byte, so that a literal cut short needs more
+// input and a wrong byte declines, whichever comes first.
 function literal(p: i32, word: u64, n: i32): i32 {
-  if (p + 8 <= end) {
-    const mask: u64 = n == 8 ? <u64>-1 : (<u64>1 << (<u64>n << 3)) - 1
-    return (load<u64>(p) & mask) == word ? p + n : DECLINE
-  }
+  if (p + 8 <= end) return (load<u64>(p) & ((<u64>1 << (<u64>n << 3)) - 1)) == word ? p + n : DECLINE
   for (let i = 0; i < n; i++) {
     if (p + i >= end) return NEED
     if (<u64>load<u8>(p + i) != ((word >> (<u64>i << 3)) & 0xff)) return DECLINE

@@ -9,18 +9,27 @@ import { JsonScanner } from './JsonScanner.js'
 import { classifyRecord } from './Record.js'
 import { WasmRecord } from './WasmRecord.js'
 
-// Reads one record with the fast path: its classification, or 'declined'.
-const fastRead = (fast: FastRecord, text: string) => {
+// A scanner over the whole of `text`, with no input after it.
+const scannerOver = (text: string): JsonScanner => {
   const s = new JsonScanner()
   s.buf = Buffer.from(text)
   s.eof = true
-  try {
-    fast.read(s)
-  } catch {
-    return 'declined' as const
-  }
-  return fast.classify() ?? ('declined' as const)
+  return s
 }
+
+// Reads the one record of `text` with the fast path: whether it did (else it declined).
+const readAlone = (fast: FastRecord, text: string): boolean => {
+  try {
+    fast.read(scannerOver(text))
+    return true
+  } catch {
+    return false
+  }
+}
+
+// Reads one record with the fast path: its classification, or 'declined'.
+const fastRead = (fast: FastRecord, text: string) =>
+  (readAlone(fast, text) ? fast.classify() : undefined) ?? ('declined' as const)
 
 // Whether a string is written in JSON without an escape (the fast path reads only such values).
 const plainJson = (v: string | undefined): boolean => v === undefined || !JSON.stringify(v).includes('\\')
@@ -140,9 +149,7 @@ test('group keys beyond what the walker interns are still read exactly', (t) => 
           packageVulnerabilityDetails: { vulnerabilityId: id(i) },
         }),
       )
-  const s = new JsonScanner()
-  s.buf = Buffer.from(lines.join('\n'))
-  s.eof = true
+  const s = scannerOver(lines.join('\n'))
   const fast = new FastRecord({})
   let wrong = 0
   for (let k = 0; k < lines.length; k++) {
@@ -187,14 +194,7 @@ testProp(
 
     const alone = new FastRecord(options)
     const want = texts.map((x): Mapped => {
-      const s = new JsonScanner()
-      s.buf = Buffer.from(x)
-      s.eof = true
-      try {
-        alone.read(s)
-      } catch {
-        return [0]
-      }
+      if (!readAlone(alone, x)) return [0]
       const outcome = alone.decide()
       if (outcome !== 1) return [outcome]
       const p = alone.parts
@@ -205,9 +205,7 @@ testProp(
     // A run from each record's start that must stop before the next record: it reads one record
     // or none.
     const fast = new FastRecord(options)
-    const s = new JsonScanner()
-    s.buf = Buffer.from(text)
-    s.eof = true
+    const s = scannerOver(text)
     const key = (id: number) => (id === 0xffffffff ? undefined : fast.internedString(id))
     starts.forEach((start, i) => {
       s.pos = start
