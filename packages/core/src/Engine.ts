@@ -111,6 +111,14 @@ export const withTokenKeys = (engine: Engine, keys: ReadonlyNonEmptyArray<TokenK
   tokens: { ...engine.tokens, keys },
 })
 
+/**
+ * The ids of the keys an engine's tokens verify against, newest (the signing key) first: what
+ * a server checks for a repeated id without reaching into the engine's token configuration.
+ *
+ * @category utils
+ */
+export const tokenKeyIds = (engine: Engine): ReadonlyArray<string> => engine.tokens.keys.map((k) => k.id)
+
 // -------------------------------------------------------------------------------------
 // combinators
 // -------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 /**
  * Keyset paging of a sorted list of groups under signed tokens, shared by the engine (groups
  * from an index) and one-pass callers (groups from {@link accumulate}). A page is planned first,
- * which checks the caller's scope and the token before any work, then taken from the groups.
+ * which checks the caller's scope and the token before any work, then taken from the groups;
+ * both steps are the one keyset pager of `Pager.ts`, which `ListImageScanFindings` uses too.
  *
  * @module
  */
@@ -9,15 +10,16 @@ import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { toSeverityCounts } from './Counts.js'
-import { forbidden, invalidPaginationToken, type ScantallyError } from './Errors.js'
+import { forbidden, type ScantallyError } from './Errors.js'
 import { isSortTupleFor, positionAfter, type SortTuple, sortTuple, type Visibility } from './Evaluate.js'
+import { planKeyset, takeKeyset } from './Pager.js'
 import { compareKeys, type Group, type Query, type QueryResponse } from './Query.js'
 import {
   aggregationMember,
   type ImageScanFindingAggregation,
   type ListImageScanFindingAggregationsResponse,
 } from './Request.js'
-import { fingerprintOf, signToken, type TokenConfig, verifyToken } from './Token.js'
+import type { TokenConfig } from './Token.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -46,7 +48,7 @@ export const localCaller: Caller = { id: 'local' }
  *
  * @category model
  */
-export type Operation = 'ListImageScanFindingAggregations' | 'Query'
+export type Operation = 'ListImageScanFindingAggregations' | 'ListImageScanFindings' | 'Query'
 
 /**
  * A checked page request: the query, what the caller sees, the page size, the token
@@ -92,22 +94,20 @@ export const planPage = (
 ): E.Either<ScantallyError, PagePlan> =>
   pipe(
     visibilityOf(query, caller),
-    Either.chain((visible) => {
-      const size = query.maxResults ?? defaultSize
-      const fingerprint = fingerprintOf({ ...shapeOf(query, visible), operation, size, caller: caller.id })
-      if (query.nextToken === undefined)
-        return Either.right({ query, visible, size, fingerprint, after: undefined })
-      return pipe(
-        verifyToken(tokens, query.nextToken, fingerprint),
-        Either.chainW((c) =>
-          isSortTupleFor(query, c)
-            ? Either.right({ query, visible, size, fingerprint, after: c })
-            : Either.left(
-                invalidPaginationToken('nextToken is malformed: its cursor does not fit this query'),
-              ),
-        ),
-      )
-    }),
+    Either.chainW((visible) =>
+      pipe(
+        planKeyset(tokens, {
+          operation,
+          caller,
+          shape: shapeOf(query, visible),
+          size: query.maxResults ?? defaultSize,
+          nextToken: query.nextToken,
+          cursor: (c) => (isSortTupleFor(query, c) ? c : undefined),
+          subject: 'query',
+        }),
+        Either.map(({ size, fingerprint, after }) => ({ query, visible, size, fingerprint, after })),
+      ),
+    ),
   )
 
 // -------------------------------------------------------------------------------------
@@ -121,15 +121,16 @@ export const planPage = (
  * @category combinators
  */
 export const takePage = (tokens: TokenConfig, plan: PagePlan, groups: ReadonlyArray<Group>): Page => {
-  const from = plan.after === undefined ? 0 : positionAfter(plan.query, groups, plan.after)
-  const items = groups.slice(from, from + plan.size)
-  const last = items[items.length - 1]
-  const more = from + plan.size < groups.length && last !== undefined
-  return {
-    query: plan.query,
-    items,
-    nextToken: more ? signToken(tokens, plan.fingerprint, sortTuple(plan.query, last)) : undefined,
-  }
+  const page = takeKeyset(
+    tokens,
+    plan,
+    (after: SortTuple | undefined, limit) => {
+      const from = after === undefined ? 0 : positionAfter(plan.query, groups, after)
+      return groups.slice(from, from + limit)
+    },
+    (last) => sortTuple(plan.query, last),
+  )
+  return { query: plan.query, ...page }
 }
 
 /**

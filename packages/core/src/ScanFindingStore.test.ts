@@ -1,19 +1,20 @@
 import { fc, testProp } from '@fast-check/ava'
-import { findingArb } from '@scantally/core/arbitraries'
 import test from 'ava'
 import * as Either from 'fp-ts/lib/Either.js'
-import { fromFindings, makeStoreBuilder, toEpochSeconds, toImageScanFinding } from './FindingStore.js'
+import { findingArb } from './arbitraries.js'
+import { toEpochSeconds } from './ImageScanFindingWire.js'
+import { imageScanFindingAt, makeScanFindingStoreBuilder, scanFindingStoreOf } from './ScanFindingStore.js'
 
 testProp(
   'a normalized finding comes back as an ImageScanFinding with the same key fields',
   [fc.array(findingArb({ arns: false }), { maxLength: 40 })],
   (t, findings) => {
-    const store = fromFindings(findings)
+    const store = scanFindingStoreOf(findings)
     t.true(Either.isRight(store))
     if (Either.isLeft(store)) return
     t.is(store.right.size, findings.length)
     findings.forEach((f, i) => {
-      const w = toImageScanFinding(store.right, i)
+      const w = imageScanFindingAt(store.right, i)
       t.deepEqual(
         [
           w.awsAccountId,
@@ -40,7 +41,7 @@ testProp(
   'duplicate findingArns are stored once, as the index counts them',
   [fc.array(findingArb(), { maxLength: 60 })],
   (t, findings) => {
-    const store = fromFindings(findings)
+    const store = scanFindingStoreOf(findings)
     const arns = new Set(findings.map((f) => f.findingArn).filter((a) => a !== undefined))
     const unnamed = findings.filter((f) => f.findingArn === undefined).length
     t.is(Either.isRight(store) ? store.right.size : -1, arns.size + unnamed)
@@ -48,7 +49,7 @@ testProp(
 )
 
 test('an Image Builder finding keeps exactly its wire members, timestamps as epoch seconds', (t) => {
-  const store = fromFindings([
+  const store = scanFindingStoreOf([
     {
       awsAccountId: '111111111111',
       severity: 'HIGH',
@@ -74,7 +75,7 @@ test('an Image Builder finding keeps exactly its wire members, timestamps as epo
   ])
   t.true(Either.isRight(store))
   if (Either.isLeft(store)) return
-  t.deepEqual(toImageScanFinding(store.right, 0), {
+  t.deepEqual(imageScanFindingAt(store.right, 0), {
     awsAccountId: '111111111111',
     imageBuildVersionArn: 'arn:aws:imagebuilder:us-east-1:111111111111:image/a/1.0.0/1',
     title: 'CVE-1 - x',
@@ -96,26 +97,42 @@ test('an Image Builder finding keeps exactly its wire members, timestamps as epo
   })
 })
 
-test('an invalid record fails the build, named by its position and reason', (t) => {
+test("an invalid record fails the build, named by its position and core's codec reason", (t) => {
   t.deepEqual(
     Either.mapLeft((e: { message: string }) => e.message)(
-      fromFindings([
+      scanFindingStoreOf([
         { awsAccountId: '111111111111', severity: 'LOW' },
         { awsAccountId: '1', severity: 'LOW' },
       ]),
     ),
-    Either.left('finding #1 is invalid: awsAccountId must be a 12-digit account id'),
+    Either.left('finding #1 is invalid: awsAccountId: expected AccountId but got "1"'),
   )
-  const b = makeStoreBuilder()
+  const b = makeScanFindingStoreBuilder()
   t.deepEqual(
     b.add({ awsAccountId: '111111111111', severity: 'low' }),
-    Either.left('severity must be one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNTRIAGED'),
+    Either.left(
+      'severity: expected "CRITICAL" | "HIGH" | "MEDIUM" | "LOW" | "INFORMATIONAL" | "UNTRIAGED" but got "low"',
+    ),
   )
   t.deepEqual(
     b.add({ awsAccountId: '111111111111', severity: 'LOW', fixAvailable: 'MAYBE' }),
-    Either.left('fixAvailable must be one of YES, NO, PARTIAL'),
+    Either.left('fixAvailable: expected "YES" | "NO" | "PARTIAL" but got "MAYBE"'),
   )
-  t.deepEqual(b.add([]), Either.left('a finding must be a JSON object'))
+  t.deepEqual(
+    b.add({ awsAccountId: '111111111111', severity: 'LOW', findingArn: 5 }),
+    Either.left('findingArn: expected KeyString but got 5'),
+  )
+  t.deepEqual(
+    b.add({ awsAccountId: '111111111111', severity: 'LOW', vulnerabilityId: '' }),
+    Either.left('vulnerabilityId: expected KeyString but got ""'),
+  )
+  const notAnObject = b.add([])
+  t.true(Either.isLeft(notAnObject))
+  t.regex(
+    Either.isLeft(notAnObject) ? notAnObject.left : '',
+    /^record: expected \{ awsAccountId: AccountId, /,
+  )
+  t.is(b.freeze().size, 0)
 })
 
 test('timestamps are read from epoch seconds, numeric text, ISO 8601, EventBridge text and Dates', (t) => {

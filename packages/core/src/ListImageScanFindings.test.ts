@@ -1,14 +1,16 @@
 import { fc, testProp } from '@fast-check/ava'
-import { type Caller, type Finding, severities } from '@scantally/core'
-import { findingArb } from '@scantally/core/arbitraries'
-import { testEngine } from '@scantally/core/testing'
 import test from 'ava'
 import * as Either from 'fp-ts/lib/Either.js'
-import { fromFindings, toImageScanFinding } from './FindingStore.js'
+import { findingArb } from './arbitraries.js'
+import type { Finding } from './Finding.js'
 import { decodeFindingsRequest, listImageScanFindings } from './ListImageScanFindings.js'
+import type { Caller } from './Paging.js'
+import { imageScanFindingAt, scanFindingStoreOf } from './ScanFindingStore.js'
+import { severities } from './Severity.js'
+import { testEngine } from './testing.js'
 
 const storeOf = (findings: ReadonlyArray<Finding>) => {
-  const s = fromFindings(findings)
+  const s = scanFindingStoreOf(findings)
   if (Either.isLeft(s)) throw new Error(s.left.message)
   return s.right
 }
@@ -78,7 +80,7 @@ testProp(
           (caller?.accounts ?? [f.awsAccountId]).includes(f.awsAccountId) &&
           (filter === undefined || fieldOf(f) === filter.value),
       )
-      .map(([, i]) => toImageScanFinding(store, i))
+      .map(([, i]) => imageScanFindingAt(store, i))
     t.deepEqual(seen, expected)
     t.is(pages, Math.max(1, Math.ceil(expected.length / maxResults)))
   },

@@ -1,0 +1,233 @@
+/**
+ * The `ListImageScanFindings` operation over a {@link ScanFindingStore}: the request as the
+ * Image Builder model defines it (one filter with one value, `maxResults` 1–25), caller
+ * visibility, and keyset pagination by the one pager the aggregations use, under the engine's
+ * signed tokens.
+ *
+ * @module
+ */
+import type * as E from 'fp-ts/lib/Either.js'
+import * as Either from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { boundedArray, boundedInt, closed, oneOf, reportFirst } from './Closed.js'
+import type { Engine } from './Engine.js'
+import { type InvalidRequestException, invalidRequest, type ScantallyError } from './Errors.js'
+import type { ImageScanFindingWire } from './ImageScanFindingWire.js'
+import { planKeyset, takeKeyset } from './Pager.js'
+import { type Caller, localCaller } from './Paging.js'
+import { compareKeys } from './Query.js'
+import { FilterValue, NextToken } from './Request.js'
+import { imageScanFindingAt, type ScanFindingStore } from './ScanFindingStore.js'
+import { severities } from './Severity.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The filter names `ListImageScanFindings` accepts.
+ *
+ * @category model
+ */
+export const findingsFilterNames = [
+  'imageBuildVersionArn',
+  'imagePipelineArn',
+  'vulnerabilityId',
+  'severity',
+] as const
+
+/**
+ * A validated `ListImageScanFindings` request.
+ *
+ * @category model
+ */
+export interface ListImageScanFindingsRequest {
+  readonly filters?: readonly [
+    { readonly name: (typeof findingsFilterNames)[number]; readonly values: readonly [string] },
+  ]
+  readonly maxResults?: number
+  readonly nextToken?: string
+}
+
+/**
+ * The `ListImageScanFindings` response; `nextToken` is absent on the last page.
+ *
+ * @category model
+ */
+export interface ListImageScanFindingsResponse {
+  readonly requestId: string
+  readonly findings: ReadonlyArray<ImageScanFindingWire>
+  readonly nextToken?: string
+}
+
+/**
+ * The model's default and largest page size for this operation.
+ *
+ * @category model
+ */
+export const defaultFindingsPageSize = 25
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+// One `ImageScanFindingsFilter`: a name and exactly one value. The codecs stay private; the
+// decoder below is the interface.
+const ImageScanFindingsFilter = closed(
+  'ImageScanFindingsFilter',
+  {
+    name: oneOf('ImageScanFindingsFilterName', findingsFilterNames),
+    values: boundedArray(FilterValue, 1, 1, 'ImageScanFindingsFilterValues'),
+  },
+  {},
+)
+
+const ListImageScanFindingsRequestCodec = closed(
+  'ListImageScanFindingsRequest',
+  {},
+  {
+    filters: boundedArray(ImageScanFindingsFilter, 1, 1, 'ImageScanFindingsFilterList'),
+    maxResults: boundedInt('ImageScanFindingsMaxResults', 1, 25),
+    nextToken: NextToken,
+  },
+)
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * Answers a `ListImageScanFindings` request (an untrusted, parsed JSON body) from a store:
+ * findings in store order, only those of the caller's accounts, filtered by the one filter,
+ * paged by `maxResults` (default 25). Tokens are signed with the engine's keys and bound to
+ * the operation, filter, page size, caller and store size; a page costs a scan from the cursor
+ * to the next match after the page, so a walk through all pages reads the store once.
+ *
+ * @category combinators
+ */
+export const listImageScanFindings =
+  (engine: Engine, store: ScanFindingStore, caller: Caller = localCaller) =>
+  (input: unknown): E.Either<ScantallyError, ListImageScanFindingsResponse> =>
+    pipe(
+      decodeFindingsRequest(input),
+      Either.chainW((request) => answerFindingsRequest(engine, store, caller, request)),
+    )
+
+/**
+ * Answers a validated `ListImageScanFindings` request (see {@link listImageScanFindings}).
+ *
+ * @category combinators
+ */
+export const answerFindingsRequest = (
+  engine: Engine,
+  store: ScanFindingStore,
+  caller: Caller,
+  request: ListImageScanFindingsRequest,
+): E.Either<ScantallyError, ListImageScanFindingsResponse> => {
+  const filter = request.filters?.[0]
+  const value = filter?.values[0]
+  const accounts = caller.accounts === undefined ? null : [...new Set(caller.accounts)].sort(compareKeys)
+  return pipe(
+    planKeyset(engine.tokens, {
+      operation: 'ListImageScanFindings',
+      caller,
+      shape: { filter: filter === undefined ? null : [filter.name, value], accounts, findings: store.size },
+      size: request.maxResults ?? defaultFindingsPageSize,
+      nextToken: request.nextToken,
+      // The cursor is the row of the page's last finding.
+      cursor: (c) => {
+        const [row, ...rest] = c
+        return rest.length === 0 &&
+          typeof row === 'number' &&
+          Number.isInteger(row) &&
+          row >= 0 &&
+          row < store.size
+          ? row
+          : undefined
+      },
+      subject: 'request',
+    }),
+    Either.map((plan) => {
+      const match = matcher(store, filter?.name, value, accounts)
+      const page = takeKeyset(
+        engine.tokens,
+        plan,
+        (after, limit) => scan(store, match, after === undefined ? 0 : after + 1, limit),
+        (row) => [row],
+      )
+      return {
+        requestId: engine.requestId(),
+        findings: page.items.map((i) => imageScanFindingAt(store, i)),
+        ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }),
+      }
+    }),
+  )
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * Validates an untrusted `ListImageScanFindings` body; the message names the member and the
+ * rule. A severity filter must name one of the six severities.
+ *
+ * @category utils
+ */
+export const decodeFindingsRequest = (
+  u: unknown,
+): E.Either<InvalidRequestException, ListImageScanFindingsRequest> =>
+  pipe(
+    ListImageScanFindingsRequestCodec.decode(u),
+    Either.mapLeft((errors) => invalidRequest(reportFirst('request', errors))),
+    // The codec checked the list lengths (exactly one filter with exactly one value).
+    Either.map((r) => r as ListImageScanFindingsRequest),
+    Either.chain((r) => {
+      const f = r.filters?.[0]
+      const v = f?.values[0]
+      return f?.name === 'severity' && v !== undefined && !(severities as ReadonlyArray<string>).includes(v)
+        ? Either.left(
+            invalidRequest(
+              `filters[0].values[0] must be one of ${severities.join(', ')} (case-sensitive) for the severity filter, got ${JSON.stringify(v)}`,
+            ),
+          )
+        : Either.right(r)
+    }),
+  )
+
+// A predicate over rows, with the filter value and the visible accounts resolved to string ids
+// once, so the scan compares integers.
+const matcher = (
+  store: ScanFindingStore,
+  name: (typeof findingsFilterNames)[number] | undefined,
+  value: string | undefined,
+  accounts: ReadonlyArray<string> | null,
+): ((i: number) => boolean) => {
+  const visible = accounts === null ? undefined : new Set(accounts.map((a) => store.ids.get(a) ?? -1))
+  const seeing = (i: number) => visible === undefined || visible.has(store.account[i] as number)
+  if (name === undefined || value === undefined) return seeing
+  if (name === 'severity') {
+    const s = severities.indexOf(value as (typeof severities)[number])
+    return (i) => store.severity[i] === s && seeing(i)
+  }
+  const id = store.ids.get(value)
+  if (id === undefined) return () => false
+  const column =
+    name === 'imageBuildVersionArn'
+      ? store.build
+      : name === 'imagePipelineArn'
+        ? store.pipeline
+        : store.vulnerability
+  return (i) => column[i] === id && seeing(i)
+}
+
+const scan = (
+  store: ScanFindingStore,
+  match: (i: number) => boolean,
+  from: number,
+  limit: number,
+): ReadonlyArray<number> => {
+  const out: number[] = []
+  for (let i = from; i < store.size && out.length < limit; i++) if (match(i)) out.push(i)
+  return out
+}

@@ -1,0 +1,219 @@
+/**
+ * The findings `ListImageScanFindings` lists: a compact, immutable store in the order the
+ * findings were added. Records are validated by core's codecs: the key members by
+ * {@link ImageScanFinding} (a normalized {@link Finding}'s top-level `vulnerabilityId` and
+ * `findingArn` by the same {@link KeyString}), the descriptive ones by the lenient
+ * {@link detailCodec}. Key members live in typed columns over one string dictionary; the
+ * descriptive part is kept as far as the wire shape has it, with its strings interned.
+ *
+ * @module
+ */
+import type * as E from 'fp-ts/lib/Either.js'
+import * as Either from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { type InvalidRequestException, invalidRequest } from './Errors.js'
+import { KeyString } from './Finding.js'
+import { fixCodes } from './FindingIndex.js'
+import { ImageScanFinding } from './ImageScanFinding.js'
+import {
+  detailCodec,
+  type ImageScanFindingDetail,
+  type ImageScanFindingWire,
+} from './ImageScanFindingWire.js'
+import { describeValidationErrors } from './IngestReport.js'
+import { severities } from './Severity.js'
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+/**
+ * Codec for a record a store takes: an Image Builder `ImageScanFinding`, or a normalized
+ * finding (whose `vulnerabilityId` is at the top and which may carry a `findingArn`).
+ *
+ * @category codecs
+ */
+export const ScanFindingRecord = t.intersection(
+  [ImageScanFinding, t.partial({ vulnerabilityId: KeyString, findingArn: KeyString })],
+  'ScanFindingRecord',
+)
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * An immutable store of findings. Row `i` has its account, image build version, pipeline and
+ * vulnerability as ids into `strings` (0 = absent), its severity as an index into
+ * `severities`, its `fixAvailable` as a code into `fixCodes`, and its descriptive members, if
+ * any, in `details[i]`.
+ *
+ * @category model
+ */
+export interface ScanFindingStore {
+  readonly _tag: 'FindingStore'
+  readonly size: number
+  readonly strings: ReadonlyArray<string>
+  readonly ids: ReadonlyMap<string, number>
+  readonly account: Int32Array
+  readonly build: Int32Array
+  readonly pipeline: Int32Array
+  readonly vulnerability: Int32Array
+  readonly severity: Uint8Array
+  readonly fix: Uint8Array
+  readonly details: ReadonlyArray<ImageScanFindingDetail | undefined>
+}
+
+/**
+ * Mutable builder of a store, for sources that stream. `add` validates one record: `Left`
+ * holds why it is invalid, `Right(false)` a duplicate `findingArn` (kept out, as the index
+ * does), `Right(true)` a stored finding.
+ *
+ * @category model
+ */
+export interface ScanFindingStoreBuilder {
+  readonly add: (record: unknown) => E.Either<string, boolean>
+  readonly freeze: () => ScanFindingStore
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * A new, empty builder. A record is an Image Builder `ImageScanFinding` or a normalized
+ * finding (see {@link ScanFindingRecord}). Descriptive members of the wrong type are dropped,
+ * not fatal; timestamps may be epoch seconds, ISO 8601, a `Date`, or EventBridge's text form.
+ *
+ * @category constructors
+ */
+export const makeScanFindingStoreBuilder = (): ScanFindingStoreBuilder => {
+  const strings: string[] = ['']
+  const ids = new Map<string, number>()
+  const interned = new Map<string, string>()
+  const account: number[] = []
+  const build: number[] = []
+  const pipeline: number[] = []
+  const vulnerability: number[] = []
+  const severity: number[] = []
+  const fix: number[] = []
+  const details: Array<ImageScanFindingDetail | undefined> = []
+  const seen = new Set<string>()
+  const idOf = (s: string | undefined): number => {
+    if (s === undefined) return 0
+    let id = ids.get(s)
+    if (id === undefined) {
+      id = strings.length
+      strings.push(s)
+      ids.set(s, id)
+    }
+    return id
+  }
+  const detail = detailCodec((s) => {
+    const hit = interned.get(s)
+    if (hit !== undefined) return hit
+    interned.set(s, s)
+    return s
+  })
+  return {
+    add: (record) => {
+      // `is` first: most records are valid, and it allocates nothing.
+      if (!ScanFindingRecord.is(record)) {
+        const decoded = ScanFindingRecord.decode(record)
+        return Either.left(Either.isLeft(decoded) ? describeValidationErrors(decoded.left) : 'invalid')
+      }
+      if (record.findingArn !== undefined) {
+        if (seen.has(record.findingArn)) return Either.right(false)
+        seen.add(record.findingArn)
+      }
+      account.push(idOf(record.awsAccountId))
+      build.push(idOf(record.imageBuildVersionArn))
+      pipeline.push(idOf(record.imagePipelineArn))
+      vulnerability.push(idOf(record.vulnerabilityId ?? record.packageVulnerabilityDetails?.vulnerabilityId))
+      severity.push(severities.indexOf(record.severity))
+      fix.push(record.fixAvailable === undefined ? 0 : fixCodes.indexOf(record.fixAvailable))
+      const described = detail.decode(record)
+      details.push(Either.isRight(described) ? described.right : undefined)
+      return Either.right(true)
+    },
+    freeze: () => {
+      seen.clear()
+      interned.clear()
+      return {
+        _tag: 'FindingStore',
+        size: account.length,
+        strings,
+        ids,
+        account: Int32Array.from(account),
+        build: Int32Array.from(build),
+        pipeline: Int32Array.from(pipeline),
+        vulnerability: Int32Array.from(vulnerability),
+        severity: Uint8Array.from(severity),
+        fix: Uint8Array.from(fix),
+        details,
+      }
+    },
+  }
+}
+
+/**
+ * A store of findings (see {@link makeScanFindingStoreBuilder}). Give it the same findings the
+ * index counts, so both operations agree. The first invalid record fails the build, named by
+ * its position.
+ *
+ * @category constructors
+ */
+export const scanFindingStoreOf = (
+  records: Iterable<unknown>,
+): E.Either<InvalidRequestException, ScanFindingStore> => {
+  const builder = makeScanFindingStoreBuilder()
+  let position = 0
+  for (const record of records) {
+    const added = builder.add(record)
+    if (Either.isLeft(added))
+      return Either.left(invalidRequest(`finding #${position} is invalid: ${added.left}`))
+    position++
+  }
+  return Either.right(builder.freeze())
+}
+
+/**
+ * The empty store.
+ *
+ * @category constructors
+ */
+export const emptyScanFindingStore: ScanFindingStore = makeScanFindingStoreBuilder().freeze()
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * Row `i` of a store as an `ImageScanFinding` on the wire, members in the model's order.
+ *
+ * @category utils
+ */
+export const imageScanFindingAt = (store: ScanFindingStore, i: number): ImageScanFindingWire => {
+  const detail: ImageScanFindingDetail = store.details[i] ?? {}
+  const str = (id: number | undefined) => (id === undefined || id === 0 ? undefined : store.strings[id])
+  const vulnerabilityId = str(store.vulnerability[i])
+  const out: Record<string, unknown> = {
+    awsAccountId: str(store.account[i]),
+    imageBuildVersionArn: str(store.build[i]),
+    imagePipelineArn: str(store.pipeline[i]),
+    type: detail.type,
+    description: detail.description,
+    title: detail.title,
+    remediation: detail.remediation,
+    severity: severities[store.severity[i] as number],
+    firstObservedAt: detail.firstObservedAt,
+    updatedAt: detail.updatedAt,
+    inspectorScore: detail.inspectorScore,
+    inspectorScoreDetails: detail.inspectorScoreDetails,
+    packageVulnerabilityDetails:
+      vulnerabilityId === undefined ? undefined : { vulnerabilityId, ...detail.packageVulnerabilityDetails },
+    fixAvailable: fixCodes[store.fix[i] as number],
+  }
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k]
+  return out as ImageScanFindingWire
+}
