@@ -8,15 +8,14 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { defaultPageSize, type IngestReport, makeBuilder, type TokenKey } from '@scantally/core'
 import {
-  type Credential,
-  decodeCredentials,
-  defaultPort,
-  makeStoreBuilder,
-  startServer,
-  stderrLogger,
-} from '@scantally/server'
+  defaultPageSize,
+  type IngestReport,
+  makeBuilder,
+  makeScanFindingStoreBuilder,
+  type TokenKey,
+} from '@scantally/core'
+import { type Credential, decodeCredentials, defaultPort, startServer, stderrLogger } from '@scantally/server'
 import { type ReadOptions, readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { exitCodes, type Io } from './Io.js'
@@ -178,7 +177,7 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
 // Only the frozen structures outlive this: the builders' lookup tables are dropped with it.
 const load = async (inputs: ReadonlyArray<string>, options: ReadOptions) => {
   const index = makeBuilder()
-  const store = makeStoreBuilder()
+  const store = makeScanFindingStoreBuilder()
   const source = readFindingBatches(inputs, options)
   for await (const batch of source)
     for (const f of batch) {

@@ -1,45 +1,37 @@
 /**
- * The embeddable HTTP handler: routes the two restJson1 operations, reads bounded bodies,
- * verifies SigV4 signatures and scopes the caller to its accounts, applies the per-caller rate
- * limit, and answers with what the AWS SDK expects. One transport-neutral core
- * ({@link Handler.handle}) with two adapters: a Node request listener and a fetch-style
- * function, so it mounts in `node:http`, Express, Fastify, Hono or a serverless runtime.
+ * The embeddable HTTP handler, protocol only: a request is routed through the operation table
+ * ({@link operationTable}), goes through the steps (SigV4 authentication, the per-caller rate
+ * limit, the JSON body; see {@link route}), and is dispatched to its core operation. One
+ * transport-neutral core ({@link Handler.handle}) with two adapters, a Node request listener
+ * ({@link nodeListener}) and a fetch-style function ({@link fetchAdapter}), so it mounts in
+ * `node:http`, Express, Fastify, Hono or a serverless runtime.
  *
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
-  type Caller,
-  callRateLimitExceeded,
-  clientException,
   type Engine,
   type EngineOptions,
   generateTokenKey,
   type Index,
-  invalidRequest,
-  listImageScanFindingAggregations,
   makeEngine,
-  type ScantallyError,
+  type ScanFindingStore,
   serviceException,
   type TokenKey,
+  tokenKeyIds,
   withTokenKeys,
 } from '@scantally/core'
 import * as Either from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
-import { anonymousCaller, type Credential, callerOf, decodeCredentials } from './Credentials.js'
-import type { FindingStore } from './FindingStore.js'
-import { listImageScanFindings } from './ListImageScanFindings.js'
+import { type Credential, decodeCredentials } from './Credentials.js'
+import { fetchAdapter } from './FetchAdapter.js'
 import { type Logger, stderrLogger } from './Logger.js'
+import { nodeListener } from './NodeListener.js'
+import { operationTable } from './Operations.js'
 import { makeRateLimiter, type RateLimit } from './RateLimiter.js'
-import { verify } from './SigV4.js'
-import {
-  defaultMaxBodyBytes,
-  errorResponse,
-  jsonResponse,
-  parseJsonBody,
-  type WireRequest,
-  type WireResponse,
-} from './Wire.js'
+import { authenticate, chainSteps, dispatch, parseBody, rateLimit, route, type Step } from './Steps.js'
+import { defaultMaxBodyBytes, errorResponse, type WireRequest, type WireResponse } from './Wire.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -73,7 +65,7 @@ export type EngineSource =
  * @category model
  */
 export interface CommonOptions {
-  readonly store?: FindingStore
+  readonly store?: ScanFindingStore
   readonly credentials?: ReadonlyArray<Credential>
   readonly rateLimit?: RateLimit
   readonly now?: () => number
@@ -113,33 +105,15 @@ export interface Handler {
   readonly setTokenKeys: (keys: ReadonlyArray<TokenKey>) => void
 }
 
-/**
- * The operations served, by path. Both are `POST` with a JSON body, as the SDK sends them.
- *
- * @category model
- */
-export const operationPaths = ['/ListImageScanFindingAggregations', '/ListImageScanFindings'] as const
-
-/**
- * The SigV4 service name requests must be signed for.
- *
- * @category model
- */
-export const signingService = 'imagebuilder'
-
-// Bodies beyond the limit are read and dropped up to this many bytes, so a client that wrote
-// a whole oversized request still reads the 400; past it the connection is closed.
-const drainLimitFactor = 16
-
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
 
 /**
  * Builds a handler. Configuration mistakes (invalid credentials, a rate limit that is not
- * positive) throw here, at start, never while serving. Serving never throws: anything
- * unexpected answers ServiceException (500), is logged with its request id, and the next
- * request is served as usual.
+ * positive, a repeated token key id) throw here, at start, never while serving. Serving never
+ * throws: anything unexpected answers ServiceException (500), is logged with its request id,
+ * and the next request is served as usual.
  *
  * @category constructors
  */
@@ -148,127 +122,40 @@ export const makeHandler = (options: HandlerOptions): Handler => {
   const now = options.now ?? Date.now
   // Replaced as a whole by setTokenKeys; a request reads it once, so it never mixes two key sets.
   let engine = 'engine' in options ? options.engine : engineOf(options, now, logger)
-  checkTokenKeys(engine.tokens.keys)
-  const current = (): Engine => engine
+  checkKeyIds(tokenKeyIds(engine))
   const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes
   const credentials = options.credentials === undefined ? undefined : checkedCredentials(options.credentials)
-  const limiter = options.rateLimit === undefined ? undefined : makeRateLimiter(options.rateLimit, now)
-  const store = options.store
-
-  const authenticate = (
-    request: WireRequest & { readonly body: Uint8Array },
-  ): Either.Either<ScantallyError, Caller> => {
-    if (credentials === undefined) return Either.right(anonymousCaller)
-    return Either.map((accessKeyId: string) => callerOf(credentials.get(accessKeyId) as Credential))(
-      verify({
-        service: signingService,
-        now: now(),
-        secretOf: (id) => credentials.get(id)?.secretAccessKey,
-        ...(options.maxSkewMs === undefined ? {} : { maxSkewMs: options.maxSkewMs }),
-      })(request),
-    )
-  }
-
-  const operate = (current: Engine, path: string, caller: Caller, body: unknown) =>
-    path === '/ListImageScanFindings'
-      ? store === undefined
-        ? Either.left(
-            invalidRequest('ListImageScanFindings is not served here: no finding store is configured'),
-          )
-        : listImageScanFindings(current, store, caller)(body)
-      : listImageScanFindingAggregations(current, caller)(body)
+  const limit = options.rateLimit
+  const steps: ReadonlyArray<Step> = [
+    ...(credentials === undefined ? [] : [authenticate(credentials, { now, maxSkewMs: options.maxSkewMs })]),
+    ...(limit === undefined ? [] : [rateLimit(makeRateLimiter(limit, now), limit.perSecond)]),
+    parseBody(maxBodyBytes),
+  ]
+  const admit = route(operationTable(options.store), maxBodyBytes)
+  const beforeDispatch = chainSteps(steps)
 
   const respond = (request: WireRequest): WireResponse => {
-    const serving = current()
-    const q = request.target.indexOf('?')
-    const path = q === -1 ? request.target : request.target.slice(0, q)
-    if (request.method !== 'POST' || !(operationPaths as ReadonlyArray<string>).includes(path))
-      return errorResponse(
-        serving.requestId(),
-        clientException(
-          `unknown operation ${request.method} ${path}: this service answers POST ${operationPaths.join(' and POST ')}`,
-        ),
-        { status: 404 },
-      )
-    if (request.body === 'tooLarge')
-      return errorResponse(
-        serving.requestId(),
-        clientException(`request body is larger than ${maxBodyBytes} bytes`),
-      )
-    const caller = authenticate({ ...request, body: request.body })
-    if (Either.isLeft(caller)) return errorResponse(serving.requestId(), caller.left)
-    if (limiter !== undefined) {
-      const decision = limiter.take(caller.right.id)
-      if (!decision.allowed)
-        return errorResponse(
-          serving.requestId(),
-          callRateLimitExceeded(
-            `caller ${caller.right.id} is over its rate of ${options.rateLimit?.perSecond} requests per second`,
-          ),
-          { headers: { 'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterSeconds))) } },
-        )
-    }
-    const body = parseJsonBody(request.headers.get('content-type'), request.body, maxBodyBytes)
-    if (Either.isLeft(body)) return errorResponse(serving.requestId(), body.left)
-    const answer = operate(serving, path, caller.right, body.right)
-    if (Either.isLeft(answer)) {
-      const requestId = serving.requestId()
-      if (answer.left.fault === 'server')
-        logger.warn(answer.left.message, { requestId, error: answer.left.name })
-      return errorResponse(requestId, answer.left)
-    }
-    return jsonResponse(answer.right.requestId, answer.right)
+    const serving = engine
+    const answer = pipe(admit(request, serving), Either.chain(beforeDispatch), Either.chain(dispatch))
+    if (Either.isRight(answer)) return answer.right
+    const { error, ...extra } = answer.left
+    const requestId = serving.requestId()
+    if (error.fault === 'server') logger.warn(error.message, { requestId, error: error.name })
+    return errorResponse(requestId, error, extra)
   }
 
   const handle = (request: WireRequest): WireResponse => {
     try {
       return respond(request)
     } catch (e) {
-      return unexpected(e, current(), logger)
+      return unexpected(e, engine, logger)
     }
-  }
-
-  const listener = (req: IncomingMessage, res: ServerResponse): void => {
-    readNodeBody(req, maxBodyBytes).then(
-      ({ body, close }) => {
-        const response = handle({
-          method: req.method ?? 'GET',
-          target: req.url ?? '/',
-          headers: nodeHeaders(req),
-          body,
-        })
-        writeNode(res, response, close)
-      },
-      // The client went away mid-request: there is nobody to answer.
-      () => req.destroy(),
-    )
-  }
-
-  const fetchHandler = async (request: Request): Promise<Response> => {
-    let response: WireResponse
-    try {
-      const url = new URL(request.url)
-      const headers = new Map<string, string>()
-      request.headers.forEach((value, name) => {
-        headers.set(name, value)
-      })
-      // Frameworks do not always pass `host` on; the URL carries it, and it is a signed header.
-      if (!headers.has('host')) headers.set('host', url.host)
-      const body = await readStreamBody(request.body, maxBodyBytes)
-      // Likewise `content-length`, which a fetch Request leaves out; the bytes read are its value.
-      if (!headers.has('content-length') && body !== 'tooLarge')
-        headers.set('content-length', String(body.length))
-      response = handle({ method: request.method, target: `${url.pathname}${url.search}`, headers, body })
-    } catch (e) {
-      response = unexpected(e, current(), logger)
-    }
-    return new Response(response.body, { status: response.status, headers: response.headers })
   }
 
   return {
     handle,
-    listener,
-    fetch: fetchHandler,
+    listener: nodeListener(handle, maxBodyBytes),
+    fetch: fetchAdapter(handle, maxBodyBytes, (e) => unexpected(e, engine, logger)),
     get engine() {
       return engine
     },
@@ -278,7 +165,7 @@ export const makeHandler = (options: HandlerOptions): Handler => {
       const [first, ...rest] = keys
       if (first === undefined) throw new RangeError('token keys: at least one key is required')
       const list: ReadonlyNonEmptyArray<TokenKey> = [first, ...rest]
-      checkTokenKeys(list)
+      checkKeyIds(list.map((k) => k.id))
       engine = withTokenKeys(engine, list)
     },
   }
@@ -306,11 +193,11 @@ const engineOf = (
 }
 
 // Two keys with one id would make verification pick one of them silently: a configuration mistake.
-const checkTokenKeys = (keys: ReadonlyArray<TokenKey>): void => {
-  const ids = new Set<string>()
-  for (const k of keys) {
-    if (ids.has(k.id)) throw new RangeError(`token keys: the key id ${k.id} is repeated`)
-    ids.add(k.id)
+const checkKeyIds = (ids: ReadonlyArray<string>): void => {
+  const seen = new Set<string>()
+  for (const id of ids) {
+    if (seen.has(id)) throw new RangeError(`token keys: the key id ${id} is repeated`)
+    seen.add(id)
   }
 }
 
@@ -332,90 +219,4 @@ const unexpected = (e: unknown, engine: Engine, logger: Logger): WireResponse =>
     error: e instanceof Error ? (e.stack ?? e.message) : String(e),
   })
   return errorResponse(requestId, serviceException(`an unexpected error occurred (request id ${requestId})`))
-}
-
-// Repeated headers are joined with ',' as SigV4 canonicalization expects.
-const nodeHeaders = (req: IncomingMessage): ReadonlyMap<string, string> => {
-  const out = new Map<string, string>()
-  const raw = req.rawHeaders
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase()
-    const value = raw[i + 1] as string
-    const prior = out.get(name)
-    out.set(name, prior === undefined ? value : `${prior},${value}`)
-  }
-  return out
-}
-
-const readNodeBody = (
-  req: IncomingMessage,
-  max: number,
-): Promise<{ readonly body: Uint8Array | 'tooLarge'; readonly close: boolean }> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    let settled = false
-    const declared = Number(req.headers['content-length'])
-    if (Number.isFinite(declared) && declared > max * drainLimitFactor) {
-      settled = true
-      resolve({ body: 'tooLarge', close: true })
-      return
-    }
-    req.on('data', (chunk: Buffer) => {
-      if (settled) return
-      size += chunk.length
-      if (size <= max) chunks.push(chunk)
-      else if (size > max * drainLimitFactor) {
-        settled = true
-        resolve({ body: 'tooLarge', close: true })
-      }
-    })
-    req.on('end', () => {
-      if (settled) return
-      settled = true
-      resolve({ body: size > max ? 'tooLarge' : Buffer.concat(chunks), close: false })
-    })
-    req.on('error', (e) => {
-      if (!settled) {
-        settled = true
-        reject(e)
-      }
-    })
-    // A connection cut before the body ended (a client gone, a request timeout) may close
-    // without an error: the body read must still end, or its chunks would be kept for good.
-    req.on('close', () => {
-      if (!settled) {
-        settled = true
-        reject(new Error('the connection closed before the request body ended'))
-      }
-    })
-  })
-
-const writeNode = (res: ServerResponse, response: WireResponse, close: boolean): void => {
-  if (res.headersSent || res.destroyed) return
-  res.writeHead(response.status, close ? { ...response.headers, connection: 'close' } : response.headers)
-  res.end(response.body, () => {
-    if (close) res.socket?.destroy()
-  })
-}
-
-const readStreamBody = async (
-  stream: ReadableStream<Uint8Array> | null,
-  max: number,
-): Promise<Uint8Array | 'tooLarge'> => {
-  if (stream === null) return new Uint8Array(0)
-  const reader = stream.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.length
-    if (size > max) {
-      await reader.cancel()
-      return 'tooLarge'
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks)
 }

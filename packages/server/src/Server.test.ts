@@ -20,15 +20,16 @@ import {
   type Caller,
   type Engine,
   fromAwsRequest,
+  imageScanFindingAt,
   listImageScanFindingAggregations,
+  listImageScanFindings,
   makeEngine,
+  type ScanFindingStore,
   toSeverityCounts,
 } from '@scantally/core'
 import { testKey } from '@scantally/core/testing'
 import test, { type ExecutionContext } from 'ava'
 import * as Either from 'fp-ts/lib/Either.js'
-import { type FindingStore, toImageScanFinding } from './FindingStore.js'
-import { listImageScanFindings } from './ListImageScanFindings.js'
 import { silentLogger } from './Logger.js'
 import { isLoopback, type RunningServer, startServer } from './Server.js'
 import {
@@ -225,7 +226,7 @@ test("the SDK paginator pages through ListImageScanFindings with maxResults 1 to
     t.is(pages, Math.ceil(expected.length / maxResults), `maxResults ${maxResults}`)
     t.deepEqual(
       wireForm(found),
-      expected.map((i) => toImageScanFinding(store, i)),
+      expected.map((i) => imageScanFindingAt(store, i)),
       `maxResults ${maxResults}`,
     )
   }
@@ -557,7 +558,7 @@ test('unknown paths and methods get a 404 with a named error, and the server kee
 
 test('an unexpected failure answers ServiceException (500), is logged with its request id, and the server keeps serving', async (t) => {
   const logger = recordingLogger()
-  const broken: FindingStore = {
+  const broken: ScanFindingStore = {
     ...store,
     details: new Proxy([], {
       get: () => {
@@ -709,6 +710,6 @@ test('the findings an operation lists equal the core listing for the same caller
       r.right.findings,
       expectedFindings(aliceCaller, {})
         .slice(0, 25)
-        .map((i) => toImageScanFinding(store, i)),
+        .map((i) => imageScanFindingAt(store, i)),
     )
 })

@@ -10,9 +10,14 @@ import {
   type ListImageScanFindingAggregationsCommand,
   type ListImageScanFindingsCommand,
 } from '@aws-sdk/client-imagebuilder'
-import { buildIndex, type Finding, type Index } from '@scantally/core'
+import {
+  buildIndex,
+  type Finding,
+  type Index,
+  type ScanFindingStore,
+  scanFindingStoreOf,
+} from '@scantally/core'
 import * as Either from 'fp-ts/lib/Either.js'
-import { type FindingStore, fromFindings } from '../FindingStore.js'
 import type { Logger } from '../Logger.js'
 import type { SignedRequest } from '../SigV4.js'
 
@@ -99,11 +104,11 @@ export const dataset = (
 ): {
   readonly records: ReadonlyArray<Record<string, unknown>>
   readonly index: Index
-  readonly store: FindingStore
+  readonly store: ScanFindingStore
 } => {
   const records = imageScanFindings(count)
   const index = buildIndex(normalized(records))
-  const store = fromFindings(records)
+  const store = scanFindingStoreOf(records)
   if (Either.isLeft(index)) throw new Error(index.left.message)
   if (Either.isLeft(store)) throw new Error(store.left.message)
   return { records, index: index.right, store: store.right }

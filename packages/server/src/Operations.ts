@@ -1,0 +1,141 @@
+/**
+ * The operation table: each path the service answers, with how its body is decoded, which core
+ * operation handles it, and how its answer is encoded on the wire. The domain (validation,
+ * visibility, paging, tokens) is core's; this module only names what answers what.
+ *
+ * @module
+ */
+import {
+  answerFindingsRequest,
+  type Caller,
+  decodeAggregationsRequest,
+  decodeFindingsRequest,
+  type Engine,
+  invalidRequest,
+  listImageScanFindingAggregations,
+  type ScanFindingStore,
+  type ScantallyError,
+} from '@scantally/core'
+import type * as E from 'fp-ts/lib/Either.js'
+import * as Either from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { jsonResponse, type WireResponse } from './Wire.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The operations served, by path. Both are `POST` with a JSON body, as the SDK sends them.
+ *
+ * @category model
+ */
+export const operationPaths = ['/ListImageScanFindingAggregations', '/ListImageScanFindings'] as const
+
+/**
+ * One of {@link operationPaths}.
+ *
+ * @category model
+ */
+export type OperationPath = (typeof operationPaths)[number]
+
+/**
+ * What an operation is handled with: the engine answering this request and the caller.
+ *
+ * @category model
+ */
+export interface OperationContext {
+  readonly engine: Engine
+  readonly caller: Caller
+}
+
+/**
+ * One row of the table, typed: `decode` validates the parsed body, `handle` answers the
+ * decoded request, `encode` writes the answer.
+ *
+ * @category model
+ */
+export interface OperationSpec<I, O> {
+  readonly decode: (body: unknown) => E.Either<ScantallyError, I>
+  readonly handle: (context: OperationContext) => (request: I) => E.Either<ScantallyError, O>
+  readonly encode: (response: O) => WireResponse
+}
+
+/**
+ * A served operation: its three parts composed, from a parsed body to a wire response or the
+ * error to answer with.
+ *
+ * @category model
+ */
+export interface ServedOperation {
+  readonly answer: (context: OperationContext, body: unknown) => E.Either<ScantallyError, WireResponse>
+}
+
+/**
+ * The table: path to operation.
+ *
+ * @category model
+ */
+export type OperationTable = ReadonlyMap<OperationPath, ServedOperation>
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Serves an operation from its decode, handle and encode.
+ *
+ * @category constructors
+ */
+export const served = <I, O>(spec: OperationSpec<I, O>): ServedOperation => ({
+  answer: (context, body) =>
+    pipe(spec.decode(body), Either.chain(spec.handle(context)), Either.map(spec.encode)),
+})
+
+/**
+ * An operation this handler does not serve: every request to it is answered with the error.
+ *
+ * @category constructors
+ */
+export const unserved = (error: ScantallyError): ServedOperation => ({ answer: () => Either.left(error) })
+
+/**
+ * The table of both operations. Without a store, `ListImageScanFindings` answers
+ * InvalidRequestException whatever the body.
+ *
+ * @category constructors
+ */
+export const operationTable = (store: ScanFindingStore | undefined): OperationTable =>
+  new Map<OperationPath, ServedOperation>([
+    [
+      '/ListImageScanFindingAggregations',
+      served({
+        decode: decodeAggregationsRequest,
+        // Core's operation takes the body whole and decodes it itself: a decoded request
+        // decodes to itself, and the decode above keeps a malformed one from the engine.
+        handle: ({ engine, caller }) => listImageScanFindingAggregations(engine, caller),
+        encode: answered,
+      }),
+    ],
+    [
+      '/ListImageScanFindings',
+      store === undefined
+        ? unserved(invalidRequest('ListImageScanFindings is not served here: no finding store is configured'))
+        : served({
+            decode: decodeFindingsRequest,
+            handle:
+              ({ engine, caller }) =>
+              (request) =>
+                answerFindingsRequest(engine, store, caller, request),
+            encode: answered,
+          }),
+    ],
+  ])
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+// Both answers carry their request id, which also goes in the `x-amzn-requestid` header.
+const answered = (response: { readonly requestId: string }): WireResponse =>
+  jsonResponse(response.requestId, response)
