@@ -16,9 +16,13 @@ import * as t from 'io-ts'
 // model
 // -------------------------------------------------------------------------------------
 
-// What a lenient structure of these member codecs decodes to: each member optional, never
-// present as `undefined`.
-type Kept<P extends t.Props> = { readonly [K in keyof P]?: NonNullable<t.TypeOf<P[K]>> }
+/**
+ * What a lenient structure of member codecs decodes to: each member optional, never present
+ * as `undefined`.
+ *
+ * @category model
+ */
+export type Kept<P extends t.Props> = { readonly [K in keyof P]?: NonNullable<t.TypeOf<P[K]>> }
 
 /**
  * The descriptive members of one finding, as kept (see {@link detailCodec});
