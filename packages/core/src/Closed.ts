@@ -1,7 +1,7 @@
 /**
  * Codec helpers for the AWS model's validation rules: closed structures (unknown members are
- * an error, as the service rejects them) and bounded lists, plus a reporter that turns io-ts
- * errors into one message naming the member and the rule it broke.
+ * an error, as the service rejects them) and bounded lists. Their errors are put into words by
+ * `Reporter`.
  *
  * @module
  */
@@ -165,33 +165,6 @@ export const boundedInt = (name: string, min: number, max: number): t.Type<numbe
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
-
-/**
- * The member path of an io-ts error, `filter.values[3]` style (empty for the root).
- *
- * @category utils
- */
-export const memberPath = (e: t.ValidationError): string =>
-  e.context
-    .slice(1)
-    .map((entry) => entry.key)
-    .reduce(
-      (path, key) => (/^[0-9]+$/.test(key) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`),
-      '',
-    )
-
-/**
- * One message for the first validation error: the member and the rule it broke.
- *
- * @category utils
- */
-export const reportFirst = (root: string, errors: t.Errors): string => {
-  const e = errors[0]
-  if (e === undefined) return `${root} is invalid`
-  const path = memberPath(e)
-  const rule = e.message ?? `must be ${e.context[e.context.length - 1]?.type.name ?? 'valid'}`
-  return path === '' ? `${root} ${rule}` : `${path} ${rule}`
-}
 
 const isPlainObject = (u: unknown): u is Record<string, unknown> =>
   typeof u === 'object' && u !== null && !Array.isArray(u)

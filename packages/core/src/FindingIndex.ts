@@ -19,6 +19,7 @@ import {
   serviceUnavailable,
 } from './Errors.js'
 import { Finding, type GroupKey } from './Finding.js'
+import { reportFirst } from './Reporter.js'
 import { severities } from './Severity.js'
 
 // -------------------------------------------------------------------------------------
@@ -361,11 +362,5 @@ const invalidFinding = (f: unknown, position: number): InvalidRequestException |
 
 const describeFinding = (f: unknown): string => {
   const r = Finding.decode(f)
-  if (r._tag === 'Right') return 'ok'
-  const e = r.left[0]
-  const path = e?.context
-    .map((c) => c.key)
-    .filter((k) => k !== '' && !/^[0-9]$/.test(k))
-    .join('.')
-  return `${path || 'value'} must be ${e?.context[e.context.length - 1]?.type.name ?? 'valid'}`
+  return r._tag === 'Right' ? 'ok' : reportFirst('value', r.left)
 }

@@ -9,10 +9,11 @@ import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
-import { boundedArray, boundedInt, boundedString, closed, oneOf, reportFirst } from './Closed.js'
+import { boundedArray, boundedInt, boundedString, closed, oneOf } from './Closed.js'
 import { ExtendedCounts } from './Counts.js'
 import { type InvalidRequestException, invalidRequest } from './Errors.js'
 import { type GroupKey, groupKeys } from './Finding.js'
+import { reportFirst } from './Reporter.js'
 import { type ListImageScanFindingAggregationsRequest, NextToken } from './Request.js'
 
 // -------------------------------------------------------------------------------------
