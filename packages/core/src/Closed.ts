@@ -126,6 +126,15 @@ export const boundedString = (
 }
 
 /**
+ * The io-ts `keyof` codec of a vocabulary: the same values, in the same order, as the `const`
+ * array it is built from (its name lists them, `"YES" | "NO" | "PARTIAL"`).
+ *
+ * @category constructors
+ */
+export const keyofValues = <const V extends string>(values: ReadonlyArray<V>): t.KeyofC<{ [K in V]: null }> =>
+  t.keyof(Object.fromEntries(values.map((v) => [v, null])) as { [K in V]: null })
+
+/**
  * A string-literal codec whose error lists the allowed values.
  *
  * @category constructors

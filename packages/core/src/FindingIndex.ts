@@ -18,7 +18,7 @@ import {
   type ScantallyError,
   serviceUnavailable,
 } from './Errors.js'
-import { Finding, type GroupKey } from './Finding.js'
+import { Finding, type FixAvailable, fixAvailableValues, type GroupKey, groupKeys } from './Finding.js'
 import { reportFirst } from './Reporter.js'
 import { severities } from './Severity.js'
 
@@ -27,11 +27,11 @@ import { severities } from './Severity.js'
 // -------------------------------------------------------------------------------------
 
 /**
- * `fixAvailable` as a column code: 0 absent, then YES, NO, PARTIAL.
+ * `fixAvailable` as a column code: 0 absent, then `fixAvailableValues` in order.
  *
  * @category model
  */
-export const fixCodes = [undefined, 'YES', 'NO', 'PARTIAL'] as const
+export const fixCodes = [undefined, ...fixAvailableValues] as const
 
 /**
  * A frozen index. Strings are interned per key column (id 0 means "absent"); each row refers
@@ -71,7 +71,7 @@ export interface Row {
   readonly imagePipelineArn?: string
   readonly vulnerabilityId?: string
   readonly severity: (typeof severities)[number]
-  readonly fixAvailable?: 'YES' | 'NO' | 'PARTIAL'
+  readonly fixAvailable?: FixAvailable
   readonly count: number
   readonly exploitAvailable: number
 }
@@ -93,7 +93,7 @@ export interface IndexBuilder {
   readonly freeze: () => Index
 }
 
-const keyColumns = ['accountId', 'imageBuildVersionArn', 'imagePipelineArn', 'vulnerabilityId'] as const
+const keyColumns = groupKeys
 
 // -------------------------------------------------------------------------------------
 // constructors

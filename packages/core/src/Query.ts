@@ -42,6 +42,20 @@ export const comparisons = ['EQUALS', 'PREFIX', 'NOT_EQUALS'] as const
 export const sortFields = ['KEY', 'CRITICAL', 'HIGH', 'ALL'] as const
 
 /**
+ * One of {@link sortFields}: `KEY`, or a count named in upper case.
+ *
+ * @category model
+ */
+export type SortField = (typeof sortFields)[number]
+
+/**
+ * Sort orders.
+ *
+ * @category model
+ */
+export const sortOrders = ['ASC', 'DESC'] as const
+
+/**
  * Codec for one filter criterion.
  *
  * @category codecs
@@ -75,7 +89,7 @@ export const Query = closed(
   {
     filters: boundedArray(Criterion, 0, 100, 'Criteria'),
     sortBy: oneOf('SortBy', sortFields),
-    sortOrder: oneOf('SortOrder', ['ASC', 'DESC'] as const),
+    sortOrder: oneOf('SortOrder', sortOrders),
     maxResults: boundedInt('MaxResults', 1, 1000),
     nextToken: NextToken,
   },

@@ -12,7 +12,7 @@ import * as t from 'io-ts'
 import { boundedArray, boundedString, closed, oneOf } from './Closed.js'
 import { SeverityCounts } from './Counts.js'
 import { type InvalidRequestException, invalidRequest } from './Errors.js'
-import { groupKeys } from './Finding.js'
+import { type GroupKey, groupKeys } from './Finding.js'
 import { reportFirst } from './Reporter.js'
 
 // -------------------------------------------------------------------------------------
@@ -190,4 +190,4 @@ export const aggregationMember = {
   imageBuildVersionArn: 'imageAggregation',
   imagePipelineArn: 'imagePipelineAggregation',
   vulnerabilityId: 'vulnerabilityIdAggregation',
-} as const
+} as const satisfies { readonly [K in GroupKey]: string }

@@ -11,6 +11,7 @@
 import {
   AccountId,
   FixAvailable,
+  fixAvailableValues,
   fixCodes,
   type InvalidRequestException,
   invalidRequest,
@@ -211,7 +212,7 @@ export const makeStoreBuilder = (): FindingStoreBuilder => {
       if (vulnerabilityId !== undefined && !KeyString.is(vulnerabilityId))
         return Either.left('vulnerabilityId must be a string of 1 to 1024 characters')
       if (record.fixAvailable !== undefined && !FixAvailable.is(record.fixAvailable))
-        return Either.left('fixAvailable must be one of YES, NO, PARTIAL')
+        return Either.left(`fixAvailable must be one of ${fixAvailableValues.join(', ')}`)
       if (typeof record.findingArn === 'string') {
         if (seen.has(record.findingArn)) return Either.right(false)
         seen.add(record.findingArn)
