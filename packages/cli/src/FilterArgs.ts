@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { comparisons } from '@scantally/core'
 import * as E from 'fp-ts/lib/Either.js'
 
 /**
@@ -65,7 +66,7 @@ export const parseWhere = (text: string): E.Either<string, RawCriterion> => {
   const m = /^([A-Za-z]+)=([A-Z_]+):(.*)$/s.exec(text)
   if (m === null)
     return E.left(
-      `--where must be FIELD=OP:VALUE (OP one of EQUALS, PREFIX, NOT_EQUALS), got ${JSON.stringify(text)}`,
+      `--where must be FIELD=OP:VALUE (OP one of ${comparisons.join(', ')}), got ${JSON.stringify(text)}`,
     )
   return E.right({ field: m[1] as string, comparison: m[2] as string, value: m[3] as string })
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ExtendedCounts, Group, GroupKey } from '@scantally/core'
+import { awsCountFields, countFields, type ExtendedCounts, type Group, type GroupKey } from '@scantally/core'
 
 /**
  * An output format.
@@ -21,28 +21,18 @@ export type Format = 'json' | 'table' | 'csv'
 export type Columns = ReadonlyArray<keyof ExtendedCounts>
 
 /**
- * The AWS columns.
+ * The AWS columns: core's `awsCountFields`.
  *
  * @category model
  */
-export const awsColumns: Columns = ['all', 'critical', 'high', 'medium']
+export const awsColumns: Columns = awsCountFields
 
 /**
- * The extended columns.
+ * The extended columns: core's `countFields`.
  *
  * @category model
  */
-export const extendedColumns: Columns = [
-  'all',
-  'critical',
-  'high',
-  'medium',
-  'low',
-  'informational',
-  'untriaged',
-  'fixAvailable',
-  'exploitAvailable',
-]
+export const extendedColumns: Columns = countFields
 
 /**
  * Renders groups as an aligned table with a header, one row per group in the answer's order,

@@ -1,7 +1,7 @@
 /**
  * Codec helpers for the AWS model's validation rules: closed structures (unknown members are
- * an error, as the service rejects them) and bounded lists, plus a reporter that turns io-ts
- * errors into one message naming the member and the rule it broke.
+ * an error, as the service rejects them) and bounded lists. Their errors are put into words by
+ * `Reporter`.
  *
  * @module
  */
@@ -126,6 +126,15 @@ export const boundedString = (
 }
 
 /**
+ * The io-ts `keyof` codec of a vocabulary: the same values, in the same order, as the `const`
+ * array it is built from (its name lists them, `"YES" | "NO" | "PARTIAL"`).
+ *
+ * @category constructors
+ */
+export const keyofValues = <const V extends string>(values: ReadonlyArray<V>): t.KeyofC<{ [K in V]: null }> =>
+  t.keyof(Object.fromEntries(values.map((v) => [v, null])) as { [K in V]: null })
+
+/**
  * A string-literal codec whose error lists the allowed values.
  *
  * @category constructors
@@ -165,33 +174,6 @@ export const boundedInt = (name: string, min: number, max: number): t.Type<numbe
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
-
-/**
- * The member path of an io-ts error, `filter.values[3]` style (empty for the root).
- *
- * @category utils
- */
-export const memberPath = (e: t.ValidationError): string =>
-  e.context
-    .slice(1)
-    .map((entry) => entry.key)
-    .reduce(
-      (path, key) => (/^[0-9]+$/.test(key) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`),
-      '',
-    )
-
-/**
- * One message for the first validation error: the member and the rule it broke.
- *
- * @category utils
- */
-export const reportFirst = (root: string, errors: t.Errors): string => {
-  const e = errors[0]
-  if (e === undefined) return `${root} is invalid`
-  const path = memberPath(e)
-  const rule = e.message ?? `must be ${e.context[e.context.length - 1]?.type.name ?? 'valid'}`
-  return path === '' ? `${root} ${rule}` : `${path} ${rule}`
-}
 
 const isPlainObject = (u: unknown): u is Record<string, unknown> =>
   typeof u === 'object' && u !== null && !Array.isArray(u)

@@ -7,6 +7,67 @@
 import type { Monoid } from 'fp-ts/lib/Monoid.js'
 import * as t from 'io-ts'
 import type { Finding } from './Finding.js'
+import { type Severity, severities } from './Severity.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+type Lowercased<T extends ReadonlyArray<string>> = {
+  readonly [K in keyof T]: T[K] extends string ? Lowercase<T[K]> : never
+}
+
+/**
+ * The count of each severity, named as the severity in lower case, in the order of `severities`.
+ *
+ * @category model
+ */
+export const severityCountFields = severities.map((s) => s.toLowerCase()) as unknown as Lowercased<
+  typeof severities
+>
+
+/**
+ * One of {@link severityCountFields}.
+ *
+ * @category model
+ */
+export type SeverityCountField = (typeof severityCountFields)[number]
+
+/**
+ * Every count the engine keeps, in the order of its answers and columns: `all`, one per
+ * severity, then the findings with a fix and with a known exploit.
+ *
+ * @category model
+ */
+export const countFields = ['all', ...severityCountFields, 'fixAvailable', 'exploitAvailable'] as const
+
+/**
+ * One of {@link countFields}.
+ *
+ * @category model
+ */
+export type CountField = (typeof countFields)[number]
+
+/**
+ * The counts of the AWS `SeverityCounts` structure, a subset of {@link countFields}.
+ *
+ * @category model
+ */
+export const awsCountFields = [
+  'all',
+  'critical',
+  'high',
+  'medium',
+] as const satisfies ReadonlyArray<CountField>
+
+/**
+ * The count each severity adds to.
+ *
+ * @category model
+ */
+export const severityCountField = Object.fromEntries(
+  severities.map((s, i) => [s, severityCountFields[i]]),
+) as { readonly [S in Severity]: Lowercase<S> }
 
 // -------------------------------------------------------------------------------------
 // codecs
@@ -25,7 +86,7 @@ export const Count = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n 
  *
  * @category codecs
  */
-export const SeverityCounts = t.exact(t.type({ all: Count, critical: Count, high: Count, medium: Count }))
+export const SeverityCounts = t.exact(t.type(countProps(awsCountFields)))
 
 /**
  * AWS severity counts.
@@ -40,19 +101,7 @@ export type SeverityCounts = t.TypeOf<typeof SeverityCounts>
  *
  * @category codecs
  */
-export const ExtendedCounts = t.exact(
-  t.type({
-    all: Count,
-    critical: Count,
-    high: Count,
-    medium: Count,
-    low: Count,
-    informational: Count,
-    untriaged: Count,
-    fixAvailable: Count,
-    exploitAvailable: Count,
-  }),
-)
+export const ExtendedCounts = t.exact(t.type(countProps(countFields)))
 
 /**
  * Extended counts.
@@ -78,6 +127,8 @@ export type MutableCounts = { -readonly [K in keyof ExtendedCounts]: number }
  *
  * @category constructors
  */
+// A literal rather than a loop over countFields: V8 gives every accumulator the same fixed
+// shape, and the type still requires exactly the fields of countFields.
 export const zeroCounts = (): MutableCounts => ({
   all: 0,
   critical: 0,
@@ -105,15 +156,6 @@ export const countsOfFinding = (f: Finding): ExtendedCounts => {
 // combinators
 // -------------------------------------------------------------------------------------
 
-const severityField = {
-  CRITICAL: 'critical',
-  HIGH: 'high',
-  MEDIUM: 'medium',
-  LOW: 'low',
-  INFORMATIONAL: 'informational',
-  UNTRIAGED: 'untriaged',
-} as const
-
 /**
  * Adds `n` findings of one severity (and fix/exploit flags) to an accumulator, in place.
  *
@@ -121,7 +163,7 @@ const severityField = {
  */
 export const addFinding = (
   acc: MutableCounts,
-  severity: keyof typeof severityField,
+  severity: Severity,
   fix: boolean,
   exploit: boolean,
   n: number,
@@ -147,6 +189,11 @@ export const addFinding = (
     case 'UNTRIAGED':
       acc.untriaged += n
       break
+    default: {
+      // A severity added to the vocabulary must get a case here.
+      const unhandled: never = severity
+      throw new Error(`no count for severity ${String(unhandled)}`)
+    }
   }
   if (fix) acc.fixAvailable += n
   if (exploit) acc.exploitAvailable += n
@@ -158,15 +205,7 @@ export const addFinding = (
  * @category combinators
  */
 export const addCounts = (a: MutableCounts, b: ExtendedCounts): void => {
-  a.all += b.all
-  a.critical += b.critical
-  a.high += b.high
-  a.medium += b.medium
-  a.low += b.low
-  a.informational += b.informational
-  a.untriaged += b.untriaged
-  a.fixAvailable += b.fixAvailable
-  a.exploitAvailable += b.exploitAvailable
+  for (const field of countFields) a[field] += b[field]
 }
 
 /**
@@ -174,12 +213,8 @@ export const addCounts = (a: MutableCounts, b: ExtendedCounts): void => {
  *
  * @category combinators
  */
-export const toSeverityCounts = (c: ExtendedCounts): SeverityCounts => ({
-  all: c.all,
-  critical: c.critical,
-  high: c.high,
-  medium: c.medium,
-})
+export const toSeverityCounts = (c: ExtendedCounts): SeverityCounts =>
+  Object.fromEntries(awsCountFields.map((field) => [field, c[field]])) as SeverityCounts
 
 // -------------------------------------------------------------------------------------
 // instances
@@ -198,4 +233,15 @@ export const MonoidExtendedCounts: Monoid<ExtendedCounts> = {
     return c
   },
   empty: zeroCounts(),
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+// The members of a counts codec: every field a Count.
+function countProps<const F extends ReadonlyArray<CountField>>(
+  fields: F,
+): { [K in F[number]]: typeof Count } {
+  return Object.fromEntries(fields.map((field) => [field, Count])) as { [K in F[number]]: typeof Count }
 }

@@ -4,10 +4,16 @@
  *
  * @module
  */
-import { type MutableCounts, zeroCounts } from './Counts.js'
+import {
+  type CountField,
+  type MutableCounts,
+  type SeverityCountField,
+  severityCountFields,
+  zeroCounts,
+} from './Counts.js'
 import { groupKeys } from './Finding.js'
 import { fixCodes, type Index } from './FindingIndex.js'
-import { type Criterion, compareKeys, type Group, type Query } from './Query.js'
+import { type Criterion, compareKeys, type Group, type Query, type SortField } from './Query.js'
 import { severities } from './Severity.js'
 
 // -------------------------------------------------------------------------------------
@@ -101,7 +107,7 @@ export const evaluate = (index: Index, query: Query, visible: Visibility): Reado
     }
     const n = index.count[r] as number
     c.all += n
-    c[severityFields[s] as SeverityField] += n
+    c[severityCountFields[s] as SeverityCountField] += n
     if (index.fix[r] === 1) c.fixAvailable += n
     c.exploitAvailable += index.exploit[r] as number
   }
@@ -173,21 +179,8 @@ export const isSortTupleFor = (query: Query, c: ReadonlyArray<string | number>):
 // utils
 // -------------------------------------------------------------------------------------
 
-type SeverityField = 'critical' | 'high' | 'medium' | 'low' | 'informational' | 'untriaged'
-const severityFields: ReadonlyArray<SeverityField> = [
-  'critical',
-  'high',
-  'medium',
-  'low',
-  'informational',
-  'untriaged',
-]
-
-const countField = (query: Query): 'critical' | 'high' | 'all' | undefined =>
-  query.sortBy === 'CRITICAL'
-    ? 'critical'
-    : query.sortBy === 'HIGH'
-      ? 'high'
-      : query.sortBy === 'ALL'
-        ? 'all'
-        : undefined
+// A count sort names its count in upper case (`satisfies` keeps every such name a count).
+const countField = (query: Query): Lowercase<Exclude<SortField, 'KEY'>> | undefined =>
+  query.sortBy === undefined || query.sortBy === 'KEY'
+    ? undefined
+    : (query.sortBy.toLowerCase() as Lowercase<Exclude<SortField, 'KEY'>> satisfies CountField)

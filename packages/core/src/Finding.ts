@@ -4,6 +4,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { keyofValues } from './Closed.js'
 import { Severity } from './Severity.js'
 
 // -------------------------------------------------------------------------------------
@@ -66,11 +67,18 @@ export const KeyString = t.brand(
 export type KeyString = t.TypeOf<typeof KeyString>
 
 /**
- * Inspector's `fixAvailable` values.
+ * Inspector's `fixAvailable` values, in the order their column codes follow.
+ *
+ * @category model
+ */
+export const fixAvailableValues = ['YES', 'NO', 'PARTIAL'] as const
+
+/**
+ * Codec for `fixAvailable`, built from {@link fixAvailableValues}.
  *
  * @category codecs
  */
-export const FixAvailable = t.keyof({ YES: null, NO: null, PARTIAL: null })
+export const FixAvailable = keyofValues(fixAvailableValues)
 
 /**
  * Whether a fix exists for the vulnerable package.
@@ -82,9 +90,16 @@ export type FixAvailable = t.TypeOf<typeof FixAvailable>
 /**
  * Inspector's `exploitAvailable` values.
  *
+ * @category model
+ */
+export const exploitAvailableValues = ['YES', 'NO'] as const
+
+/**
+ * Codec for `exploitAvailable`, built from {@link exploitAvailableValues}.
+ *
  * @category codecs
  */
-export const ExploitAvailable = t.keyof({ YES: null, NO: null })
+export const ExploitAvailable = keyofValues(exploitAvailableValues)
 
 /**
  * Whether a public exploit is known.
@@ -169,16 +184,11 @@ export const groupKeys = ['accountId', 'imageBuildVersionArn', 'imagePipelineArn
 export type GroupKey = (typeof groupKeys)[number]
 
 /**
- * Codec for a {@link GroupKey}.
+ * Codec for a {@link GroupKey}, built from {@link groupKeys}.
  *
  * @category codecs
  */
-export const GroupKey = t.keyof({
-  accountId: null,
-  imageBuildVersionArn: null,
-  imagePipelineArn: null,
-  vulnerabilityId: null,
-})
+export const GroupKey = keyofValues(groupKeys)
 
 // -------------------------------------------------------------------------------------
 // utils

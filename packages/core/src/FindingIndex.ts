@@ -18,7 +18,8 @@ import {
   type ScantallyError,
   serviceUnavailable,
 } from './Errors.js'
-import { Finding, type GroupKey } from './Finding.js'
+import { Finding, type FixAvailable, fixAvailableValues, type GroupKey, groupKeys } from './Finding.js'
+import { reportFirst } from './Reporter.js'
 import { severities } from './Severity.js'
 
 // -------------------------------------------------------------------------------------
@@ -26,11 +27,11 @@ import { severities } from './Severity.js'
 // -------------------------------------------------------------------------------------
 
 /**
- * `fixAvailable` as a column code: 0 absent, then YES, NO, PARTIAL.
+ * `fixAvailable` as a column code: 0 absent, then `fixAvailableValues` in order.
  *
  * @category model
  */
-export const fixCodes = [undefined, 'YES', 'NO', 'PARTIAL'] as const
+export const fixCodes = [undefined, ...fixAvailableValues] as const
 
 /**
  * A frozen index. Strings are interned per key column (id 0 means "absent"); each row refers
@@ -70,7 +71,7 @@ export interface Row {
   readonly imagePipelineArn?: string
   readonly vulnerabilityId?: string
   readonly severity: (typeof severities)[number]
-  readonly fixAvailable?: 'YES' | 'NO' | 'PARTIAL'
+  readonly fixAvailable?: FixAvailable
   readonly count: number
   readonly exploitAvailable: number
 }
@@ -92,7 +93,7 @@ export interface IndexBuilder {
   readonly freeze: () => Index
 }
 
-const keyColumns = ['accountId', 'imageBuildVersionArn', 'imagePipelineArn', 'vulnerabilityId'] as const
+const keyColumns = groupKeys
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -361,11 +362,5 @@ const invalidFinding = (f: unknown, position: number): InvalidRequestException |
 
 const describeFinding = (f: unknown): string => {
   const r = Finding.decode(f)
-  if (r._tag === 'Right') return 'ok'
-  const e = r.left[0]
-  const path = e?.context
-    .map((c) => c.key)
-    .filter((k) => k !== '' && !/^[0-9]$/.test(k))
-    .join('.')
-  return `${path || 'value'} must be ${e?.context[e.context.length - 1]?.type.name ?? 'valid'}`
+  return r._tag === 'Right' ? 'ok' : reportFirst('value', r.left)
 }

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type * as t from 'io-ts'
 import type { Finding } from './Finding.js'
 
 // -------------------------------------------------------------------------------------
@@ -171,41 +170,3 @@ export const IngestReportMonoid = {
  */
 export const excludedTotal = (r: IngestReport): number =>
   r.excluded.notActive + r.excluded.duplicate + r.excluded.noImageLinkage + r.excluded.invalid
-
-/**
- * Puts io-ts validation errors into one line a person can act on: the path of each failing
- * field, what it expected, and what it got (`severity: expected "CRITICAL" | … but got "SEVERE"`).
- * Used as the reason of an invalid record.
- *
- * @category utils
- */
-export const describeValidationErrors = (errors: t.Errors): string => {
-  const lines = new Set<string>()
-  for (const e of errors) {
-    // Each context entry's key is a key inside the entry before it; intersections and unions
-    // key their members by index, which is no part of the record's path.
-    let path = ''
-    e.context.forEach((c, i) => {
-      const parent = (e.context[i - 1]?.type as { _tag?: string } | undefined)?._tag
-      if (i === 0 || parent === 'IntersectionType' || parent === 'UnionType') return
-      path +=
-        parent === 'ArrayType' || parent === 'ReadonlyArrayType'
-          ? `[${c.key}]`
-          : path === ''
-            ? c.key
-            : `.${c.key}`
-    })
-    const last = e.context[e.context.length - 1]
-    const expected = last === undefined ? 'a valid value' : last.type.name
-    lines.add(
-      e.message ??
-        `${path === '' ? 'record' : path}: expected ${expected} but got ${e.value === undefined ? 'nothing' : show(e.value)}`,
-    )
-  }
-  return [...lines].join('; ')
-}
-
-const show = (u: unknown): string => {
-  const s = typeof u === 'string' ? JSON.stringify(u) : typeof u === 'object' ? JSON.stringify(u) : String(u)
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s
-}

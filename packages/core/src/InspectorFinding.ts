@@ -13,13 +13,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { AccountId, ExploitAvailable, FixAvailable, findingOf, KeyString } from './Finding.js'
-import {
-  type Classified,
-  counted,
-  describeValidationErrors,
-  excluded,
-  type PipelineResolver,
-} from './IngestReport.js'
+import { type Classified, counted, excluded, type PipelineResolver } from './IngestReport.js'
+import { describeValidationErrors } from './Reporter.js'
 import { Severity } from './Severity.js'
 
 // -------------------------------------------------------------------------------------

@@ -9,10 +9,11 @@ import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
-import { boundedArray, boundedInt, boundedString, closed, oneOf, reportFirst } from './Closed.js'
+import { boundedArray, boundedInt, boundedString, closed, oneOf } from './Closed.js'
 import { ExtendedCounts } from './Counts.js'
 import { type InvalidRequestException, invalidRequest } from './Errors.js'
 import { type GroupKey, groupKeys } from './Finding.js'
+import { reportFirst } from './Reporter.js'
 import { type ListImageScanFindingAggregationsRequest, NextToken } from './Request.js'
 
 // -------------------------------------------------------------------------------------
@@ -39,6 +40,20 @@ export const comparisons = ['EQUALS', 'PREFIX', 'NOT_EQUALS'] as const
  * @category model
  */
 export const sortFields = ['KEY', 'CRITICAL', 'HIGH', 'ALL'] as const
+
+/**
+ * One of {@link sortFields}: `KEY`, or a count named in upper case.
+ *
+ * @category model
+ */
+export type SortField = (typeof sortFields)[number]
+
+/**
+ * Sort orders.
+ *
+ * @category model
+ */
+export const sortOrders = ['ASC', 'DESC'] as const
 
 /**
  * Codec for one filter criterion.
@@ -74,7 +89,7 @@ export const Query = closed(
   {
     filters: boundedArray(Criterion, 0, 100, 'Criteria'),
     sortBy: oneOf('SortBy', sortFields),
-    sortOrder: oneOf('SortOrder', ['ASC', 'DESC'] as const),
+    sortOrder: oneOf('SortOrder', sortOrders),
     maxResults: boundedInt('MaxResults', 1, 1000),
     nextToken: NextToken,
   },

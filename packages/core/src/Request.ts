@@ -9,10 +9,11 @@ import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
-import { boundedArray, boundedString, closed, oneOf, reportFirst } from './Closed.js'
+import { boundedArray, boundedString, closed, oneOf } from './Closed.js'
 import { SeverityCounts } from './Counts.js'
 import { type InvalidRequestException, invalidRequest } from './Errors.js'
-import { groupKeys } from './Finding.js'
+import { type GroupKey, groupKeys } from './Finding.js'
+import { reportFirst } from './Reporter.js'
 
 // -------------------------------------------------------------------------------------
 // codecs
@@ -189,4 +190,4 @@ export const aggregationMember = {
   imageBuildVersionArn: 'imageAggregation',
   imagePipelineArn: 'imagePipelineAggregation',
   vulnerabilityId: 'vulnerabilityIdAggregation',
-} as const
+} as const satisfies { readonly [K in GroupKey]: string }

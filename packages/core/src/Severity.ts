@@ -3,7 +3,8 @@
  *
  * @module
  */
-import * as t from 'io-ts'
+import type * as t from 'io-ts'
+import { keyofValues } from './Closed.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -18,18 +19,12 @@ import * as t from 'io-ts'
 export const severities = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNTRIAGED'] as const
 
 /**
- * Codec for one severity; the match is exact and case-sensitive, as in the Inspector model.
+ * Codec for one severity, built from {@link severities}; the match is exact and case-sensitive,
+ * as in the Inspector model.
  *
  * @category codecs
  */
-export const Severity = t.keyof({
-  CRITICAL: null,
-  HIGH: null,
-  MEDIUM: null,
-  LOW: null,
-  INFORMATIONAL: null,
-  UNTRIAGED: null,
-})
+export const Severity = keyofValues(severities)
 
 /**
  * A severity.

@@ -7,25 +7,22 @@
 import fc from 'fast-check'
 import {
   type AccountId,
-  ExploitAvailable,
+  exploitAvailableValues,
   type Finding,
-  FixAvailable,
+  fixAvailableValues,
   groupKeys,
   type KeyString,
 } from './Finding.js'
-import { type Criterion, comparisons, criterionFields, type Query, sortFields } from './Query.js'
+import { type Criterion, comparisons, criterionFields, type Query, sortFields, sortOrders } from './Query.js'
 import { filterValuePattern } from './Request.js'
-import { Severity } from './Severity.js'
-
-const literals = <T extends string>(codec: { readonly keys: Record<T, unknown> }) =>
-  fc.constantFrom(...(Object.keys(codec.keys) as T[]))
+import { severities } from './Severity.js'
 
 /**
- * A severity, from the Severity codec's values.
+ * A severity, from the vocabulary the Severity codec is built from.
  *
  * @category arbitraries
  */
-export const severityArb = literals(Severity)
+export const severityArb = fc.constantFrom(...severities)
 
 /**
  * An account id from a small pool, so groups collide.
@@ -87,8 +84,8 @@ export const findingArb = (options: { readonly arns?: boolean } = {}): fc.Arbitr
         findingArn: fc
           .nat(400)
           .map((n) => `arn:aws:inspector2:us-east-1:111111111111:finding/${n}` as KeyString),
-        fixAvailable: literals(FixAvailable),
-        exploitAvailable: literals(ExploitAvailable),
+        fixAvailable: fc.constantFrom(...fixAvailableValues),
+        exploitAvailable: fc.constantFrom(...exploitAvailableValues),
       },
       {
         requiredKeys: ['awsAccountId', 'severity'],
@@ -123,7 +120,7 @@ export const criterionArb: fc.Arbitrary<Criterion> = fc.constantFrom(...criterio
       field === 'severity'
         ? severityArb
         : field === 'fixAvailable'
-          ? literals(FixAvailable)
+          ? fc.constantFrom(...fixAvailableValues)
           : field === 'accountId'
             ? fc.oneof(accountIdArb, fc.constant('1111'))
             : fc.oneof(
@@ -145,7 +142,7 @@ export const queryArb: fc.Arbitrary<Query> = fc.record(
     groupBy: fc.constantFrom(...groupKeys),
     filters: fc.array(criterionArb, { maxLength: 4 }),
     sortBy: fc.constantFrom(...sortFields),
-    sortOrder: fc.constantFrom('ASC' as const, 'DESC' as const),
+    sortOrder: fc.constantFrom(...sortOrders),
     maxResults: fc.integer({ min: 1, max: 7 }),
   },
   { requiredKeys: ['groupBy'] },
