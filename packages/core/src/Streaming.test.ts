@@ -81,6 +81,7 @@ test('an account the caller may not see is forbidden before the source is read',
   const source = makeFindingSource<string, ReadonlyArray<Finding>>(
     async function* () {
       read = true
+      yield [{ awsAccountId: '222222222222', severity: 'LOW' } as Finding]
       return Either.right(emptyIngestReport)
     },
     { failed: String, soFar: () => emptyIngestReport },
