@@ -10,22 +10,23 @@ import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
-  accumulate,
+  accumulateSource,
   type Caller,
   decodeAggregationsRequest,
   decodeQuery,
   defaultPageSize,
   defaultTokenTtlSeconds,
+  type Finding,
   fromAwsRequest,
-  type Group,
   localCaller,
+  mapSource,
   type Operation,
-  type PagePlan,
+  type Page,
   planPage,
   type Query,
   type ScantallyError,
   type TokenConfig,
-  takePage,
+  takePages,
   toAwsResponse,
   toQueryResponse,
 } from '@scantally/core'
@@ -144,11 +145,8 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
   const caller: Caller = localCaller
 
   // The token and the caller's scope are checked before reading anything.
-  const first = planPage(tokens, caller, plan.operation, plan.query, plan.pageSize)
-  if (E.isLeft(first)) return failed(io, first.left)
-  // The reader de-duplicates by findingArn across every input, so the accumulator keeps no ARNs.
-  const acc = accumulate(plan.query, caller, { dedupe: false })
-  if (E.isLeft(acc)) return failed(io, acc.left)
+  const planned = planPage(tokens, caller, plan.operation, plan.query, plan.pageSize)
+  if (E.isLeft(planned)) return failed(io, planned.left)
 
   const read = await loadSourceOptions(plan.source)
   if (E.isLeft(read)) return failed(io, read.left)
@@ -167,21 +165,21 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
     stdin: io.stdin,
     onProgress: (bytes) => progress.update(bytes, findings),
   })
-  for await (const batch of source) {
-    for (const f of batch) acc.right.add(f)
+  const counting = mapSource((batch: ReadonlyArray<Finding>) => {
     findings += batch.length
-  }
-  const result = await source.result
+    return batch
+  })(source)
+  // The reader de-duplicates by findingArn across every input, so the accumulator keeps no ARNs.
+  const accumulated = await accumulateSource(plan.query, caller, { dedupe: false })(counting)()
   progress.done()
-  if (E.isLeft(result)) return failed(io, result.left)
+  if (E.isLeft(accumulated)) return failed(io, accumulated.left)
 
-  const groups = acc.right.result()
-  const pages = collectPages(tokens, caller, plan, first.right, groups)
-  if (E.isLeft(pages)) return failed(io, pages.left)
-  io.stdout(render(plan, pages.right))
+  // Every page from the first (as the AWS CLI follows them), or just the one with --no-paginate.
+  const page = takePages(tokens, planned.right, accumulated.right.groups, plan.paginate ? 'all' : 'one')
+  io.stdout(render(plan, page))
   if (!plan.quiet) {
-    io.stderr(renderSummary(result.right, io.now() - started))
-    if (!plan.paginate && keys.right.ephemeral && pages.right.nextToken !== undefined)
+    io.stderr(renderSummary(accumulated.right.report, io.now() - started))
+    if (!plan.paginate && keys.right.ephemeral && page.nextToken !== undefined)
       io.stderr(
         'note: no --token-key or SCANTALLY_TOKEN_KEYS, so this nextToken works only within this run\n',
       )
@@ -189,45 +187,13 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
   return exitCodes.ok
 }
 
-interface Collected {
-  readonly items: ReadonlyArray<Group>
-  readonly nextToken: string | undefined
-}
-
-// Follows every page from the first (as the AWS CLI does), or takes just one with --no-paginate.
 type ReadyPlan = Omit<Plan, 'query'> & { readonly query: Query }
 
-const collectPages = (
-  tokens: TokenConfig,
-  caller: Caller,
-  plan: ReadyPlan,
-  first: PagePlan,
-  groups: ReadonlyArray<Group>,
-): E.Either<ScantallyError, Collected> => {
-  const items: Group[] = []
-  let page = takePage(tokens, first, groups)
-  items.push(...page.items)
-  while (plan.paginate && page.nextToken !== undefined) {
-    const next = planPage(
-      tokens,
-      caller,
-      plan.operation,
-      { ...plan.query, nextToken: page.nextToken },
-      plan.pageSize,
-    )
-    if (E.isLeft(next)) return next
-    page = takePage(tokens, next.right, groups)
-    items.push(...page.items)
-  }
-  return E.right({ items, nextToken: page.nextToken })
-}
-
-const render = (plan: ReadyPlan, collected: Collected): string => {
+const render = (plan: ReadyPlan, page: Page): string => {
   const groupBy = plan.query.groupBy
   const columns = plan.operation === 'Query' ? extendedColumns : awsColumns
-  if (plan.format === 'table') return renderTable(groupBy, collected.items, columns)
-  if (plan.format === 'csv') return renderCsv(groupBy, collected.items, columns)
-  const page = { query: plan.query, items: collected.items, nextToken: collected.nextToken }
+  if (plan.format === 'table') return renderTable(groupBy, page.items, columns)
+  if (plan.format === 'csv') return renderCsv(groupBy, page.items, columns)
   return renderJson(
     plan.operation === 'Query' ? toQueryResponse(randomUUID(), page) : toAwsResponse(randomUUID(), page),
   )

@@ -10,7 +10,8 @@ import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import {
   defaultPageSize,
-  type IngestReport,
+  type Folded,
+  foldSource,
   makeBuilder,
   makeScanFindingStoreBuilder,
   type TokenKey,
@@ -173,20 +174,21 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   return exitCodes.ok
 }
 
-// The index and the store, filled from the same counted findings so both operations agree.
-// Only the frozen structures outlive this: the builders' lookup tables are dropped with it.
+// The index and the store, filled from the same counted findings so both operations agree, and
+// only when the read succeeded as a whole: a failed read leaves nothing to serve. Only the frozen
+// structures outlive this: the builders' lookup tables are dropped with it.
 const load = async (inputs: ReadonlyArray<string>, options: ReadOptions) => {
-  const index = makeBuilder()
-  const store = makeScanFindingStoreBuilder()
-  const source = readFindingBatches(inputs, options)
-  for await (const batch of source)
-    for (const f of batch) {
-      index.add(f)
-      store.add(f)
-    }
-  return E.map((report: IngestReport) => ({ index: index.freeze(), store: store.freeze(), report }))(
-    await source.result,
-  )
+  const builders = { index: makeBuilder(), store: makeScanFindingStoreBuilder() }
+  const loaded = await foldSource(readFindingBatches(inputs, options), builders, (b, f) => {
+    b.index.add(f)
+    b.store.add(f)
+    return b
+  })()
+  return E.map(({ value, report }: Folded<typeof builders>) => ({
+    index: value.index.freeze(),
+    store: value.store.freeze(),
+    report,
+  }))(loaded)
 }
 
 // Reloads run one after the other, so a slow read never overwrites a newer one. A file that

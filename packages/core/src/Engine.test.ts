@@ -269,3 +269,77 @@ test('keys are ordered by UTF-16 code units, not by locale', (t) => {
     ['B', 'Z', 'a', 'b', 'é', '😀', '\uffff'],
   )
 })
+
+testProp(
+  'every page at once, from the first or from any token, holds exactly the groups of following each nextToken from there',
+  [fc.array(findingArb(), { maxLength: 120 }), queryArb, fc.nat({ max: 6 })],
+  (t, findings, query, skip) => {
+    const engine = testEngine(findings)
+    // The reference: the pages one by one, as a client following every token gets them.
+    const pages: QueryResponse[] = []
+    let token: string | undefined
+    do {
+      const page: QueryResponse = rightOf(
+        queryAggregations(engine)({ ...query, ...(token ? { nextToken: token } : {}) }),
+      )
+      pages.push(page)
+      token = page.nextToken
+    } while (token !== undefined && pages.length < 1000)
+    const from = Math.min(skip, pages.length - 1)
+    const start = from === 0 ? undefined : pages[from - 1]?.nextToken
+    const all: QueryResponse = rightOf(
+      queryAggregations(engine, undefined, 'all')({ ...query, ...(start ? { nextToken: start } : {}) }),
+    )
+    t.deepEqual(
+      all.groups,
+      pages.slice(from).flatMap((p) => p.groups),
+    )
+    t.is(all.nextToken, undefined)
+    t.is(all.groupBy, query.groupBy)
+  },
+)
+
+testProp(
+  'the AWS request answered with every page at once lists the responses of all its pages, without a token',
+  [uniqueFindingsArb(150), fc.integer({ min: 1, max: 9 }), fc.option(groupKeyArb, { nil: undefined })],
+  (t, findings, pageSize, name) => {
+    const engine = testEngine(findings, { pageSize })
+    const values =
+      name === undefined
+        ? []
+        : [...naiveCounts(findings, name).keys()]
+            .filter((k) => /^[0-9a-zA-Z./_ :,{}"-]+$/.test(k))
+            .slice(0, 10)
+    const request = name === undefined || values.length === 0 ? {} : { filter: { name, values } }
+    const responses: unknown[] = []
+    let token: string | undefined
+    do {
+      const page = rightOf(
+        listImageScanFindingAggregations(engine)({ ...request, ...(token ? { nextToken: token } : {}) }),
+      )
+      responses.push(...page.responses)
+      token = page.nextToken
+    } while (token !== undefined)
+    const all = rightOf(listImageScanFindingAggregations(engine, undefined, 'all')(request))
+    t.deepEqual(all.responses, responses)
+    t.false('nextToken' in all)
+  },
+)
+
+test('every page at once still checks the token and the caller', (t) => {
+  const engine = testEngine([{ awsAccountId: '111111111111', severity: 'LOW' } as Finding])
+  const forged = queryAggregations(
+    engine,
+    undefined,
+    'all',
+  )({ groupBy: 'accountId', nextToken: 'x'.repeat(40) })
+  t.is(Either.isLeft(forged) && forged.left.name, 'InvalidPaginationTokenException')
+  const denied = listImageScanFindingAggregations(
+    engine,
+    { id: 'c', accounts: ['111111111111'] },
+    'all',
+  )({
+    filter: { name: 'accountId', values: ['222222222222'] },
+  })
+  t.is(Either.isLeft(denied) && denied.left.name, 'ForbiddenException')
+})

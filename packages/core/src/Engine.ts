@@ -12,13 +12,14 @@ import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
 import type { ScantallyError } from './Errors.js'
-import { evaluate, type Visibility } from './Evaluate.js'
+import { evaluate, positionAfter, type Visibility } from './Evaluate.js'
 import type { Index } from './FindingIndex.js'
 import {
   type Caller,
   localCaller,
   type Operation,
   type Page,
+  type PagePlan,
   planPage,
   shapeOf,
   takePage,
@@ -33,6 +34,15 @@ import { defaultTokenTtlSeconds, fingerprintOf, type TokenConfig, type TokenKey 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
+
+/**
+ * Which pages an answer holds: `one`, the page the request asks for (with the token for the
+ * next); or `all`, every page from there on merged into one answer with no `nextToken`, as the
+ * AWS CLI prints when it follows every token.
+ *
+ * @category model
+ */
+export type Pages = 'one' | 'all'
 
 /**
  * Engine configuration. Keys are newest first; the clock and the request-id generator are
@@ -126,33 +136,53 @@ export const tokenKeyIds = (engine: Engine): ReadonlyArray<string> => engine.tok
 /**
  * Answers a ListImageScanFindingAggregations request (an untrusted, parsed JSON body) exactly as
  * the AWS API does: validated against the model, grouped by the filter's name (by account
- * without one), one entry per requested value that has findings, ordered by key, paged.
+ * without one), one entry per requested value that has findings, ordered by key, paged. With
+ * `pages: 'all'` the answer is every page from the requested one on, merged (see {@link Pages}).
  *
  * @category combinators
  */
 export const listImageScanFindingAggregations =
-  (engine: Engine, caller: Caller = localCaller) =>
+  (engine: Engine, caller: Caller = localCaller, pages: Pages = 'one') =>
   (input: unknown): E.Either<ScantallyError, ListImageScanFindingAggregationsResponse> =>
     pipe(
       decodeAggregationsRequest(input),
       Either.map((request) => fromAwsRequest(request, engine.pageSize)),
-      Either.chainW((query) => page(engine, caller, 'ListImageScanFindingAggregations', query)),
+      Either.chainW((query) => page(engine, caller, 'ListImageScanFindingAggregations', query, pages)),
       Either.map((p) => toAwsResponse(engine.requestId(), p)),
     )
 
 /**
- * Answers an extended query (an untrusted, parsed JSON body).
+ * Answers an extended query (an untrusted, parsed JSON body), one page or, with
+ * `pages: 'all'`, every page from the requested one on, merged.
  *
  * @category combinators
  */
 export const queryAggregations =
-  (engine: Engine, caller: Caller = localCaller) =>
+  (engine: Engine, caller: Caller = localCaller, pages: Pages = 'one') =>
   (input: unknown): E.Either<ScantallyError, QueryResponse> =>
     pipe(
       decodeQuery(input),
-      Either.chainW((query) => page(engine, caller, 'Query', query)),
+      Either.chainW((query) => page(engine, caller, 'Query', query, pages)),
       Either.map((p) => toQueryResponse(engine.requestId(), p)),
     )
+
+/**
+ * Takes a planned answer from a query's sorted groups (from an index, or from a one-pass
+ * aggregation): the planned page, or every page from it on as one page without a `nextToken`.
+ * Following each `nextToken` from the plan gives exactly the groups of the merged answer.
+ *
+ * @category combinators
+ */
+export const takePages = (
+  tokens: TokenConfig,
+  plan: PagePlan,
+  groups: ReadonlyArray<Group>,
+  pages: Pages,
+): Page => {
+  if (pages === 'one') return takePage(tokens, plan, groups)
+  const from = plan.after === undefined ? 0 : positionAfter(plan.query, groups, plan.after)
+  return { query: plan.query, items: from === 0 ? groups : groups.slice(from), nextToken: undefined }
+}
 
 /**
  * Every group of a query for a caller, sorted, unpaged (what paging through all pages yields).
@@ -179,10 +209,11 @@ const page = (
   caller: Caller,
   operation: Operation,
   query: Query,
+  pages: Pages,
 ): E.Either<ScantallyError, Page> =>
   pipe(
     planPage(engine.tokens, caller, operation, query, engine.pageSize),
-    Either.map((plan) => takePage(engine.tokens, plan, sortedGroups(engine, query, plan.visible))),
+    Either.map((plan) => takePages(engine.tokens, plan, sortedGroups(engine, query, plan.visible), pages)),
   )
 
 const sortedGroups = (engine: Engine, query: Query, visible: Visibility): ReadonlyArray<Group> => {

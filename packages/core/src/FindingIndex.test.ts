@@ -4,6 +4,8 @@ import * as Either from 'fp-ts/lib/Either.js'
 import { findingArb, uniqueFindingsArb } from './arbitraries.js'
 import type { Finding } from './Finding.js'
 import { buildIndex, buildIndexAsync, type Index, MonoidIndex, mergeIndexes, toRows } from './FindingIndex.js'
+import { type FindingSource, fromAsyncIterable, makeFindingSource } from './FindingSource.js'
+import { emptyIngestReport } from './IngestReport.js'
 import { rightOf } from './testing.js'
 
 const rowsOf = (findings: ReadonlyArray<Finding>) => toRows(rightOf(buildIndex(findings)))
@@ -72,7 +74,7 @@ testProp(
     async function* gen() {
       yield* batches
     }
-    const fromAsync = await buildIndexAsync(gen())()
+    const fromAsync = await buildIndexAsync(fromAsyncIterable(gen()))()
     t.deepEqual(toRows(rightOf(fromAsync)), rowsOf(findings))
   },
 )
@@ -94,10 +96,44 @@ test('a source that fails mid-read gives ServiceUnavailableException, not an ind
     yield { awsAccountId: '111111111111', severity: 'LOW' } as Finding
     throw new Error('connection reset')
   }
-  const r = await buildIndexAsync(failing())()
+  const r = await buildIndexAsync(fromAsyncIterable(failing()))()
   t.true(Either.isLeft(r))
   if (Either.isLeft(r)) {
     t.is(r.left.name, 'ServiceUnavailableException')
     t.regex(r.left.message, /after 1 findings: connection reset/)
   }
+})
+
+test('a source whose result is a failure gives that failure, not an index of what it handed out', async (t) => {
+  const cutShort = { _tag: 'MalformedJson', message: 'b.json:1:40: malformed JSON at byte 39' } as const
+  const source: FindingSource<typeof cutShort> = makeFindingSource(
+    async function* () {
+      yield [{ awsAccountId: '111111111111', severity: 'LOW' } as Finding]
+      return Either.left(cutShort)
+    },
+    { failed: () => cutShort, soFar: () => emptyIngestReport },
+  )
+  const r = await buildIndexAsync(source)()
+  t.deepEqual(r, Either.left(cutShort))
+})
+
+test('a source left early by an invalid finding fails the build with that finding', async (t) => {
+  let settled = false
+  const source = makeFindingSource(
+    async function* () {
+      try {
+        yield [{ awsAccountId: 'nope', severity: 'LOW' } as Finding]
+        yield [{ awsAccountId: '111111111111', severity: 'LOW' } as Finding]
+        return Either.right(emptyIngestReport)
+      } finally {
+        settled = true
+      }
+    },
+    { failed: String, soFar: () => emptyIngestReport },
+  )
+  const r = await buildIndexAsync(source)()
+  t.true(Either.isLeft(r))
+  if (Either.isLeft(r) && typeof r.left !== 'string') t.regex(r.left.message, /finding #0/)
+  t.true(settled)
+  t.deepEqual(await source.result, Either.right(emptyIngestReport))
 })

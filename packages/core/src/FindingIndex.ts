@@ -19,6 +19,7 @@ import {
   serviceUnavailable,
 } from './Errors.js'
 import { Finding, type FixAvailable, fixAvailableValues, type GroupKey, groupKeys } from './Finding.js'
+import { type FindingSource, isBatch } from './FindingSource.js'
 import { reportFirst } from './Reporter.js'
 import { severities } from './Severity.js'
 
@@ -249,20 +250,30 @@ export const buildIndex = (findings: Iterable<Finding>): E.Either<InvalidRequest
 }
 
 /**
- * Builds an index from an async source of findings or of batches of findings. A source that
- * fails mid-read yields `ServiceUnavailableException` (or the source's own scantally error),
- * never an index of what was read so far.
+ * Builds an index from a {@link FindingSource} (of findings or of batches) and joins its
+ * result: a source whose result is a failure gives that failure, never an index of what was
+ * read so far; an invalid finding fails the build, named by its position. A source that throws
+ * (breaking the contract) gives `ServiceUnavailableException`.
+ *
+ * @example
+ * import { buildIndexAsync, fromAsyncIterable, type Finding } from '@scantally/core'
+ *
+ * async function* findings(): AsyncGenerator<ReadonlyArray<Finding>> {
+ *   yield [{ awsAccountId: '111122223333', severity: 'HIGH' }]
+ * }
+ * const index = await buildIndexAsync(fromAsyncIterable(findings()))()
+ * // Right(Index) with one row
  *
  * @category constructors
  */
 export const buildIndexAsync =
-  (source: AsyncIterable<Finding | ReadonlyArray<Finding>>): TE.TaskEither<ScantallyError, Index> =>
+  <E>(source: FindingSource<E, Finding | ReadonlyArray<Finding>>): TE.TaskEither<E | ScantallyError, Index> =>
   async () => {
     const b = makeBuilder()
     let position = 0
     try {
       for await (const item of source) {
-        const batch: ReadonlyArray<Finding> = Array.isArray(item) ? item : [item as Finding]
+        const batch: ReadonlyArray<Finding> = isBatch(item) ? item : [item]
         for (const f of batch) {
           const bad = invalidFinding(f, position)
           if (bad !== undefined) return Either.left(bad)
@@ -279,7 +290,8 @@ export const buildIndexAsync =
             ),
       )
     }
-    return Either.right(b.freeze())
+    const result = await source.result
+    return Either.isLeft(result) ? result : Either.right(b.freeze())
   }
 
 // -------------------------------------------------------------------------------------

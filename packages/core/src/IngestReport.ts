@@ -3,8 +3,13 @@
  * and excluded (by reason), and every record it skipped. Reports of several files, shards or
  * accounts combine with a monoid, so parallel ingestion reports exactly like serial ingestion.
  *
+ * Sources account for their records with one {@link IngestTally} per input (a file, a page):
+ * each record is classified by the source, then de-duplicated and tallied here, the one place
+ * that decides how a record counts.
+ *
  * @module
  */
+import type * as E from 'fp-ts/lib/Either.js'
 import type { Finding } from './Finding.js'
 
 // -------------------------------------------------------------------------------------
@@ -85,6 +90,39 @@ export type Classified =
  */
 export type PipelineResolver = (imageBuildVersionArn: string) => string | undefined
 
+/**
+ * The running account of one input of a read (a file, a page of a listing), named `source` in
+ * the records it skips. Its counters are mutable and bumped in place, since sources tally every
+ * record of a read on their hot path; `position` is the 1-based place of the last record taken.
+ * Under `strict`, the first invalid record sets `stopped` to its reason and the source ends the
+ * read with its own error for it.
+ *
+ * @category model
+ */
+export interface IngestTally {
+  readonly source: string
+  readonly files: number
+  readonly strict: boolean
+  readonly skipped: Array<SkippedRecord>
+  position: number
+  bytes: number
+  read: number
+  counted: number
+  notActive: number
+  duplicate: number
+  noImageLinkage: number
+  invalid: number
+  stopped: string | undefined
+}
+
+/**
+ * Whether a finding was already counted in this read, noting it when it was not: the
+ * de-duplication a read applies across all its inputs.
+ *
+ * @category model
+ */
+export type SeenBefore = (finding: Finding) => boolean
+
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
@@ -118,6 +156,44 @@ export const counted = (finding: Finding): Classified => ({ _tag: 'Counted', fin
  */
 export const excluded = (reason: 'notActive' | 'noImageLinkage'): Classified => ({ _tag: 'Excluded', reason })
 
+/**
+ * A new tally of one input: `source` names it in skipped records, `files` is what it adds to
+ * the report's file count (1 for a file, 0 for a page of a listing), `strict` the policy.
+ *
+ * @category constructors
+ */
+export const makeIngestTally = (source: string, files: number, strict: boolean): IngestTally => ({
+  source,
+  files,
+  strict,
+  skipped: [],
+  position: 0,
+  bytes: 0,
+  read: 0,
+  counted: 0,
+  notActive: 0,
+  duplicate: 0,
+  noImageLinkage: 0,
+  invalid: 0,
+  stopped: undefined,
+})
+
+/**
+ * De-duplication by `findingArn` in a set of the ARNs seen; findings without one always count.
+ *
+ * @category constructors
+ */
+export const seenByFindingArn = (): SeenBefore => {
+  const seen = new Set<string>()
+  return (f) => {
+    const arn = f.findingArn
+    if (arn === undefined) return false
+    if (seen.has(arn)) return true
+    seen.add(arn)
+    return false
+  }
+}
+
 // -------------------------------------------------------------------------------------
 // combinators
 // -------------------------------------------------------------------------------------
@@ -145,6 +221,77 @@ export const concatIngestReports = (x: IngestReport, y: IngestReport): IngestRep
     y.skipped.length === 0 ? x.skipped : x.skipped.length === 0 ? y.skipped : [...x.skipped, ...y.skipped],
 })
 
+/**
+ * Takes the next record of an input: its classification (the source's mapping of the raw
+ * record) is tallied, and the finding handed back when it counts. An invalid record is skipped
+ * with its reason, or under `strict` stops the input (see {@link IngestTally}).
+ *
+ * @category combinators
+ */
+export const ingestRecord = (
+  t: IngestTally,
+  classification: E.Either<string, Classified>,
+  seen: SeenBefore,
+): Finding | undefined => {
+  t.position++
+  if (classification._tag === 'Right') return tallyClassified(t, classification.right, seen)
+  if (t.strict) t.stopped = classification.left
+  else skipAt(t, classification.left)
+  return undefined
+}
+
+/**
+ * Tallies one valid record whose position is already taken (a source that classifies on the
+ * bytes): read, then excluded for its reason, a duplicate, or counted, when the finding is
+ * handed back.
+ *
+ * @category combinators
+ */
+export const tallyClassified = (t: IngestTally, c: Classified, seen: SeenBefore): Finding | undefined => {
+  t.read++
+  if (c._tag === 'Excluded') {
+    t[c.reason]++
+    return undefined
+  }
+  if (seen(c.finding)) {
+    t.duplicate++
+    return undefined
+  }
+  t.counted++
+  return c.finding
+}
+
+/**
+ * Skips the next record as invalid, whatever the policy: for a problem that is no record's
+ * mapping (malformed bytes, an empty or unreadable input) once the source chose to go on.
+ *
+ * @category combinators
+ */
+export const skipRecord = (t: IngestTally, reason: string): void => {
+  t.position++
+  skipAt(t, reason)
+}
+
+/**
+ * The report of one input's tally.
+ *
+ * @category combinators
+ */
+export const tallyReport = (t: IngestTally): IngestReport => ({
+  _tag: 'IngestReport',
+  files: t.files,
+  bytes: t.bytes,
+  read: t.read,
+  counted: t.counted,
+  excluded: {
+    notActive: t.notActive,
+    duplicate: t.duplicate,
+    noImageLinkage: t.noImageLinkage,
+    invalid: t.invalid,
+  },
+  skipped: t.skipped,
+})
+
 // -------------------------------------------------------------------------------------
 // instances
 // -------------------------------------------------------------------------------------
@@ -170,3 +317,9 @@ export const IngestReportMonoid = {
  */
 export const excludedTotal = (r: IngestReport): number =>
   r.excluded.notActive + r.excluded.duplicate + r.excluded.noImageLinkage + r.excluded.invalid
+
+const skipAt = (t: IngestTally, reason: string): void => {
+  t.read++
+  t.invalid++
+  t.skipped.push({ file: t.source, position: t.position, reason })
+}

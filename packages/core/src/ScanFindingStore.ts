@@ -20,7 +20,7 @@ import {
   type ImageScanFindingDetail,
   type ImageScanFindingWire,
 } from './ImageScanFindingWire.js'
-import { describeValidationErrors } from './IngestReport.js'
+import { describeValidationErrors } from './Reporter.js'
 import { severities } from './Severity.js'
 
 // -------------------------------------------------------------------------------------

@@ -1,7 +1,12 @@
 import { fc, testProp } from '@fast-check/ava'
+import test from 'ava'
+import * as Either from 'fp-ts/lib/Either.js'
 import { findingArb, queryArb } from './arbitraries.js'
 import { allGroups } from './Engine.js'
-import { accumulate } from './Streaming.js'
+import type { Finding } from './Finding.js'
+import { makeFindingSource } from './FindingSource.js'
+import { emptyIngestReport } from './IngestReport.js'
+import { accumulate, accumulateSource } from './Streaming.js'
 import { dedupe, rightOf, testEngine } from './testing.js'
 
 testProp(
@@ -39,3 +44,54 @@ testProp(
     t.is(trusting.counted(), unique.length)
   },
 )
+
+const sourceOf = (findings: ReadonlyArray<Finding>, fails: boolean) =>
+  makeFindingSource<string, ReadonlyArray<Finding>>(
+    async function* () {
+      yield findings
+      return fails ? Either.left('cut short') : Either.right({ ...emptyIngestReport, read: findings.length })
+    },
+    { failed: String, soFar: () => emptyIngestReport },
+  )
+
+testProp(
+  'aggregating a source gives the groups of a pass over its findings, or its failure and no groups',
+  [fc.array(findingArb(), { maxLength: 60 }), queryArb, fc.boolean()],
+  async (t, findings, query, fails) => {
+    const got = await accumulateSource(query)(sourceOf(findings, fails))()
+    if (fails) {
+      t.deepEqual(got, Either.left('cut short'))
+      return
+    }
+    const acc = rightOf(accumulate(query))
+    for (const f of findings) acc.add(f)
+    t.deepEqual(
+      got,
+      Either.right({
+        groups: acc.result(),
+        counted: acc.counted(),
+        report: { ...emptyIngestReport, read: findings.length },
+      }),
+    )
+  },
+)
+
+test('an account the caller may not see is forbidden before the source is read', async (t) => {
+  let read = false
+  const source = makeFindingSource<string, ReadonlyArray<Finding>>(
+    async function* () {
+      read = true
+      yield [{ awsAccountId: '222222222222', severity: 'LOW' } as Finding]
+      return Either.right(emptyIngestReport)
+    },
+    { failed: String, soFar: () => emptyIngestReport },
+  )
+  const query = {
+    groupBy: 'accountId',
+    filters: [{ field: 'accountId', comparison: 'EQUALS', value: '222222222222' }],
+  } as const
+  const got = await accumulateSource(query, { id: 'c', accounts: ['111111111111'] })(source)()
+  t.true(Either.isLeft(got))
+  if (Either.isLeft(got) && typeof got.left !== 'string') t.is(got.left.name, 'ForbiddenException')
+  t.false(read)
+})

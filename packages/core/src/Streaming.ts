@@ -6,12 +6,14 @@
  */
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { addFinding, type MutableCounts, zeroCounts } from './Counts.js'
 import type { ScantallyError } from './Errors.js'
-import { forbidden } from './Errors.js'
-import { comparator, passes } from './Evaluate.js'
+import { comparator, passes, type Visibility } from './Evaluate.js'
 import { type Finding, type GroupKey, keyOf } from './Finding.js'
-import type { Caller } from './Paging.js'
+import { type FindingSource, foldSource } from './FindingSource.js'
+import type { IngestReport } from './IngestReport.js'
+import { type Caller, localCaller, visibilityOf } from './Paging.js'
 import type { Group, Query } from './Query.js'
 
 // -------------------------------------------------------------------------------------
@@ -30,6 +32,18 @@ export interface GroupAccumulator {
   readonly counted: () => number
   /** Every group so far, sorted as the query asks. */
   readonly result: () => ReadonlyArray<Group>
+}
+
+/**
+ * What a one-pass aggregation of a whole source gives: the query's groups, sorted, how many
+ * findings were counted, and the source's report.
+ *
+ * @category model
+ */
+export interface Accumulated {
+  readonly groups: ReadonlyArray<Group>
+  readonly counted: number
+  readonly report: IngestReport
 }
 
 // -------------------------------------------------------------------------------------
@@ -59,13 +73,10 @@ export const accumulate = (
   options: AccumulateOptions = {},
 ): E.Either<ScantallyError, GroupAccumulator> => {
   const dedupe = options.dedupe !== false
-  const visible = caller?.accounts === undefined ? undefined : new Set(caller.accounts)
+  const visibility = visibilityOf(query, caller ?? localCaller)
+  if (Either.isLeft(visibility)) return visibility
+  const visible: Visibility = visibility.right
   const criteria = query.filters ?? []
-  const denied = criteria.find(
-    (c) => c.field === 'accountId' && c.comparison === 'EQUALS' && visible && !visible.has(c.value),
-  )
-  if (denied)
-    return Either.left(forbidden(`filter names account ${denied.value}, which this caller may not see`))
   const byField = new Map<string, typeof criteria>()
   for (const c of criteria) byField.set(c.field, [...(byField.get(c.field) ?? []), c])
   const tests = [...byField.entries()].map(([field, cs]) => {
@@ -105,3 +116,43 @@ export const accumulate = (
       [...groups.entries()].map(([key, counts]) => ({ key, counts: { ...counts } })).sort(comparator(query)),
   })
 }
+
+/**
+ * Aggregates a whole source in one pass for a query and a caller, then joins the source's
+ * result: the groups and the report, or the error (the caller's scope, checked before reading,
+ * or the source's failure) and no groups at all.
+ *
+ * @example
+ * import { accumulateSource, decodeQuery, fromAsyncIterable, type Finding } from '@scantally/core'
+ * import * as E from 'fp-ts/lib/Either.js'
+ *
+ * async function* findings(): AsyncGenerator<Finding> {
+ *   yield { awsAccountId: '111122223333', severity: 'HIGH' }
+ * }
+ * const query = decodeQuery({ groupBy: 'accountId' })
+ * if (E.isRight(query)) {
+ *   const answer = await accumulateSource(query.right)(fromAsyncIterable(findings()))()
+ *   // Right({ groups: [{ key: '111122223333', counts: { all: 1, high: 1, ... } }], counted: 1, report })
+ * }
+ *
+ * @category constructors
+ */
+export const accumulateSource =
+  (query: Query, caller?: Caller, options: AccumulateOptions = {}) =>
+  <E>(
+    source: FindingSource<E, Finding | ReadonlyArray<Finding>>,
+  ): TE.TaskEither<E | ScantallyError, Accumulated> =>
+  async () => {
+    const started = accumulate(query, caller, options)
+    if (Either.isLeft(started)) return started
+    const acc = started.right
+    const folded = await foldSource(source, acc, (a, f) => {
+      a.add(f)
+      return a
+    })()
+    return Either.map(({ report }: { readonly report: IngestReport }) => ({
+      groups: acc.result(),
+      counted: acc.counted(),
+      report,
+    }))(folded)
+  }

@@ -9,17 +9,29 @@
 import { ImagebuilderClient } from '@aws-sdk/client-imagebuilder'
 import { Inspector2Client, paginateListFindings } from '@aws-sdk/client-inspector2'
 import {
+  collectSource,
+  concatIngestReports,
+  emptyIngestReport,
   type Finding,
+  type FindingSource,
   type FindingStatus,
+  type Folded,
+  foldSource,
   fromInspectorFinding,
   type IngestReport,
+  type IngestTally,
   InspectorFinding,
   type InspectorMappingOptions,
   imageBuildVersionArnOf,
+  ingestRecord,
+  makeFindingSource,
+  makeIngestTally,
   type ScantallyError,
-  type SkippedRecord,
+  type SeenBefore,
+  seenByFindingArn,
   serviceException,
   serviceUnavailable,
+  tallyReport,
 } from '@scantally/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
@@ -69,15 +81,13 @@ export const boundedClientConfig = (requestTimeoutMs: number) => ({
 })
 
 /**
- * A read in progress: iterate it (once) for batches of findings (one per page), then await
- * `result`, which settles when the iteration ends. A `Left` means the batches handed out so
- * far are not the whole answer and must not be presented as one.
+ * A live read in progress: core's {@link FindingSource}, one batch per page, failing with a
+ * {@link ScantallyError} (`ServiceUnavailableException` when the service fails mid-read,
+ * `ServiceException` for an invalid finding under `strict`).
  *
  * @category model
  */
-export interface InspectorFindingSource extends AsyncIterable<ReadonlyArray<Finding>> {
-  readonly result: Promise<E.Either<ScantallyError, IngestReport>>
-}
+export type InspectorFindingSource = FindingSource<ScantallyError>
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -89,12 +99,11 @@ export interface InspectorFindingSource extends AsyncIterable<ReadonlyArray<Find
  * @category constructors
  */
 export const readInspectorFindings = (options: InspectorSourceOptions = {}): InspectorFindingSource => {
-  let settle: (r: E.Either<ScantallyError, IngestReport>) => void = () => undefined
-  const result = new Promise<E.Either<ScantallyError, IngestReport>>((resolve) => {
-    settle = resolve
+  const read: ReadState = { report: emptyIngestReport }
+  return makeFindingSource(() => run(options, read), {
+    failed: (e) => serviceUnavailable(`Amazon Inspector or Image Builder failed mid-read: ${describe(e)}`),
+    soFar: () => read.report,
   })
-  const generator = run(options, (r) => settle(r))
-  return { result, [Symbol.asyncIterator]: () => generator }
 }
 
 // -------------------------------------------------------------------------------------
@@ -107,19 +116,11 @@ export const readInspectorFindings = (options: InspectorSourceOptions = {}): Ins
  *
  * @category utils
  */
-export const foldInspectorFindings =
-  <B>(
-    options: InspectorSourceOptions,
-    initial: B,
-    step: (b: B, finding: Finding) => B,
-  ): TE.TaskEither<ScantallyError, { readonly value: B; readonly report: IngestReport }> =>
-  async () => {
-    const source = readInspectorFindings(options)
-    let value = initial
-    for await (const batch of source) for (const f of batch) value = step(value, f)
-    const result = await source.result
-    return E.isLeft(result) ? result : E.right({ value, report: result.right })
-  }
+export const foldInspectorFindings = <B>(
+  options: InspectorSourceOptions,
+  initial: B,
+  step: (b: B, finding: Finding) => B,
+): TE.TaskEither<ScantallyError, Folded<B>> => foldSource(readInspectorFindings(options), initial, step)
 
 /**
  * Reads every finding into memory.
@@ -128,11 +129,8 @@ export const foldInspectorFindings =
  */
 export const collectInspectorFindings = (
   options: InspectorSourceOptions = {},
-): TE.TaskEither<ScantallyError, { readonly value: ReadonlyArray<Finding>; readonly report: IngestReport }> =>
-  foldInspectorFindings<Array<Finding>>(options, [], (all, f) => {
-    all.push(f)
-    return all
-  })
+): TE.TaskEither<ScantallyError, Folded<ReadonlyArray<Finding>>> =>
+  collectSource(readInspectorFindings(options))
 
 const describe = (e: unknown): string => {
   const err = e as {
@@ -150,10 +148,15 @@ const describe = (e: unknown): string => {
   ].join('')
 }
 
+// The report of the pages read so far (a page is added before its batch is handed out).
+interface ReadState {
+  report: IngestReport
+}
+
 async function* run(
   options: InspectorSourceOptions,
-  settle: (r: E.Either<ScantallyError, IngestReport>) => void,
-): AsyncGenerator<ReadonlyArray<Finding>> {
+  read: ReadState,
+): AsyncGenerator<ReadonlyArray<Finding>, E.Either<ScantallyError, IngestReport>> {
   const statuses: ReadonlyArray<FindingStatus> = options.statuses ?? ['ACTIVE']
   const bounded = boundedClientConfig(options.requestTimeoutMs ?? 30_000)
   const inspector = options.inspector ?? new Inspector2Client(bounded)
@@ -165,84 +168,63 @@ async function* run(
     ...(options.includeUnlinked === undefined ? {} : { includeUnlinked: options.includeUnlinked }),
   }
   const strict = (options.policy ?? 'strict') === 'strict'
-  const seen = new Set<string>()
-  const t = { read: 0, counted: 0, notActive: 0, duplicate: 0, noImageLinkage: 0, invalid: 0 }
-  const skipped: Array<SkippedRecord> = []
-  let outcome: E.Either<ScantallyError, IngestReport> | undefined
-  const report = (): IngestReport => ({
-    _tag: 'IngestReport',
-    files: 0,
-    bytes: 0,
-    read: t.read,
-    counted: t.counted,
-    excluded: {
-      notActive: t.notActive,
-      duplicate: t.duplicate,
-      noImageLinkage: t.noImageLinkage,
-      invalid: t.invalid,
-    },
-    skipped,
-  })
-  try {
-    const pages = paginateListFindings(
-      { client: inspector, pageSize: Math.min(100, Math.max(1, options.pageSize ?? 100)) },
-      { filterCriteria: filterCriteriaOf(options.filter ?? {}, statuses) },
-    )
-    let page = 0
-    // The paginator follows whatever token the service hands back; one it already handed back
-    // would page forever, so it fails the read instead (ending quietly would be a partial answer).
-    const tokens = new Set<string>()
-    for await (const out of pages) {
-      page++
-      if (out.nextToken !== undefined) {
-        if (tokens.has(out.nextToken)) {
-          outcome = E.left(
-            serviceUnavailable(
-              `Amazon Inspector returned the same nextToken again after page ${page}: the listing would never end`,
-            ),
-          )
-          return
-        }
-        tokens.add(out.nextToken)
-      }
-      const raws: ReadonlyArray<unknown> = out.findings ?? []
-      // Pipelines of the whole page first, so mapping each finding stays synchronous.
-      const builds: Array<string> = []
-      for (const raw of raws) {
-        const d = InspectorFinding.decode(raw)
-        const build = E.isRight(d) ? imageBuildVersionArnOf(d.right) : undefined
-        if (build !== undefined) builds.push(build)
-      }
-      await pipelines.load(builds)
-      const batch: Array<Finding> = []
-      let position = 0
-      for (const raw of raws) {
-        position++
-        t.read++
-        const c = fromInspectorFinding(raw, mapping)
-        if (E.isLeft(c)) {
-          const where = `ListFindings page ${page}`
-          if (strict) {
-            outcome = E.left(serviceException(`${where}, finding ${position} is invalid: ${c.left}`))
-            return
-          }
-          t.invalid++
-          skipped.push({ file: where, position, reason: c.left })
-        } else if (c.right._tag === 'Excluded') t[c.right.reason]++
-        else if (c.right.finding.findingArn !== undefined && seen.has(c.right.finding.findingArn))
-          t.duplicate++
-        else {
-          if (c.right.finding.findingArn !== undefined) seen.add(c.right.finding.findingArn)
-          t.counted++
-          batch.push(c.right.finding)
-        }
-      }
-      if (batch.length > 0) yield batch
+  const seen = seenByFindingArn()
+  const pages = paginateListFindings(
+    { client: inspector, pageSize: Math.min(100, Math.max(1, options.pageSize ?? 100)) },
+    { filterCriteria: filterCriteriaOf(options.filter ?? {}, statuses) },
+  )
+  let page = 0
+  // The paginator follows whatever token the service hands back; one it already handed back
+  // would page forever, so it fails the read instead (ending quietly would be a partial answer).
+  const tokens = new Set<string>()
+  for await (const out of pages) {
+    page++
+    if (out.nextToken !== undefined) {
+      if (tokens.has(out.nextToken))
+        return E.left(
+          serviceUnavailable(
+            `Amazon Inspector returned the same nextToken again after page ${page}: the listing would never end`,
+          ),
+        )
+      tokens.add(out.nextToken)
     }
-    outcome = E.right(report())
-  } catch (e) {
-    outcome = E.left(serviceUnavailable(`Amazon Inspector or Image Builder failed mid-read: ${describe(e)}`))
-  } finally {
-    settle(outcome ?? E.right(report()))
+    const raws: ReadonlyArray<unknown> = out.findings ?? []
+    // Pipelines of the whole page first, so mapping each finding stays synchronous.
+    await pipelines.load(buildsOf(raws))
+    const t = makeIngestTally(`ListFindings page ${page}`, 0, strict)
+    const batch = readPage(t, raws, mapping, seen)
+    if (t.stopped !== undefined)
+      return E.left(serviceException(`${t.source}, finding ${t.position} is invalid: ${t.stopped}`))
+    read.report = concatIngestReports(read.report, tallyReport(t))
+    if (batch.length > 0) yield batch
   }
+  return E.right(read.report)
+}
+
+// The image build versions a page's findings name.
+const buildsOf = (raws: ReadonlyArray<unknown>): ReadonlyArray<string> => {
+  const builds: Array<string> = []
+  for (const raw of raws) {
+    const d = InspectorFinding.decode(raw)
+    const build = E.isRight(d) ? imageBuildVersionArnOf(d.right) : undefined
+    if (build !== undefined) builds.push(build)
+  }
+  return builds
+}
+
+// The counted findings of one page, each record taken into the page's tally; stops at the
+// first invalid one under `strict`.
+const readPage = (
+  t: IngestTally,
+  raws: ReadonlyArray<unknown>,
+  mapping: InspectorMappingOptions,
+  seen: SeenBefore,
+): ReadonlyArray<Finding> => {
+  const batch: Array<Finding> = []
+  for (const raw of raws) {
+    const f = ingestRecord(t, fromInspectorFinding(raw, mapping), seen)
+    if (t.stopped !== undefined) break
+    if (f !== undefined) batch.push(f)
+  }
+  return batch
 }

@@ -1,19 +1,30 @@
 /**
  * Reads finding exports into normalized findings, streaming: records are read, validated,
  * mapped and de-duplicated one at a time, handed out in batches (one per chunk read), and
- * accounted for in an {@link IngestReport}. Errors are data: the iteration ends and `result`
- * says why; nothing is thrown across this API.
+ * accounted for in an {@link IngestReport}. A read is core's {@link FindingSource}, failing with a
+ * {@link SourceError}: errors are data, the iteration ends and `result` says why; nothing is
+ * thrown across this API.
  *
  * @module
  */
 import {
-  type Classified,
+  collectSource,
   concatIngestReports,
   emptyIngestReport,
   type Finding,
+  type FindingSource,
+  type Folded,
+  foldSource,
   type IngestReport,
+  type IngestTally,
   type InspectorMappingOptions,
-  type SkippedRecord,
+  ingestRecord,
+  makeFindingSource,
+  makeIngestTally,
+  type SeenBefore,
+  skipRecord,
+  tallyClassified,
+  tallyReport,
 } from '@scantally/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
@@ -22,9 +33,9 @@ import { FindingArnSet } from './FindingArnSet.js'
 import { decodedBytes, errorText, type Input, listInputs, type ResumeAt } from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordProjection } from './Record.js'
-import { decline, RecordReader, type SyntaxProblem } from './RecordReader.js'
+import { decline, type ReaderPosition, RecordReader, type SyntaxProblem } from './RecordReader.js'
 import { emptyInput, invalidRecord, malformedJson, readFailed, type SourceError } from './SourceError.js'
-import { planFile, readSplit } from './SplitRead.js'
+import { planFile, readSplit, type SplitPlan } from './SplitRead.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -75,16 +86,13 @@ export interface ReadOptions extends InspectorMappingOptions {
 }
 
 /**
- * A read in progress: iterate it (once) for the findings, then await `result` for how it
- * ended. `result` settles when the iteration ends, whether it ran out, failed, or was left
- * early; under `strict`, a `Left` result means the findings handed out so far must not be
- * presented as a result.
+ * A read of exports in progress: core's {@link FindingSource} whose error is a
+ * {@link SourceError} (the file, and where in it). Under `strict`, a `Left` result means the
+ * findings handed out so far must not be presented as a result.
  *
  * @category model
  */
-export interface FindingSource<A> extends AsyncIterable<A> {
-  readonly result: Promise<E.Either<SourceError, IngestReport>>
-}
+export type ExportSource<A = ReadonlyArray<Finding>> = FindingSource<SourceError, A>
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -99,13 +107,12 @@ export interface FindingSource<A> extends AsyncIterable<A> {
 export const readFindingBatches = (
   inputs: ReadonlyArray<string>,
   options: ReadOptions = {},
-): FindingSource<ReadonlyArray<Finding>> => {
-  let settle: (r: E.Either<SourceError, IngestReport>) => void = () => undefined
-  const result = new Promise<E.Either<SourceError, IngestReport>>((resolve) => {
-    settle = resolve
+): ExportSource => {
+  const ctx = makeContext(options)
+  return makeFindingSource(() => readAll(inputs, options.stdin ?? process.stdin, ctx), {
+    failed: (e) => readFailed(inputs.join(', '), errorText(e)),
+    soFar: () => ctx.report,
   })
-  const generator = run(inputs, options, (r) => settle(r))
-  return { result, [Symbol.asyncIterator]: () => generator }
 }
 
 /**
@@ -116,7 +123,7 @@ export const readFindingBatches = (
 export const readFindings = (
   inputs: ReadonlyArray<string>,
   options: ReadOptions = {},
-): FindingSource<Finding> => {
+): ExportSource<Finding> => {
   const batches = readFindingBatches(inputs, options)
   return {
     result: batches.result,
@@ -136,20 +143,12 @@ export const readFindings = (
  *
  * @category utils
  */
-export const foldFindings =
-  <B>(
-    inputs: ReadonlyArray<string>,
-    options: ReadOptions,
-    initial: B,
-    step: (b: B, finding: Finding) => B,
-  ): TE.TaskEither<SourceError, { readonly value: B; readonly report: IngestReport }> =>
-  async () => {
-    const source = readFindingBatches(inputs, options)
-    let value = initial
-    for await (const batch of source) for (const f of batch) value = step(value, f)
-    const result = await source.result
-    return E.isLeft(result) ? result : E.right({ value, report: result.right })
-  }
+export const foldFindings = <B>(
+  inputs: ReadonlyArray<string>,
+  options: ReadOptions,
+  initial: B,
+  step: (b: B, finding: Finding) => B,
+): TE.TaskEither<SourceError, Folded<B>> => foldSource(readFindingBatches(inputs, options), initial, step)
 
 /**
  * Reads every finding of the inputs into memory (for small inputs and tests).
@@ -159,30 +158,15 @@ export const foldFindings =
 export const collectFindings = (
   inputs: ReadonlyArray<string>,
   options: ReadOptions = {},
-): TE.TaskEither<SourceError, { readonly value: ReadonlyArray<Finding>; readonly report: IngestReport }> =>
-  foldFindings<Array<Finding>>(inputs, options, [], (all, f) => {
-    all.push(f)
-    return all
-  })
+): TE.TaskEither<SourceError, Folded<ReadonlyArray<Finding>>> =>
+  collectSource(readFindingBatches(inputs, options))
 
 // -------------------------------------------------------------------------------------
 // internal
 // -------------------------------------------------------------------------------------
 
-// Whether a finding's ARN was seen before in this read (and notes it): by the fingerprint the
-// fast path computed on its bytes, or by the ARN itself.
-const isDuplicate = (seen: FindingArnSet, f: Finding, print: Uint32Array | undefined): boolean =>
-  print !== undefined && print[3] !== 0
-    ? !seen.addFingerprint(print[0] as number, print[1] as number, print[2] as number, print[3] as number)
-    : f.findingArn !== undefined && !seen.add(f.findingArn)
-
-// A finding as handed out when ARNs are not kept.
-const withoutArn = (f: Finding): Finding => {
-  if (f.findingArn === undefined) return f
-  const { findingArn: _, ...rest } = f
-  return rest
-}
-
+// What every input of one read shares: the options, the set findings are de-duplicated in
+// across inputs, the bytes read so far, and the report of the inputs read.
 interface Context {
   readonly strict: boolean
   readonly fast: boolean
@@ -197,213 +181,256 @@ interface Context {
   report: IngestReport
 }
 
-async function* run(
-  inputs: ReadonlyArray<string>,
-  options: ReadOptions,
-  settle: (r: E.Either<SourceError, IngestReport>) => void,
-): AsyncGenerator<ReadonlyArray<Finding>> {
-  const mapping: InspectorMappingOptions = {
+const makeContext = (options: ReadOptions): Context => ({
+  strict: (options.policy ?? 'strict') === 'strict',
+  fast: (options.parser ?? 'fast') === 'fast',
+  workers: options.workers ?? 1,
+  splitBytes: options.splitBytes ?? 32 << 20,
+  chunkSize: options.chunkSize ?? 1 << 20,
+  findingArns: options.findingArns ?? true,
+  mapping: {
     ...(options.statuses === undefined ? {} : { statuses: options.statuses }),
     ...(options.resolvePipeline === undefined ? {} : { resolvePipeline: options.resolvePipeline }),
     ...(options.includeUnlinked === undefined ? {} : { includeUnlinked: options.includeUnlinked }),
+  },
+  seen: new FindingArnSet(),
+  onProgress: options.onProgress ?? (() => undefined),
+  bytesRead: 0,
+  report: emptyIngestReport,
+})
+
+// Reads every input in turn; the first error that stops the read (under `strict`) ends it.
+async function* readAll(
+  inputs: ReadonlyArray<string>,
+  stdin: AsyncIterable<Buffer>,
+  ctx: Context,
+): AsyncGenerator<ReadonlyArray<Finding>, E.Either<SourceError, IngestReport>> {
+  const listed = await listInputs(inputs, stdin, ctx.chunkSize)
+  if (E.isLeft(listed)) return listed
+  for (const input of listed.right) {
+    const failed = yield* readInput(input, ctx)
+    if (failed !== undefined) return E.left(failed)
   }
-  const ctx: Context = {
-    strict: (options.policy ?? 'strict') === 'strict',
-    fast: (options.parser ?? 'fast') === 'fast',
-    workers: options.workers ?? 1,
-    splitBytes: options.splitBytes ?? 32 << 20,
-    chunkSize: options.chunkSize ?? 1 << 20,
-    findingArns: options.findingArns ?? true,
-    mapping,
-    seen: new FindingArnSet(),
-    onProgress: options.onProgress ?? (() => undefined),
-    bytesRead: 0,
-    report: emptyIngestReport,
-  }
-  let outcome: E.Either<SourceError, IngestReport> | undefined
-  try {
-    const listed = await listInputs(inputs, options.stdin ?? process.stdin, options.chunkSize ?? 1 << 20)
-    if (E.isLeft(listed)) {
-      outcome = listed
-      return
-    }
-    for (const input of listed.right) {
-      const failed = yield* readInput(input, ctx)
-      if (failed !== undefined) {
-        outcome = E.left(failed)
-        return
-      }
-    }
-    outcome = E.right(ctx.report)
-  } catch (e) {
-    outcome = E.left(readFailed(inputs.join(', '), errorText(e)))
-  } finally {
-    settle(outcome ?? E.right(ctx.report))
-  }
+  return E.right(ctx.report)
 }
 
-// Reads one input; returns the error that stops the whole read (under `strict`), if any.
+// Reads one input: split between threads first when it is large, then (the rest of) it in one
+// pass; returns the error that stops the whole read (under `strict`), if any. Its tally joins
+// the read's report however it ends.
 async function* readInput(
   input: Input,
   ctx: Context,
 ): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
-  const file = input.name
-  const t = { bytes: 0, read: 0, counted: 0, notActive: 0, duplicate: 0, noImageLinkage: 0, invalid: 0 }
-  const skipped: Array<SkippedRecord> = []
-  let position = 0
-  let batch: Array<Finding> = []
-  let failed: SourceError | undefined
+  const records = new InputRecords(input.name, ctx)
+  try {
+    const plan = input.path === undefined ? undefined : planFile(input.path, ctx.workers, ctx.splitBytes)
+    const split = plan === undefined ? undefined : yield* readSplitPhase(plan, records, ctx)
+    if (split?.end === 'eof') return split.sawValue ? undefined : records.empty()
+    return yield* readStreamPhase(input, records, ctx, split?.end === 'stopped' ? split : undefined)
+  } catch (e) {
+    return records.unreadable(e)
+  } finally {
+    ctx.report = concatIngestReports(ctx.report, tallyReport(records.tally))
+  }
+}
 
-  const skip = (reason: string): void => {
-    t.read++
-    t.invalid++
-    skipped.push({ file, position, reason })
+// Where a split read stopped and the rest of the file is to be read in one pass.
+interface Stopped {
+  readonly end: 'stopped'
+  readonly at: ReaderPosition
+  readonly resume: ResumeAt
+}
+
+// Reads a large file split between threads: to its end, or up to where the rest is read here in
+// one pass, exactly as if the whole file were.
+async function* readSplitPhase(
+  plan: SplitPlan,
+  records: InputRecords,
+  ctx: Context,
+): AsyncGenerator<ReadonlyArray<Finding>, { readonly end: 'eof'; readonly sawValue: boolean } | Stopped> {
+  const t = records.tally
+  let progressed = 0
+  const split = readSplit(plan, {
+    chunkSize: ctx.chunkSize,
+    findingArns: ctx.findingArns,
+    mapping: ctx.mapping,
+    seen: ctx.seen,
+    tally: t,
+    onBytes: (n) => {
+      // Threads past a wrong guess read bytes twice: progress stops at the file's size.
+      const add = Math.min(n, plan.size - progressed)
+      progressed += add
+      ctx.bytesRead += add
+      ctx.onProgress(ctx.bytesRead)
+    },
+  })
+  let r = await split.next()
+  for (; r.done !== true; r = await split.next()) yield r.value
+  const end = r.value
+  if (end.end === 'eof') {
+    t.bytes += plan.size
+    return end
+  }
+  t.bytes += end.at.offset
+  t.position = end.position
+  return {
+    end: 'stopped',
+    at: end.at,
+    resume: { start: end.at.offset, size: BigInt(plan.size), mtimeNs: plan.mtimeNs },
+  }
+}
+
+// Reads an input's bytes (or the rest of them, after a split read) in one pass, a batch per chunk.
+async function* readStreamPhase(
+  input: Input,
+  records: InputRecords,
+  ctx: Context,
+  from: Stopped | undefined,
+): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
+  const t = records.tally
+  const reader = records.reader(from?.at)
+  let open = true
+  for await (const chunk of decodedBytes(
+    input.open(from?.resume),
+    (n) => {
+      t.bytes += n
+      ctx.bytesRead += n
+      ctx.onProgress(ctx.bytesRead)
+    },
+    from === undefined,
+  )) {
+    open = records.settle(reader, reader.push(chunk))
+    if (records.failed !== undefined) return records.failed
+    const batch = records.takeBatch()
+    if (batch !== undefined) yield batch
+    if (!open) break
+  }
+  if (open) records.settle(reader, reader.finish())
+  if (records.failed !== undefined) return records.failed
+  const batch = records.takeBatch()
+  if (batch !== undefined) yield batch
+  return !reader.sawValue && open ? records.empty() : undefined
+}
+
+// The records of one input as the readers hand them over: each is classified (on its bytes by
+// the fast path, or materialized and validated), then de-duplicated and tallied by core, and
+// its finding added to the batch being filled. Made once per input, so that the sinks the
+// readers call per record allocate nothing of their own.
+class InputRecords {
+  readonly tally: IngestTally
+  /** The error that stops the read, once there is one. */
+  failed: SourceError | undefined = undefined
+  private batch: Array<Finding> = []
+  private readonly fast: FastRecord | undefined
+  private readonly seenPlain: SeenBefore
+  private readonly seenFast: SeenBefore
+
+  constructor(
+    private readonly file: string,
+    private readonly ctx: Context,
+  ) {
+    this.tally = makeIngestTally(file, 1, ctx.strict)
+    const seen = ctx.seen
+    this.seenPlain = (f) => f.findingArn !== undefined && !seen.add(f.findingArn)
+    const fast = ctx.fast ? new FastRecord({ ...ctx.mapping, findingArns: ctx.findingArns }) : undefined
+    this.fast = fast
+    // By the fingerprint the fast path computed on the record's bytes, or by the ARN itself.
+    this.seenFast =
+      fast === undefined
+        ? this.seenPlain
+        : (f) => {
+            const p = fast.print
+            return p[3] !== 0
+              ? !seen.addFingerprint(p[0] as number, p[1] as number, p[2] as number, p[3] as number)
+              : f.findingArn !== undefined && !seen.add(f.findingArn)
+          }
   }
 
-  const take = (record: unknown, offset: number): boolean => {
+  /** A reader of this input's records, from its start or from where a split read stopped. */
+  reader(from?: ReaderPosition): RecordReader {
+    const reader = new RecordReader(
+      recordProjection,
+      this.take,
+      this.fast === undefined ? undefined : this.takeFast,
+      from,
+    )
+    if (this.fast !== undefined) reader.newlines = this.fast.newlines
+    return reader
+  }
+
+  /** The plain path: a materialized record (or a page of them) and its byte offset. */
+  readonly take = (record: unknown, offset: number): boolean => {
     const page = nestedPage(record)
-    if (page !== undefined) return page.every((r) => take(r, offset))
-    position++
-    const c = classifyRecord(record, ctx.mapping)
-    if (E.isLeft(c)) {
-      if (ctx.strict) {
-        failed = invalidRecord(file, position, offset, c.left)
-        return false
-      }
-      skip(c.left)
-      return true
+    if (page !== undefined) return page.every((r) => this.take(r, offset))
+    const t = this.tally
+    const f = ingestRecord(t, classifyRecord(record, this.ctx.mapping), this.seenPlain)
+    if (t.stopped !== undefined) {
+      this.failed = invalidRecord(this.file, t.position, offset, t.stopped)
+      return false
     }
-    tally(c.right)
+    if (f !== undefined) this.add(f)
     return true
   }
 
-  // `print`: the fingerprint of the finding's ARN, when the fast path made it.
-  const tally = (c: Classified, print?: Uint32Array): void => {
-    t.read++
-    if (c._tag === 'Excluded') t[c.reason]++
-    else if (isDuplicate(ctx.seen, c.finding, print)) t.duplicate++
-    else {
-      t.counted++
-      batch.push(ctx.findingArns ? c.finding : withoutArn(c.finding))
-    }
-  }
-
-  // The fast path declines (throws) before counting anything, so a declined record is counted
-  // once, by `take`.
-  const fast = new FastRecord({ ...ctx.mapping, findingArns: ctx.findingArns })
-  const takeFast = (s: JsonScanner): boolean => {
+  /**
+   * The fast path. It declines (throws) before counting anything, so a declined record is
+   * counted once, by {@link InputRecords.take}.
+   */
+  readonly takeFast = (s: JsonScanner): boolean => {
+    const fast = this.fast as FastRecord
     fast.read(s)
     const c = fast.classify()
     if (c === undefined) throw decline
-    position++
-    tally(c, fast.print)
+    this.tally.position++
+    const f = tallyClassified(this.tally, c, this.seenFast)
+    if (f !== undefined) this.add(f)
     return true
   }
 
-  let reader = new RecordReader(recordProjection, take, ctx.fast ? takeFast : undefined)
-  if (ctx.fast) reader.newlines = fast.newlines
-
-  // Handles the problems a push or finish reports; `false` when this input cannot go on.
-  const settle = (first: SyntaxProblem | undefined): boolean => {
+  /** Handles the problems a push or finish reports; `false` when this input cannot go on. */
+  settle(reader: RecordReader, first: SyntaxProblem | undefined): boolean {
     for (let p = first; p !== undefined; p = reader.resume()) {
-      const error = malformedJson(file, p.offset, p.line, p.column, p.message)
-      if (ctx.strict) {
-        failed = error
+      const error = malformedJson(this.file, p.offset, p.line, p.column, p.message)
+      if (this.ctx.strict) {
+        this.failed = error
         return false
       }
-      position++
-      skip(error.message)
+      skipRecord(this.tally, error.message)
       if (!reader.resync()) return false
     }
-    return failed === undefined
+    return this.failed === undefined
   }
 
-  try {
-    // A large file may be read split between threads first: to its end, or up to where the rest
-    // is read here in one pass, exactly as if the whole file were.
-    let resume: ResumeAt | undefined
-    const plan = input.path === undefined ? undefined : planFile(input.path, ctx.workers, ctx.splitBytes)
-    if (plan !== undefined) {
-      let progressed = 0
-      const split = readSplit(plan, {
-        chunkSize: ctx.chunkSize,
-        findingArns: ctx.findingArns,
-        mapping: ctx.mapping,
-        seen: ctx.seen,
-        tally: t,
-        onBytes: (n) => {
-          // Threads past a wrong guess read bytes twice: progress stops at the file's size.
-          const add = Math.min(n, plan.size - progressed)
-          progressed += add
-          ctx.bytesRead += add
-          ctx.onProgress(ctx.bytesRead)
-        },
-      })
-      let r = await split.next()
-      for (; r.done !== true; r = await split.next()) yield r.value
-      const end = r.value
-      if (end.end === 'eof') {
-        t.bytes += plan.size
-        if (!end.sawValue) {
-          if (ctx.strict) return emptyInput(file)
-          position++
-          skip(emptyInput(file).message)
-        }
-        return undefined
-      }
-      t.bytes += end.at.offset
-      position = end.position
-      reader = new RecordReader(recordProjection, take, ctx.fast ? takeFast : undefined, end.at)
-      if (ctx.fast) reader.newlines = fast.newlines
-      resume = { start: end.at.offset, size: BigInt(plan.size), mtimeNs: plan.mtimeNs }
-    }
-    let open = true
-    for await (const chunk of decodedBytes(
-      input.open(resume),
-      (n) => {
-        t.bytes += n
-        ctx.bytesRead += n
-        ctx.onProgress(ctx.bytesRead)
-      },
-      resume === undefined,
-    )) {
-      open = settle(reader.push(chunk))
-      if (failed !== undefined) return failed
-      if (batch.length > 0) {
-        yield batch
-        batch = []
-      }
-      if (!open) break
-    }
-    if (open) settle(reader.finish())
-    if (failed !== undefined) return failed
-    if (batch.length > 0) yield batch
-    if (!reader.sawValue && open) {
-      if (ctx.strict) return emptyInput(file)
-      position++
-      skip(emptyInput(file).message)
-    }
+  /** The findings counted since the last call, if any. */
+  takeBatch(): ReadonlyArray<Finding> | undefined {
+    if (this.batch.length === 0) return undefined
+    const batch = this.batch
+    this.batch = []
+    return batch
+  }
+
+  /** An input with no JSON value: the error under `strict`, a skipped record otherwise. */
+  empty(): SourceError | undefined {
+    return this.stop(emptyInput(this.file))
+  }
+
+  /** An input that could not be read (or stopped being readable). */
+  unreadable(e: unknown): SourceError | undefined {
+    return this.stop(readFailed(this.file, errorText(e)))
+  }
+
+  private stop(error: SourceError): SourceError | undefined {
+    if (this.ctx.strict) return error
+    skipRecord(this.tally, error.message)
     return undefined
-  } catch (e) {
-    const error = readFailed(file, errorText(e))
-    if (ctx.strict) return error
-    position++
-    skip(error.message)
-    return undefined
-  } finally {
-    ctx.report = concatIngestReports(ctx.report, {
-      _tag: 'IngestReport',
-      files: 1,
-      bytes: t.bytes,
-      read: t.read,
-      counted: t.counted,
-      excluded: {
-        notActive: t.notActive,
-        duplicate: t.duplicate,
-        noImageLinkage: t.noImageLinkage,
-        invalid: t.invalid,
-      },
-      skipped,
-    })
+  }
+
+  // A finding as handed out: without its ARN when ARNs are not kept.
+  private add(f: Finding): void {
+    if (this.ctx.findingArns || f.findingArn === undefined) this.batch.push(f)
+    else {
+      const { findingArn: _, ...rest } = f
+      this.batch.push(rest)
+    }
   }
 }

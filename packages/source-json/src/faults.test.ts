@@ -2,6 +2,7 @@ import { appendFile, open, rm, truncate, unlink, writeFile } from 'node:fs/promi
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { fc, testProp } from '@fast-check/ava'
+import { buildIndexAsync } from '@scantally/core'
 import test from 'ava'
 import * as E from 'fp-ts/lib/Either.js'
 import { tempDir } from './exports.test.util.js'
@@ -195,5 +196,21 @@ test('a file rewritten in place while it is read is an error, not a mix of two v
     })
     if (E.isRight(result)) return t.fail('a mix of two versions of the file was given as a result')
     t.regex(result.left.message, /changed while/)
+  })
+})
+
+test('an index is never built from a good export and a cut-short one: the read fails, so the build does', async (t) => {
+  await inTemp(async (dir) => {
+    const good = join(dir, 'a-good.json')
+    const cut = join(dir, 'b-cut.json')
+    await writeFile(good, layouts.page([record(1), record(2)]))
+    const whole = layouts.page([record(3), record(4)])
+    await writeFile(cut, whole.slice(0, whole.length - 20))
+    const index = await buildIndexAsync(readFindingBatches([good, cut]))()
+    t.true(E.isLeft(index))
+    if (E.isLeft(index)) {
+      t.is(index.left._tag, 'MalformedJson')
+      t.regex(index.left.message, /b-cut\.json/)
+    }
   })
 })
