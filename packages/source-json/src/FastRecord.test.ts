@@ -195,7 +195,7 @@ testProp(
     const alone = new FastRecord(options)
     const want = texts.map((x): Mapped => {
       if (!readAlone(alone, x)) return [0]
-      const outcome = alone.decide()
+      const outcome = alone.outcome()
       if (outcome !== 1) return [outcome]
       const p = alone.parts
       const packed = p.severity * 16 + (p.fix + 1) * 4 + p.exploit + 1

@@ -14,14 +14,14 @@
 import { closeSync, openSync, readSync } from 'node:fs'
 import type { Classified, InspectorMappingOptions } from '@scantally/core'
 import * as E from 'fp-ts/lib/Either.js'
-import { FastRecord, outcomes } from './FastRecord.js'
+import { FastRecord } from './FastRecord.js'
 import { fingerprintInto } from './FindingArnSet.js'
 import { FindingEncoder, WordList } from './FindingWords.js'
 import { errorText } from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordProjection } from './Record.js'
+import { outcomes, RUN_PRINT, RUN_WORDS } from './RecordLayout.js'
 import { decline, type ReaderPosition, RecordReader } from './RecordReader.js'
-import { RUN_WORDS } from './WasmRecord.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -191,7 +191,7 @@ export const startRange = (
   // The fast path's findings go to the encoder in parts, with no object made.
   const takeFast = (s: JsonScanner): boolean => {
     fast.read(s)
-    const o = fast.decide()
+    const o = fast.outcome()
     if (o === outcomes.declined) throw decline
     read++
     if (o === outcomes.notActive) notActive++
@@ -222,7 +222,7 @@ export const startRange = (
       const words = fast.runWords
       for (let i = 0, at = fast.runAt; i < c.counted; i++, at += RUN_WORDS) {
         encoder.addIds(words, at, stringOf)
-        prints.push4(words, at + 5)
+        prints.push4(words, at + RUN_PRINT)
       }
       return c
     }
