@@ -300,8 +300,8 @@ async function* readInput(
     return true
   }
 
-  let reader = new RecordReader(recordProjection, take, ctx.fast ? takeFast : undefined)
-  if (ctx.fast) reader.newlines = fast.newlines
+  const hooks = ctx.fast ? { fast: takeFast, newlines: fast.newlines } : {}
+  let reader = new RecordReader(recordProjection, take, hooks)
 
   // Handles the problems a push or finish reports; `false` when this input cannot go on.
   const settle = (first: SyntaxProblem | undefined): boolean => {
@@ -353,8 +353,7 @@ async function* readInput(
       }
       t.bytes += end.at.offset
       position = end.position
-      reader = new RecordReader(recordProjection, take, ctx.fast ? takeFast : undefined, end.at)
-      if (ctx.fast) reader.newlines = fast.newlines
+      reader = new RecordReader(recordProjection, take, { ...hooks, from: end.at })
       resume = { start: end.at.offset, size: BigInt(plan.size), mtimeNs: plan.mtimeNs }
     }
     let open = true
