@@ -52,7 +52,7 @@ const MAX_PROBES: i32 = 8
 /** Where `run` writes the findings it counted: RUN_WORDS words each, at most RUN_MAX. */
 export const RUN: i32 = ARENA + ARENA_BYTES
 const RUN_MAX: i32 = 1024
-/** Where the input starts (`inputBase` in WasmRecord.ts). */
+/** Where the input starts (`WasmRecord.base`). */
 export const INPUT: i32 = RUN + RUN_WORDS * 4 * RUN_MAX
 let entries: i32 = 0
 let arenaUsed: i32 = 0
