@@ -1,23 +1,36 @@
-// The fast record walker, compiled to WebAssembly (AssemblyScript). It walks one export record
-// exactly as `FastRecord` describes (the members the engine needs are found by their key bytes,
-// everything else is skipped with the scanner's grammar) and leaves what it read in a table of
-// 32-bit words that `WasmRecord.ts` turns into slots. Strings are scanned 16 bytes at a time.
+// The fast record walker, compiled to WebAssembly (AssemblyScript), and the fast path's one
+// decider. It walks one export record (the members the engine needs are found by their key
+// bytes, everything else is skipped with the scanner's grammar), leaves what it read in a table
+// of 32-bit words and decides what the record is, as core's mapping would, or declines; then
+// `FastRecord.ts` only turns the words of a counted finding into one. Strings are scanned 16
+// bytes at a time.
 //
-// Memory: words of results from 0 (two slot sets of 32 words, then two more words), the literal
-// table from 512 (an offset and a length per literal, 16 bits each), the literals' bytes from
-// 768, compiled-in data from 4096 (`--memoryBase`), the skipper's stack of levels from 8192,
-// then the interning table, its entries and their bytes, and the input after them (`INPUT`).
+// The words, literal ids, member bits and packing are in `layout.ts`, generated from
+// `scripts/record-layout.json`. Memory: result words from 0, the literal table from
+// LITERAL_TABLE (an offset and a length per literal, 16 bits each), the literals' bytes from
+// LITERAL_BYTES, compiled-in data from MEMORY_BASE (`--memoryBase`), the skipper's stack of
+// levels from 8192, then the interning table, its entries and their bytes, and the input after
+// them (`INPUT`).
 //
-// Every function takes and returns a byte address; a negative result is one of the codes below
-// and is passed up unchanged.
-
-/** The input ends before the record does. */
-const NEED: i32 = -1
-/** Not a record this walker reads (or not JSON): the plain path reads it. */
-const DECLINE: i32 = -2
+// Every function takes and returns a byte address; a negative result is NEED or DECLINE and is
+// passed up unchanged.
+import {
+  BIT_ACCOUNT, BIT_ARN, BIT_BUILD, BIT_DETAIL, BIT_DETAIL_TYPE, BIT_EXPLOIT, BIT_FIX, BIT_PIPELINE, BIT_PVD,
+  BIT_RESOURCES, BIT_SEVERITY, BIT_SOURCE, BIT_STATUS, DECLINE, EXPLOIT_COUNT, EXPLOIT_FIRST, F_ACCOUNT, F_ARN,
+  F_BUILD, F_PACKED, F_PIPELINE, F_PRINT, F_VULNERABILITY_ID, FIX_COUNT, FIX_FIRST, FP_FINAL_MUL_0,
+  FP_FINAL_MUL_1, FP_FINAL_MUL_2, FP_FINAL_MUL_3, FP_LANE_MUL_0, FP_LANE_MUL_1, FP_LANE_MUL_2, FP_LANE_MUL_3, FP_MIX_MUL_0, FP_MIX_MUL_1,
+  FP_SEED_0, FP_SEED_1, FP_SEED_2, FP_SEED_3, K_ACCOUNT, K_ARN, K_BUILD, K_DETAIL, K_DETAIL_TYPE,
+  K_EC2_IMAGE_BUILDER_ARN, K_EXPLOIT, K_FINDINGS, K_FIX, K_INSPECTOR2_FINDING, K_PIPELINE, K_PVD, K_RESOURCES,
+  K_SEVERITY, K_SOURCE, K_STATUS, K_TAGS, K_VULNERABILITY_ID, LITERAL_TABLE, MEMBER_LENGTHS, NEED,
+  OUTCOME_COUNTED, OUTCOME_DECLINED, OUTCOME_NO_IMAGE_LINKAGE, OUTCOME_NOT_ACTIVE, PACK_EXPLOIT_SHIFT,
+  PACK_FIX_SHIFT, PACK_SEVERITY_SHIFT, R_DETAIL_SET, R_DETAIL_TYPE_OK, R_FINDING, R_LAST_NEWLINE, R_OUTCOME,
+  R_RUN_AFTER_RECORD, R_RUN_COUNTED, R_RUN_NO_LINKAGE, R_RUN_NOT_ACTIVE, R_RUN_READ, R_TOP, RUN_ACCOUNT,
+  RUN_BUILD, RUN_PACKED, RUN_PIPELINE, RUN_PRINT, RUN_VULNERABILITY_ID, RUN_WORDS, SEVERITY_COUNT,
+  SEVERITY_FIRST, STATUS_COUNT, STATUS_FIRST, W_ACCOUNT, W_ARN, W_BUILD, W_EXPLOIT, W_FIX, W_PIPELINE,
+  W_PRINT, W_RESOURCES_BAD, W_SEEN, W_SEVERITY, W_STATUS, W_TAG, W_VULNERABILITY_ID,
+} from './layout'
 
 const MAX_DEPTH: i32 = 1000
-const LITERALS: i32 = 512
 // What each level a skipped value opens closes with, a byte a level, by depth.
 const STACK: i32 = 8192
 
@@ -38,86 +51,22 @@ const ARENA_BYTES: i32 = 16 << 20
 const MAX_PROBES: i32 = 8
 /** Where `run` writes the findings it counted: RUN_WORDS words each, at most RUN_MAX. */
 export const RUN: i32 = ARENA + ARENA_BYTES
-const RUN_WORDS: i32 = 9
 const RUN_MAX: i32 = 1024
-/** Where the input starts (`inputBase` in WasmRecord.ts). */
+/** Where the input starts (`WasmRecord.base`). */
 export const INPUT: i32 = RUN + RUN_WORDS * 4 * RUN_MAX
 let entries: i32 = 0
 let arenaUsed: i32 = 0
 
-// Literal ids, in the order `WasmRecord.ts` writes them.
-const K_ACCOUNT = 0
-const K_SEVERITY = 1
-const K_STATUS = 2
-const K_ARN = 3
-const K_FIX = 4
-const K_EXPLOIT = 5
-const K_BUILD = 6
-const K_PIPELINE = 7
-const K_PVD = 8
-const K_RESOURCES = 9
-const K_DETAIL = 10
-const K_DETAIL_TYPE = 11
-const K_SOURCE = 12
-const K_FINDINGS = 13
-const K_VULNERABILITY_ID = 14
-const K_TAGS = 15
-const K_EC2_IMAGE_BUILDER_ARN = 16
-const K_INSPECTOR2_FINDING = 17
-
-// Member bits, as in FastRecord.ts.
-const ACCOUNT = 1
-const SEVERITY = 2
-const STATUS = 4
-const ARN = 8
-const FIX = 16
-const EXPLOIT = 32
-const BUILD = 64
-const PIPELINE = 128
-const PVD = 256
-const RESOURCES = 512
-const DETAIL = 1024
-const DETAIL_TYPE = 2048
-const SOURCE = 4096
-
-// Result words of one slot set (the record's, or its `detail`'s at word 32). A string is its
-// start (-1: none), end, interned id (-1: not interned) and, but for the account, whether ASCII.
-const W_SEEN = 0
-const W_ACCOUNT = 1 // -1: not twelve digits
-const W_SEVERITY = 4
-const W_STATUS = 5
-const W_FIX = 6
-const W_EXPLOIT = 7
-const W_ARN = 8 // start, end, ascii
-const W_BUILD = 11
-const W_PIPELINE = 15
-const W_VULNERABILITY_ID = 19
-const W_TAG = 23
-const W_RESOURCES_BAD = 27
-const W_PRINT = 28 // the ARN's fingerprint (four words, as FindingArnSet.ts makes it) when ASCII
-const TOP: i32 = 0
-const DETAIL_SET: i32 = 32 * 4
-const W_DETAIL_TYPE_OK: i32 = 64 * 4
-const W_LAST_NEWLINE: i32 = 65 * 4
-// What `run` read: records, those not active, those without image linkage, and whether it
-// stopped right after a record in an array.
-const W_RUN_READ: i32 = 66 * 4
-const W_RUN_NOT_ACTIVE: i32 = 67 * 4
-const W_RUN_NO_LINKAGE: i32 = 68 * 4
-const W_RUN_AFTER_RECORD: i32 = 69 * 4
-const W_RUN_COUNTED: i32 = 70 * 4
+// The byte addresses of the slot sets and the words of the results outside them.
+const TOP: i32 = R_TOP << 2
+const DETAIL_SET: i32 = R_DETAIL_SET << 2
+const FINDING: i32 = R_FINDING << 2
+@inline function result(w: i32): i32 {
+  return w << 2
+}
 
 let end: i32 = 0
 let eof: bool = false
-// Literal groups: the first id and the count of severities, statuses, fix and exploit values.
-let sevFirst: i32 = 0
-let sevCount: i32 = 0
-let statusFirst: i32 = 0
-let statusCount: i32 = 0
-let fixFirst: i32 = 0
-let fixCount: i32 = 0
-let exploitFirst: i32 = 0
-let exploitCount: i32 = 0
 // The plain string just read: its bytes [vs, ve) and whether all are ASCII.
 let vs: i32 = 0
 let ve: i32 = 0
@@ -127,17 +76,6 @@ let bit: i32 = 0
 let found: i32 = -1
 let foundEnd: i32 = 0
 let foundAscii: i32 = 1
-
-export function init(sf: i32, sc: i32, tf: i32, tc: i32, ff: i32, fc: i32, ef: i32, ec: i32): void {
-  sevFirst = sf
-  sevCount = sc
-  statusFirst = tf
-  statusCount = tc
-  fixFirst = ff
-  fixCount = fc
-  exploitFirst = ef
-  exploitCount = ec
-}
 
 @inline function word(set: i32, w: i32): i32 {
   return set + (w << 2)
@@ -164,7 +102,7 @@ function reset(set: i32): void {
 // Whether the bytes [p, p + n) are literal `id`.
 @inline
 function is(p: i32, n: i32, id: i32): bool {
-  const entry = LITERALS + (id << 2)
+  const entry = LITERAL_TABLE + (id << 2)
   if (<i32>load<u16>(entry, 2) != n) return false
   return same(p, <i32>load<u16>(entry), n)
 }
@@ -240,20 +178,20 @@ function rehash(size: i32): void {
 
 @inline function fmix(h: u32): u32 {
   h ^= h >>> 16
-  h *= 0x85ebca6b
+  h *= FP_MIX_MUL_0
   h ^= h >>> 13
-  h *= 0xc2b2ae35
+  h *= FP_MIX_MUL_1
   return h ^ (h >>> 16)
 }
 
 // One step of the fingerprint's four lanes over the word u (two UTF-16 units).
 @inline function mixLanes(u: u32): void {
-  la = (la ^ u) * 0x01000193
-  lb = (lb ^ u) * 0x5bd1e995
+  la = (la ^ u) * FP_LANE_MUL_0
+  lb = (lb ^ u) * FP_LANE_MUL_1
   lb ^= lb >>> 15
-  lc = (lc + u) * 0x9e3779b1
+  lc = (lc + u) * FP_LANE_MUL_2
   lc = (lc << 13) | (lc >>> 19)
-  ld = (ld ^ u) * 0x85ebca77
+  ld = (ld ^ u) * FP_LANE_MUL_3
   ld ^= ld >>> 13
 }
 let la: u32 = 0
@@ -265,10 +203,10 @@ let ld: u32 = 0
 // pairs of units: an ASCII byte is its UTF-16 unit), into four words of `set` from `w`.
 function fingerprint(p: i32, q: i32, set: i32, w: i32): void {
   const n = <u32>(q - p)
-  la = 0x811c9dc5 ^ n
-  lb = 0x9747b28c ^ n
-  lc = 0x2545f491 ^ n
-  ld = 0x61c88647 ^ n
+  la = FP_SEED_0 ^ n
+  lb = FP_SEED_1 ^ n
+  lc = FP_SEED_2 ^ n
+  ld = FP_SEED_3 ^ n
   let i = p
   for (; i + 4 <= q; i += 4) {
     const x = load<u32>(i)
@@ -281,10 +219,10 @@ function fingerprint(p: i32, q: i32, set: i32, w: i32): void {
     i += 2
   }
   if (i < q) mixLanes(<u32>load<u8>(i))
-  store<u32>(word(set, w), fmix(la ^ (lc * 0x27d4eb2f)))
-  store<u32>(word(set, w + 1), fmix(lb ^ (ld * 0x165667b1)))
-  store<u32>(word(set, w + 2), fmix(lc ^ (la * 0xcc9e2d51)))
-  store<u32>(word(set, w + 3), fmix(ld ^ (lb * 0x1b873593)) | 1)
+  store<u32>(word(set, w), fmix(la ^ (lc * FP_FINAL_MUL_0)))
+  store<u32>(word(set, w + 1), fmix(lb ^ (ld * FP_FINAL_MUL_1)))
+  store<u32>(word(set, w + 2), fmix(lc ^ (la * FP_FINAL_MUL_2)))
+  store<u32>(word(set, w + 3), fmix(ld ^ (lb * FP_FINAL_MUL_3)) | 1)
 }
 
 // The next byte that is not whitespace, from p; NEED at the end of the input.
@@ -568,10 +506,6 @@ function object(p: i32, set: i32, depth: i32, top: bool): i32 {
   }
 }
 
-// The lengths of the keys `member` reads, as bits (none is over 31 bytes long; the shift takes a
-// longer key's length modulo 32, which at worst calls `member` for a key it then skips).
-const MEMBER_LENGTHS: i32 = (1 << 6) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 16) | (1 << 20) | (1 << 27)
-
 // Skips a member's value at p: a string at once (most are), anything else with `skip`.
 @inline function skipValue(p: i32, depth: i32): i32 {
   if (p < end && load<u8>(p) == 0x22) return skipString(p)
@@ -585,8 +519,8 @@ function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
       if (is(k, n, K_STATUS)) {
         p = stringValue(p)
         if (p < 0) return p
-        put(set, W_STATUS, literalIndex(vs, ve, statusFirst, statusCount))
-        bit = STATUS
+        put(set, W_STATUS, literalIndex(vs, ve, STATUS_FIRST, STATUS_COUNT))
+        bit = BIT_STATUS
         return p
       }
       if (top && is(k, n, K_DETAIL)) {
@@ -594,12 +528,12 @@ function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
         if (p < 0) return p
         if (load<u8>(p) != 0x7b) return DECLINE
         p = object(p, DETAIL_SET, depth + 1, false)
-        bit = DETAIL
+        bit = BIT_DETAIL
         return p
       }
       if (top && is(k, n, K_SOURCE)) {
         p = stringValue(p)
-        bit = SOURCE
+        bit = BIT_SOURCE
         return p
       }
       break
@@ -607,8 +541,8 @@ function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
       if (is(k, n, K_SEVERITY)) {
         p = stringValue(p)
         if (p < 0) return p
-        put(set, W_SEVERITY, literalIndex(vs, ve, sevFirst, sevCount))
-        bit = SEVERITY
+        put(set, W_SEVERITY, literalIndex(vs, ve, SEVERITY_FIRST, SEVERITY_COUNT))
+        bit = BIT_SEVERITY
         return p
       }
       if (top && is(k, n, K_FINDINGS)) return DECLINE // a page nested where a record was expected
@@ -616,7 +550,7 @@ function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
     case 9:
       if (is(k, n, K_RESOURCES)) {
         p = resources(p, set, depth)
-        bit = RESOURCES
+        bit = BIT_RESOURCES
         return p
       }
       break
@@ -628,7 +562,7 @@ function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
         put(set, W_ARN + 1, ve)
         put(set, W_ARN + 2, vascii)
         if (vascii) fingerprint(vs, ve, set, W_PRINT)
-        bit = ARN
+        bit = BIT_ARN
         return p
       }
       break
@@ -636,8 +570,8 @@ function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
       if (top && is(k, n, K_DETAIL_TYPE)) {
         p = stringValue(p)
         if (p < 0) return p
-        store<i32>(W_DETAIL_TYPE_OK, is(vs, ve - vs, K_INSPECTOR2_FINDING) ? 1 : 0)
-        bit = DETAIL_TYPE
+        store<i32>(result(R_DETAIL_TYPE_OK), is(vs, ve - vs, K_INSPECTOR2_FINDING) ? 1 : 0)
+        bit = BIT_DETAIL_TYPE
         return p
       }
       break
@@ -650,14 +584,14 @@ function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
         put(set, W_ACCOUNT, ok ? vs : -1)
         put(set, W_ACCOUNT + 1, ve)
         put(set, W_ACCOUNT + 2, ok ? intern(vs, ve) : -1)
-        bit = ACCOUNT
+        bit = BIT_ACCOUNT
         return p
       }
       if (is(k, n, K_FIX)) {
         p = stringValue(p)
         if (p < 0) return p
-        put(set, W_FIX, literalIndex(vs, ve, fixFirst, fixCount))
-        bit = FIX
+        put(set, W_FIX, literalIndex(vs, ve, FIX_FIRST, FIX_COUNT))
+        bit = BIT_FIX
         return p
       }
       break
@@ -665,20 +599,20 @@ function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
       if (is(k, n, K_EXPLOIT)) {
         p = stringValue(p)
         if (p < 0) return p
-        put(set, W_EXPLOIT, literalIndex(vs, ve, exploitFirst, exploitCount))
-        bit = EXPLOIT
+        put(set, W_EXPLOIT, literalIndex(vs, ve, EXPLOIT_FIRST, EXPLOIT_COUNT))
+        bit = BIT_EXPLOIT
         return p
       }
       if (is(k, n, K_PIPELINE)) {
         p = keyString(p, set, W_PIPELINE)
-        bit = PIPELINE
+        bit = BIT_PIPELINE
         return p
       }
       break
     case 20:
       if (is(k, n, K_BUILD)) {
         p = keyString(p, set, W_BUILD)
-        bit = BUILD
+        bit = BIT_BUILD
         return p
       }
       break
@@ -692,7 +626,7 @@ function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
           put(set, W_VULNERABILITY_ID + 2, intern(found, foundEnd))
           put(set, W_VULNERABILITY_ID + 3, foundAscii)
         }
-        bit = PVD
+        bit = BIT_PVD
         return p
       }
       break
@@ -783,104 +717,145 @@ function resource(p: i32, set: i32, depth: i32): i32 {
   }
 }
 
-/**
- * Walks the record at `p` (an address in the input, which ends at `inputEnd`); returns the
- * address after it, NEED or DECLINE. `complete`: no input follows `inputEnd`.
- */
-export function record(p: i32, inputEnd: i32, complete: bool): i32 {
-  end = inputEnd
-  eof = complete
+// Walks the record at p into the slot sets.
+function walk(p: i32): i32 {
   reset(TOP)
   reset(DETAIL_SET)
-  store<i32>(W_DETAIL_TYPE_OK, 1)
+  store<i32>(result(R_DETAIL_TYPE_OK), 1)
   p = next(p)
   if (p < 0) return p
   if (load<u8>(p) != 0x7b) return DECLINE
   return object(p, TOP, 1, true)
 }
 
-// What `decide` makes of a record, as `outcomes` in FastRecord.ts.
-const DECLINED = 0
-const COUNTED = 1
-const NOT_ACTIVE = 2
-const NO_IMAGE_LINKAGE = 3
+/**
+ * Walks the record at `p` (an address in the input, which ends at `inputEnd`) and decides what
+ * it is (see `decide`); returns the address after it, NEED or DECLINE. `complete`: no input
+ * follows `inputEnd`.
+ */
+export function record(p: i32, inputEnd: i32, complete: bool): i32 {
+  end = inputEnd
+  eof = complete
+  p = walk(p)
+  if (p >= 0) store<i32>(result(R_OUTCOME), decide())
+  return p
+}
 
-// The mapping options of a run: a bit per allowed status (by its literal index), and whether
-// findings without image linkage are counted.
+// The mapping options: a bit per allowed status (by its index), and whether findings without
+// image linkage are counted.
 let allowedStatuses: i32 = 0
 let includeUnlinked: bool = false
 
-// The interned id of the key string at word w of `set`: -1 when absent, -2 when present but
-// not interned (then the caller declines, and the record goes the way that decodes it).
-@inline function keyId(set: i32, w: i32): i32 {
-  if (load<i32>(word(set, w)) < 0) return -1
-  const id = load<i32>(word(set, w + 2))
-  return id < 0 ? -2 : id
+/** Sets the mapping options: a bit per allowed status, and `includeUnlinked`. */
+export function options(allowed: i32, unlinked: bool): void {
+  allowedStatuses = allowed
+  includeUnlinked = unlinked
 }
 
-// Maps the record just walked as `FastRecord.decide` does (for a reader without a pipeline
-// resolver, as a split read's parts are); a counted finding is written at `out`: the ids of
-// its account, image build, pipeline and vulnerability id (-1: absent), its severity, fix and
-// exploit packed as `FindingWords.ts` packs them, and its ARN's fingerprint (last word 0: none).
-function decide(out: i32): i32 {
+@inline function finding(f: i32): i32 {
+  return FINDING + (f << 2)
+}
+
+// Keeps the string at word w of `set` as the finding's string at its word f.
+@inline function keep(set: i32, w: i32, f: i32): void {
+  const from = word(set, w)
+  const to = finding(f)
+  store<i32>(to, load<i32>(from))
+  store<i32>(to, load<i32>(from, 4), 4)
+  store<i32>(to, load<i32>(from, 8), 8)
+  store<i32>(to, load<i32>(from, 12), 12)
+}
+
+// Keeps the account (twelve digits, so ASCII) as the finding's.
+@inline function keepAccount(set: i32): void {
+  const from = word(set, W_ACCOUNT)
+  const to = finding(F_ACCOUNT)
+  store<i32>(to, load<i32>(from))
+  store<i32>(to, load<i32>(from, 4), 4)
+  store<i32>(to, load<i32>(from, 8), 8)
+  store<i32>(to, 1, 12)
+}
+
+@inline function packed(severity: i32, fix: i32, exploit: i32): i32 {
+  return (severity << PACK_SEVERITY_SHIFT) | ((fix + 1) << PACK_FIX_SHIFT) | ((exploit + 1) << PACK_EXPLOIT_SHIFT)
+}
+
+// Decides what the record just walked is, as core's `fromInspectorFinding` (a record with an
+// ARN, a status or resources, or an EventBridge event's `detail`) or `fromImageScanFinding` (one
+// with an account or image build) would under the options: an OUTCOME_ code. A counted
+// finding's strings (the pipeline absent when the record has none, for the reader to resolve),
+// packed severity, fix and exploit, ARN and ARN fingerprint (last word 0: none) are left from
+// FINDING. A record that would not pass core's codec, or is not in a shape walked here, is
+// declined.
+function decide(): i32 {
   const seen = load<i32>(word(TOP, W_SEEN))
-  if ((seen & DETAIL) != 0 && (seen & (DETAIL_TYPE | SOURCE)) != 0) {
-    if ((seen & DETAIL_TYPE) != 0 && load<i32>(W_DETAIL_TYPE_OK) != 1) return DECLINED
-    return inspector(DETAIL_SET, out)
+  if ((seen & BIT_DETAIL) != 0 && (seen & (BIT_DETAIL_TYPE | BIT_SOURCE)) != 0) {
+    if ((seen & BIT_DETAIL_TYPE) != 0 && load<i32>(result(R_DETAIL_TYPE_OK)) != 1) return OUTCOME_DECLINED
+    return inspector(DETAIL_SET)
   }
-  if ((seen & (ARN | STATUS | RESOURCES)) != 0) return inspector(TOP, out)
-  if ((seen & (ACCOUNT | BUILD)) != 0) return imageScan(TOP, out)
-  return DECLINED
+  if ((seen & (BIT_ARN | BIT_STATUS | BIT_RESOURCES)) != 0) return inspector(TOP)
+  if ((seen & (BIT_ACCOUNT | BIT_BUILD)) != 0) return imageScan(TOP)
+  return OUTCOME_DECLINED
 }
 
-function inspector(x: i32, out: i32): i32 {
+function inspector(x: i32): i32 {
   const seen = load<i32>(word(x, W_SEEN))
   const severity = load<i32>(word(x, W_SEVERITY))
   const status = load<i32>(word(x, W_STATUS))
   const fix = load<i32>(word(x, W_FIX))
   const exploit = load<i32>(word(x, W_EXPLOIT))
-  if (load<i32>(word(x, W_ACCOUNT)) < 0 || severity < 0 || status < 0) return DECLINED
-  if (load<i32>(word(x, W_RESOURCES_BAD)) != 0) return DECLINED
-  if ((seen & ARN) != 0) {
-    const n = load<i32>(word(x, W_ARN + 1)) - load<i32>(word(x, W_ARN))
-    if (load<i32>(word(x, W_ARN + 2)) != 1 || n < 1 || n > 1024) return DECLINED
+  if (load<i32>(word(x, W_ACCOUNT)) < 0 || severity < 0 || status < 0) return OUTCOME_DECLINED
+  if (load<i32>(word(x, W_RESOURCES_BAD)) != 0) return OUTCOME_DECLINED
+  const arnStart = load<i32>(word(x, W_ARN))
+  const arnEnd = load<i32>(word(x, W_ARN + 1))
+  if ((seen & BIT_ARN) != 0) {
+    const n = arnEnd - arnStart
+    if (load<i32>(word(x, W_ARN + 2)) != 1 || n < 1 || n > 1024) return OUTCOME_DECLINED
   }
-  if (((seen & FIX) != 0 && fix < 0) || ((seen & EXPLOIT) != 0 && exploit < 0)) return DECLINED
-  if (((allowedStatuses >> status) & 1) == 0) return NOT_ACTIVE
-  const build = keyId(x, W_TAG)
-  if (build == -1 && !includeUnlinked) return NO_IMAGE_LINKAGE
-  const account = keyId(x, W_ACCOUNT)
-  const vulnerabilityId = keyId(x, W_VULNERABILITY_ID)
-  if (account == -2 || build == -2 || vulnerabilityId == -2) return DECLINED
-  store<i32>(out, account)
-  store<i32>(out, build, 4)
-  store<i32>(out, -1, 8)
-  store<i32>(out, vulnerabilityId, 12)
-  store<i32>(out, severity * 16 + (fix + 1) * 4 + exploit + 1, 16)
-  if ((seen & ARN) != 0) memory.copy(out + 20, word(x, W_PRINT), 16)
-  else store<i32>(out, 0, 32)
-  return COUNTED
+  if (((seen & BIT_FIX) != 0 && fix < 0) || ((seen & BIT_EXPLOIT) != 0 && exploit < 0)) return OUTCOME_DECLINED
+  if (((allowedStatuses >> status) & 1) == 0) return OUTCOME_NOT_ACTIVE
+  // The image build is the first resource's `Ec2ImageBuilderArn` tag.
+  if (load<i32>(word(x, W_TAG)) < 0 && !includeUnlinked) return OUTCOME_NO_IMAGE_LINKAGE
+  keepAccount(x)
+  keep(x, W_TAG, F_BUILD)
+  store<i32>(finding(F_PIPELINE), -1)
+  keep(x, W_VULNERABILITY_ID, F_VULNERABILITY_ID)
+  store<i32>(finding(F_PACKED), packed(severity, fix, exploit))
+  if ((seen & BIT_ARN) != 0) {
+    store<i32>(finding(F_ARN), arnStart)
+    store<i32>(finding(F_ARN + 1), arnEnd)
+    memory.copy(finding(F_PRINT), word(x, W_PRINT), 16)
+  } else {
+    store<i32>(finding(F_ARN), -1)
+    store<i32>(finding(F_PRINT + 3), 0)
+  }
+  return OUTCOME_COUNTED
 }
 
-function imageScan(x: i32, out: i32): i32 {
+function imageScan(x: i32): i32 {
   const seen = load<i32>(word(x, W_SEEN))
   const severity = load<i32>(word(x, W_SEVERITY))
   const fix = load<i32>(word(x, W_FIX))
-  if (load<i32>(word(x, W_ACCOUNT)) < 0 || severity < 0) return DECLINED
-  if ((seen & FIX) != 0 && fix < 0) return DECLINED
-  const build = keyId(x, W_BUILD)
-  if (build == -1 && !includeUnlinked) return NO_IMAGE_LINKAGE
-  const account = keyId(x, W_ACCOUNT)
-  const pipeline = keyId(x, W_PIPELINE)
-  const vulnerabilityId = keyId(x, W_VULNERABILITY_ID)
-  if (account == -2 || build == -2 || pipeline == -2 || vulnerabilityId == -2) return DECLINED
-  store<i32>(out, account)
-  store<i32>(out, build, 4)
-  store<i32>(out, pipeline, 8)
-  store<i32>(out, vulnerabilityId, 12)
-  store<i32>(out, severity * 16 + (fix + 1) * 4, 16)
-  store<i32>(out, 0, 32)
-  return COUNTED
+  if (load<i32>(word(x, W_ACCOUNT)) < 0 || severity < 0) return OUTCOME_DECLINED
+  if ((seen & BIT_FIX) != 0 && fix < 0) return OUTCOME_DECLINED
+  if (load<i32>(word(x, W_BUILD)) < 0 && !includeUnlinked) return OUTCOME_NO_IMAGE_LINKAGE
+  keepAccount(x)
+  keep(x, W_BUILD, F_BUILD)
+  keep(x, W_PIPELINE, F_PIPELINE)
+  keep(x, W_VULNERABILITY_ID, F_VULNERABILITY_ID)
+  store<i32>(finding(F_PACKED), packed(severity, fix, -1))
+  store<i32>(finding(F_ARN), -1)
+  store<i32>(finding(F_PRINT + 3), 0)
+  return OUTCOME_COUNTED
+}
+
+// The interned id of the finding's string at its word f, for a run: -1 when absent, -2 when
+// present but not interned (then the run stops there, and the record goes the way that decodes
+// it).
+@inline function keyId(f: i32): i32 {
+  if (load<i32>(finding(f)) < 0) return -1
+  const id = load<i32>(finding(f + 2))
+  return id < 0 ? -2 : id
 }
 
 // Whether the object at p may be a page wrapper rather than a record, as the reader's probe
@@ -898,17 +873,15 @@ function mayBeWrapper(p: i32): bool {
 }
 
 /** Sets the mapping options `run` uses: a bit per allowed status, and `includeUnlinked`. */
-export function runOptions(allowed: i32, unlinked: bool): void {
-  allowedStatuses = allowed
-  includeUnlinked = unlinked
-}
 
 /**
  * Reads a run of records from `p` (at or before a value's start, in the input that ends at
- * `inputEnd`), at the top level or (`inArray`) after a comma in an array, mapping each and
- * writing the counted ones from RUN; it stops before a value at or after `stopAt`, before
- * anything but a record it maps itself, at the end of the input, or when RUN is full, and
- * returns where: a value's start, or (word 69 set) right after a record in an array.
+ * `inputEnd`), at the top level or (`inArray`) after a comma in an array, deciding each and
+ * writing the counted ones from RUN (RUN_WORDS each: the ids of their strings, packed severity,
+ * fix and exploit, and ARN fingerprint); it stops before a value at or after `stopAt`, before
+ * anything but a record it decides itself with interned strings, at the end of the input, or
+ * when RUN is full, and returns where: a value's start, or (R_RUN_AFTER_RECORD set) right after
+ * a record in an array.
  */
 export function run(p: i32, inputEnd: i32, complete: bool, stopAt: i32, inArray: bool): i32 {
   end = inputEnd
@@ -924,20 +897,36 @@ export function run(p: i32, inputEnd: i32, complete: bool, stopAt: i32, inArray:
       if (q >= 0) p = q
       break
     }
-    const r = record(q, inputEnd, complete)
+    const r = walk(q)
     if (r < 0) {
       p = q
       break
     }
-    const o = decide(RUN + counted * RUN_WORDS * 4)
-    if (o == DECLINED) {
+    const o = decide()
+    if (o == OUTCOME_COUNTED) {
+      const account = keyId(F_ACCOUNT)
+      const build = keyId(F_BUILD)
+      const pipeline = keyId(F_PIPELINE)
+      const vulnerabilityId = keyId(F_VULNERABILITY_ID)
+      if (account == -2 || build == -2 || pipeline == -2 || vulnerabilityId == -2) {
+        p = q
+        break
+      }
+      const out = RUN + ((counted * RUN_WORDS) << 2)
+      store<i32>(out + (RUN_ACCOUNT << 2), account)
+      store<i32>(out + (RUN_BUILD << 2), build)
+      store<i32>(out + (RUN_PIPELINE << 2), pipeline)
+      store<i32>(out + (RUN_VULNERABILITY_ID << 2), vulnerabilityId)
+      store<i32>(out + (RUN_PACKED << 2), load<i32>(finding(F_PACKED)))
+      memory.copy(out + (RUN_PRINT << 2), finding(F_PRINT), 16)
+      counted++
+    } else if (o == OUTCOME_NOT_ACTIVE) notActive++
+    else if (o == OUTCOME_NO_IMAGE_LINKAGE) noLinkage++
+    else {
       p = q
       break
     }
     read++
-    if (o == COUNTED) counted++
-    else if (o == NOT_ACTIVE) notActive++
-    else noLinkage++
     p = r
     if (inArray) {
       const c = next(r)
@@ -948,17 +937,17 @@ export function run(p: i32, inputEnd: i32, complete: bool, stopAt: i32, inArray:
       p = c + 1
     }
   }
-  store<i32>(W_RUN_READ, read)
-  store<i32>(W_RUN_NOT_ACTIVE, notActive)
-  store<i32>(W_RUN_NO_LINKAGE, noLinkage)
-  store<i32>(W_RUN_AFTER_RECORD, after)
-  store<i32>(W_RUN_COUNTED, counted)
+  store<i32>(result(R_RUN_READ), read)
+  store<i32>(result(R_RUN_NOT_ACTIVE), notActive)
+  store<i32>(result(R_RUN_NO_LINKAGE), noLinkage)
+  store<i32>(result(R_RUN_AFTER_RECORD), after)
+  store<i32>(result(R_RUN_COUNTED), counted)
   return p
 }
 
 /**
  * Counts the newlines in [p, q) with vector compares, for a reader's line numbers; leaves
- * the address of the last one (or -1) in word 65.
+ * the address of the last one (or -1) in R_LAST_NEWLINE.
  */
 export function newlines(p: i32, q: i32): i32 {
   let count = 0
@@ -984,6 +973,6 @@ export function newlines(p: i32, q: i32): i32 {
     }
     p++
   }
-  store<i32>(W_LAST_NEWLINE, last)
+  store<i32>(result(R_LAST_NEWLINE), last)
   return count
 }

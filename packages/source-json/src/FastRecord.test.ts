@@ -1,8 +1,16 @@
 import { testProp } from '@fast-check/ava'
+import type { InspectorMappingOptions } from '@scantally/core'
 import test from 'ava'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
-import { eventOf, type Gen, gensArb, imageScanRecord, inspectorRecord } from './exports.test.util.js'
+import {
+  eventOf,
+  type Gen,
+  gensArb,
+  imageScanRecord,
+  inspectorRecord,
+  pipelineOf,
+} from './exports.test.util.js'
 import { FastRecord } from './FastRecord.js'
 import { fingerprintInto } from './FindingArnSet.js'
 import { JsonScanner } from './JsonScanner.js'
@@ -34,6 +42,27 @@ const fastRead = (fast: FastRecord, text: string) =>
 // Whether a string is written in JSON without an escape (the fast path reads only such values).
 const plainJson = (v: string | undefined): boolean => v === undefined || !JSON.stringify(v).includes('\\')
 
+// The mapping options a read may have (the walker decides with the statuses and
+// `includeUnlinked`; the reader resolves pipelines), or none.
+const mappingArb: fc.Arbitrary<InspectorMappingOptions> = fc.oneof(
+  fc.constant({}),
+  fc.record({
+    statuses: fc.constantFrom<NonNullable<InspectorMappingOptions['statuses']>>(
+      ['ACTIVE'],
+      ['SUPPRESSED'],
+      ['ACTIVE', 'SUPPRESSED', 'CLOSED'],
+      ['CLOSED'],
+    ),
+    includeUnlinked: fc.boolean(),
+    resolvePipeline: fc.constantFrom<NonNullable<InspectorMappingOptions['resolvePipeline']>>(
+      pipelineOf,
+      () => undefined,
+      // Not a key string: the finding keeps no pipeline.
+      () => '',
+    ),
+  }),
+)
+
 const shapes: ReadonlyArray<readonly [string, (g: Gen) => Record<string, unknown>]> = [
   ['Inspector finding', inspectorRecord],
   ['Image Builder finding', imageScanRecord],
@@ -43,13 +72,13 @@ const shapes: ReadonlyArray<readonly [string, (g: Gen) => Record<string, unknown
 for (const [name, shape] of shapes) {
   testProp(
     `${name}: the compiled walker maps a record as the plain path does, and declines only escaped values`,
-    [gensArb(6), fc.boolean()],
-    (t, gens, arns) => {
-      const fast = new FastRecord({ findingArns: arns })
+    [gensArb(6), fc.boolean(), mappingArb],
+    (t, gens, arns, mapping) => {
+      const fast = new FastRecord({ ...mapping, findingArns: arns })
       for (const g of gens) {
         const record = shape(g)
         const text = JSON.stringify(record)
-        const plain = classifyRecord(JSON.parse(text), {})
+        const plain = classifyRecord(JSON.parse(text), mapping)
         const got = fastRead(fast, text)
         // Declined only for a value it does not read: an escaped one.
         t.true(got !== 'declined' || !plainJson(g.vulnerabilityId), text)
@@ -195,7 +224,7 @@ testProp(
     const alone = new FastRecord(options)
     const want = texts.map((x): Mapped => {
       if (!readAlone(alone, x)) return [0]
-      const outcome = alone.decide()
+      const outcome = alone.outcome()
       if (outcome !== 1) return [outcome]
       const p = alone.parts
       const packed = p.severity * 16 + (p.fix + 1) * 4 + p.exploit + 1

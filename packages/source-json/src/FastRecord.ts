@@ -1,8 +1,9 @@
 /**
  * The fast path of reading a record: the compiled walker (see `WasmRecord.ts`) finds the
  * members the engine needs by comparing key bytes, checks and interns their values on the
- * bytes and skips everything else with the scanner's grammar; this module turns what it found
- * into a finding, so a record costs no object and no string but the finding's own.
+ * bytes, skips everything else with the scanner's grammar and decides what the record is, as
+ * core's mapping would; this module only turns a counted finding's words into a finding, so a
+ * record costs no object and no string but the finding's own.
  *
  * It handles the shapes exports actually have. Anything else (an escaped key or value, a
  * duplicate member, a value of an unexpected type, a record that fails validation, malformed
@@ -20,78 +21,41 @@ import {
   severities,
 } from '@scantally/core'
 import { type JsonScanner, needMore } from './JsonScanner.js'
+import {
+  exploitValues,
+  F_ACCOUNT,
+  F_ARN,
+  F_BUILD,
+  F_PACKED,
+  F_PIPELINE,
+  F_PRINT,
+  F_VULNERABILITY_ID,
+  fixValues,
+  NEED,
+  outcomes,
+  PACK_EXPLOIT_MASK,
+  PACK_EXPLOIT_SHIFT,
+  PACK_FIX_MASK,
+  PACK_FIX_SHIFT,
+  PACK_SEVERITY_MASK,
+  PACK_SEVERITY_SHIFT,
+  R_FINDING,
+  R_OUTCOME,
+} from './RecordLayout.js'
 import { decline, type NewlineCounter } from './RecordReader.js'
-import { exploitValues, fixValues, NEED, type RunCounts, WasmRecord } from './WasmRecord.js'
+import { type RunCounts, WasmRecord } from './WasmRecord.js'
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
-// Bits of the members seen in one object (as in assembly/record.ts).
-const ACCOUNT = 1
-const STATUS = 4
-const ARN = 8
-const FIX = 16
-const EXPLOIT = 32
-const BUILD = 64
-const RESOURCES = 512
-const DETAIL = 1024
-const DETAIL_TYPE = 2048
-const SOURCE = 4096
-
-// The members of one finding object (a record, or an event's `detail`) as read.
-class Slots {
-  seen = 0
-  account: string | undefined = undefined
-  severity = -1
-  status = -1
-  arnStart = 0
-  arnEnd = 0
-  arnAscii = true
-  fix = -1
-  exploit = -1
-  build: string | undefined = undefined
-  pipeline: string | undefined = undefined
-  vulnerabilityId: string | undefined = undefined
-  /** The `Ec2ImageBuilderArn` of the first resource that has one. */
-  tag: string | undefined = undefined
-  /** Whether `resources` holds anything an Inspector finding may not (it may in an event envelope). */
-  resourcesBad = false
-  /** The word of the walker's results this object's fingerprint starts at. */
-  print = 0
-  /** The walker's interned ids of account, build, pipeline, vulnerability id and tag (-1: none). */
-  readonly ids = new Int32Array(5)
-}
-
-// Words of one object in the walker's results (see assembly/record.ts).
-const W_SEEN = 0
-const W_ACCOUNT = 1
-const W_SEVERITY = 4
-const W_STATUS = 5
-const W_FIX = 6
-const W_EXPLOIT = 7
-const W_ARN = 8
-const W_BUILD = 11
-const W_PIPELINE = 15
-const W_VULNERABILITY_ID = 19
-const W_TAG = 23
-const W_RESOURCES_BAD = 27
-const W_PRINT = 28
-const DETAIL_WORDS = 32
-const W_DETAIL_TYPE_OK = 64
-
-/**
- * What {@link FastRecord.decide} makes of a record.
- *
- * @category model
- */
-export const outcomes = { declined: 0, counted: 1, notActive: 2, noImageLinkage: 3 } as const
+export { outcomes }
 
 const notActive: Classified = { _tag: 'Excluded', reason: 'notActive' }
 const noImageLinkage: Classified = { _tag: 'Excluded', reason: 'noImageLinkage' }
 
 /**
- * A counted finding in parts, as {@link FastRecord.decide} leaves it: strings, and indexes into
+ * A counted finding in parts, as {@link FastRecord.outcome} leaves it: strings, and indexes into
  * `severities`, the fix values and the exploit values (-1: absent).
  *
  * @category model
@@ -108,30 +72,34 @@ export interface FindingParts {
   exploit: number
 }
 
+// The words of the finding the walker leaves for one record.
+const ACCOUNT = R_FINDING + F_ACCOUNT
+const BUILD = R_FINDING + F_BUILD
+const PIPELINE = R_FINDING + F_PIPELINE
+const VULNERABILITY_ID = R_FINDING + F_VULNERABILITY_ID
+const PACKED = R_FINDING + F_PACKED
+const ARN = R_FINDING + F_ARN
+const PRINT = R_FINDING + F_PRINT
+
 // -------------------------------------------------------------------------------------
 // reader
 // -------------------------------------------------------------------------------------
 
 /**
  * The fast record reader: {@link FastRecord.read} walks one record at the scanner's position,
- * then {@link FastRecord.classify} maps it, as `fromInspectorFinding` / `fromImageScanFinding`
- * would, or declines. One instance serves a whole read; it holds only interned group keys.
+ * where the walker decides what it is, as `fromInspectorFinding` / `fromImageScanFinding` would,
+ * or declines; {@link FastRecord.classify} or {@link FastRecord.outcome} then give that
+ * decision. One instance serves a whole read; it holds only interned group keys.
  *
  * @category reader
  */
 export class FastRecord {
-  private readonly top = new Slots()
-  private readonly detail = new Slots()
   private readonly walker = new WasmRecord()
   // Interned group keys by the walker's id, decoded once each.
   private readonly interned: Array<string | undefined> = []
   private buf: Buffer = Buffer.alloc(0)
-  private detailTypeOk = true
-  private readonly allowed: ReadonlyArray<boolean>
   private readonly resolvePipeline: InspectorMappingOptions['resolvePipeline']
-  private readonly includeUnlinked: boolean
   private readonly arns: boolean
-  private runReady = false
   /**
    * The fingerprint of the last counted finding's ARN (see `fingerprintInto`), made by the walker
    * on its bytes, when it had one; else its last word is 0.
@@ -142,7 +110,7 @@ export class FastRecord {
    * per distinct string for the whole read (-1: absent, or a string that has none).
    */
   readonly ids = new Int32Array(4)
-  /** The last counted finding (see {@link FastRecord.decide}). */
+  /** The last counted finding (see {@link FastRecord.outcome}). */
   readonly parts: FindingParts = {
     account: '',
     severity: 0,
@@ -156,13 +124,17 @@ export class FastRecord {
 
   /**
    * `findingArns: false` leaves ARNs off the findings (they are fingerprinted on their bytes
-   * into {@link FastRecord.print} either way): a read that only counts never decodes one.
+   * into {@link FastRecord.print} either way): a read that only counts never decodes one. The
+   * walker decides with the statuses and `includeUnlinked`; a pipeline resolver, a function,
+   * stays here and resolves the pipeline of a counted finding that has none of its own.
    */
   constructor(options: InspectorMappingOptions & { readonly findingArns?: boolean }) {
     const statuses = options.statuses ?? ['ACTIVE']
-    this.allowed = findingStatuses.map((s) => statuses.includes(s))
+    this.walker.options(
+      findingStatuses.map((s) => statuses.includes(s)),
+      options.includeUnlinked === true,
+    )
     this.resolvePipeline = options.resolvePipeline
-    this.includeUnlinked = options.includeUnlinked === true
     this.arns = options.findingArns !== false
   }
 
@@ -177,22 +149,13 @@ export class FastRecord {
     // At the end of the input, a record cut short is the plain path's to report.
     if (end < 0) throw end === NEED && !s.eof ? needMore : decline
     s.pos = end - w.at
-    this.fill(this.top, 0)
-    if ((this.top.seen & DETAIL) !== 0) {
-      this.fill(this.detail, DETAIL_WORDS)
-      this.detailTypeOk = w.words[W_DETAIL_TYPE_OK] === 1
-    }
   }
 
   /**
-   * Reads a run of records at once (see `WasmRecord.run`), mapped with this reader's options;
+   * Reads a run of records at once (see `WasmRecord.run`), decided with this reader's options;
    * only for a reader without a pipeline resolver, whose findings need no ARN.
    */
   run(s: JsonScanner, inArray: boolean, stopAt: number): RunCounts {
-    if (!this.runReady) {
-      this.walker.runOptions(this.allowed, this.includeUnlinked)
-      this.runReady = true
-    }
     return this.walker.run(s, inArray, stopAt)
   }
 
@@ -224,41 +187,16 @@ export class FastRecord {
   /** Counts newlines for a {@link RecordReader} (see its `newlines`). */
   readonly newlines: NewlineCounter = (s, from, end) => this.walker.newlines(s, from, end)
 
-  // The slots of one object from the walker's words from `at`.
-  private fill(x: Slots, at: number): void {
-    const w = this.walker.words
-    const base = this.walker.at
-    x.seen = w[at + W_SEEN] as number
-    x.account = this.string(at + W_ACCOUNT, true)
-    x.severity = w[at + W_SEVERITY] as number
-    x.status = w[at + W_STATUS] as number
-    x.fix = w[at + W_FIX] as number
-    x.exploit = w[at + W_EXPLOIT] as number
-    x.arnStart = (w[at + W_ARN] as number) - base
-    x.arnEnd = (w[at + W_ARN + 1] as number) - base
-    x.arnAscii = w[at + W_ARN + 2] === 1
-    x.build = this.string(at + W_BUILD, false)
-    x.pipeline = this.string(at + W_PIPELINE, false)
-    x.vulnerabilityId = this.string(at + W_VULNERABILITY_ID, false)
-    x.tag = this.string(at + W_TAG, false)
-    x.resourcesBad = w[at + W_RESOURCES_BAD] === 1
-    x.print = at + W_PRINT
-    x.ids[0] = this.id(at + W_ACCOUNT)
-    x.ids[1] = this.id(at + W_BUILD)
-    x.ids[2] = this.id(at + W_PIPELINE)
-    x.ids[3] = this.id(at + W_VULNERABILITY_ID)
-    x.ids[4] = this.id(at + W_TAG)
-  }
-
+  // The id of the finding's string at word `at` (-1: absent, or not interned).
   private id(at: number): number {
     const w = this.walker.words
     return (w[at] as number) < 0 ? -1 : (w[at + 2] as number)
   }
 
-  // The string at word `at`: start (-1: none), end, interned id (-1: not interned) and, unless
-  // it is all digits, whether ASCII. Decoded as the plain scanner decodes: latin1 when every
-  // byte is ASCII, else UTF-8.
-  private string(at: number, digits: boolean): string | undefined {
+  // The finding's string at word `at`: start (-1: none), end, interned id (-1: not interned)
+  // and whether ASCII. Decoded as the plain scanner decodes: latin1 when every byte is ASCII,
+  // else UTF-8.
+  private string(at: number): string | undefined {
     const w = this.walker.words
     const start = w[at] as number
     if (start < 0) return undefined
@@ -269,7 +207,7 @@ export class FastRecord {
     }
     const base = this.walker.at
     const value = this.buf.toString(
-      digits || w[at + 3] === 1 ? 'latin1' : 'utf8',
+      w[at + 3] === 1 ? 'latin1' : 'utf8',
       start - base,
       (w[at + 1] as number) - base,
     )
@@ -278,11 +216,11 @@ export class FastRecord {
   }
 
   /**
-   * Maps the record just read: a counted finding or an exclusion, or `undefined` to decline
-   * (the record is invalid, or not in a shape this path maps).
+   * The walker's decision on the record just read: a counted finding or an exclusion, or
+   * `undefined` to decline (the record is invalid, or not in a shape the walker maps).
    */
   classify(): Classified | undefined {
-    switch (this.decide()) {
+    switch (this.outcome()) {
       case outcomes.counted:
         return { _tag: 'Counted', finding: this.finding() }
       case outcomes.notActive:
@@ -295,23 +233,46 @@ export class FastRecord {
   }
 
   /**
-   * Maps the record just read as {@link FastRecord.classify} does, without making objects: one
-   * of {@link outcomes}; for a counted finding, its parts are left in {@link FastRecord.parts},
-   * {@link FastRecord.ids} and {@link FastRecord.print}.
+   * The walker's decision on the record just read, as {@link FastRecord.classify} gives it but
+   * without making objects: one of {@link outcomes}; for a counted finding, its parts are left in
+   * {@link FastRecord.parts}, {@link FastRecord.ids} and {@link FastRecord.print}, its pipeline
+   * resolved when it has none of its own.
    */
-  decide(): number {
-    this.print[3] = 0
-    const t = this.top
-    if ((t.seen & DETAIL) !== 0 && (t.seen & (DETAIL_TYPE | SOURCE)) !== 0)
-      return (t.seen & DETAIL_TYPE) !== 0 && !this.detailTypeOk
-        ? outcomes.declined
-        : this.inspector(this.detail)
-    if ((t.seen & (ARN | STATUS | RESOURCES)) !== 0) return this.inspector(t)
-    if ((t.seen & (ACCOUNT | BUILD)) !== 0) return this.imageScan(t)
-    return outcomes.declined
+  outcome(): number {
+    const w = this.walker.words
+    const o = w[R_OUTCOME] as number
+    if (o !== outcomes.counted) return o
+    const p = this.parts
+    p.account = this.string(ACCOUNT) as string
+    p.build = this.string(BUILD)
+    const own = this.string(PIPELINE) as KeyString | undefined
+    const resolved = own ?? (p.build === undefined ? undefined : this.resolvePipeline?.(p.build))
+    p.pipeline = resolved !== undefined && KeyString.is(resolved) ? resolved : undefined
+    p.vulnerabilityId = this.string(VULNERABILITY_ID)
+    const small = w[PACKED] as number
+    p.severity = (small >>> PACK_SEVERITY_SHIFT) & PACK_SEVERITY_MASK
+    p.fix = ((small >>> PACK_FIX_SHIFT) & PACK_FIX_MASK) - 1
+    p.exploit = ((small >>> PACK_EXPLOIT_SHIFT) & PACK_EXPLOIT_MASK) - 1
+    const ids = this.ids
+    ids[0] = this.id(ACCOUNT)
+    ids[1] = this.id(BUILD)
+    ids[2] = own === undefined ? -1 : this.id(PIPELINE)
+    ids[3] = this.id(VULNERABILITY_ID)
+    const arnStart = w[ARN] as number
+    p.findingArn =
+      arnStart >= 0 && this.arns
+        ? this.buf.toString('latin1', arnStart - this.walker.at, (w[ARN + 1] as number) - this.walker.at)
+        : undefined
+    const from = this.walker.prints
+    const to = this.print
+    to[0] = from[PRINT] as number
+    to[1] = from[PRINT + 1] as number
+    to[2] = from[PRINT + 2] as number
+    to[3] = from[PRINT + 3] as number
+    return o
   }
 
-  /** The counted finding {@link FastRecord.decide} left in {@link FastRecord.parts}. */
+  /** The counted finding {@link FastRecord.outcome} left in {@link FastRecord.parts}. */
   finding(): Finding {
     const p = this.parts
     const f: { -readonly [K in keyof Finding]: Finding[K] } = {
@@ -325,69 +286,5 @@ export class FastRecord {
     if (p.fix >= 0) f.fixAvailable = fixValues[p.fix] as (typeof fixValues)[number]
     if (p.exploit >= 0) f.exploitAvailable = exploitValues[p.exploit] as (typeof exploitValues)[number]
     return f
-  }
-
-  private inspector(x: Slots): number {
-    if (x.account === undefined || x.severity < 0 || x.status < 0 || x.resourcesBad) return outcomes.declined
-    if ((x.seen & ARN) !== 0 && (!x.arnAscii || x.arnEnd - x.arnStart < 1 || x.arnEnd - x.arnStart > 1024))
-      return outcomes.declined
-    if (((x.seen & FIX) !== 0 && x.fix < 0) || ((x.seen & EXPLOIT) !== 0 && x.exploit < 0))
-      return outcomes.declined
-    if (!this.allowed[x.status]) return outcomes.notActive
-    const build = x.tag
-    if (build === undefined && !this.includeUnlinked) return outcomes.noImageLinkage
-    const pipeline = build === undefined ? undefined : this.resolvePipeline?.(build)
-    this.setIds(x.ids[0] as number, x.ids[4] as number, -1, x.ids[3] as number)
-    const p = this.parts
-    p.account = x.account
-    p.severity = x.severity
-    p.build = build
-    p.pipeline = pipeline !== undefined && KeyString.is(pipeline) ? pipeline : undefined
-    p.vulnerabilityId = x.vulnerabilityId
-    p.findingArn = undefined
-    if ((x.seen & ARN) !== 0) {
-      if (this.arns) p.findingArn = this.buf.toString('latin1', x.arnStart, x.arnEnd)
-      const from = this.walker.prints
-      const to = this.print
-      to[0] = from[x.print] as number
-      to[1] = from[x.print + 1] as number
-      to[2] = from[x.print + 2] as number
-      to[3] = from[x.print + 3] as number
-    }
-    p.fix = x.fix
-    p.exploit = x.exploit
-    return outcomes.counted
-  }
-
-  private imageScan(x: Slots): number {
-    if (x.account === undefined || x.severity < 0) return outcomes.declined
-    if ((x.seen & FIX) !== 0 && x.fix < 0) return outcomes.declined
-    const build = x.build
-    if (build === undefined && !this.includeUnlinked) return outcomes.noImageLinkage
-    const resolved = x.pipeline ?? (build === undefined ? undefined : this.resolvePipeline?.(build))
-    const pipeline = resolved !== undefined && KeyString.is(resolved) ? resolved : undefined
-    this.setIds(
-      x.ids[0] as number,
-      x.ids[1] as number,
-      x.pipeline !== undefined && pipeline === x.pipeline ? (x.ids[2] as number) : -1,
-      x.ids[3] as number,
-    )
-    const p = this.parts
-    p.account = x.account
-    p.severity = x.severity
-    p.build = build
-    p.pipeline = pipeline
-    p.vulnerabilityId = x.vulnerabilityId
-    p.findingArn = undefined
-    p.fix = x.fix
-    p.exploit = -1
-    return outcomes.counted
-  }
-
-  private setIds(account: number, build: number, pipeline: number, vulnerabilityId: number): void {
-    this.ids[0] = account
-    this.ids[1] = build
-    this.ids[2] = pipeline
-    this.ids[3] = vulnerabilityId
   }
 }

@@ -9,12 +9,28 @@
  *
  * @module
  */
+import {
+  FP_FINAL_MUL_0,
+  FP_FINAL_MUL_1,
+  FP_FINAL_MUL_2,
+  FP_FINAL_MUL_3,
+  FP_LANE_MUL_0,
+  FP_LANE_MUL_1,
+  FP_LANE_MUL_2,
+  FP_LANE_MUL_3,
+  FP_MIX_MUL_0,
+  FP_MIX_MUL_1,
+  FP_SEED_0,
+  FP_SEED_1,
+  FP_SEED_2,
+  FP_SEED_3,
+} from './RecordLayout.js'
 
 const fmix = (h: number): number => {
   h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
+  h = Math.imul(h, FP_MIX_MUL_0)
   h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
+  h = Math.imul(h, FP_MIX_MUL_1)
   return (h ^ (h >>> 16)) >>> 0
 }
 
@@ -43,26 +59,26 @@ export const fingerprintInto = (
   const bytes = typeof arn === 'string' ? undefined : arn
   const unit = (i: number): number =>
     text === undefined ? ((bytes as Uint8Array)[i] as number) : text.charCodeAt(i)
-  let a = 0x811c9dc5 ^ n
-  let b = 0x9747b28c ^ n
-  let c = 0x2545f491 ^ n
-  let d = 0x61c88647 ^ n
+  let a = FP_SEED_0 ^ n
+  let b = FP_SEED_1 ^ n
+  let c = FP_SEED_2 ^ n
+  let d = FP_SEED_3 ^ n
   // Two units a step, as one 32-bit word (the first in the low half), the last alone.
   for (let i = start; i < end; i += 2) {
     const u = i + 1 < end ? unit(i) | (unit(i + 1) << 16) : unit(i)
-    a = Math.imul(a ^ u, 0x01000193)
-    b = Math.imul(b ^ u, 0x5bd1e995)
+    a = Math.imul(a ^ u, FP_LANE_MUL_0)
+    b = Math.imul(b ^ u, FP_LANE_MUL_1)
     b ^= b >>> 15
-    c = Math.imul((c + u) | 0, 0x9e3779b1)
+    c = Math.imul((c + u) | 0, FP_LANE_MUL_2)
     c = (c << 13) | (c >>> 19)
-    d = Math.imul(d ^ u, 0x85ebca77)
+    d = Math.imul(d ^ u, FP_LANE_MUL_3)
     d ^= d >>> 13
   }
   // Each lane's finalizer takes in another lane, so every word depends on every lane.
-  out[at] = fmix(a ^ Math.imul(c, 0x27d4eb2f))
-  out[at + 1] = fmix(b ^ Math.imul(d, 0x165667b1))
-  out[at + 2] = fmix(c ^ Math.imul(a, 0xcc9e2d51))
-  out[at + 3] = (fmix(d ^ Math.imul(b, 0x1b873593)) | 1) >>> 0
+  out[at] = fmix(a ^ Math.imul(c, FP_FINAL_MUL_0))
+  out[at + 1] = fmix(b ^ Math.imul(d, FP_FINAL_MUL_1))
+  out[at + 2] = fmix(c ^ Math.imul(a, FP_FINAL_MUL_2))
+  out[at + 3] = (fmix(d ^ Math.imul(b, FP_FINAL_MUL_3)) | 1) >>> 0
 }
 
 /**

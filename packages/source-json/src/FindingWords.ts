@@ -8,7 +8,15 @@
  */
 import { type Finding, type KeyString, severities } from '@scantally/core'
 import type { FindingParts } from './FastRecord.js'
-import { exploitValues, fixValues } from './WasmRecord.js'
+import {
+  exploitValues,
+  fixValues,
+  PACK_EXPLOIT_MASK,
+  PACK_EXPLOIT_SHIFT,
+  PACK_FIX_MASK,
+  PACK_FIX_SHIFT,
+  PACK_SEVERITY_SHIFT,
+} from './RecordLayout.js'
 
 /** Words per finding. */
 export const WORDS_PER_FINDING = 5
@@ -16,9 +24,10 @@ export const WORDS_PER_FINDING = 5
 const fixes = fixValues
 const exploits = exploitValues
 
-// Severity, fixAvailable and exploitAvailable (indexes, -1: absent) in one word.
+// Severity, fixAvailable and exploitAvailable (indexes, -1: absent) in one word, as the walker
+// packs them.
 const packed = (severity: number, fix: number, exploit: number): number =>
-  severity * 16 + (fix + 1) * 4 + exploit + 1
+  (severity << PACK_SEVERITY_SHIFT) | ((fix + 1) << PACK_FIX_SHIFT) | ((exploit + 1) << PACK_EXPLOIT_SHIFT)
 
 /**
  * A growing list of 32-bit words, taken out as a typed array of its own (to be moved to
@@ -202,7 +211,7 @@ export class FindingDecoder {
     const small = words[at + 4] as number
     const f: { -readonly [K in keyof Finding]: Finding[K] } = {
       awsAccountId: t[words[at] as number] as Finding['awsAccountId'],
-      severity: severities[small >>> 4] as Finding['severity'],
+      severity: severities[small >>> PACK_SEVERITY_SHIFT] as Finding['severity'],
     }
     const build = t[words[at + 1] as number] as KeyString | undefined
     if (build !== undefined) f.imageBuildVersionArn = build
@@ -213,9 +222,9 @@ export class FindingDecoder {
     const vulnerabilityId = t[words[at + 3] as number] as KeyString | undefined
     if (vulnerabilityId !== undefined) f.vulnerabilityId = vulnerabilityId
     if (findingArn !== undefined) f.findingArn = findingArn as KeyString
-    const fix = (small >>> 2) & 3
+    const fix = (small >>> PACK_FIX_SHIFT) & PACK_FIX_MASK
     if (fix !== 0) f.fixAvailable = fixes[fix - 1] as (typeof fixes)[number]
-    const exploit = small & 3
+    const exploit = (small >>> PACK_EXPLOIT_SHIFT) & PACK_EXPLOIT_MASK
     if (exploit !== 0) f.exploitAvailable = exploits[exploit - 1] as (typeof exploits)[number]
     return f
   }

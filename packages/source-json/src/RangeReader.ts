@@ -14,14 +14,15 @@
 import { closeSync, openSync, readSync } from 'node:fs'
 import type { Classified, InspectorMappingOptions } from '@scantally/core'
 import * as E from 'fp-ts/lib/Either.js'
-import { FastRecord, outcomes } from './FastRecord.js'
+import { FastRecord } from './FastRecord.js'
 import { fingerprintInto } from './FindingArnSet.js'
 import { FindingEncoder, WordList } from './FindingWords.js'
 import { errorText } from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordProjection } from './Record.js'
+import { outcomes, RUN_PRINT, RUN_WORDS } from './RecordLayout.js'
 import { decline, type ReaderPosition, RecordReader } from './RecordReader.js'
-import { RUN_WORDS } from './WasmRecord.js'
+import type { RunCounts } from './WasmRecord.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -133,6 +134,207 @@ const mappingOf = (task: Omit<RangeTask, 'from' | 'ends'>): InspectorMappingOpti
   ...(task.includeUnlinked === undefined ? {} : { includeUnlinked: task.includeUnlinked }),
 })
 
+// What a part counted since its last batch, however each record was read, and the batch made
+// of it.
+class PartTally {
+  private readonly encoder = new FindingEncoder()
+  private readonly prints = new WordList()
+  private arns: Array<string> = []
+  private read = 0
+  private notActive = 0
+  private noImageLinkage = 0
+  /** Bytes read from the file since the last batch. */
+  bytes = 0
+
+  constructor(private readonly findingArns: boolean) {}
+
+  /** A record the plain path mapped. */
+  plain(c: Classified): void {
+    this.read++
+    if (c._tag === 'Excluded') {
+      if (c.reason === 'notActive') this.notActive++
+      else this.noImageLinkage++
+      return
+    }
+    const f = c.finding
+    this.encoder.add(f)
+    const n = this.prints.length
+    scratch[3] = 0
+    if (f.findingArn !== undefined) fingerprintInto(f.findingArn, scratch, 0)
+    this.prints.push4(scratch, 0)
+    if (this.findingArns) this.arns[n / 4] = f.findingArn ?? ''
+  }
+
+  /** The record `fast` just read, in parts, with no object made; `false` when it declined. */
+  fast(fast: FastRecord): boolean {
+    const o = fast.outcome()
+    if (o === outcomes.declined) return false
+    this.read++
+    if (o === outcomes.notActive) this.notActive++
+    else if (o === outcomes.noImageLinkage) this.noImageLinkage++
+    else {
+      this.encoder.addParts(fast.parts, fast.ids)
+      this.prints.push4(fast.print, 0)
+      if (this.findingArns) this.arns[this.prints.length / 4 - 1] = fast.parts.findingArn ?? ''
+    }
+    return true
+  }
+
+  /** The records of the run `fast` just read. */
+  run(fast: FastRecord, c: RunCounts): void {
+    this.read += c.read
+    this.notActive += c.notActive
+    this.noImageLinkage += c.noImageLinkage
+    const words = fast.runWords
+    const stringOf = (id: number): string => fast.internedString(id)
+    for (let i = 0, at = fast.runAt; i < c.counted; i++, at += RUN_WORDS) {
+      this.encoder.addIds(words, at, stringOf)
+      this.prints.push4(words, at + RUN_PRINT)
+    }
+  }
+
+  /** The batch of what was counted since the last, standing `at`; `undefined` when nothing was. */
+  take(at: ReaderPosition): RangeBatch | undefined {
+    if (this.prints.length === 0 && this.read === 0 && this.bytes === 0) return undefined
+    const { words, strings } = this.encoder.take()
+    const batch: RangeBatch = {
+      type: 'batch',
+      words,
+      strings,
+      prints: this.prints.take(),
+      arns: this.arns,
+      read: this.read,
+      notActive: this.notActive,
+      noImageLinkage: this.noImageLinkage,
+      bytes: this.bytes,
+      at,
+    }
+    this.arns = []
+    this.read = this.notActive = this.noImageLinkage = this.bytes = 0
+    return batch
+  }
+}
+
+// The later guessed record starts a part stops at, passed in file order.
+class Boundaries {
+  private next = 0
+  /** The index of the boundary the part stopped at (-1: none yet). */
+  reached = -1
+
+  constructor(private readonly ends: ReadonlyArray<Boundary>) {}
+
+  // Moves past the boundaries before `offset`.
+  private pass(offset: number): Boundary | undefined {
+    const ends = this.ends
+    while (this.next < ends.length && (ends[this.next] as Boundary).offset < offset) this.next++
+    return ends[this.next]
+  }
+
+  /** The offset of the first boundary at or after `offset` (infinity: none). */
+  limit(offset: number): number {
+    return this.pass(offset)?.offset ?? Number.POSITIVE_INFINITY
+  }
+
+  /** Whether a value at `offset` in that state is a boundary: then the part stops before it. */
+  readonly stopBefore = (offset: number, state: number, inWrapper: boolean): boolean => {
+    const b = this.pass(offset)
+    if (b === undefined || b.offset !== offset || b.state !== state || b.inWrapper !== inWrapper) return false
+    this.reached = this.next
+    return true
+  }
+}
+
+// The reader of a part: records the plain path maps (stopping at anything a one-pass read
+// must report itself), records the fast path reads one at a time and, when no ARN is sent,
+// runs of records the walker reads at once, up to the next boundary.
+const partReader = (
+  task: RangeTask,
+  fast: FastRecord,
+  tally: PartTally,
+  boundaries: Boundaries,
+  onAnomaly: (what: string) => void,
+): RecordReader => {
+  const mapping = mappingOf(task)
+  const plain = (record: unknown): boolean => {
+    if (nestedPage(record) !== undefined) {
+      onAnomaly('a page nested in an array')
+      return false
+    }
+    const c = classifyRecord(record, mapping)
+    if (E.isLeft(c)) {
+      onAnomaly('an invalid record')
+      return false
+    }
+    tally.plain(c.right)
+    return true
+  }
+  const one = (s: JsonScanner): boolean => {
+    fast.read(s)
+    if (!tally.fast(fast)) throw decline
+    return true
+  }
+  const run = (s: JsonScanner, inArray: boolean, base: number): RunCounts => {
+    const c = fast.run(s, inArray, boundaries.limit(base + s.pos) - base)
+    tally.run(fast, c)
+    return c
+  }
+  return new RecordReader(recordProjection, plain, {
+    fast: one,
+    run: task.findingArns ? undefined : run,
+    newlines: fast.newlines,
+    stopBefore: boundaries.stopBefore,
+    from: task.from,
+  })
+}
+
+// The chunks of a part's file, from where the part starts, read into two buffers in the
+// walker's memory in turn (so the walker reads them in place): the pending start of a value is
+// copied from the one read before, new bytes read after it. A value longer than a buffer gets
+// one of its own.
+class PartChunks {
+  private fd: number | undefined
+  private turn: 0 | 1 = 0
+  private position: number
+
+  constructor(
+    private readonly task: RangeTask,
+    private readonly fast: FastRecord,
+  ) {
+    this.position = task.from?.offset ?? 0
+  }
+
+  /** Opens the file, once. */
+  open(): number {
+    this.fd ??= openSync(this.task.path, 'r')
+    return this.fd
+  }
+
+  /** Whether the whole file (as large as when the read began) has been read. */
+  get done(): boolean {
+    return this.position >= this.task.size
+  }
+
+  /** The next chunk after `pending`, with it; empty when the file ended early. */
+  next(pending: Buffer): Buffer {
+    const task = this.task
+    const fd = this.open()
+    const want = Math.min(task.chunkSize, task.size - this.position)
+    const target =
+      this.fast.region(this.turn, Math.max(2 * task.chunkSize, pending.length + want)) ??
+      Buffer.allocUnsafe(pending.length + want)
+    this.turn = this.turn === 0 ? 1 : 0
+    pending.copy(target, 0)
+    const n = readSync(fd, target, pending.length, want, this.position)
+    this.position += n
+    return n === 0 ? target.subarray(0, 0) : target.subarray(0, pending.length + n)
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd)
+    this.fd = undefined
+  }
+}
+
 /**
  * Starts reading one part, which posts batches and then exactly one {@link RangeEnd}, a chunk
  * per step: a thread of its own runs it to the end, the chaining thread one step at a time.
@@ -145,130 +347,24 @@ export const startRange = (
   post: (m: RangeMessage) => void,
   fast: FastRecord = rangeRecord(task),
 ): RangeRun => {
-  const mapping = mappingOf(task)
-  const encoder = new FindingEncoder()
-  const prints = new WordList()
-  let arns: Array<string> = []
-  let read = 0
-  let notActive = 0
-  let noImageLinkage = 0
-  let bytes = 0
+  const tally = new PartTally(task.findingArns)
+  const boundaries = new Boundaries(task.ends)
   let anomaly: string | undefined
-
-  // `print`: the fingerprint of the finding's ARN, when the fast path made it.
-  const tally = (c: Classified, print?: Uint32Array): void => {
-    read++
-    if (c._tag === 'Excluded') {
-      if (c.reason === 'notActive') notActive++
-      else noImageLinkage++
-      return
-    }
-    const f = c.finding
-    encoder.add(f)
-    const n = prints.length
-    const p = print !== undefined && print[3] !== 0 ? print : scratch
-    if (p === scratch) {
-      scratch[3] = 0
-      if (f.findingArn !== undefined) fingerprintInto(f.findingArn, scratch, 0)
-    }
-    prints.push4(p, 0)
-    if (task.findingArns) arns[n / 4] = f.findingArn ?? ''
-  }
-
-  const take = (record: unknown): boolean => {
-    if (nestedPage(record) !== undefined) {
-      anomaly = 'a page nested in an array'
-      return false
-    }
-    const c = classifyRecord(record, mapping)
-    if (E.isLeft(c)) {
-      anomaly = 'an invalid record'
-      return false
-    }
-    tally(c.right)
-    return true
-  }
-  // The fast path's findings go to the encoder in parts, with no object made.
-  const takeFast = (s: JsonScanner): boolean => {
-    fast.read(s)
-    const o = fast.decide()
-    if (o === outcomes.declined) throw decline
-    read++
-    if (o === outcomes.notActive) notActive++
-    else if (o === outcomes.noImageLinkage) noImageLinkage++
-    else {
-      encoder.addParts(fast.parts, fast.ids)
-      const p = fast.print
-      prints.push4(p, 0)
-      if (task.findingArns) arns[prints.length / 4 - 1] = fast.parts.findingArn ?? ''
-    }
-    return true
-  }
-
-  const reader = new RecordReader(recordProjection, take, takeFast, task.from)
-  reader.newlines = fast.newlines
-  let next = 0
-  let reached = -1
-  // Runs of records, read in the walker and counted here: only when no ARN is sent.
-  const stringOf = (id: number): string => fast.internedString(id)
-  if (!task.findingArns)
-    reader.run = (s, inArray, base) => {
-      const ends = task.ends
-      while (next < ends.length && (ends[next] as Boundary).offset < base + s.pos) next++
-      const c = fast.run(s, inArray, (ends[next]?.offset ?? Number.POSITIVE_INFINITY) - base)
-      read += c.read
-      notActive += c.notActive
-      noImageLinkage += c.noImageLinkage
-      const words = fast.runWords
-      for (let i = 0, at = fast.runAt; i < c.counted; i++, at += RUN_WORDS) {
-        encoder.addIds(words, at, stringOf)
-        prints.push4(words, at + 5)
-      }
-      return c
-    }
-  reader.stopBefore = (offset, state, inWrapper) => {
-    const ends = task.ends
-    while (next < ends.length && (ends[next] as Boundary).offset < offset) next++
-    const b = ends[next]
-    if (b === undefined || b.offset !== offset || b.state !== state || b.inWrapper !== inWrapper) return false
-    reached = next
-    return true
-  }
-
-  const flush = (): void => {
-    if (prints.length === 0 && read === 0 && bytes === 0) return
-    const { words, strings } = encoder.take()
-    const batch: RangeBatch = {
-      type: 'batch',
-      words,
-      strings,
-      prints: prints.take(),
-      arns,
-      read,
-      notActive,
-      noImageLinkage,
-      bytes,
-      at: reader.lastStart(),
-    }
-    post(batch)
-    arns = []
-    read = notActive = noImageLinkage = bytes = 0
-  }
-
-  let turn: 0 | 1 = 0
-  let fd: number | undefined
-  let position = task.from?.offset ?? 0
+  const reader = partReader(task, fast, tally, boundaries, (what) => {
+    anomaly = what
+  })
+  const chunks = new PartChunks(task, fast)
   let ended = false
 
-  const close = (): void => {
-    if (fd !== undefined) closeSync(fd)
-    fd = undefined
+  const flush = (): void => {
+    const batch = tally.take(reader.lastStart())
+    if (batch !== undefined) post(batch)
   }
   const end = (m: RangeEnd): false => {
     flush()
     post(m)
     ended = true
-    close()
+    chunks.close()
     return false
   }
   const stopped = (reason: string): RangeEnd => ({ type: 'stopped', at: reader.lastStart(), reason })
@@ -276,8 +372,8 @@ export const startRange = (
   const step = (): boolean => {
     if (ended) return false
     try {
-      fd ??= openSync(task.path, 'r')
-      if (position >= task.size) {
+      chunks.open()
+      if (chunks.done) {
         const problem = reader.finish()
         return end(
           problem !== undefined || anomaly !== undefined
@@ -285,32 +381,23 @@ export const startRange = (
             : { type: 'eof', sawValue: reader.sawValue },
         )
       }
-      // Two buffers in the walker's memory, filled in turn (so the walker reads them in place):
-      // the pending start of a value is copied from the one read before, new bytes read after
-      // it. A value longer than a buffer gets one of its own.
       const pending = reader.pending()
-      const want = Math.min(task.chunkSize, task.size - position)
-      const target =
-        fast.region(turn, Math.max(2 * task.chunkSize, pending.length + want)) ??
-        Buffer.allocUnsafe(pending.length + want)
-      turn = turn === 0 ? 1 : 0
-      pending.copy(target, 0)
-      const n = readSync(fd, target, pending.length, want, position)
+      const chunk = chunks.next(pending)
       // The file shrank: the chaining thread reads on from here and finds out how.
-      if (n === 0) return end(stopped('the file ended early'))
-      position += n
-      bytes += n
-      const problem = reader.pushWhole(target.subarray(0, pending.length + n))
-      if (reached >= 0) return end({ type: 'boundary', index: reached, at: reader.lastStart() })
+      if (chunk.length === 0) return end(stopped('the file ended early'))
+      tally.bytes += chunk.length - pending.length
+      const problem = reader.pushWhole(chunk)
+      if (boundaries.reached >= 0)
+        return end({ type: 'boundary', index: boundaries.reached, at: reader.lastStart() })
       if (problem !== undefined || anomaly !== undefined)
         return end(stopped(anomaly ?? problem?.message ?? ''))
-      if (bytes >= batchBytes) flush()
+      if (tally.bytes >= batchBytes) flush()
       return true
     } catch (e) {
       return end(stopped(errorText(e)))
     }
   }
-  return { step, close }
+  return { step, close: () => chunks.close() }
 }
 
 /**

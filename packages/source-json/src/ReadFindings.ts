@@ -348,14 +348,8 @@ class InputRecords {
 
   /** A reader of this input's records, from its start or from where a split read stopped. */
   reader(from?: ReaderPosition): RecordReader {
-    const reader = new RecordReader(
-      recordProjection,
-      this.take,
-      this.fast === undefined ? undefined : this.takeFast,
-      from,
-    )
-    if (this.fast !== undefined) reader.newlines = this.fast.newlines
-    return reader
+    const hooks = this.fast === undefined ? {} : { fast: this.takeFast, newlines: this.fast.newlines }
+    return new RecordReader(recordProjection, this.take, from === undefined ? hooks : { ...hooks, from })
   }
 
   /** The plain path: a materialized record (or a page of them) and its byte offset. */

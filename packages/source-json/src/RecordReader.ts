@@ -94,6 +94,24 @@ export interface ReaderPosition {
   readonly lastNewline: number
 }
 
+/**
+ * How a {@link RecordReader} reads, all optional: `fast` reads a record itself where it can,
+ * `run` reads runs of records at once where it can (see {@link RecordRun}), `newlines` counts
+ * newlines faster for line numbers, `stopBefore` is asked before each value that starts at the
+ * top level or after an array's comma, with its offset and the reader's state there (`true`
+ * stops the reader before that value), and `from` is where another reader stood, to go on from
+ * there.
+ *
+ * @category model
+ */
+export interface RecordReaderOptions {
+  readonly fast?: FastRecordReader | undefined
+  readonly run?: RecordRun | undefined
+  readonly newlines?: NewlineCounter | undefined
+  readonly stopBefore?: ((offset: number, state: number, inWrapper: boolean) => boolean) | undefined
+  readonly from?: ReaderPosition | undefined
+}
+
 // Where the reader is between records.
 const TOP = 0 // expecting a top-level value or the end
 const ARRAY_FIRST = 1 // after '[': a record or ']'
@@ -160,28 +178,30 @@ export class RecordReader {
   private mark = 0
   private markState = TOP
   private markWrapper = false
-  /**
-   * Asked before each value that starts at the top level or after an array's comma, with its
-   * offset and the reader's state there; `true` stops the reader before that value.
-   */
-  stopBefore: ((offset: number, state: number, inWrapper: boolean) => boolean) | undefined = undefined
-  /** Reads runs of records at once where it can (see {@link RecordRun}). */
-  run: RecordRun | undefined = undefined
-  /** A faster count of the newlines for line numbers, where the fast path has one. */
-  newlines: NewlineCounter | undefined = undefined
+  private readonly fast: FastRecordReader | undefined
+  private readonly run: RecordRun | undefined
+  private readonly newlines: NewlineCounter | undefined
+  private readonly stopBefore: RecordReaderOptions['stopBefore']
   // The last count of newlines: of the buffer of this epoch, up to `countedTo`.
   private countedEpoch = -1
   private countedTo = 0
   private countedLines = 0
   private countedLast = -1
 
-  /** Starts reading at the beginning of an input, or where another reader stood (`from`). */
+  /**
+   * Starts reading at the beginning of an input, or where another reader stood
+   * (`options.from`), with the hooks of `options`.
+   */
   constructor(
     private readonly projection: Projection,
     private readonly sink: RecordSink,
-    private readonly fast?: FastRecordReader,
-    from?: ReaderPosition,
+    options: RecordReaderOptions = {},
   ) {
+    this.fast = options.fast
+    this.run = options.run
+    this.newlines = options.newlines
+    this.stopBefore = options.stopBefore
+    const from = options.from
     if (from !== undefined) {
       this.base = from.offset
       this.state = from.state

@@ -138,14 +138,12 @@ export const planSplit = (fd: number, size: number, threads: number): ReadonlyAr
   const head = Buffer.allocUnsafe(Math.min(window, size))
   const headBytes = readSync(fd, head, 0, head.length, 0)
   let first = -1
-  const probe = new RecordReader(
-    recordProjection,
-    () => false,
-    (_s, offset) => {
+  const probe = new RecordReader(recordProjection, () => false, {
+    fast: (_s, offset) => {
       first = offset
       return false
     },
-  )
+  })
   probe.push(head.subarray(0, headBytes))
   if (first < 0) return []
   const at = probe.lastStart()

@@ -7,63 +7,28 @@
  * @module
  */
 import { readFileSync } from 'node:fs'
-import { findingStatuses, severities } from '@scantally/core'
 import type { JsonScanner } from './JsonScanner.js'
+import {
+  LITERAL_BYTES,
+  LITERAL_TABLE,
+  literals,
+  MEMORY_BASE,
+  R_LAST_NEWLINE,
+  R_RUN_AFTER_RECORD,
+  R_RUN_COUNTED,
+  R_RUN_NO_LINKAGE,
+  R_RUN_NOT_ACTIVE,
+  R_RUN_READ,
+  RESULT_WORDS,
+} from './RecordLayout.js'
 
-// The layout of the module's memory (see assembly/record.ts).
-const literalTable = 512
-const literalBytes = 768
-const literalEnd = 4096
 const page = 65536
-const resultWords = 71
-const lastNewlineWord = 65
-// What `run` leaves (see assembly/record.ts).
-const runReadWord = 66
-const runNotActiveWord = 67
-const runNoLinkageWord = 68
-const runAfterRecordWord = 69
-const runCountedWord = 70
-/** Words per finding `run` counted: account, build, pipeline, vulnerability id, packed, print. */
-export const RUN_WORDS = 9
-
-/** `record` returned this: the input ends before the record does. */
-export const NEED = -1
-/** `record` returned this: the plain path reads the record. */
-export const DECLINE = -2
-
-// In the order of the literal ids of assembly/record.ts; the value groups follow them.
-const keys = [
-  'awsAccountId',
-  'severity',
-  'status',
-  'findingArn',
-  'fixAvailable',
-  'exploitAvailable',
-  'imageBuildVersionArn',
-  'imagePipelineArn',
-  'packageVulnerabilityDetails',
-  'resources',
-  'detail',
-  'detail-type',
-  'source',
-  'findings',
-  'vulnerabilityId',
-  'tags',
-  'Ec2ImageBuilderArn',
-  'Inspector2 Finding',
-]
-
-/** The values of `fixAvailable`, in the order the walker reports their index. */
-export const fixValues = ['YES', 'NO', 'PARTIAL'] as const
-/** The values of `exploitAvailable`, likewise. */
-export const exploitValues = ['YES', 'NO'] as const
 
 interface Exports {
   readonly memory: WebAssembly.Memory
-  readonly init: (...groups: number[]) => void
   readonly record: (at: number, end: number, complete: number) => number
   readonly newlines: (from: number, to: number) => number
-  readonly runOptions: (allowed: number, unlinked: number) => void
+  readonly options: (allowed: number, unlinked: number) => void
   readonly run: (at: number, end: number, complete: number, stopAt: number, inArray: number) => number
   readonly INPUT: WebAssembly.Global
   readonly RUN: WebAssembly.Global
@@ -73,10 +38,10 @@ interface Exports {
 
 /**
  * What a run of records read (`FastRecord.run`): records in all, those not active and those
- * without image linkage; the counted findings are `counted` times nine words (account, image
- * build, pipeline and vulnerability ids, packed severity, fix and exploit, and the ARN's
- * fingerprint) of `runWords` from `runAt`; `afterRecord`: it stopped right after a record in an
- * array.
+ * without image linkage; the counted findings are `counted` times `RUN_WORDS` words (account,
+ * image build, pipeline and vulnerability ids, packed severity, fix and exploit, and the ARN's
+ * fingerprint: see `RecordLayout.ts`) of `runWords` from `runAt`; `afterRecord`: it stopped right
+ * after a record in an array.
  */
 export interface RunCounts {
   read: number
@@ -95,7 +60,7 @@ const compile = (): WebAssembly.Module => {
 
 /**
  * A walker instance. After {@link WasmRecord.walk}, {@link WasmRecord.words} holds what the
- * record's members were (see assembly/record.ts for the words), at addresses that are the
+ * walker read and decided (see `RecordLayout.ts` for the words), at addresses that are the
  * scanner's offsets plus {@link WasmRecord.at}.
  */
 export class WasmRecord {
@@ -130,26 +95,16 @@ export class WasmRecord {
     this.runWords = new Uint32Array(0)
     this.bytes = new Uint8Array(0)
     this.reserve(this.base)
-    const literals = [...keys, ...severities, ...findingStatuses, ...fixValues, ...exploitValues]
-    let at = literalBytes
+    // The literals, each an offset and a length in the table and its bytes after it.
+    const table = new DataView(this.exports.memory.buffer)
+    let at = LITERAL_BYTES
     literals.forEach((l, i) => {
       const b = Buffer.from(l, 'latin1')
-      if (at + b.length > literalEnd) throw new Error('record walker: literals do not fit')
+      if (at + b.length > MEMORY_BASE) throw new Error('record walker: literals do not fit')
       this.bytes.set(b, at)
-      new DataView(this.exports.memory.buffer).setUint32(literalTable + 4 * i, at | (b.length << 16), true)
+      table.setUint32(LITERAL_TABLE + 4 * i, at | (b.length << 16), true)
       at += b.length
     })
-    const first = keys.length
-    this.exports.init(
-      first,
-      severities.length,
-      first + severities.length,
-      findingStatuses.length,
-      first + severities.length + findingStatuses.length,
-      fixValues.length,
-      first + severities.length + findingStatuses.length + fixValues.length,
-      exploitValues.length,
-    )
   }
 
   /**
@@ -177,8 +132,8 @@ export class WasmRecord {
   }
 
   /**
-   * Walks the record at the scanner's position: the address after it, {@link NEED} or
-   * {@link DECLINE}.
+   * Walks the record at the scanner's position and decides what it is (the words from
+   * `R_OUTCOME`): the address after it, `NEED` or `DECLINE`.
    */
   walk(s: JsonScanner): number {
     const at = this.locate(s)
@@ -186,9 +141,9 @@ export class WasmRecord {
     return this.exports.record(at + s.pos, at + s.buf.length, s.eof ? 1 : 0)
   }
 
-  /** Sets the mapping options of {@link WasmRecord.run}: the allowed statuses, by index. */
-  runOptions(allowed: ReadonlyArray<boolean>, includeUnlinked: boolean): void {
-    this.exports.runOptions(
+  /** Sets the mapping options the walker decides with: the allowed statuses, by index. */
+  options(allowed: ReadonlyArray<boolean>, includeUnlinked: boolean): void {
+    this.exports.options(
       allowed.reduce((bits, ok, i) => (ok ? bits | (1 << i) : bits), 0),
       includeUnlinked ? 1 : 0,
     )
@@ -208,11 +163,11 @@ export class WasmRecord {
     s.pos = this.exports.run(at + s.pos, end, s.eof ? 1 : 0, stop, inArray ? 1 : 0) - at
     const w = this.words
     const c = this.runCounts
-    c.read = w[runReadWord] as number
-    c.notActive = w[runNotActiveWord] as number
-    c.noImageLinkage = w[runNoLinkageWord] as number
-    c.counted = w[runCountedWord] as number
-    c.afterRecord = w[runAfterRecordWord] === 1
+    c.read = w[R_RUN_READ] as number
+    c.notActive = w[R_RUN_NOT_ACTIVE] as number
+    c.noImageLinkage = w[R_RUN_NO_LINKAGE] as number
+    c.counted = w[R_RUN_COUNTED] as number
+    c.afterRecord = w[R_RUN_AFTER_RECORD] === 1
     return c
   }
 
@@ -235,7 +190,7 @@ export class WasmRecord {
     else if (b === this.mirrored && s.epoch === this.epoch && s === this.scanner) at = this.base
     else return undefined
     const n = this.exports.newlines(at + from, at + end)
-    const last = this.words[lastNewlineWord] as number
+    const last = this.words[R_LAST_NEWLINE] as number
     return [n, last < 0 ? -1 : last - at]
   }
 
@@ -244,8 +199,8 @@ export class WasmRecord {
     const memory = this.exports.memory
     if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / page))
     if (this.bytes.buffer !== memory.buffer || this.bytes.length === 0) {
-      this.words = new Int32Array(memory.buffer, 0, resultWords)
-      this.prints = new Uint32Array(memory.buffer, 0, resultWords)
+      this.words = new Int32Array(memory.buffer, 0, RESULT_WORDS)
+      this.prints = new Uint32Array(memory.buffer, 0, RESULT_WORDS)
       this.runWords = new Uint32Array(memory.buffer)
       this.bytes = new Uint8Array(memory.buffer)
     }
