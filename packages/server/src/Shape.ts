@@ -116,7 +116,9 @@ const read = (
       const out: unknown[] = []
       for (const [i, item] of value.entries()) {
         if (item === null)
-          return Either.left(serializationException(`${path}[${i}] is null: lists of this service hold no nulls`))
+          return Either.left(
+            serializationException(`${path}[${i}] is null: lists of this service hold no nulls`),
+          )
         const r = read(shape.member, item, `${path}[${i}]`)
         if (Either.isLeft(r)) return r
         out.push(r.right)
@@ -144,7 +146,9 @@ const read = (
 
 const wrongType = (path: string, expected: string, value: unknown) =>
   Either.left(
-    serializationException(`${path === '' ? 'the request body' : path} must be ${expected}, got ${jsonType(value)}`),
+    serializationException(
+      `${path === '' ? 'the request body' : path} must be ${expected}, got ${jsonType(value)}`,
+    ),
   )
 
 const jsonType = (value: unknown): string =>

@@ -175,7 +175,7 @@ test('each refusal has its AWS name: wrong secret, unknown key, unsigned, anothe
     'MissingAuthenticationTokenException: Request is missing Authentication Token',
     "InvalidSignatureException: Credential should be scoped to correct service: 'imagebuilder'. The credential scope names service s3.",
     'IncompleteSignatureException: the Authorization header is malformed: only AWS4-HMAC-SHA256 signatures are accepted',
-    'IncompleteSignatureException: the Authorization header is malformed: Signature must be 64 lower-case hex digits',
+    'InvalidSignatureException: the Authorization header is malformed: Signature must be 64 lower-case hex digits',
     'InvalidSignatureException: x-amz-content-sha256 does not match the SHA-256 of the request body',
   ])
 })

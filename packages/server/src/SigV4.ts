@@ -144,7 +144,8 @@ export const verify =
         ),
       )
     const skew = options.maxSkewMs ?? defaultMaxSkewMs
-    if (Math.abs(options.now - signedAt) > skew) return refuse(invalidSignature(skewMessage(amzDate, options.now, skew)))
+    if (Math.abs(options.now - signedAt) > skew)
+      return refuse(invalidSignature(skewMessage(amzDate, options.now, skew)))
     for (const name of ['host', 'x-amz-date'])
       if (!auth.signedHeaders.includes(name))
         return refuse(invalidSignature(`the ${name} header must be signed`))
@@ -206,13 +207,18 @@ export const authorizationHeader = (
 // -------------------------------------------------------------------------------------
 
 /**
- * Parses an `Authorization` header of the AWS4-HMAC-SHA256 form.
+ * Parses an `Authorization` header of the AWS4-HMAC-SHA256 form: IncompleteSignatureException
+ * for a header that lacks a part or is malformed, InvalidSignatureException for a signature
+ * that is not 64 lower-case hex digits (it cannot match).
  *
  * @category utils
  */
 export const parseAuthorization = (
   header: string,
-): E.Either<ProtocolErrorOf<'IncompleteSignatureException'>, Authorization> => {
+): E.Either<
+  ProtocolErrorOf<'IncompleteSignatureException'> | ProtocolErrorOf<'InvalidSignatureException'>,
+  Authorization
+> => {
   const trimmed = header.trim()
   if (!trimmed.startsWith(`${algorithm} `))
     return deny(`the Authorization header is malformed: only ${algorithm} signatures are accepted`)
@@ -247,8 +253,11 @@ export const parseAuthorization = (
     return deny(
       'the Authorization header is malformed: SignedHeaders must be sorted, unique, lower-case names',
     )
+  // A signature of another form cannot match: InvalidSignatureException, as AWS answers it.
   if (!signaturePattern.test(signature))
-    return deny('the Authorization header is malformed: Signature must be 64 lower-case hex digits')
+    return Either.left(
+      invalidSignature('the Authorization header is malformed: Signature must be 64 lower-case hex digits'),
+    )
   return Either.right({ accessKeyId, date, region, service, signedHeaders: names, signature })
 }
 

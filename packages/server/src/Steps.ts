@@ -84,7 +84,9 @@ export const route =
     const operation = table.get(path as (typeof operationPaths)[number])
     const answers = `this service answers POST ${operationPaths.join(' and POST ')}`
     if (operation === undefined)
-      return Either.left({ error: unknownOperation(`unknown operation ${request.method} ${path}: ${answers}`) })
+      return Either.left({
+        error: unknownOperation(`unknown operation ${request.method} ${path}: ${answers}`),
+      })
     if (request.method !== 'POST')
       return Either.left({
         error: unknownOperation(`method ${request.method} not allowed on ${path}: ${answers}`),
