@@ -169,25 +169,34 @@ const nest = (depth: number, kind: 'list' | 'object') =>
     ? `${'['.repeat(depth)}${']'.repeat(depth)}`
     : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
 
+// The members each operation reads; nesting under any other member is an unknown member, which
+// restJson1 ignores (see Malformed.test.ts), so the request is then served.
+const readMembers: Readonly<Record<(typeof paths)[number], ReadonlySet<string>>> = {
+  '/ListImageScanFindingAggregations': new Set(['filter', 'filter.values', 'nextToken']),
+  '/ListImageScanFindings': new Set(['filters', 'maxResults', 'nextToken']),
+}
+
 testProp(
-  'deeply nested JSON anywhere in a request is a named 4xx',
+  'deeply nested JSON anywhere in a request: a named 4xx where a member reads it, ignored where none does',
   [
     fc.integer({ min: 1, max: 32_000 }),
     fc.constantFrom('list', 'object') as fc.Arbitrary<'list' | 'object'>,
-    fc.constantFrom(
-      (v: string) => v,
-      (v: string) => `{"filter":${v}}`,
-      (v: string) => `{"filter":{"name":"vulnerabilityId","values":[${v}]}}`,
-      (v: string) => `{"nextToken":${v}}`,
-      (v: string) => `{"unknown":${v}}`,
-      (v: string) => `{"filters":[{"name":"severity","values":[${v}]}]}`,
-      (v: string) => `{"maxResults":${v}}`,
+    fc.constantFrom<readonly [string, (v: string) => string]>(
+      ['body', (v: string) => v],
+      ['filter', (v: string) => `{"filter":${v}}`],
+      ['filter.values', (v: string) => `{"filter":{"name":"vulnerabilityId","values":[${v}]}}`],
+      ['nextToken', (v: string) => `{"nextToken":${v}}`],
+      ['unknown', (v: string) => `{"unknown":${v}}`],
+      ['filters', (v: string) => `{"filters":[{"name":"severity","values":[${v}]}]}`],
+      ['maxResults', (v: string) => `{"maxResults":${v}}`],
     ),
     fc.constantFrom(...paths),
   ],
-  async (t, depth, kind, place, path) => {
+  async (t, depth, kind, [member, place], path) => {
     const r = await asAlice(t, { path, body: Buffer.from(place(nest(depth, kind))) })
-    t.not(r.status, 200)
+    // A nested object as the body is a structure whose one member, "a", is unknown.
+    const ignored = member === 'body' ? kind === 'object' : !readMembers[path].has(member)
+    t.is(r.status === 200, ignored, `${member} on ${path}: ${r.status} ${r.body.slice(0, 200)}`)
   },
   { numRuns: 40 },
 )
