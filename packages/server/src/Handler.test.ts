@@ -3,7 +3,7 @@ import test from 'ava'
 import * as Either from 'fp-ts/lib/Either.js'
 import { makeHandler } from './Handler.js'
 import { silentLogger } from './Logger.js'
-import { parseJsonBody } from './Wire.js'
+import { defaultMaxBodyBytes, parseJsonBody } from './Wire.js'
 
 const request = (body: string, extra: Record<string, string> = {}) => ({
   method: 'POST',
@@ -75,7 +75,7 @@ test('credentials that cannot work are refused when the handler is made', (t) =>
   )
 })
 
-test('bodies: empty is {}, and invalid UTF-8, invalid JSON or another media type are ClientException', (t) => {
+test('bodies: empty is {}; not UTF-8 or not a JSON object is SerializationException, another media type UnsupportedMediaTypeException, too large RequestEntityTooLargeException', (t) => {
   const message = (contentType: string | undefined, body: Uint8Array | 'tooLarge') =>
     Either.match(
       (e: { name: string; message: string }) => `${e.name}: ${e.message}`,
@@ -85,7 +85,12 @@ test('bodies: empty is {}, and invalid UTF-8, invalid JSON or another media type
     [
       message(undefined, new Uint8Array()),
       message('application/json; charset=utf-8', Buffer.from('{"a":1}')),
+      message('Application/JSON', Buffer.from('{}')),
       message('Application/JSON', Buffer.from('[]')),
+      message('application/json', Buffer.from('null')),
+      message('application/json', Buffer.from('10')),
+      message('application/json', Buffer.from('"x"')),
+      message('application/json', Buffer.from('{"a":1,}')),
       message('application/json', Buffer.from([0x7b, 0xff, 0x7d])),
       message(undefined, Buffer.from('{}')),
       message('application/json', 'tooLarge'),
@@ -93,10 +98,58 @@ test('bodies: empty is {}, and invalid UTF-8, invalid JSON or another media type
     [
       '{}',
       '{"a":1}',
-      '[]',
-      'ClientException: request body is not valid UTF-8',
-      'ClientException: content type must be application/json, got none',
-      'ClientException: request body is larger than 65536 bytes',
+      '{}',
+      'SerializationException: request body must be a JSON object, got an array',
+      'SerializationException: request body must be a JSON object, got null',
+      'SerializationException: request body must be a JSON object, got a number',
+      'SerializationException: request body must be a JSON object, got a string',
+      `SerializationException: request body is not valid JSON: ${jsonError('{"a":1,}')}`,
+      'SerializationException: request body is not valid UTF-8',
+      'UnsupportedMediaTypeException: content type must be application/json, got none',
+      `RequestEntityTooLargeException: request body is larger than ${defaultMaxBodyBytes} bytes`,
     ],
   )
+})
+
+const jsonError = (text: string): string => {
+  try {
+    JSON.parse(text)
+    return ''
+  } catch (e) {
+    return (e as Error).message
+  }
+}
+
+test('every answer carries a Date header of the server clock, errors included', (t) => {
+  const now = Date.UTC(2026, 0, 2, 3, 4, 5)
+  const handler = makeHandler({
+    engine: testEngine([{ awsAccountId: '111111111111', severity: 'HIGH' } as never]),
+    credentials: [{ accessKeyId: 'A', secretAccessKey: 's', accountIds: ['111111111111'] }],
+    logger: silentLogger,
+    now: () => now,
+  })
+  const answers = [
+    handler.handle(request('{}')),
+    handler.handle({ ...request('{}'), target: '/Nothing' }),
+    handler.handle({ ...request('{}'), body: 'tooLarge' }),
+  ]
+  t.deepEqual(
+    answers.map((r) => [r.status, r.headers['x-amzn-errortype'], r.headers.date]),
+    [
+      [403, 'MissingAuthenticationTokenException', 'Fri, 02 Jan 2026 03:04:05 GMT'],
+      [404, 'UnknownOperationException', 'Fri, 02 Jan 2026 03:04:05 GMT'],
+      [413, 'RequestEntityTooLargeException', 'Fri, 02 Jan 2026 03:04:05 GMT'],
+    ],
+  )
+})
+
+test('the default body limit is the largest valid request rounded up to a KiB', (t) => {
+  // {"filter":{"name":"imageBuildVersionArn","values":[ ten values ]},"nextToken": token }
+  // with every character in its longest JSON form: \" (2 bytes) in a value, \u001f (6) in the token.
+  const value = `"${'\\"'.repeat(1024)}"`
+  const token = `"${'\\u001f'.repeat(65_535)}"`
+  const body = `{"filter":{"name":"imageBuildVersionArn","values":[${Array(10).fill(value).join(',')}]},"nextToken":${token}}`
+  t.is(JSON.parse(body).nextToken.length, 65_535)
+  t.is(Buffer.byteLength(body), 413_788)
+  t.is(defaultMaxBodyBytes, 405 * 1024)
 })

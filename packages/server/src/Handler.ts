@@ -31,7 +31,7 @@ import { nodeListener } from './NodeListener.js'
 import { operationTable } from './Operations.js'
 import { makeRateLimiter, type RateLimit } from './RateLimiter.js'
 import { authenticate, chainSteps, dispatch, parseBody, rateLimit, route, type Step } from './Steps.js'
-import { defaultMaxBodyBytes, errorResponse, type WireRequest, type WireResponse } from './Wire.js'
+import { defaultMaxBodyBytes, errorResponse, type WireRequest, type WireResponse, withDate } from './Wire.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -60,7 +60,8 @@ export type EngineSource =
  * - `now`: the clock in milliseconds (signature skew, rate limit, and the engine built from an
  *   index); default `Date.now`.
  * - `logger`: default {@link stderrLogger}.
- * - `maxBodyBytes`: default 64 KiB. `maxSkewMs`: allowed signature clock skew, default 5 minutes.
+ * - `maxBodyBytes`: default {@link defaultMaxBodyBytes} (the largest valid request, 405 KiB).
+ *   `maxSkewMs`: allowed signature clock skew, default 5 minutes.
  *
  * @category model
  */
@@ -144,18 +145,28 @@ export const makeHandler = (options: HandlerOptions): Handler => {
     return errorResponse(requestId, error, extra)
   }
 
+  // Every answer carries the server's Date, errors included: the AWS SDK corrects a skewed clock
+  // from it after InvalidSignatureException and retries.
+  const dated = (response: WireResponse): WireResponse => {
+    try {
+      return withDate(now())(response)
+    } catch {
+      return withDate(Date.now())(response)
+    }
+  }
+
   const handle = (request: WireRequest): WireResponse => {
     try {
-      return respond(request)
+      return dated(respond(request))
     } catch (e) {
-      return unexpected(e, engine, logger)
+      return dated(unexpected(e, engine, logger))
     }
   }
 
   return {
     handle,
     listener: nodeListener(handle, maxBodyBytes),
-    fetch: fetchAdapter(handle, maxBodyBytes, (e) => unexpected(e, engine, logger)),
+    fetch: fetchAdapter(handle, maxBodyBytes, (e) => dated(unexpected(e, engine, logger))),
     get engine() {
       return engine
     },

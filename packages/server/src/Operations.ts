@@ -19,6 +19,8 @@ import {
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
+import type { WireError } from './ProtocolError.js'
+import { aggregationsInput, findingsInput, readShape, type Shape } from './Shape.js'
 import { jsonResponse, type WireResponse } from './Wire.js'
 
 // -------------------------------------------------------------------------------------
@@ -50,12 +52,15 @@ export interface OperationContext {
 }
 
 /**
- * One row of the table, typed: `decode` validates the parsed body, `handle` answers the
- * decoded request, `encode` writes the answer.
+ * One row of the table, typed: `input` is the input shape the protocol reads the parsed body
+ * against (unknown and `null` members left out, a wrong JSON type refused), `decode` validates
+ * what it read by the model's rules, `handle` answers the decoded request, `encode` writes the
+ * answer.
  *
  * @category model
  */
 export interface OperationSpec<I, O> {
+  readonly input: Shape
   readonly decode: (body: unknown) => E.Either<ScantallyError, I>
   readonly handle: (context: OperationContext) => (request: I) => E.Either<ScantallyError, O>
   readonly encode: (response: O) => WireResponse
@@ -68,7 +73,7 @@ export interface OperationSpec<I, O> {
  * @category model
  */
 export interface ServedOperation {
-  readonly answer: (context: OperationContext, body: unknown) => E.Either<ScantallyError, WireResponse>
+  readonly answer: (context: OperationContext, body: unknown) => E.Either<WireError, WireResponse>
 }
 
 /**
@@ -83,13 +88,18 @@ export type OperationTable = ReadonlyMap<OperationPath, ServedOperation>
 // -------------------------------------------------------------------------------------
 
 /**
- * Serves an operation from its decode, handle and encode.
+ * Serves an operation from its input shape, decode, handle and encode.
  *
  * @category constructors
  */
 export const served = <I, O>(spec: OperationSpec<I, O>): ServedOperation => ({
   answer: (context, body) =>
-    pipe(spec.decode(body), Either.chain(spec.handle(context)), Either.map(spec.encode)),
+    pipe(
+      readShape(spec.input)(body),
+      Either.chainW(spec.decode),
+      Either.chainW(spec.handle(context)),
+      Either.map(spec.encode),
+    ),
 })
 
 /**
@@ -110,6 +120,7 @@ export const operationTable = (store: ScanFindingStore | undefined): OperationTa
     [
       '/ListImageScanFindingAggregations',
       served({
+        input: aggregationsInput,
         decode: decodeAggregationsRequest,
         // Core's operation takes the body whole and decodes it itself: a decoded request
         // decodes to itself, and the decode above keeps a malformed one from the engine.
@@ -122,6 +133,7 @@ export const operationTable = (store: ScanFindingStore | undefined): OperationTa
       store === undefined
         ? unserved(invalidRequest('ListImageScanFindings is not served here: no finding store is configured'))
         : served({
+            input: findingsInput,
             decode: decodeFindingsRequest,
             handle:
               ({ engine, caller }) =>

@@ -11,7 +11,7 @@ import { isIP } from 'node:net'
 import { clientException } from '@scantally/core'
 import { type Handler, type HandlerOptions, makeHandler } from './Handler.js'
 import { stderrLogger } from './Logger.js'
-import { errorResponse } from './Wire.js'
+import { errorResponse, withDate } from './Wire.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -157,7 +157,7 @@ const answerClientError = (
     } catch {
       // The answer still goes out without one.
     }
-    const response = errorResponse(requestId, clientException(message), { status })
+    const response = withDate(Date.now())(errorResponse(requestId, clientException(message), { status }))
     const head = Object.entries({ ...response.headers, connection: 'close' })
       .map(([name, value]) => `${name}: ${value}\r\n`)
       .join('')

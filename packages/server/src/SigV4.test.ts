@@ -112,19 +112,31 @@ test('our signer computes the same Authorization header as the SDK', async (t) =
   t.is(ours, r.headers.get('authorization') as string)
 })
 
-test('a clock skew of up to 5 minutes is accepted, beyond it refused, either way', async (t) => {
+test('a clock skew of up to 5 minutes is accepted, beyond it InvalidSignatureException in AWS words, either way', async (t) => {
   const r = await sample()
   const at = signedAt(r)
   const fiveMinutes = 5 * 60 * 1000
   t.true(Either.isRight(check(r, at + fiveMinutes)))
   t.true(Either.isRight(check(r, at - fiveMinutes)))
-  const late = check(r, at + fiveMinutes + 1000)
-  const early = check(r, at - fiveMinutes - 1000)
-  t.true(Either.isLeft(late) && /signature expired or not yet valid/.test(late.left.message))
-  t.true(Either.isLeft(early) && early.left.name === 'ForbiddenException')
+  const date = r.headers.get('x-amz-date') as string
+  const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '')
+  const refused = (now: number) => {
+    const e = check(r, now)
+    return Either.isLeft(e) ? `${e.left.name} ${e.left.httpStatus}: ${e.left.message}` : 'accepted'
+  }
+  // AWS's own form, e.g. "Signature expired: 20190611T195422Z is now earlier than
+  // 20190611T195931Z (20190611T200431Z - 5 min.)".
+  t.is(
+    refused(at + fiveMinutes + 1000),
+    `InvalidSignatureException 403: Signature expired: ${date} is now earlier than ${stamp(at + 1000)} (${stamp(at + fiveMinutes + 1000)} - 5 min.)`,
+  )
+  t.is(
+    refused(at - fiveMinutes - 1000),
+    `InvalidSignatureException 403: Signature not yet current: ${date} is still later than ${stamp(at - 1000)} (${stamp(at - fiveMinutes - 1000)} + 5 min.)`,
+  )
 })
 
-test('a wrong secret, an unknown key, another service and a missing header are each ForbiddenException', async (t) => {
+test('each refusal has its AWS name: wrong secret, unknown key, unsigned, another service, a malformed header, a body hash', async (t) => {
   const r = await sample()
   const wrong = await signedBySdk(endpoint, new ListImageScanFindingAggregationsCommand({}), {
     accessKeyId: 'AKIDALICE',
@@ -158,13 +170,13 @@ test('a wrong secret, an unknown key, another service and a missing header are e
     check(withHeader(r, 'x-amz-content-sha256', 'UNSIGNED-PAYLOAD')),
   ].map((e) => (Either.isLeft(e) ? `${e.left.name}: ${e.left.message}` : 'accepted'))
   t.deepEqual(messages, [
-    'ForbiddenException: the request signature does not match: check the secret access key and the signing method',
-    'ForbiddenException: unknown access key id AKIDNOBODY',
-    'ForbiddenException: request is not signed: the Authorization header (AWS Signature Version 4) is missing',
-    'ForbiddenException: credential scope names service s3, expected imagebuilder',
-    'ForbiddenException: the Authorization header is malformed: only AWS4-HMAC-SHA256 signatures are accepted',
-    'ForbiddenException: the Authorization header is malformed: Signature must be 64 lower-case hex digits',
-    'ForbiddenException: x-amz-content-sha256 does not match the SHA-256 of the request body',
+    'InvalidSignatureException: The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+    'UnrecognizedClientException: The security token included in the request is invalid.',
+    'MissingAuthenticationTokenException: Request is missing Authentication Token',
+    "InvalidSignatureException: Credential should be scoped to correct service: 'imagebuilder'. The credential scope names service s3.",
+    'IncompleteSignatureException: the Authorization header is malformed: only AWS4-HMAC-SHA256 signatures are accepted',
+    'InvalidSignatureException: the Authorization header is malformed: Signature must be 64 lower-case hex digits',
+    'InvalidSignatureException: x-amz-content-sha256 does not match the SHA-256 of the request body',
   ])
 })
 

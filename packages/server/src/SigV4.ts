@@ -7,9 +7,16 @@
  * @module
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
-import { type ForbiddenException, forbidden } from '@scantally/core'
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
+import {
+  type AuthenticationError,
+  incompleteSignature,
+  invalidSignature,
+  missingAuthenticationToken,
+  type ProtocolErrorOf,
+  unrecognizedClient,
+} from './ProtocolError.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -99,44 +106,57 @@ const headerNamePattern = /^[a-z0-9!#$%&'*+.^_`|~-]+$/
 // -------------------------------------------------------------------------------------
 
 /**
- * Verifies a request's signature. `Right` holds the access key id that signed it; `Left` a
- * ForbiddenException for a missing, malformed, stale or wrong signature or an unknown key. The
+ * Verifies a request's signature. `Right` holds the access key id that signed it; `Left` the
+ * error AWS answers: MissingAuthenticationTokenException (unsigned), IncompleteSignatureException
+ * (a malformed `Authorization` or `x-amz-date`), UnrecognizedClientException (an unknown key) or
+ * InvalidSignatureException (a wrong signature, scope or body hash, and a clock too far off, whose
+ * message starts "Signature expired:" or "Signature not yet current:" as AWS's does). The
  * signature is compared in constant time, and the body must hash to what was signed.
  *
  * @category combinators
  */
 export const verify =
   (options: VerifyOptions) =>
-  (request: SignedRequest): E.Either<ForbiddenException, string> => {
+  (request: SignedRequest): E.Either<AuthenticationError, string> => {
     const header = request.headers.get('authorization')
-    if (header === undefined)
-      return deny('request is not signed: the Authorization header (AWS Signature Version 4) is missing')
+    if (header === undefined) return Either.left(missingAuthenticationToken())
     const parsed = parseAuthorization(header)
     if (Either.isLeft(parsed)) return parsed
     const auth = parsed.right
     if (auth.service !== options.service)
-      return deny(`credential scope names service ${auth.service}, expected ${options.service}`)
+      return refuse(
+        invalidSignature(
+          `Credential should be scoped to correct service: '${options.service}'. The credential scope names service ${auth.service}.`,
+        ),
+      )
     const secret = options.secretOf(auth.accessKeyId)
-    if (secret === undefined) return deny(`unknown access key id ${auth.accessKeyId}`)
+    if (secret === undefined) return refuse(unrecognizedClient())
     const amzDate = request.headers.get('x-amz-date')
     const signedAt = amzDate === undefined ? undefined : parseAmzDate(amzDate)
     if (amzDate === undefined || signedAt === undefined)
-      return deny('the x-amz-date header is missing or not of the form YYYYMMDDTHHMMSSZ')
-    if (amzDate.slice(0, 8) !== auth.date) return deny('the credential scope date does not match x-amz-date')
+      return refuse(
+        incompleteSignature('the x-amz-date header is missing or not of the form YYYYMMDDTHHMMSSZ'),
+      )
+    if (amzDate.slice(0, 8) !== auth.date)
+      return refuse(
+        invalidSignature(
+          `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+        ),
+      )
     const skew = options.maxSkewMs ?? defaultMaxSkewMs
     if (Math.abs(options.now - signedAt) > skew)
-      return deny(
-        `signature expired or not yet valid: x-amz-date ${amzDate} is more than ${skew / 1000} s from the server time ${new Date(options.now).toISOString()}`,
-      )
+      return refuse(invalidSignature(skewMessage(amzDate, options.now, skew)))
     for (const name of ['host', 'x-amz-date'])
-      if (!auth.signedHeaders.includes(name)) return deny(`the ${name} header must be signed`)
+      if (!auth.signedHeaders.includes(name))
+        return refuse(invalidSignature(`the ${name} header must be signed`))
     for (const name of auth.signedHeaders)
-      if (!request.headers.has(name)) return deny(`signed header ${name} is missing from the request`)
+      if (!request.headers.has(name))
+        return refuse(invalidSignature(`signed header ${name} is missing from the request`))
     const bodyHash = sha256Hex(request.body)
     const declared = request.headers.get('x-amz-content-sha256')
     // The payload hash is always the body's own; a declared one (even UNSIGNED-PAYLOAD) must agree.
     if (declared !== undefined && declared !== bodyHash)
-      return deny('x-amz-content-sha256 does not match the SHA-256 of the request body')
+      return refuse(invalidSignature('x-amz-content-sha256 does not match the SHA-256 of the request body'))
     const expected = signatureOf(
       secret,
       auth,
@@ -146,7 +166,7 @@ export const verify =
     const given = Buffer.from(auth.signature, 'hex')
     return given.length === expected.length && timingSafeEqual(given, expected)
       ? Either.right(auth.accessKeyId)
-      : deny('the request signature does not match: check the secret access key and the signing method')
+      : refuse(invalidSignature(signatureMismatch))
   }
 
 /**
@@ -187,11 +207,18 @@ export const authorizationHeader = (
 // -------------------------------------------------------------------------------------
 
 /**
- * Parses an `Authorization` header of the AWS4-HMAC-SHA256 form.
+ * Parses an `Authorization` header of the AWS4-HMAC-SHA256 form: IncompleteSignatureException
+ * for a header that lacks a part or is malformed, InvalidSignatureException for a signature
+ * that is not 64 lower-case hex digits (it cannot match).
  *
  * @category utils
  */
-export const parseAuthorization = (header: string): E.Either<ForbiddenException, Authorization> => {
+export const parseAuthorization = (
+  header: string,
+): E.Either<
+  ProtocolErrorOf<'IncompleteSignatureException'> | ProtocolErrorOf<'InvalidSignatureException'>,
+  Authorization
+> => {
   const trimmed = header.trim()
   if (!trimmed.startsWith(`${algorithm} `))
     return deny(`the Authorization header is malformed: only ${algorithm} signatures are accepted`)
@@ -226,8 +253,11 @@ export const parseAuthorization = (header: string): E.Either<ForbiddenException,
     return deny(
       'the Authorization header is malformed: SignedHeaders must be sorted, unique, lower-case names',
     )
+  // A signature of another form cannot match: InvalidSignatureException, as AWS answers it.
   if (!signaturePattern.test(signature))
-    return deny('the Authorization header is malformed: Signature must be 64 lower-case hex digits')
+    return Either.left(
+      invalidSignature('the Authorization header is malformed: Signature must be 64 lower-case hex digits'),
+    )
   return Either.right({ accessKeyId, date, region, service, signedHeaders: names, signature })
 }
 
@@ -383,4 +413,22 @@ const safeDecode = (s: string): string => {
   }
 }
 
-const deny = (message: string): E.Either<ForbiddenException, never> => Either.left(forbidden(message))
+// A malformed Authorization header: IncompleteSignatureException, as AWS answers it.
+const deny = (message: string): E.Either<ProtocolErrorOf<'IncompleteSignatureException'>, never> =>
+  Either.left(incompleteSignature(message))
+
+const refuse = (error: AuthenticationError): E.Either<AuthenticationError, never> => Either.left(error)
+
+// AWS's words for a signature that does not verify.
+const signatureMismatch =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.'
+
+// AWS's words for a skewed clock; the AWS SDK recognises the error by its name and corrects its
+// clock from the response's Date header.
+const skewMessage = (amzDate: string, now: number, skew: number): string => {
+  const minutes = `${skew / 60_000} min.`
+  const signedAt = parseAmzDate(amzDate) ?? now
+  return signedAt < now
+    ? `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - skew)} (${formatAmzDate(now)} - ${minutes})`
+    : `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(now + skew)} (${formatAmzDate(now)} + ${minutes})`
+}

@@ -6,20 +6,15 @@
  *
  * @module
  */
-import {
-  type Caller,
-  callRateLimitExceeded,
-  clientException,
-  type Engine,
-  type ScantallyError,
-} from '@scantally/core'
+import { type Caller, callRateLimitExceeded, type Engine } from '@scantally/core'
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import { anonymousCaller, type Credential, callerOf } from './Credentials.js'
 import { type OperationTable, operationPaths, type ServedOperation } from './Operations.js'
+import { unknownOperation, type WireError } from './ProtocolError.js'
 import type { RateLimiter } from './RateLimiter.js'
 import { verify } from './SigV4.js'
-import { parseJsonBody, type WireRequest } from './Wire.js'
+import { parseJsonBody, tooLarge, type WireRequest } from './Wire.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -43,13 +38,14 @@ export interface Call {
 }
 
 /**
- * Why a call is answered with an error: the error, and a status or headers besides the
- * error's own (the 404 of an unknown path, the `retry-after` of a throttled caller).
+ * Why a call is answered with an error: the error (the model's or the protocol's), and a status
+ * or headers besides the error's own (the 405 and `allow` of a known path with another method,
+ * the `retry-after` of a throttled caller).
  *
  * @category model
  */
 export interface Refusal {
-  readonly error: ScantallyError
+  readonly error: WireError
   readonly status?: number
   readonly headers?: Readonly<Record<string, string>>
 }
@@ -73,8 +69,10 @@ export const signingService = 'imagebuilder'
 // -------------------------------------------------------------------------------------
 
 /**
- * The first step, which makes the call: a `POST` to a path of the table (otherwise a 404
- * ClientException) with a body within the limit (otherwise a ClientException).
+ * The first step, which makes the call: a path of the table (otherwise UnknownOperationException,
+ * 404, as Smithy's reference restJson1 server answers), by `POST` (otherwise the same error with
+ * 405 and `allow: POST`), with a body within the limit (otherwise
+ * RequestEntityTooLargeException, 413).
  *
  * @category constructors
  */
@@ -83,17 +81,19 @@ export const route =
   (request: WireRequest, engine: Engine): E.Either<Refusal, Call> => {
     const q = request.target.indexOf('?')
     const path = q === -1 ? request.target : request.target.slice(0, q)
-    const operation =
-      request.method === 'POST' ? table.get(path as (typeof operationPaths)[number]) : undefined
+    const operation = table.get(path as (typeof operationPaths)[number])
+    const answers = `this service answers POST ${operationPaths.join(' and POST ')}`
     if (operation === undefined)
       return Either.left({
-        error: clientException(
-          `unknown operation ${request.method} ${path}: this service answers POST ${operationPaths.join(' and POST ')}`,
-        ),
-        status: 404,
+        error: unknownOperation(`unknown operation ${request.method} ${path}: ${answers}`),
       })
-    if (request.body === 'tooLarge')
-      return Either.left({ error: clientException(`request body is larger than ${maxBodyBytes} bytes`) })
+    if (request.method !== 'POST')
+      return Either.left({
+        error: unknownOperation(`method ${request.method} not allowed on ${path}: ${answers}`),
+        status: 405,
+        headers: { allow: 'POST' },
+      })
+    if (request.body === 'tooLarge') return Either.left({ error: tooLarge(maxBodyBytes) })
     return Either.right({
       request,
       engine,
@@ -117,7 +117,7 @@ export const authenticate =
   ): Step =>
   (call) =>
     Either.bimap(
-      (error: ScantallyError): Refusal => ({ error }),
+      (error: WireError): Refusal => ({ error }),
       (accessKeyId: string): Call => ({
         ...call,
         caller: callerOf(credentials.get(accessKeyId) as Credential),
@@ -160,7 +160,7 @@ export const parseBody =
   (maxBodyBytes: number): Step =>
   (call) =>
     Either.bimap(
-      (error: ScantallyError): Refusal => ({ error }),
+      (error: WireError): Refusal => ({ error }),
       (input: unknown): Call => ({ ...call, input }),
     )(parseJsonBody(call.request.headers.get('content-type'), call.body, maxBodyBytes))
 
@@ -184,6 +184,6 @@ export const chainSteps =
  * @category combinators
  */
 export const dispatch = (call: Call) =>
-  Either.mapLeft((error: ScantallyError): Refusal => ({ error }))(
+  Either.mapLeft((error: WireError): Refusal => ({ error }))(
     call.operation.answer({ engine: call.engine, caller: call.caller }, call.input),
   )

@@ -1,14 +1,20 @@
 /**
  * The AWS restJson1 wire format, transport-neutral: a request as bytes and headers, a response
  * as status, headers and text, and the rules for bodies and errors the AWS SDK relies on (a JSON
- * body, `x-amzn-requestid` on every response, `x-amzn-errortype` naming the error).
+ * body, `x-amzn-requestid` and `date` on every response, `x-amzn-errortype` naming the error).
  *
  * @module
  */
 
-import { type ClientException, clientException, type ScantallyError } from '@scantally/core'
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
+import {
+  type BodyError,
+  requestEntityTooLarge,
+  serializationException,
+  unsupportedMediaType,
+  type WireError,
+} from './ProtocolError.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -39,13 +45,33 @@ export interface WireResponse {
   readonly body: string
 }
 
+// The most bytes one UTF-16 code unit of a string takes in JSON: six, as `\u001f` (a control
+// character) or `\ud800` (a lone surrogate).
+const maxJsonBytesPerUnit = 6
+
 /**
- * The largest request body accepted: 64 KiB. The largest valid request (a 65535-character
- * token) fits; anything bigger is not a request of these operations.
+ * The size in bytes of the largest valid request, ListImageScanFindingAggregations with a
+ * `nextToken` of 65,535 characters (the model's maximum) and a filter of ten 1,024-character
+ * values (the model's maximum), every character in its longest JSON form: six bytes a character
+ * of the token, two a character of a value (the pattern's one escaped character is `"`).
+ * ListImageScanFindings' largest request (one filter of one value) is smaller.
  *
  * @category model
  */
-export const defaultMaxBodyBytes = 64 * 1024
+export const largestValidRequestBytes: number =
+  '{"filter":{"name":"imageBuildVersionArn","values":[]},"nextToken":}'.length +
+  10 * (2 * 1024 + 2) +
+  9 +
+  (65_535 * maxJsonBytesPerUnit + 2)
+
+/**
+ * The largest request body accepted by default: {@link largestValidRequestBytes} rounded up to
+ * a whole KiB, so every valid request is read and anything larger is refused with
+ * RequestEntityTooLargeException (413).
+ *
+ * @category model
+ */
+export const defaultMaxBodyBytes: number = Math.ceil(largestValidRequestBytes / 1024) * 1024
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -70,15 +96,16 @@ export const jsonResponse = (requestId: string, body: unknown): WireResponse => 
 }
 
 /**
- * An error response as restJson1 has it: the status of core's error table (or an override,
- * for the 404 of an unknown operation), `x-amzn-errortype: <Name>` and `{"message": ...}`.
- * The SDK turns it into its typed exception of that name.
+ * An error response as restJson1 has it: the error's status (or an override, for the 405 of a
+ * known path with another method), `x-amzn-errortype: <Name>` and `{"message": ...}`. The SDK
+ * turns it into its typed exception of that name. Core's errors (the model's) and the
+ * protocol's are written alike.
  *
  * @category constructors
  */
 export const errorResponse = (
   requestId: string,
-  error: ScantallyError,
+  error: WireError,
   extra: { readonly status?: number; readonly headers?: Readonly<Record<string, string>> } = {},
 ): WireResponse => {
   const text = JSON.stringify({ message: error.message })
@@ -96,13 +123,33 @@ export const errorResponse = (
 }
 
 // -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * The response with a `date` header (IMF-fixdate) of the server clock: on every response,
+ * errors included, since the AWS SDK corrects a skewed clock from it and retries.
+ *
+ * @category combinators
+ */
+export const withDate =
+  (now: number) =>
+  (response: WireResponse): WireResponse => ({
+    ...response,
+    headers: { ...response.headers, date: new Date(now).toUTCString() },
+  })
+
+// -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
 
 /**
- * Reads a restJson1 body: `application/json` (any parameters) as strict UTF-8 JSON. An empty
- * body is `{}` (what the SDK sends for an empty input), whatever its content type; otherwise
- * a wrong content type, invalid UTF-8 or invalid JSON is a ClientException.
+ * Reads a restJson1 body as Smithy's restJson1 protocol tests have it. An empty body is `{}`
+ * (what the SDK sends for an empty input), whatever its content type. Otherwise: a body over
+ * the limit is RequestEntityTooLargeException (413); a content type other than
+ * `application/json` (any parameters), or none, is UnsupportedMediaTypeException (415); bytes
+ * that are not UTF-8, text that is not JSON, and JSON that is not an object (an array, a number,
+ * `null`) are SerializationException (400).
  *
  * @category utils
  */
@@ -110,14 +157,13 @@ export const parseJsonBody = (
   contentType: string | undefined,
   body: Uint8Array | 'tooLarge',
   maxBodyBytes: number = defaultMaxBodyBytes,
-): E.Either<ClientException, unknown> => {
-  if (body === 'tooLarge')
-    return Either.left(clientException(`request body is larger than ${maxBodyBytes} bytes`))
+): E.Either<BodyError, unknown> => {
+  if (body === 'tooLarge') return Either.left(tooLarge(maxBodyBytes))
   if (body.length === 0) return Either.right({})
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase()
   if (mediaType !== 'application/json')
     return Either.left(
-      clientException(
+      unsupportedMediaType(
         `content type must be application/json, got ${contentType === undefined ? 'none' : JSON.stringify(contentType)}`,
       ),
     )
@@ -125,11 +171,27 @@ export const parseJsonBody = (
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(body)
   } catch {
-    return Either.left(clientException('request body is not valid UTF-8'))
+    return Either.left(serializationException('request body is not valid UTF-8'))
   }
+  let parsed: unknown
   try {
-    return Either.right(JSON.parse(text) as unknown)
+    parsed = JSON.parse(text) as unknown
   } catch (e) {
-    return Either.left(clientException(`request body is not valid JSON: ${(e as Error).message}`))
+    return Either.left(serializationException(`request body is not valid JSON: ${(e as Error).message}`))
   }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    ? Either.right(parsed)
+    : Either.left(
+        serializationException(
+          `request body must be a JSON object, got ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`}`,
+        ),
+      )
 }
+
+/**
+ * The error for a body over the limit.
+ *
+ * @category utils
+ */
+export const tooLarge = (maxBodyBytes: number) =>
+  requestEntityTooLarge(`request body is larger than ${maxBodyBytes} bytes`)

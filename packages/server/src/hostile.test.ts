@@ -13,6 +13,7 @@ import { silentLogger } from './Logger.js'
 import { type RunningServer, startServer } from './Server.js'
 import { accountOf, client, credentials, dataset } from './test/harness.js'
 import { assertClientAnswer, frame, type RawRequest, rawExchange, signed } from './test/raw.js'
+import { defaultMaxBodyBytes } from './Wire.js'
 
 // Every answer to client input is a named 4xx (or a 200 for a valid request), the server never
 // answers 5xx, and a caller never reads what another caller's accounts hold.
@@ -168,25 +169,34 @@ const nest = (depth: number, kind: 'list' | 'object') =>
     ? `${'['.repeat(depth)}${']'.repeat(depth)}`
     : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
 
+// The members each operation reads; nesting under any other member is an unknown member, which
+// restJson1 ignores (see Malformed.test.ts), so the request is then served.
+const readMembers: Readonly<Record<(typeof paths)[number], ReadonlySet<string>>> = {
+  '/ListImageScanFindingAggregations': new Set(['filter', 'filter.values', 'nextToken']),
+  '/ListImageScanFindings': new Set(['filters', 'maxResults', 'nextToken']),
+}
+
 testProp(
-  'deeply nested JSON anywhere in a request is a named 4xx',
+  'deeply nested JSON anywhere in a request: a named 4xx where a member reads it, ignored where none does',
   [
     fc.integer({ min: 1, max: 32_000 }),
     fc.constantFrom('list', 'object') as fc.Arbitrary<'list' | 'object'>,
-    fc.constantFrom(
-      (v: string) => v,
-      (v: string) => `{"filter":${v}}`,
-      (v: string) => `{"filter":{"name":"vulnerabilityId","values":[${v}]}}`,
-      (v: string) => `{"nextToken":${v}}`,
-      (v: string) => `{"unknown":${v}}`,
-      (v: string) => `{"filters":[{"name":"severity","values":[${v}]}]}`,
-      (v: string) => `{"maxResults":${v}}`,
+    fc.constantFrom<readonly [string, (v: string) => string]>(
+      ['body', (v: string) => v],
+      ['filter', (v: string) => `{"filter":${v}}`],
+      ['filter.values', (v: string) => `{"filter":{"name":"vulnerabilityId","values":[${v}]}}`],
+      ['nextToken', (v: string) => `{"nextToken":${v}}`],
+      ['unknown', (v: string) => `{"unknown":${v}}`],
+      ['filters', (v: string) => `{"filters":[{"name":"severity","values":[${v}]}]}`],
+      ['maxResults', (v: string) => `{"maxResults":${v}}`],
     ),
     fc.constantFrom(...paths),
   ],
-  async (t, depth, kind, place, path) => {
+  async (t, depth, kind, [member, place], path) => {
     const r = await asAlice(t, { path, body: Buffer.from(place(nest(depth, kind))) })
-    t.not(r.status, 200)
+    // A nested object as the body is a structure whose one member, "a", is unknown.
+    const ignored = member === 'body' ? kind === 'object' : !readMembers[path].has(member)
+    t.is(r.status === 200, ignored, `${member} on ${path}: ${r.status} ${r.body.slice(0, 200)}`)
   },
   { numRuns: 40 },
 )
@@ -203,7 +213,7 @@ const invalidUtf8 = [
 ]
 
 testProp(
-  'invalid UTF-8 inside an otherwise valid body is ClientException',
+  'invalid UTF-8 inside an otherwise valid body is SerializationException',
   [validBodyArb, fc.nat(), fc.constantFrom(...invalidUtf8), fc.constantFrom(...paths)],
   async (t, body, at, bad, path) => {
     const text = Buffer.from(JSON.stringify(body))
@@ -213,14 +223,14 @@ testProp(
       body: Buffer.concat([text.subarray(0, cut), Buffer.from(bad), text.subarray(cut)]),
     })
     t.is(r.status, 400)
-    t.is(r.headers.get('x-amzn-errortype'), 'ClientException')
+    t.is(r.headers.get('x-amzn-errortype'), 'SerializationException')
     t.regex(r.body, /not valid UTF-8/)
   },
   { numRuns: 60 },
 )
 
 testProp(
-  'a non-empty body of any other media type is ClientException, whatever it holds',
+  'a non-empty body of any other media type is UnsupportedMediaTypeException (415), whatever it holds',
   [
     fc
       .string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1 })
@@ -229,23 +239,24 @@ testProp(
   ],
   async (t, contentType, body) => {
     const r = await asAlice(t, { contentType, body: Buffer.from(JSON.stringify(body)) })
-    t.is(r.status, 400)
-    t.is(r.headers.get('x-amzn-errortype'), 'ClientException')
+    t.is(r.status, 415)
+    t.is(r.headers.get('x-amzn-errortype'), 'UnsupportedMediaTypeException')
   },
   { numRuns: 40 },
 )
 
-test('bodies around the 64 KiB limit: under it is read, over it is ClientException, a huge declared length is refused unread', async (t) => {
+test('bodies around the limit: up to it is read, over it is RequestEntityTooLargeException (413), a huge declared length is refused unread', async (t) => {
   const padded = (size: number) => {
     const text = '{"filter":{"name":"vulnerabilityId","values":["CVE-2024-00001"]}}'
     return Buffer.from(`${text}${' '.repeat(size - text.length)}`)
   }
-  const under = await asAlice(t, { body: padded(64 * 1024) })
+  const under = await asAlice(t, { body: padded(defaultMaxBodyBytes) })
   t.is(under.status, 200)
-  for (const size of [64 * 1024 + 1, 200_000, 2_000_000]) {
+  for (const size of [defaultMaxBodyBytes + 1, 2 * defaultMaxBodyBytes, 10 * defaultMaxBodyBytes]) {
     const over = await asAlice(t, { body: padded(size) })
-    t.is(over.status, 400)
-    t.regex(over.body, /larger than 65536 bytes/)
+    t.is(over.status, 413)
+    t.is(over.headers.get('x-amzn-errortype'), 'RequestEntityTooLargeException')
+    t.regex(over.body, new RegExp(`larger than ${defaultMaxBodyBytes} bytes`))
   }
   // Declares a gigabyte and sends nothing: answered at once, the connection closed.
   const declared = await rawExchange(server.port, [
@@ -468,20 +479,20 @@ const forgeries: ReadonlyArray<{
 ]
 
 testProp(
-  'signatures of valid structure that do not verify are ForbiddenException',
+  'signatures of valid structure that do not verify are InvalidSignatureException',
   [fc.nat(), fc.constantFrom(...forgeries), validBodyArb],
   async (t, n, forgery, body) => {
     const request = signed(server.port, alice, { body: Buffer.from(JSON.stringify(body)) })
     const r = await exchange(forgery.forge(request, n))
     assertClientAnswer(t, r)
     t.is(r.status, 403, forgery.name)
-    t.is(r.headers.get('x-amzn-errortype'), 'ForbiddenException')
+    t.is(r.headers.get('x-amzn-errortype'), 'InvalidSignatureException', forgery.name)
   },
   { numRuns: 60 },
 )
 
 testProp(
-  'clock skew: under 5 minutes either way is accepted, beyond it is ForbiddenException',
+  'clock skew: under 5 minutes either way is accepted, beyond it is InvalidSignatureException',
   [
     fc.oneof(
       fc.integer({ min: -(5 * 60 - 15) * 1000, max: (5 * 60 - 15) * 1000 }),
@@ -493,11 +504,12 @@ testProp(
     const r = await exchange(signed(server.port, alice, { body: Buffer.from('{}'), skewMs }))
     assertClientAnswer(t, r, true)
     t.is(r.status, Math.abs(skewMs) < 5 * 60 * 1000 ? 200 : 403)
+    if (r.status === 403) t.is(r.headers.get('x-amzn-errortype'), 'InvalidSignatureException')
   },
   { numRuns: 40 },
 )
 
-test('the SDK with a skewed clock is refused past 5 minutes and accepted within', async (t) => {
+test('the SDK with a skewed clock and no retries is refused past 5 minutes and accepted within', async (t) => {
   const ok = await client(server.url, alice, { systemClockOffset: 4 * 60_000 }).send(
     new ListImageScanFindingAggregationsCommand({}),
   )
@@ -508,8 +520,8 @@ test('the SDK with a skewed clock is refused past 5 minutes and accepted within'
         new ListImageScanFindingAggregationsCommand({}),
       ),
     )
-    t.true(e instanceof ForbiddenException)
-    t.regex(e?.message ?? '', /signature expired or not yet valid/)
+    t.is(e?.name, 'InvalidSignatureException')
+    t.regex(e?.message ?? '', offset > 0 ? /^Signature not yet current: / : /^Signature expired: /)
   }
 })
 

@@ -43,7 +43,8 @@ const withSignature = (r: SignedRequest, change: (hex: string) => string): Signe
 })
 const flip = (at: number) => (hex: string) =>
   `${hex.slice(0, at)}${((Number.parseInt(hex[at] as string, 16) + 1) % 16).toString(16)}${hex.slice(at + 1)}`
-const mismatch = 'the request signature does not match: check the secret access key and the signing method'
+const mismatch =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.'
 
 const sample = () => signedBySdk('http://127.0.0.1:4575', new ListImageScanFindingAggregationsCommand({}))
 

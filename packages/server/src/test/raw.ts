@@ -127,25 +127,38 @@ export const signed = (
   return { method: 'POST', path, headers: [...headers, ['authorization', authorization]], body: request.body }
 }
 
-/** The names of the errors of the AWS model that answer client input, with their statuses. */
+/**
+ * The names of the errors that answer client input, the AWS model's and the protocol's, with
+ * their statuses.
+ */
 export const clientErrors: ReadonlyMap<string, ReadonlyArray<number>> = new Map([
   ['InvalidRequestException', [400]],
   ['InvalidPaginationTokenException', [400]],
-  // 404 for an unknown operation; 408, 413, 431 for what the HTTP layer refuses.
-  ['ClientException', [400, 404, 408, 413, 431]],
+  // 408, 413, 431, 400 for what the HTTP layer refuses.
+  ['ClientException', [400, 408, 413, 431]],
   ['ForbiddenException', [403]],
   ['CallRateLimitExceededException', [429]],
+  ['MissingAuthenticationTokenException', [403]],
+  ['IncompleteSignatureException', [400]],
+  ['UnrecognizedClientException', [403]],
+  ['InvalidSignatureException', [403]],
+  ['SerializationException', [400]],
+  ['UnsupportedMediaTypeException', [415]],
+  ['RequestEntityTooLargeException', [413]],
+  ['UnknownOperationException', [404, 405]],
 ])
 
 /**
- * Asserts an answer to client input: a named 4xx error of the model (or a 200 where `ok` allows
- * it), with a request id and a JSON `{message}` body; never a 5xx, never nothing.
+ * Asserts an answer to client input: a named 4xx error (or a 200 where `ok` allows it), with a
+ * Date header, a request id and a JSON `{message}` body; never a 5xx, never nothing.
  */
 export const assertClientAnswer = (
   t: ExecutionContext,
   r: { readonly status: number; readonly headers: ReadonlyMap<string, string>; readonly body: string },
   ok = false,
 ): void => {
+  // Every answer, errors included, carries the server's clock for the SDK to correct its own.
+  t.false(Number.isNaN(Date.parse(r.headers.get('date') ?? '')), `no Date header: ${r.status} ${r.body}`)
   if (ok && r.status === 200) {
     t.is(r.headers.get('x-amzn-errortype'), undefined)
     t.notThrows(() => JSON.parse(r.body))
