@@ -17,13 +17,12 @@ import {
   type Engine,
   type Finding,
   type Group,
-  makeBuilder,
   makeEngine,
   makeTokenKey,
   type Query,
   queryAggregations,
 } from '@scantally/core'
-import { makeStoreBuilder } from '@scantally/server'
+import { makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/internal'
 import { readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Digest, digestOf, makeTally } from './Tally.js'
@@ -212,7 +211,7 @@ const serveMemory = async (path: string): Promise<TaskResult> => {
   const before = await live()
   const [index, findings] = await built(path, makeBuilder)
   const withIndex = await live()
-  const [store] = await built(path, makeStoreBuilder)
+  const [store] = await built(path, makeScanFindingStoreBuilder)
   const withBoth = await live()
   const answer = allGroups(makeEngine(index, { keys: [benchKey], pageSize: 1000 }), benchQuery)
   if (E.isLeft(answer)) throw new Error(answer.left.message)

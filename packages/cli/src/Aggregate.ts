@@ -15,21 +15,23 @@ import {
   decodeAggregationsRequest,
   decodeQuery,
   defaultPageSize,
-  defaultTokenTtlSeconds,
   type Finding,
-  fromAwsRequest,
   localCaller,
+  type Query,
+  type ScantallyError,
+} from '@scantally/core'
+import {
+  defaultTokenTtlSeconds,
+  fromAwsRequest,
   mapSource,
   type Operation,
   type Page,
   planPage,
-  type Query,
-  type ScantallyError,
   type TokenConfig,
   takePages,
   toAwsResponse,
   toQueryResponse,
-} from '@scantally/core'
+} from '@scantally/core/internal'
 import { readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { parseFilter, parseWhere } from './FilterArgs.js'

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { comparisons } from '@scantally/core'
+import { comparisons } from '@scantally/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
 
 /**

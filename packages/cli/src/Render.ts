@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { awsCountFields, countFields, type ExtendedCounts, type Group, type GroupKey } from '@scantally/core'
+import type { ExtendedCounts, Group, GroupKey } from '@scantally/core'
+import { awsCountFields, countFields } from '@scantally/core/internal'
 
 /**
  * An output format.

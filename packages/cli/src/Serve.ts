@@ -8,14 +8,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import {
-  defaultPageSize,
-  type Folded,
-  foldSource,
-  makeBuilder,
-  makeScanFindingStoreBuilder,
-  type TokenKey,
-} from '@scantally/core'
+import { defaultPageSize, type Folded, foldSource, type TokenKey } from '@scantally/core'
+import { makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/internal'
 import { type Credential, decodeCredentials, defaultPort, startServer, stderrLogger } from '@scantally/server'
 import { type ReadOptions, readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'

@@ -27,7 +27,7 @@ export const severityCountFields = severities.map((s) => s.toLowerCase()) as unk
 >
 
 /**
- * One of {@link severityCountFields}.
+ * One of `severityCountFields`.
  *
  * @category model
  */

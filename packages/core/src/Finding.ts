@@ -74,7 +74,7 @@ export type KeyString = t.TypeOf<typeof KeyString>
 export const fixAvailableValues = ['YES', 'NO', 'PARTIAL'] as const
 
 /**
- * Codec for `fixAvailable`, built from {@link fixAvailableValues}.
+ * Codec for `fixAvailable`, built from `fixAvailableValues`.
  *
  * @category codecs
  */
@@ -95,7 +95,7 @@ export type FixAvailable = t.TypeOf<typeof FixAvailable>
 export const exploitAvailableValues = ['YES', 'NO'] as const
 
 /**
- * Codec for `exploitAvailable`, built from {@link exploitAvailableValues}.
+ * Codec for `exploitAvailable`, built from `exploitAvailableValues`.
  *
  * @category codecs
  */

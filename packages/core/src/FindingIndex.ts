@@ -48,7 +48,7 @@ export interface Index {
   readonly columns: { readonly [K in GroupKey]: Int32Array }
   /** Per-row index into `severities`. */
   readonly severity: Uint8Array
-  /** Per-row code into {@link fixCodes}. */
+  /** Per-row code into `fixCodes`. */
   readonly fix: Uint8Array
   /** Per-row number of findings. */
   readonly count: Float64Array

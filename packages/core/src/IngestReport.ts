@@ -3,7 +3,7 @@
  * and excluded (by reason), and every record it skipped. Reports of several files, shards or
  * accounts combine with a monoid, so parallel ingestion reports exactly like serial ingestion.
  *
- * Sources account for their records with one {@link IngestTally} per input (a file, a page):
+ * Sources account for their records with one `IngestTally` per input (a file, a page):
  * each record is classified by the source, then de-duplicated and tallied here, the one place
  * that decides how a record counts.
  *
@@ -224,7 +224,7 @@ export const concatIngestReports = (x: IngestReport, y: IngestReport): IngestRep
 /**
  * Takes the next record of an input: its classification (the source's mapping of the raw
  * record) is tallied, and the finding handed back when it counts. An invalid record is skipped
- * with its reason, or under `strict` stops the input (see {@link IngestTally}).
+ * with its reason, or under `strict` stops the input (see `IngestTally`).
  *
  * @category combinators
  */

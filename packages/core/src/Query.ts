@@ -1,6 +1,6 @@
 /**
  * The extended query: any grouping, several filter criteria, sorting and a page size. The AWS
- * request is one particular query (see {@link fromAwsRequest}).
+ * request is one particular query (see `fromAwsRequest`).
  *
  * @module
  */

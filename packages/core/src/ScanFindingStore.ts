@@ -82,7 +82,7 @@ export interface ScanFindingStoreBuilder {
 
 /**
  * A new, empty builder. A record is an Image Builder `ImageScanFinding` or a normalized
- * finding (see {@link ScanFindingRecord}). Descriptive members of the wrong type are dropped,
+ * finding (see `ScanFindingRecord`). Descriptive members of the wrong type are dropped,
  * not fatal; timestamps may be epoch seconds, ISO 8601, a `Date`, or EventBridge's text form.
  *
  * @category constructors
@@ -157,7 +157,7 @@ export const makeScanFindingStoreBuilder = (): ScanFindingStoreBuilder => {
 }
 
 /**
- * A store of findings (see {@link makeScanFindingStoreBuilder}). Give it the same findings the
+ * A store of findings (see `makeScanFindingStoreBuilder`). Give it the same findings the
  * index counts, so both operations agree. The first invalid record fails the build, named by
  * its position.
  *

@@ -6,16 +6,15 @@
  * @module
  */
 
+import type { Caller, InvalidRequestException } from '@scantally/core'
 import {
   AccountId,
   boundedArray,
   boundedString,
-  type Caller,
   closed,
-  type InvalidRequestException,
   invalidRequest,
   reportFirst,
-} from '@scantally/core'
+} from '@scantally/core/internal'
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'

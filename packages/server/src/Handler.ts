@@ -16,11 +16,10 @@ import {
   type Index,
   makeEngine,
   type ScanFindingStore,
-  serviceException,
   type TokenKey,
-  tokenKeyIds,
   withTokenKeys,
 } from '@scantally/core'
+import { serviceException, tokenKeyIds } from '@scantally/core/internal'
 import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'

@@ -6,16 +6,14 @@
  * @module
  */
 import {
-  answerFindingsRequest,
   type Caller,
   decodeAggregationsRequest,
-  decodeFindingsRequest,
   type Engine,
-  invalidRequest,
   listImageScanFindingAggregations,
   type ScanFindingStore,
   type ScantallyError,
 } from '@scantally/core'
+import { answerFindingsRequest, decodeFindingsRequest, invalidRequest } from '@scantally/core/internal'
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'

@@ -15,18 +15,20 @@ import {
   ServiceException,
 } from '@aws-sdk/client-imagebuilder'
 import {
-  aggregationMember,
   allGroups,
   type Caller,
   type Engine,
-  fromAwsRequest,
-  imageScanFindingAt,
   listImageScanFindingAggregations,
   listImageScanFindings,
   makeEngine,
   type ScanFindingStore,
-  toSeverityCounts,
 } from '@scantally/core'
+import {
+  aggregationMember,
+  fromAwsRequest,
+  imageScanFindingAt,
+  toSeverityCounts,
+} from '@scantally/core/internal'
 import { testKey } from '@scantally/core/testing'
 import test, { type ExecutionContext } from 'ava'
 import * as Either from 'fp-ts/lib/Either.js'

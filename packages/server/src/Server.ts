@@ -8,7 +8,7 @@
 import { createServer, type Server, STATUS_CODES } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { isIP } from 'node:net'
-import { clientException } from '@scantally/core'
+import { clientException } from '@scantally/core/internal'
 import { type Handler, type HandlerOptions, makeHandler } from './Handler.js'
 import { stderrLogger } from './Logger.js'
 import { errorResponse, withDate } from './Wire.js'

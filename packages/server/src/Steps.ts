@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { type Caller, callRateLimitExceeded, type Engine } from '@scantally/core'
+import type { Caller, Engine } from '@scantally/core'
+import { callRateLimitExceeded } from '@scantally/core/internal'
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import { anonymousCaller, type Credential, callerOf } from './Credentials.js'

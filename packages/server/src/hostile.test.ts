@@ -5,7 +5,8 @@ import {
   ListImageScanFindingsCommand,
 } from '@aws-sdk/client-imagebuilder'
 import { fc, testProp } from '@fast-check/ava'
-import { type Caller, listImageScanFindingAggregations, makeEngine, signToken } from '@scantally/core'
+import { type Caller, listImageScanFindingAggregations, makeEngine } from '@scantally/core'
+import { signToken } from '@scantally/core/internal'
 import { testKey } from '@scantally/core/testing'
 import test, { type ExecutionContext } from 'ava'
 import * as Either from 'fp-ts/lib/Either.js'

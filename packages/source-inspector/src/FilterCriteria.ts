@@ -6,7 +6,8 @@
  * @module
  */
 import type { FilterCriteria } from '@aws-sdk/client-inspector2'
-import { type FindingStatus, imageBuilderTag, type Severity } from '@scantally/core'
+import type { FindingStatus, Severity } from '@scantally/core'
+import { imageBuilderTag } from '@scantally/core/internal'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -9,7 +9,6 @@
 import { ImagebuilderClient } from '@aws-sdk/client-imagebuilder'
 import { Inspector2Client, paginateListFindings } from '@aws-sdk/client-inspector2'
 import {
-  collectSource,
   concatIngestReports,
   emptyIngestReport,
   type Finding,
@@ -19,20 +18,23 @@ import {
   foldSource,
   fromInspectorFinding,
   type IngestReport,
-  type IngestTally,
   InspectorFinding,
   type InspectorMappingOptions,
+  makeFindingSource,
+  type ScantallyError,
+} from '@scantally/core'
+import {
+  collectSource,
+  type IngestTally,
   imageBuildVersionArnOf,
   ingestRecord,
-  makeFindingSource,
   makeIngestTally,
-  type ScantallyError,
   type SeenBefore,
   seenByFindingArn,
   serviceException,
   serviceUnavailable,
   tallyReport,
-} from '@scantally/core'
+} from '@scantally/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { filterCriteriaOf, type InspectorFilter } from './FilterCriteria.js'

@@ -212,7 +212,7 @@ export const generated = (spec, core) => {
 export const readSpec = () => JSON.parse(readFileSync(new URL('record-layout.json', here), 'utf8'))
 
 const main = async () => {
-  const core = await import('@scantally/core')
+  const core = await import('@scantally/core/internal')
   const spec = readSpec()
   const pkg = JSON.parse(readFileSync(new URL('../package.json', here), 'utf8'))
   check(

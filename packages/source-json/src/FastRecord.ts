@@ -17,9 +17,9 @@ import {
   type Finding,
   findingStatuses,
   type InspectorMappingOptions,
-  KeyString,
   severities,
 } from '@scantally/core'
+import { KeyString } from '@scantally/core/internal'
 import { type JsonScanner, needMore } from './JsonScanner.js'
 import {
   exploitValues,

@@ -6,7 +6,8 @@
  */
 
 import { createReadStream } from 'node:fs'
-import { describeValidationErrors, KeyString, type PipelineResolver } from '@scantally/core'
+import type { PipelineResolver } from '@scantally/core'
+import { describeValidationErrors, KeyString } from '@scantally/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import * as t from 'io-ts'

@@ -8,7 +8,6 @@
  * @module
  */
 import {
-  collectSource,
   concatIngestReports,
   emptyIngestReport,
   type Finding,
@@ -16,16 +15,19 @@ import {
   type Folded,
   foldSource,
   type IngestReport,
-  type IngestTally,
   type InspectorMappingOptions,
-  ingestRecord,
   makeFindingSource,
+} from '@scantally/core'
+import {
+  collectSource,
+  type IngestTally,
+  ingestRecord,
   makeIngestTally,
   type SeenBefore,
   skipRecord,
   tallyClassified,
   tallyReport,
-} from '@scantally/core'
+} from '@scantally/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { FastRecord } from './FastRecord.js'

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import * as core from '@scantally/core'
+import * as core from '@scantally/core/internal'
 import test from 'ava'
 import {
   EXPLOIT_COUNT,

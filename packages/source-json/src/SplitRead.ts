@@ -16,7 +16,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
-import { type Finding, type InspectorMappingOptions, KeyString } from '@scantally/core'
+import type { Finding, InspectorMappingOptions } from '@scantally/core'
+import { KeyString } from '@scantally/core/internal'
 import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
 import { FindingDecoder, WORDS_PER_FINDING } from './FindingWords.js'

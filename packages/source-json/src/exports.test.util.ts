@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { ExploitAvailable, type Finding, FixAvailable, severities } from '@scantally/core'
+import { type Finding, severities } from '@scantally/core'
+import { ExploitAvailable, FixAvailable } from '@scantally/core/internal'
 import fc from 'fast-check'
 
 const literals = <T extends string>(codec: { readonly keys: Record<T, unknown> }) =>

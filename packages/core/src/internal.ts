@@ -1,0 +1,30 @@
+/**
+ * `@scantally/core/internal`: everything the sibling packages share beyond the public API
+ * (builders, codec kit, tallies, paging and token internals). No stability promise: embedders
+ * use `@scantally/core`.
+ *
+ * @packageDocumentation
+ */
+
+export * from './Closed.js'
+export * from './Counts.js'
+export * from './Engine.js'
+export * from './Errors.js'
+export * from './Evaluate.js'
+export * from './Finding.js'
+export * from './FindingIndex.js'
+export * from './FindingSource.js'
+export * from './ImageScanFinding.js'
+export * from './ImageScanFindingWire.js'
+export * from './IngestReport.js'
+export * from './InspectorFinding.js'
+export * from './ListImageScanFindings.js'
+export * from './Pager.js'
+export * from './Paging.js'
+export * from './Query.js'
+export * from './Reporter.js'
+export * from './Request.js'
+export * from './ScanFindingStore.js'
+export * from './Severity.js'
+export * from './Streaming.js'
+export * from './Token.js'
