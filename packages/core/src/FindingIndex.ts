@@ -232,17 +232,17 @@ export const makeBuilder = (): IndexBuilder => {
 export const emptyIndex: Index = makeBuilder().freeze()
 
 /**
- * Builds an index from findings, validating each against the {@link Finding} codec; the first
+ * Builds an index from findings, validating each against the {@link Finding} codec (so it takes
+ * plain data as it comes, from JSON or a database, as well as decoded findings); the first
  * invalid one fails the build, named by its position. O(N) in findings.
  *
  * @category constructors
  */
-export const buildIndex = (findings: Iterable<Finding>): E.Either<InvalidRequestException, Index> => {
+export const buildIndex = (findings: Iterable<unknown>): E.Either<InvalidRequestException, Index> => {
   const b = makeBuilder()
   let position = 0
   for (const f of findings) {
-    const bad = invalidFinding(f, position)
-    if (bad !== undefined) return Either.left(bad)
+    if (!Finding.is(f)) return Either.left(invalidFinding(f, position))
     b.add(f)
     position++
   }
@@ -275,8 +275,7 @@ export const buildIndexAsync =
       for await (const item of source) {
         const batch: ReadonlyArray<Finding> = isBatch(item) ? item : [item]
         for (const f of batch) {
-          const bad = invalidFinding(f, position)
-          if (bad !== undefined) return Either.left(bad)
+          if (!Finding.is(f)) return Either.left(invalidFinding(f, position))
           b.add(f)
           position++
         }
@@ -367,10 +366,8 @@ export const MonoidIndex: Monoid<Index> = { concat: mergeIndexes, empty: emptyIn
 // utils
 // -------------------------------------------------------------------------------------
 
-const invalidFinding = (f: unknown, position: number): InvalidRequestException | undefined =>
-  Finding.is(f)
-    ? undefined
-    : invalidRequest(`finding #${position} is not a valid Finding: ${describeFinding(f)}`)
+const invalidFinding = (f: unknown, position: number): InvalidRequestException =>
+  invalidRequest(`finding #${position} is not a valid Finding: ${describeFinding(f)}`)
 
 const describeFinding = (f: unknown): string => {
   const r = Finding.decode(f)
