@@ -28,7 +28,11 @@ import {
   visibilityOf,
 } from './Paging.js'
 import { decodeQuery, fromAwsRequest, type Group, type Query, type QueryResponse } from './Query.js'
-import { decodeAggregationsRequest, type ListImageScanFindingAggregationsResponse } from './Request.js'
+import {
+  decodeAggregationsRequest,
+  type ListImageScanFindingAggregationsRequest,
+  type ListImageScanFindingAggregationsResponse,
+} from './Request.js'
 import { defaultTokenTtlSeconds, fingerprintOf, type TokenConfig, type TokenKey } from './Token.js'
 
 // -------------------------------------------------------------------------------------
@@ -144,10 +148,28 @@ export const tokenKeyIds = (engine: Engine): ReadonlyArray<string> => engine.tok
 export const listImageScanFindingAggregations =
   (engine: Engine, caller: Caller = localCaller, pages: Pages = 'one') =>
   (input: unknown): E.Either<ScantallyError, ListImageScanFindingAggregationsResponse> =>
+    pipe(decodeAggregationsRequest(input), Either.chainW(answerAggregationsRequest(engine, caller, pages)))
+
+/**
+ * Answers a ListImageScanFindingAggregations request that is already decoded (the server's
+ * operation table decodes bodies itself); {@link listImageScanFindingAggregations} is this
+ * after `decodeAggregationsRequest`.
+ *
+ * @category combinators
+ */
+export const answerAggregationsRequest =
+  (engine: Engine, caller: Caller = localCaller, pages: Pages = 'one') =>
+  (
+    request: ListImageScanFindingAggregationsRequest,
+  ): E.Either<ScantallyError, ListImageScanFindingAggregationsResponse> =>
     pipe(
-      decodeAggregationsRequest(input),
-      Either.map((request) => fromAwsRequest(request, engine.pageSize)),
-      Either.chainW((query) => page(engine, caller, 'ListImageScanFindingAggregations', query, pages)),
+      page(
+        engine,
+        caller,
+        'ListImageScanFindingAggregations',
+        fromAwsRequest(request, engine.pageSize),
+        pages,
+      ),
       Either.map((p) => toAwsResponse(engine.requestId(), p)),
     )
 

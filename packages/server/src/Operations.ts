@@ -9,11 +9,15 @@ import {
   type Caller,
   decodeAggregationsRequest,
   type Engine,
-  listImageScanFindingAggregations,
   type ScanFindingStore,
   type ScantallyError,
 } from '@scantally/core'
-import { answerFindingsRequest, decodeFindingsRequest, invalidRequest } from '@scantally/core/internal'
+import {
+  answerAggregationsRequest,
+  answerFindingsRequest,
+  decodeFindingsRequest,
+  invalidRequest,
+} from '@scantally/core/internal'
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
@@ -120,9 +124,7 @@ export const operationTable = (store: ScanFindingStore | undefined): OperationTa
       served({
         input: aggregationsInput,
         decode: decodeAggregationsRequest,
-        // Core's operation takes the body whole and decodes it itself: a decoded request
-        // decodes to itself, and the decode above keeps a malformed one from the engine.
-        handle: ({ engine, caller }) => listImageScanFindingAggregations(engine, caller),
+        handle: ({ engine, caller }) => answerAggregationsRequest(engine, caller),
         encode: answered,
       }),
     ],
