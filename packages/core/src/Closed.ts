@@ -15,6 +15,7 @@ import * as t from 'io-ts'
  * Member codecs of a structure, by member name.
  *
  * @category model
+ * @since 0.1.0
  */
 export type Props = Record<string, t.Mixed>
 
@@ -22,6 +23,7 @@ export type Props = Record<string, t.Mixed>
  * The decoded type of optional members.
  *
  * @category model
+ * @since 0.1.0
  */
 export type OptionalOf<P extends Props> = { readonly [K in keyof P]?: t.TypeOf<P[K]> }
 
@@ -29,6 +31,7 @@ export type OptionalOf<P extends Props> = { readonly [K in keyof P]?: t.TypeOf<P
  * The decoded type of required members.
  *
  * @category model
+ * @since 0.1.0
  */
 export type RequiredOf<P extends Props> = { readonly [K in keyof P]: t.TypeOf<P[K]> }
 

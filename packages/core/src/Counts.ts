@@ -37,7 +37,17 @@ export type SeverityCountField = (typeof severityCountFields)[number]
  * Every count the engine keeps, in the order of its answers and columns: `all`, one per
  * severity, then the findings with a fix and with a known exploit.
  *
+ * @example
+ * ```ts
+ * import { countFields, type ExtendedCounts } from '@scantally/core'
+ *
+ * const csvHeader = ['key', ...countFields].join(',')
+ * const csvLine = (key: string, counts: ExtendedCounts): string =>
+ *   [key, ...countFields.map((field) => counts[field])].join(',')
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export const countFields = ['all', ...severityCountFields, 'fixAvailable', 'exploitAvailable'] as const
 
@@ -45,6 +55,7 @@ export const countFields = ['all', ...severityCountFields, 'fixAvailable', 'expl
  * One of {@link countFields}.
  *
  * @category model
+ * @since 0.1.0
  */
 export type CountField = (typeof countFields)[number]
 
@@ -85,13 +96,23 @@ export const Count = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n 
  * whatever its severity, so `all >= critical + high + medium`.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const SeverityCounts = t.exact(t.type(countProps(awsCountFields)))
 
 /**
  * AWS severity counts.
  *
+ * @example
+ * ```ts
+ * import type { SeverityCounts } from '@scantally/core'
+ *
+ * // AWS's own example: all 25 = critical 1 + high 7 + medium 12 + 5 of lower severities.
+ * const counts: SeverityCounts = { all: 25, critical: 1, high: 7, medium: 12 }
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export type SeverityCounts = t.TypeOf<typeof SeverityCounts>
 
@@ -100,13 +121,23 @@ export type SeverityCounts = t.TypeOf<typeof SeverityCounts>
  * have a fix (`fixAvailable: YES`) or a known exploit (`exploitAvailable: YES`).
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const ExtendedCounts = t.exact(t.type(countProps(countFields)))
 
 /**
  * Extended counts.
  *
+ * @example
+ * ```ts
+ * import type { ExtendedCounts } from '@scantally/core'
+ *
+ * const lowerSeverities = (c: ExtendedCounts): number => c.low + c.informational + c.untriaged
+ * // c.all === c.critical + c.high + c.medium + lowerSeverities(c)
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export type ExtendedCounts = t.TypeOf<typeof ExtendedCounts>
 

@@ -44,7 +44,17 @@ import { defaultTokenTtlSeconds, fingerprintOf, type TokenConfig, type TokenKey 
  * next); or `all`, every page from there on merged into one answer with no `nextToken`, as the
  * AWS CLI prints when it follows every token.
  *
+ * @example
+ * ```ts
+ * import { emptyIndex, generateTokenKey, makeEngine, type Pages, queryAggregations } from '@scantally/core'
+ *
+ * const engine = makeEngine(emptyIndex, { keys: [generateTokenKey()] })
+ * const pages: Pages = 'all' // every page from the requested one on, with no nextToken
+ * const everything = queryAggregations(engine, undefined, pages)({ groupBy: 'accountId' })
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export type Pages = 'one' | 'all'
 
@@ -52,7 +62,23 @@ export type Pages = 'one' | 'all'
  * Engine configuration. Keys are newest first; the clock and the request-id generator are
  * injectable so tests are deterministic.
  *
+ * @example
+ * ```ts
+ * import { type EngineOptions, emptyIndex, generateTokenKey, makeEngine } from '@scantally/core'
+ *
+ * // Deterministic options, as in a test: a fixed clock and request ids.
+ * const options: EngineOptions = {
+ *   keys: [generateTokenKey()],
+ *   pageSize: 25,
+ *   tokenTtlSeconds: 3600,
+ *   now: () => Date.parse('2026-01-01T00:00:00Z'),
+ *   requestId: () => 'req-1',
+ * }
+ * const engine = makeEngine(emptyIndex, options)
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface EngineOptions {
   readonly keys: ReadonlyNonEmptyArray<TokenKey>
@@ -71,7 +97,17 @@ export interface EngineOptions {
 /**
  * An engine over one index.
  *
+ * @example
+ * ```ts
+ * import { type Engine, emptyIndex, generateTokenKey, makeEngine, queryAggregations } from '@scantally/core'
+ *
+ * const answer = (engine: Engine, body: unknown) => queryAggregations(engine)(body)
+ * const engine: Engine = makeEngine(emptyIndex, { keys: [generateTokenKey()] })
+ * console.log(answer(engine, { groupBy: 'imagePipelineArn' }))
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface Engine {
   readonly _tag: 'Engine'
@@ -86,7 +122,16 @@ export interface Engine {
 /**
  * The AWS default page size for this action's answers.
  *
+ * @example
+ * ```ts
+ * import { defaultPageSize, emptyIndex, generateTokenKey, makeEngine } from '@scantally/core'
+ *
+ * const engine = makeEngine(emptyIndex, { keys: [generateTokenKey()] })
+ * console.log(engine.pageSize === defaultPageSize) // true: 100 groups per page
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export const defaultPageSize = 100
 
@@ -97,7 +142,19 @@ export const defaultPageSize = 100
 /**
  * An engine over an index.
  *
+ * @example
+ * ```ts
+ * import { buildIndex, Finding, generateTokenKey, listImageScanFindingAggregations, makeEngine } from '@scantally/core'
+ *
+ * const index = buildIndex([{ awsAccountId: '111122223333', severity: 'HIGH' }].filter(Finding.is))
+ * if (index._tag === 'Left') throw new Error(index.left.message)
+ * const engine = makeEngine(index.right, { keys: [generateTokenKey()], pageSize: 100 })
+ * console.log(listImageScanFindingAggregations(engine)({}))
+ * // Right({ aggregationType: 'accountId', responses: [{ accountAggregation: { accountId: '111122223333', ... } }] })
+ * ```
+ *
  * @category constructors
+ * @since 0.1.0
  */
 export const makeEngine = (index: Index, options: EngineOptions): Engine => ({
   _tag: 'Engine',
@@ -118,7 +175,19 @@ export const makeEngine = (index: Index, options: EngineOptions): Engine => ({
  * sorted answers, so a server can rotate keys while serving without rebuilding anything. Tokens
  * signed by a key that is still in the list keep verifying; new tokens are signed with the first.
  *
+ * @example
+ * ```ts
+ * import { emptyIndex, generateTokenKey, makeEngine, withTokenKeys } from '@scantally/core'
+ *
+ * const old = generateTokenKey()
+ * const engine = makeEngine(emptyIndex, { keys: [old] })
+ * // Rotate: new tokens are signed with `fresh`; tokens signed with `old` still verify.
+ * const fresh = generateTokenKey()
+ * const rotated = withTokenKeys(engine, [fresh, old])
+ * ```
+ *
  * @category constructors
+ * @since 0.1.0
  */
 export const withTokenKeys = (engine: Engine, keys: ReadonlyNonEmptyArray<TokenKey>): Engine => ({
   ...engine,
@@ -143,7 +212,20 @@ export const tokenKeyIds = (engine: Engine): ReadonlyArray<string> => engine.tok
  * without one), one entry per requested value that has findings, ordered by key, paged. With
  * `pages: 'all'` the answer is every page from the requested one on, merged (see {@link Pages}).
  *
+ * @example
+ * ```ts
+ * import { emptyIndex, generateTokenKey, listImageScanFindingAggregations, makeEngine } from '@scantally/core'
+ *
+ * const engine = makeEngine(emptyIndex, { keys: [generateTokenKey()] })
+ * const list = listImageScanFindingAggregations(engine, { id: 'team-a', accounts: ['111122223333'] })
+ * const first = list({ filter: { name: 'imagePipelineArn', values: ['arn:aws:imagebuilder:us-east-1:111122223333:image-pipeline/web'] } })
+ * if (first._tag === 'Right' && first.right.nextToken !== undefined)
+ *   console.log(list({ nextToken: first.right.nextToken }))
+ * // Every page at once, as the AWS CLI prints it: listImageScanFindingAggregations(engine, caller, 'all')
+ * ```
+ *
  * @category combinators
+ * @since 0.1.0
  */
 export const listImageScanFindingAggregations =
   (engine: Engine, caller: Caller = localCaller, pages: Pages = 'one') =>
@@ -177,7 +259,23 @@ export const answerAggregationsRequest =
  * Answers an extended query (an untrusted, parsed JSON body), one page or, with
  * `pages: 'all'`, every page from the requested one on, merged.
  *
+ * @example
+ * ```ts
+ * import { emptyIndex, generateTokenKey, makeEngine, queryAggregations } from '@scantally/core'
+ *
+ * const engine = makeEngine(emptyIndex, { keys: [generateTokenKey()] })
+ * const top = queryAggregations(engine)({
+ *   groupBy: 'vulnerabilityId',
+ *   filters: [{ field: 'fixAvailable', comparison: 'EQUALS', value: 'YES' }],
+ *   sortBy: 'CRITICAL',
+ *   sortOrder: 'DESC',
+ *   maxResults: 10,
+ * })
+ * // Right({ requestId, groupBy: 'vulnerabilityId', groups: [...], nextToken? })
+ * ```
+ *
  * @category combinators
+ * @since 0.1.0
  */
 export const queryAggregations =
   (engine: Engine, caller: Caller = localCaller, pages: Pages = 'one') =>
@@ -209,7 +307,21 @@ export const takePages = (
 /**
  * Every group of a query for a caller, sorted, unpaged (what paging through all pages yields).
  *
+ * @example
+ * ```ts
+ * import { allGroups, buildIndex, decodeQuery, Finding, generateTokenKey, makeEngine } from '@scantally/core'
+ *
+ * const index = buildIndex([{ awsAccountId: '111122223333', severity: 'CRITICAL' }].filter(Finding.is))
+ * const query = decodeQuery({ groupBy: 'accountId', sortBy: 'CRITICAL', sortOrder: 'DESC' })
+ * if (index._tag === 'Right' && query._tag === 'Right') {
+ *   const engine = makeEngine(index.right, { keys: [generateTokenKey()] })
+ *   const groups = allGroups(engine, query.right)
+ *   // Right([{ key: '111122223333', counts: { all: 1, critical: 1, ... } }])
+ * }
+ * ```
+ *
  * @category combinators
+ * @since 0.1.0
  */
 export const allGroups = (
   engine: Engine,

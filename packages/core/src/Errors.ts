@@ -13,7 +13,17 @@
  * What each error means on the wire: its HTTP status, whose fault it is, and whether the
  * same request may succeed if retried. The single table from error to status.
  *
+ * @example
+ * ```ts
+ * import { errorTable, type ScantallyError } from '@scantally/core'
+ *
+ * const status = (e: ScantallyError): number => errorTable[e.name].httpStatus
+ * console.log(errorTable.InvalidPaginationTokenException.httpStatus) // 400
+ * console.log(errorTable.ServiceUnavailableException.retryable) // true
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export const errorTable = {
   InvalidRequestException: { httpStatus: 400, fault: 'client', retryable: false },
@@ -29,6 +39,7 @@ export const errorTable = {
  * The name of an error: the `x-amzn-errortype` the SDK maps to its typed exception.
  *
  * @category model
+ * @since 0.1.0
  */
 export type ErrorName = keyof typeof errorTable
 
@@ -36,7 +47,17 @@ export type ErrorName = keyof typeof errorTable
  * One error of the union. `_tag` and `name` are the same string so the record works both
  * as a tagged union and as something that prints like an `Error`.
  *
+ * @example
+ * ```ts
+ * import { type ErrorOf, parseTokenKey } from '@scantally/core'
+ *
+ * const key = parseTokenKey('too-short')
+ * const invalid: ErrorOf<'InvalidRequestException'> | undefined = key._tag === 'Left' ? key.left : undefined
+ * // { _tag: 'InvalidRequestException', httpStatus: 400, fault: 'client', retryable: false, message }
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface ErrorOf<N extends ErrorName> {
   readonly _tag: N
@@ -51,6 +72,7 @@ export interface ErrorOf<N extends ErrorName> {
  * The request failed validation, or asks for what the engine does not support.
  *
  * @category model
+ * @since 0.1.0
  */
 export type InvalidRequestException = ErrorOf<'InvalidRequestException'>
 /**
@@ -58,43 +80,63 @@ export type InvalidRequestException = ErrorOf<'InvalidRequestException'>
  * issued for another request or caller.
  *
  * @category model
+ * @since 0.1.0
  */
 export type InvalidPaginationTokenException = ErrorOf<'InvalidPaginationTokenException'>
 /**
  * Another caller mistake: a malformed body or a wrong content type.
  *
  * @category model
+ * @since 0.1.0
  */
 export type ClientException = ErrorOf<'ClientException'>
 /**
  * Authentication failed, or the caller asked for an account it may not see.
  *
  * @category model
+ * @since 0.1.0
  */
 export type ForbiddenException = ErrorOf<'ForbiddenException'>
 /**
  * The caller is over its request rate.
  *
  * @category model
+ * @since 0.1.0
  */
 export type CallRateLimitExceededException = ErrorOf<'CallRateLimitExceededException'>
 /**
  * An unexpected failure inside the engine.
  *
  * @category model
+ * @since 0.1.0
  */
 export type ServiceException = ErrorOf<'ServiceException'>
 /**
  * A source is unreachable or failed mid-read; never a partial answer presented as complete.
  *
  * @category model
+ * @since 0.1.0
  */
 export type ServiceUnavailableException = ErrorOf<'ServiceUnavailableException'>
 
 /**
  * Every error scantally can answer with.
  *
+ * @example
+ * ```ts
+ * import { decodeQuery, type ScantallyError } from '@scantally/core'
+ *
+ * const toHttp = (e: ScantallyError) => ({
+ *   status: e.httpStatus,
+ *   headers: { 'x-amzn-errortype': e.name },
+ *   body: JSON.stringify({ message: e.message }),
+ * })
+ * const decoded = decodeQuery({ groupBy: 'color' })
+ * if (decoded._tag === 'Left') console.log(toHttp(decoded.left)) // status 400, InvalidRequestException
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export type ScantallyError =
   | InvalidRequestException
@@ -160,7 +202,16 @@ export const serviceUnavailable = (message: string): ServiceUnavailableException
 /**
  * Whether a value is one of scantally's error records (for edges that catch unknowns).
  *
+ * @example
+ * ```ts
+ * import { isScantallyError } from '@scantally/core'
+ *
+ * const describe = (thrown: unknown): string =>
+ *   isScantallyError(thrown) ? `${thrown.name} (${thrown.httpStatus}): ${thrown.message}` : String(thrown)
+ * ```
+ *
  * @category utils
+ * @since 0.1.0
  */
 export const isScantallyError = (u: unknown): u is ScantallyError =>
   typeof u === 'object' &&

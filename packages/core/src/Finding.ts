@@ -15,6 +15,7 @@ import { Severity } from './Severity.js'
  * Branded 12-digit AWS account id.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export interface AccountIdBrand {
   readonly AccountId: unique symbol
@@ -24,6 +25,7 @@ export interface AccountIdBrand {
  * Codec for an AWS account id: exactly 12 ASCII digits.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const AccountId = t.brand(
   t.string,
@@ -35,6 +37,7 @@ export const AccountId = t.brand(
  * An AWS account id.
  *
  * @category model
+ * @since 0.1.0
  */
 export type AccountId = t.TypeOf<typeof AccountId>
 
@@ -43,6 +46,7 @@ export type AccountId = t.TypeOf<typeof AccountId>
  * filter value. Group keys (ARNs, vulnerability ids) use it.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export interface KeyStringBrand {
   readonly KeyString: unique symbol
@@ -52,6 +56,7 @@ export interface KeyStringBrand {
  * Codec for a key string (1–1024 characters).
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const KeyString = t.brand(
   t.string,
@@ -63,6 +68,7 @@ export const KeyString = t.brand(
  * A key string.
  *
  * @category model
+ * @since 0.1.0
  */
 export type KeyString = t.TypeOf<typeof KeyString>
 
@@ -77,6 +83,7 @@ export const fixAvailableValues = ['YES', 'NO', 'PARTIAL'] as const
  * Codec for `fixAvailable`, built from `fixAvailableValues`.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const FixAvailable = keyofValues(fixAvailableValues)
 
@@ -84,6 +91,7 @@ export const FixAvailable = keyofValues(fixAvailableValues)
  * Whether a fix exists for the vulnerable package.
  *
  * @category model
+ * @since 0.1.0
  */
 export type FixAvailable = t.TypeOf<typeof FixAvailable>
 
@@ -98,6 +106,7 @@ export const exploitAvailableValues = ['YES', 'NO'] as const
  * Codec for `exploitAvailable`, built from `exploitAvailableValues`.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const ExploitAvailable = keyofValues(exploitAvailableValues)
 
@@ -105,6 +114,7 @@ export const ExploitAvailable = keyofValues(exploitAvailableValues)
  * Whether a public exploit is known.
  *
  * @category model
+ * @since 0.1.0
  */
 export type ExploitAvailable = t.TypeOf<typeof ExploitAvailable>
 
@@ -112,7 +122,22 @@ export type ExploitAvailable = t.TypeOf<typeof ExploitAvailable>
  * Codec for a normalized finding. Only what the engine counts or groups by is here; sources
  * map their richer records onto it (see `docs/sources.md`).
  *
+ * @example
+ * ```ts
+ * import { Finding } from '@scantally/core'
+ *
+ * const decoded = Finding.decode({
+ *   awsAccountId: '111122223333',
+ *   severity: 'HIGH',
+ *   vulnerabilityId: 'CVE-2024-6387',
+ *   fixAvailable: 'YES',
+ * })
+ * if (decoded._tag === 'Right') console.log(decoded.right.severity) // 'HIGH'
+ * console.log(Finding.is({ awsAccountId: '42', severity: 'HIGH' })) // false: not 12 digits
+ * ```
+ *
  * @category codecs
+ * @since 0.1.0
  */
 export const Finding = t.intersection([
   t.type({
@@ -132,7 +157,16 @@ export const Finding = t.intersection([
 /**
  * A normalized finding.
  *
+ * @example
+ * ```ts
+ * import type { Finding } from '@scantally/core'
+ *
+ * const isUrgent = (f: Finding): boolean =>
+ *   f.severity === 'CRITICAL' && f.fixAvailable === 'YES' && f.exploitAvailable === 'YES'
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export type Finding = t.TypeOf<typeof Finding>
 
@@ -172,7 +206,16 @@ export const findingOf = (fields: FindingFields): Finding => {
 /**
  * The fields a finding can be grouped by, in the names of the AWS filter.
  *
+ * @example
+ * ```ts
+ * import { groupKeys, type GroupKey } from '@scantally/core'
+ *
+ * const isGroupKey = (s: string): s is GroupKey => (groupKeys as ReadonlyArray<string>).includes(s)
+ * console.log(groupKeys) // ['accountId', 'imageBuildVersionArn', 'imagePipelineArn', 'vulnerabilityId']
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export const groupKeys = ['accountId', 'imageBuildVersionArn', 'imagePipelineArn', 'vulnerabilityId'] as const
 
@@ -180,6 +223,7 @@ export const groupKeys = ['accountId', 'imageBuildVersionArn', 'imagePipelineArn
  * One of {@link groupKeys}.
  *
  * @category model
+ * @since 0.1.0
  */
 export type GroupKey = (typeof groupKeys)[number]
 
@@ -187,6 +231,7 @@ export type GroupKey = (typeof groupKeys)[number]
  * Codec for a {@link GroupKey}, built from {@link groupKeys}.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const GroupKey = keyofValues(groupKeys)
 

@@ -38,7 +38,17 @@ export const fixCodes = [undefined, ...fixAvailableValues] as const
  * A frozen index. Strings are interned per key column (id 0 means "absent"); each row refers
  * to them by id. Treat as immutable: queries and merges never change it.
  *
+ * @example
+ * ```ts
+ * import { buildIndex, Finding, type Index } from '@scantally/core'
+ *
+ * const accounts = (index: Index): ReadonlyArray<string> => index.dictionaries.accountId.slice(1)
+ * const index = buildIndex([{ awsAccountId: '111122223333', severity: 'LOW' }].filter(Finding.is))
+ * if (index._tag === 'Right') console.log(accounts(index.right), index.right.findings) // ['111122223333'] 1
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface Index {
   readonly _tag: 'Index'
@@ -64,7 +74,17 @@ export interface Index {
  * One row of an index in plain values: the canonical form used to compare indexes whose ids
  * were assigned in another order.
  *
+ * @example
+ * ```ts
+ * import { emptyIndex, type Row, toRows } from '@scantally/core'
+ *
+ * const critical = (rows: ReadonlyArray<Row>): number =>
+ *   rows.filter((r) => r.severity === 'CRITICAL').reduce((n, r) => n + r.count, 0)
+ * console.log(critical(toRows(emptyIndex))) // 0
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface Row {
   readonly accountId: string
@@ -227,7 +247,16 @@ export const makeBuilder = (): IndexBuilder => {
 /**
  * The empty index: the identity of {@link MonoidIndex}.
  *
+ * @example
+ * ```ts
+ * import { emptyIndex, generateTokenKey, makeEngine, queryAggregations } from '@scantally/core'
+ *
+ * const engine = makeEngine(emptyIndex, { keys: [generateTokenKey()] })
+ * console.log(queryAggregations(engine)({ groupBy: 'accountId' })) // Right({ groups: [], ... })
+ * ```
+ *
  * @category constructors
+ * @since 0.1.0
  */
 export const emptyIndex: Index = makeBuilder().freeze()
 
@@ -236,7 +265,21 @@ export const emptyIndex: Index = makeBuilder().freeze()
  * plain data as it comes, from JSON or a database, as well as decoded findings); the first
  * invalid one fails the build, named by its position. O(N) in findings.
  *
+ * @example
+ * ```ts
+ * import { buildIndex, Finding } from '@scantally/core'
+ *
+ * const records: ReadonlyArray<unknown> = [
+ *   { awsAccountId: '111122223333', severity: 'HIGH', vulnerabilityId: 'CVE-2024-6387' },
+ *   { awsAccountId: '444455556666', severity: 'CRITICAL', vulnerabilityId: 'CVE-2024-6387' },
+ * ]
+ * const findings = records.filter(Finding.is) // or map raw records with fromInspectorFinding
+ * const index = buildIndex(findings) // Either<InvalidRequestException, Index>
+ * if (index._tag === 'Right') console.log(index.right.rows, index.right.findings) // 2 2
+ * ```
+ *
  * @category constructors
+ * @since 0.1.0
  */
 export const buildIndex = (findings: Iterable<unknown>): E.Either<InvalidRequestException, Index> => {
   const b = makeBuilder()
@@ -256,15 +299,20 @@ export const buildIndex = (findings: Iterable<unknown>): E.Either<InvalidRequest
  * (breaking the contract) gives `ServiceUnavailableException`.
  *
  * @example
- * import { buildIndexAsync, fromAsyncIterable, type Finding } from '@scantally/core'
+ * ```ts
+ * import { buildIndexAsync, Finding, fromAsyncIterable } from '@scantally/core'
  *
- * async function* findings(): AsyncGenerator<ReadonlyArray<Finding>> {
- *   yield [{ awsAccountId: '111122223333', severity: 'HIGH' }]
+ * async function* batches(): AsyncGenerator<ReadonlyArray<Finding>> {
+ *   const page: ReadonlyArray<unknown> = [{ awsAccountId: '111122223333', severity: 'HIGH' }]
+ *   yield page.filter(Finding.is)
  * }
- * const index = await buildIndexAsync(fromAsyncIterable(findings()))()
- * // Right(Index) with one row
+ * const index = await buildIndexAsync(fromAsyncIterable(batches()))()
+ * // Right(Index) with one row; Left, and no index, when the source fails
+ * if (index._tag === 'Left') throw new Error(index.left.message)
+ * ```
  *
  * @category constructors
+ * @since 0.1.0
  */
 export const buildIndexAsync =
   <E>(source: FindingSource<E, Finding | ReadonlyArray<Finding>>): TE.TaskEither<E | ScantallyError, Index> =>
@@ -301,7 +349,18 @@ export const buildIndexAsync =
  * The rows of an index in plain values, sorted canonically: two indexes are equal exactly
  * when their rows are.
  *
+ * @example
+ * ```ts
+ * import { buildIndex, Finding, toRows } from '@scantally/core'
+ *
+ * const record: unknown = { awsAccountId: '111122223333', severity: 'HIGH', fixAvailable: 'YES' }
+ * const index = buildIndex([record].filter(Finding.is))
+ * if (index._tag === 'Right') console.log(toRows(index.right))
+ * // [{ accountId: '111122223333', severity: 'HIGH', fixAvailable: 'YES', count: 1, exploitAvailable: 0 }]
+ * ```
+ *
  * @category combinators
+ * @since 0.1.0
  */
 export const toRows = (ix: Index): ReadonlyArray<Row> => {
   const out: Row[] = []
@@ -342,7 +401,20 @@ export const toRows = (ix: Index): ReadonlyArray<Row> => {
  * must put all findings of one `findingArn` in one shard, since de-duplication happens while
  * building.
  *
+ * @example
+ * ```ts
+ * import { buildIndex, Finding, mergeIndexes } from '@scantally/core'
+ *
+ * const east = buildIndex([{ awsAccountId: '111122223333', severity: 'HIGH' }].filter(Finding.is))
+ * const west = buildIndex([{ awsAccountId: '444455556666', severity: 'LOW' }].filter(Finding.is))
+ * if (east._tag === 'Right' && west._tag === 'Right') {
+ *   const both = mergeIndexes(east.right, west.right)
+ *   console.log(both.findings) // 2
+ * }
+ * ```
+ *
  * @category combinators
+ * @since 0.1.0
  */
 export const mergeIndexes = (a: Index, b: Index): Index => {
   const builder = makeBuilder()
@@ -358,7 +430,20 @@ export const mergeIndexes = (a: Index, b: Index): Index => {
  * Indexes form a commutative monoid under {@link mergeIndexes}, equal up to id assignment
  * (compare with {@link toRows}), with {@link emptyIndex} as identity.
  *
+ * @example
+ * ```ts
+ * import { concatAll } from 'fp-ts/lib/Monoid.js'
+ * import { buildIndex, Finding, type Index, MonoidIndex } from '@scantally/core'
+ *
+ * const shards: ReadonlyArray<Index> = [['111122223333'], ['444455556666']].flatMap((accounts) => {
+ *   const index = buildIndex(accounts.map((awsAccountId) => ({ awsAccountId, severity: 'HIGH' })).filter(Finding.is))
+ *   return index._tag === 'Right' ? [index.right] : []
+ * })
+ * const merged = concatAll(MonoidIndex)(shards) // as if built from every shard's findings at once
+ * ```
+ *
  * @category instances
+ * @since 0.1.0
  */
 export const MonoidIndex: Monoid<Index> = { concat: mergeIndexes, empty: emptyIndex }
 

@@ -31,7 +31,22 @@ import { emptyIngestReport, type IngestReport } from './IngestReport.js'
  *
  * `E` is the source's error; `A` what it hands out, batches of findings unless it says otherwise.
  *
+ * @example
+ * ```ts
+ * import type { FindingSource, ScantallyError } from '@scantally/core'
+ *
+ * // Any source of findings: iterate it once, then join its result.
+ * const countFindings = async (source: FindingSource<ScantallyError>): Promise<number> => {
+ *   let n = 0
+ *   for await (const batch of source) n += batch.length
+ *   const result = await source.result
+ *   if (result._tag === 'Left') throw new Error(result.left.message) // never a partial count
+ *   return n
+ * }
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface FindingSource<E, A = ReadonlyArray<Finding>> extends AsyncIterable<A> {
   readonly result: Promise<E.Either<E, IngestReport>>
@@ -40,7 +55,19 @@ export interface FindingSource<E, A = ReadonlyArray<Finding>> extends AsyncItera
 /**
  * What folding a whole source gives: the folded value and the report of the read.
  *
+ * @example
+ * ```ts
+ * import { Finding, type Folded, foldSource, fromAsyncIterable } from '@scantally/core'
+ *
+ * async function* findings(): AsyncGenerator<Finding> {}
+ * const accounts = foldSource(fromAsyncIterable(findings()), new Set<string>(), (s, f) => s.add(f.awsAccountId))
+ * const print = ({ value, report }: Folded<Set<string>>) => console.log(`${value.size} accounts, ${report.read} read`)
+ * const folded = await accounts()
+ * if (folded._tag === 'Right') print(folded.right)
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface Folded<B> {
   readonly value: B
@@ -52,7 +79,20 @@ export interface Folded<B> {
  * makes the source's error of an exception the body threw (I/O, a client library), and `soFar`
  * gives the report of what was read when the consumer leaves the iteration early.
  *
+ * @example
+ * ```ts
+ * import { emptyIngestReport, type Endings } from '@scantally/core'
+ *
+ * let read = 0
+ * // A read that fails with a message, and reports what it read when left early.
+ * const endings: Endings<string> = {
+ *   failed: (thrown) => `the read failed after ${read} findings: ${String(thrown)}`,
+ *   soFar: () => ({ ...emptyIngestReport, read, counted: read }),
+ * }
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface Endings<E> {
   readonly failed: (thrown: unknown) => E
@@ -69,18 +109,22 @@ export interface Endings<E> {
  * left early; the body runs when the source is first iterated.
  *
  * @example
+ * ```ts
  * import * as E from 'fp-ts/lib/Either.js'
- * import { emptyIngestReport, makeFindingSource, serviceUnavailable } from '@scantally/core'
+ * import { emptyIngestReport, Finding, makeFindingSource } from '@scantally/core'
  *
  * const source = makeFindingSource(
  *   async function* () {
- *     yield [{ awsAccountId: '111122223333', severity: 'HIGH' as const }]
- *     return E.right({ ...emptyIngestReport, read: 1, counted: 1 })
+ *     const batch = [{ awsAccountId: '111122223333', severity: 'HIGH' }].filter(Finding.is)
+ *     yield batch
+ *     return E.right({ ...emptyIngestReport, read: batch.length, counted: batch.length })
  *   },
- *   { failed: (e) => serviceUnavailable(String(e)), soFar: () => emptyIngestReport },
+ *   { failed: (thrown) => `the read failed: ${String(thrown)}`, soFar: () => emptyIngestReport },
  * )
+ * ```
  *
  * @category constructors
+ * @since 0.1.0
  */
 export const makeFindingSource = <E, A>(
   body: () => AsyncGenerator<A, E.Either<E, IngestReport>>,
@@ -109,7 +153,20 @@ export const makeFindingSource = <E, A>(
  * checked elsewhere: every finding is read and counted (no de-duplication here), and an
  * exception the iterable throws is `ServiceUnavailableException`.
  *
+ * @example
+ * ```ts
+ * import { Finding, fromAsyncIterable } from '@scantally/core'
+ *
+ * async function* findings(): AsyncGenerator<Finding> {
+ *   for (const raw of [{ awsAccountId: '111122223333', severity: 'HIGH' }]) if (Finding.is(raw)) yield raw
+ * }
+ * const source = fromAsyncIterable(findings())
+ * for await (const finding of source) console.log(finding.severity)
+ * console.log(await source.result) // Right({ read: 1, counted: 1, ... })
+ * ```
+ *
  * @category constructors
+ * @since 0.1.0
  */
 export const fromAsyncIterable = <A extends Finding | ReadonlyArray<Finding>>(
   items: AsyncIterable<A>,
@@ -163,15 +220,19 @@ export const mapSource =
  * task iterates the source, so it runs once.
  *
  * @example
- * import { foldSource, fromAsyncIterable, type Finding } from '@scantally/core'
+ * ```ts
+ * import { Finding, foldSource, fromAsyncIterable } from '@scantally/core'
  *
  * async function* findings(): AsyncGenerator<Finding> {
- *   yield { awsAccountId: '111122223333', severity: 'HIGH' }
+ *   for (const raw of [{ awsAccountId: '111122223333', severity: 'CRITICAL' }]) if (Finding.is(raw)) yield raw
  * }
- * const counted = await foldSource(fromAsyncIterable(findings()), 0, (n) => n + 1)()
- * // Right({ value: 1, report: { ..., read: 1, counted: 1 } })
+ * const critical = foldSource(fromAsyncIterable(findings()), 0, (n, f) => (f.severity === 'CRITICAL' ? n + 1 : n))
+ * const folded = await critical()
+ * // Right({ value: 1, report: { read: 1, counted: 1, ... } }); Left when the source failed
+ * ```
  *
  * @category utils
+ * @since 0.1.0
  */
 export const foldSource =
   <E, B>(

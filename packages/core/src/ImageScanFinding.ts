@@ -25,7 +25,17 @@ import { Severity } from './Severity.js'
  * Codec for the subset of an Image Builder `ImageScanFinding` the engine uses. Extra fields
  * pass untouched, whatever their type.
  *
+ * @example
+ * ```ts
+ * import { ImageScanFinding } from '@scantally/core'
+ *
+ * const raw: unknown = { awsAccountId: '111122223333', severity: 'MEDIUM', title: 'CVE-2024-6387 - openssh' }
+ * if (ImageScanFinding.is(raw)) console.log(raw.severity, raw.imageBuildVersionArn) // 'MEDIUM' undefined
+ * console.log(ImageScanFinding.is({ awsAccountId: '111122223333', severity: 'medium' })) // false
+ * ```
+ *
  * @category codecs
+ * @since 0.1.0
  */
 export const ImageScanFinding = t.intersection(
   [
@@ -44,6 +54,7 @@ export const ImageScanFinding = t.intersection(
  * An Image Builder image scan finding, as far as the engine reads it.
  *
  * @category model
+ * @since 0.1.0
  */
 export type ImageScanFinding = t.TypeOf<typeof ImageScanFinding>
 
@@ -53,7 +64,18 @@ export type ImageScanFinding = t.TypeOf<typeof ImageScanFinding>
  * counts one that does not anyway, and `resolvePipeline` fills in a missing
  * `imagePipelineArn` (an image built outside a pipeline has none).
  *
+ * @example
+ * ```ts
+ * import { fromImageScanFinding, type ImageScanMappingOptions } from '@scantally/core'
+ *
+ * const pipelines = new Map([['arn:aws:imagebuilder:us-east-1:111122223333:image/web/1.0.0/1', 'arn:aws:imagebuilder:us-east-1:111122223333:image-pipeline/web']])
+ * const options: ImageScanMappingOptions = { resolvePipeline: (build) => pipelines.get(build), includeUnlinked: true }
+ * const mapped = fromImageScanFinding({ awsAccountId: '111122223333', severity: 'LOW' }, options)
+ * // Right({ _tag: 'Counted', ... }): counted although it has no image build version
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface ImageScanMappingOptions {
   readonly resolvePipeline?: PipelineResolver
@@ -69,7 +91,24 @@ export interface ImageScanMappingOptions {
  * the record is invalid; `Right` whether it counts. These findings have no status (Image
  * Builder lists active ones) and no identity, so they are never `notActive` nor duplicates.
  *
+ * @example
+ * ```ts
+ * import { fromImageScanFinding } from '@scantally/core'
+ *
+ * const mapped = fromImageScanFinding(
+ *   {
+ *     awsAccountId: '111122223333',
+ *     severity: 'HIGH',
+ *     imageBuildVersionArn: 'arn:aws:imagebuilder:us-east-1:111122223333:image/web/1.0.0/1',
+ *     packageVulnerabilityDetails: { vulnerabilityId: 'CVE-2024-6387' },
+ *   },
+ *   { resolvePipeline: () => 'arn:aws:imagebuilder:us-east-1:111122223333:image-pipeline/web' },
+ * )
+ * // Right({ _tag: 'Counted', finding: { awsAccountId, severity, imageBuildVersionArn, imagePipelineArn, vulnerabilityId } })
+ * ```
+ *
  * @category utils
+ * @since 0.1.0
  */
 export const fromImageScanFinding = (
   raw: unknown,

@@ -21,6 +21,7 @@ import * as t from 'io-ts'
  * as `undefined`.
  *
  * @category model
+ * @since 0.1.0
  */
 export type Kept<P extends t.Props> = { readonly [K in keyof P]?: NonNullable<t.TypeOf<P[K]>> }
 
@@ -29,6 +30,7 @@ export type Kept<P extends t.Props> = { readonly [K in keyof P]?: NonNullable<t.
  * `packageVulnerabilityDetails` here lacks `vulnerabilityId`, a key member.
  *
  * @category model
+ * @since 0.1.0
  */
 export type ImageScanFindingDetail = NonNullable<t.TypeOf<ReturnType<typeof detailCodec>>>
 
@@ -36,7 +38,16 @@ export type ImageScanFindingDetail = NonNullable<t.TypeOf<ReturnType<typeof deta
  * An Image Builder `ImageScanFinding` as it travels on the wire: every member optional,
  * timestamps in epoch seconds.
  *
+ * @example
+ * ```ts
+ * import type { ImageScanFindingWire } from '@scantally/core'
+ *
+ * const summary = (f: ImageScanFindingWire): string =>
+ *   `${f.severity ?? '?'} ${f.packageVulnerabilityDetails?.vulnerabilityId ?? ''} ${f.title ?? ''}`.trim()
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export type ImageScanFindingWire = Omit<ImageScanFindingDetail, 'packageVulnerabilityDetails'> & {
   readonly awsAccountId?: string
@@ -73,7 +84,20 @@ export const EpochSeconds = new t.Type<number, number, unknown>(
  * The lenient codec of the descriptive members, in the model's member order. `intern` is
  * applied to every string kept, so a store of many findings holds each text once.
  *
+ * @example
+ * ```ts
+ * import { detailCodec } from '@scantally/core'
+ *
+ * const detail = detailCodec().decode({
+ *   title: 'CVE-2024-6387 - openssh',
+ *   firstObservedAt: '2024-09-04T16:59:44.356Z',
+ *   inspectorScore: 'not a number',
+ * })
+ * // Right({ title: 'CVE-2024-6387 - openssh', firstObservedAt: 1725469184.356 }): the bad score is dropped
+ * ```
+ *
  * @category codecs
+ * @since 0.1.0
  */
 export const detailCodec = (intern: (s: string) => string = (s) => s) => {
   const text = new t.Type<string, string, unknown>(

@@ -21,7 +21,17 @@ import type { Finding } from './Finding.js'
  * statuses, its `findingArn` was already counted, it has no image build linkage, or it failed
  * validation (or could not be read at all).
  *
+ * @example
+ * ```ts
+ * import { exclusionReasons, type IngestReport } from '@scantally/core'
+ *
+ * const explain = (r: IngestReport): string =>
+ *   exclusionReasons.map((reason) => `${reason}: ${r.excluded[reason]}`).join(', ')
+ * // 'notActive: 0, duplicate: 2, noImageLinkage: 0, invalid: 1'
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export const exclusionReasons = ['notActive', 'duplicate', 'noImageLinkage', 'invalid'] as const
 
@@ -29,6 +39,7 @@ export const exclusionReasons = ['notActive', 'duplicate', 'noImageLinkage', 'in
  * One of {@link exclusionReasons}.
  *
  * @category model
+ * @since 0.1.0
  */
 export type ExclusionReason = (typeof exclusionReasons)[number]
 
@@ -36,6 +47,7 @@ export type ExclusionReason = (typeof exclusionReasons)[number]
  * How many records were excluded, for each {@link ExclusionReason}.
  *
  * @category model
+ * @since 0.1.0
  */
 export type ExclusionCounts = { readonly [R in ExclusionReason]: number }
 
@@ -46,6 +58,7 @@ export type ExclusionCounts = { readonly [R in ExclusionReason]: number }
  * where reading stopped.
  *
  * @category model
+ * @since 0.1.0
  */
 export interface SkippedRecord {
   readonly file: string
@@ -58,7 +71,17 @@ export interface SkippedRecord {
  * reason, so `read === counted + notActive + duplicate + noImageLinkage + invalid`; nothing is
  * dropped silently. `bytes` counts input bytes as read (compressed bytes for gzip input).
  *
+ * @example
+ * ```ts
+ * import type { IngestReport } from '@scantally/core'
+ *
+ * const summarize = (r: IngestReport): string =>
+ *   `${r.counted} of ${r.read} records counted from ${r.files} files` +
+ *   r.skipped.map((s) => `\n  skipped ${s.file} #${s.position}: ${s.reason}`).join('')
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface IngestReport {
   readonly _tag: 'IngestReport'
@@ -75,7 +98,18 @@ export interface IngestReport {
  * valid: the finding counts, or it is excluded for a reason the mapping can see on its own
  * (duplicates need the whole read, so sources decide those).
  *
+ * @example
+ * ```ts
+ * import { type Classified, fromInspectorFinding } from '@scantally/core'
+ *
+ * const describe = (c: Classified): string =>
+ *   c._tag === 'Counted' ? `counts: ${c.finding.severity}` : `excluded: ${c.reason}`
+ * const mapped = fromInspectorFinding({ awsAccountId: '111122223333', severity: 'HIGH', status: 'CLOSED' })
+ * if (mapped._tag === 'Right') console.log(describe(mapped.right)) // 'excluded: notActive'
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export type Classified =
   | { readonly _tag: 'Counted'; readonly finding: Finding }
@@ -86,7 +120,18 @@ export type Classified =
  * not known. Synchronous so mappings stay pure; sources that must ask a service resolve ahead
  * and hand over a lookup into what they learned.
  *
+ * @example
+ * ```ts
+ * import { fromInspectorFinding, type PipelineResolver } from '@scantally/core'
+ *
+ * const pipelines = new Map([['arn:aws:imagebuilder:us-east-1:111122223333:image/web/1.0.0/1', 'arn:aws:imagebuilder:us-east-1:111122223333:image-pipeline/web']])
+ * const resolvePipeline: PipelineResolver = (build) => pipelines.get(build)
+ * const raw = { awsAccountId: '111122223333', severity: 'HIGH', status: 'ACTIVE' }
+ * const mapped = fromInspectorFinding(raw, { resolvePipeline, includeUnlinked: true })
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export type PipelineResolver = (imageBuildVersionArn: string) => string | undefined
 
@@ -130,7 +175,16 @@ export type SeenBefore = (finding: Finding) => boolean
 /**
  * The report of reading nothing: the identity of {@link concatIngestReports}.
  *
+ * @example
+ * ```ts
+ * import { emptyIngestReport, type IngestReport } from '@scantally/core'
+ *
+ * const oneFile: IngestReport = { ...emptyIngestReport, files: 1, read: 3, counted: 2, excluded: { ...emptyIngestReport.excluded, duplicate: 1 } }
+ * console.log(emptyIngestReport.read, oneFile.counted) // 0 2
+ * ```
+ *
  * @category constructors
+ * @since 0.1.0
  */
 export const emptyIngestReport: IngestReport = {
   _tag: 'IngestReport',
@@ -203,7 +257,19 @@ export const seenByFindingArn = (): SeenBefore => {
  * Associative with {@link emptyIngestReport} as identity; the counts also commute, so shards
  * may be merged in any order.
  *
+ * @example
+ * ```ts
+ * import { concatAll } from 'fp-ts/lib/Monoid.js'
+ * import { concatIngestReports, emptyIngestReport, type IngestReport } from '@scantally/core'
+ *
+ * const a: IngestReport = { ...emptyIngestReport, files: 1, read: 10, counted: 10 }
+ * const b: IngestReport = { ...emptyIngestReport, files: 1, read: 5, counted: 4, excluded: { ...emptyIngestReport.excluded, notActive: 1 } }
+ * console.log(concatIngestReports(a, b).read) // 15
+ * const total = concatAll({ concat: concatIngestReports, empty: emptyIngestReport })([a, b])
+ * ```
+ *
  * @category combinators
+ * @since 0.1.0
  */
 export const concatIngestReports = (x: IngestReport, y: IngestReport): IngestReport => ({
   _tag: 'IngestReport',

@@ -24,7 +24,19 @@ import { Severity } from './Severity.js'
 /**
  * Every status Inspector v2 gives a finding.
  *
+ * @example
+ * ```ts
+ * import { findingStatuses, fromInspectorFinding } from '@scantally/core'
+ *
+ * // Count every finding whatever its status, not only ACTIVE ones.
+ * const mapped = fromInspectorFinding(
+ *   { awsAccountId: '111122223333', severity: 'LOW', status: 'SUPPRESSED' },
+ *   { statuses: findingStatuses, includeUnlinked: true },
+ * )
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export const findingStatuses = ['ACTIVE', 'SUPPRESSED', 'CLOSED'] as const
 
@@ -32,6 +44,7 @@ export const findingStatuses = ['ACTIVE', 'SUPPRESSED', 'CLOSED'] as const
  * Codec for an Inspector finding status (exact, case-sensitive).
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const FindingStatus = t.keyof({ ACTIVE: null, SUPPRESSED: null, CLOSED: null })
 
@@ -39,6 +52,7 @@ export const FindingStatus = t.keyof({ ACTIVE: null, SUPPRESSED: null, CLOSED: n
  * One of {@link findingStatuses}.
  *
  * @category model
+ * @since 0.1.0
  */
 export type FindingStatus = t.TypeOf<typeof FindingStatus>
 
@@ -69,7 +83,16 @@ export const InspectorResource = t.partial(
  * Codec for the subset of an Inspector v2 `Finding` the engine uses. Extra fields pass
  * untouched (io-ts `type`/`partial` are not exact), whatever their type.
  *
+ * @example
+ * ```ts
+ * import { InspectorFinding } from '@scantally/core'
+ *
+ * const decoded = InspectorFinding.decode({ awsAccountId: '111122223333', severity: 'LOW', status: 'SUPPRESSED', title: 'ignored' })
+ * if (decoded._tag === 'Right') console.log(decoded.right.status) // 'SUPPRESSED'
+ * ```
+ *
  * @category codecs
+ * @since 0.1.0
  */
 export const InspectorFinding = t.intersection(
   [
@@ -89,6 +112,7 @@ export const InspectorFinding = t.intersection(
  * An Inspector v2 finding, as far as the engine reads it.
  *
  * @category model
+ * @since 0.1.0
  */
 export type InspectorFinding = t.TypeOf<typeof InspectorFinding>
 
@@ -99,7 +123,17 @@ export type InspectorFinding = t.TypeOf<typeof InspectorFinding>
  * - `includeUnlinked`: count findings with no `Ec2ImageBuilderArn` tag too (default `false`);
  *   they then fall only into the accountId and vulnerabilityId groupings.
  *
+ * @example
+ * ```ts
+ * import { fromInspectorFinding, type InspectorMappingOptions } from '@scantally/core'
+ *
+ * const options: InspectorMappingOptions = { statuses: ['ACTIVE', 'SUPPRESSED'], includeUnlinked: true }
+ * const mapped = fromInspectorFinding({ awsAccountId: '111122223333', severity: 'HIGH', status: 'SUPPRESSED' }, options)
+ * // Right({ _tag: 'Counted', finding: { awsAccountId: '111122223333', severity: 'HIGH' } })
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface InspectorMappingOptions {
   readonly statuses?: ReadonlyArray<FindingStatus>
@@ -132,7 +166,23 @@ export const imageBuildVersionArnOf = (f: InspectorFinding): KeyString | undefin
  * `noImageLinkage` unless `includeUnlinked`. Duplicates are for the caller to decide, since
  * that needs every record read so far.
  *
+ * @example
+ * ```ts
+ * import { fromInspectorFinding } from '@scantally/core'
+ *
+ * const mapped = fromInspectorFinding({
+ *   awsAccountId: '111122223333',
+ *   severity: 'CRITICAL',
+ *   status: 'ACTIVE',
+ *   findingArn: 'arn:aws:inspector2:us-east-1:111122223333:finding/0a1b2c3d',
+ *   resources: [{ tags: { Ec2ImageBuilderArn: 'arn:aws:imagebuilder:us-east-1:111122223333:image/web/1.0.0/1' } }],
+ *   packageVulnerabilityDetails: { vulnerabilityId: 'CVE-2024-6387' },
+ * })
+ * // Right({ _tag: 'Counted', finding: { awsAccountId, severity: 'CRITICAL', imageBuildVersionArn, vulnerabilityId, findingArn } })
+ * ```
+ *
  * @category utils
+ * @since 0.1.0
  */
 export const fromInspectorFinding = (
   raw: unknown,

@@ -40,7 +40,18 @@ export const findingsFilterNames = [
 /**
  * A validated `ListImageScanFindings` request.
  *
+ * @example
+ * ```ts
+ * import type { ListImageScanFindingsRequest } from '@scantally/core'
+ *
+ * const request: ListImageScanFindingsRequest = {
+ *   filters: [{ name: 'vulnerabilityId', values: ['CVE-2024-6387'] }],
+ *   maxResults: 10,
+ * }
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface ListImageScanFindingsRequest {
   readonly filters?: readonly [
@@ -53,7 +64,16 @@ export interface ListImageScanFindingsRequest {
 /**
  * The `ListImageScanFindings` response; `nextToken` is absent on the last page.
  *
+ * @example
+ * ```ts
+ * import type { ListImageScanFindingsResponse } from '@scantally/core'
+ *
+ * const titles = (page: ListImageScanFindingsResponse): ReadonlyArray<string> =>
+ *   page.findings.flatMap((f) => (f.title === undefined ? [] : [f.title]))
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface ListImageScanFindingsResponse {
   readonly requestId: string
@@ -104,7 +124,19 @@ const ListImageScanFindingsRequestCodec = closed(
  * the operation, filter, page size, caller and store size; a page costs a scan from the cursor
  * to the next match after the page, so a walk through all pages reads the store once.
  *
+ * @example
+ * ```ts
+ * import { emptyIndex, generateTokenKey, listImageScanFindings, makeEngine, scanFindingStoreOf } from '@scantally/core'
+ *
+ * const store = scanFindingStoreOf([{ awsAccountId: '111122223333', severity: 'HIGH', title: 'CVE-2024-6387 - openssh' }])
+ * if (store._tag === 'Left') throw new Error(store.left.message)
+ * const engine = makeEngine(emptyIndex, { keys: [generateTokenKey()] })
+ * const page = listImageScanFindings(engine, store.right)({ filters: [{ name: 'severity', values: ['HIGH'] }], maxResults: 25 })
+ * // Right({ requestId, findings: [{ awsAccountId: '111122223333', title: 'CVE-2024-6387 - openssh', severity: 'HIGH' }] })
+ * ```
+ *
  * @category combinators
+ * @since 0.1.0
  */
 export const listImageScanFindings =
   (engine: Engine, store: ScanFindingStore, caller: Caller = localCaller) =>

@@ -29,7 +29,18 @@ import type { TokenConfig } from './Token.js'
  * Who is asking: an identity (part of every token's fingerprint) and, when restricted, the
  * accounts it may see.
  *
+ * @example
+ * ```ts
+ * import { type Caller, emptyIndex, generateTokenKey, listImageScanFindingAggregations, makeEngine } from '@scantally/core'
+ *
+ * const teamA: Caller = { id: 'team-a', accounts: ['111122223333', '444455556666'] }
+ * const engine = makeEngine(emptyIndex, { keys: [generateTokenKey()] })
+ * const denied = listImageScanFindingAggregations(engine, teamA)({ filter: { name: 'accountId', values: ['777788889999'] } })
+ * // Left(ForbiddenException): the filter names an account team-a may not see
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface Caller {
   readonly id: string
@@ -39,7 +50,17 @@ export interface Caller {
 /**
  * The caller of an unauthenticated, local setting: sees every account.
  *
+ * @example
+ * ```ts
+ * import { emptyIndex, generateTokenKey, localCaller, makeEngine, queryAggregations } from '@scantally/core'
+ *
+ * const engine = makeEngine(emptyIndex, { keys: [generateTokenKey()] })
+ * // The default caller: every account is visible (a CLI, a test, a trusted embedder).
+ * const answer = queryAggregations(engine, localCaller)({ groupBy: 'accountId' })
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export const localCaller: Caller = { id: 'local' }
 

@@ -37,7 +37,16 @@ export const comparisons = ['EQUALS', 'PREFIX', 'NOT_EQUALS'] as const
 /**
  * What a page can be sorted by.
  *
+ * @example
+ * ```ts
+ * import { decodeQuery, sortFields } from '@scantally/core'
+ *
+ * // One query per sort field, each the five largest groups by it.
+ * const queries = sortFields.map((sortBy) => decodeQuery({ groupBy: 'accountId', sortBy, sortOrder: 'DESC', maxResults: 5 }))
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export const sortFields = ['KEY', 'CRITICAL', 'HIGH', 'ALL'] as const
 
@@ -45,6 +54,7 @@ export const sortFields = ['KEY', 'CRITICAL', 'HIGH', 'ALL'] as const
  * One of {@link sortFields}: `KEY`, or a count named in upper case.
  *
  * @category model
+ * @since 0.1.0
  */
 export type SortField = (typeof sortFields)[number]
 
@@ -59,6 +69,7 @@ export const sortOrders = ['ASC', 'DESC'] as const
  * Codec for one filter criterion.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const Criterion = closed(
   'Criterion',
@@ -74,14 +85,34 @@ export const Criterion = closed(
  * A filter criterion. Criteria on different fields must all hold; on one field, the finding
  * must match at least one `EQUALS`/`PREFIX` criterion (if any) and every `NOT_EQUALS` one.
  *
+ * @example
+ * ```ts
+ * import { type Criterion, decodeQuery } from '@scantally/core'
+ *
+ * const notInformational: Criterion = { field: 'severity', comparison: 'NOT_EQUALS', value: 'INFORMATIONAL' }
+ * const prod: Criterion = { field: 'imagePipelineArn', comparison: 'PREFIX', value: 'arn:aws:imagebuilder:us-east-1:111122223333:image-pipeline/prod-' }
+ * const query = decodeQuery({ groupBy: 'vulnerabilityId', filters: [notInformational, prod] })
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export type Criterion = t.TypeOf<typeof Criterion>
 
 /**
  * Codec for the extended query.
  *
+ * @example
+ * ```ts
+ * import { Query } from '@scantally/core'
+ *
+ * const body: unknown = JSON.parse('{"groupBy":"vulnerabilityId","maxResults":10}')
+ * if (Query.is(body)) console.log(body.groupBy, body.maxResults) // 'vulnerabilityId' 10
+ * console.log(Query.is({ groupBy: 'vulnerabilityId', limit: 10 })) // false: unknown member
+ * ```
+ *
  * @category codecs
+ * @since 0.1.0
  */
 export const Query = closed(
   'Query',
@@ -98,7 +129,16 @@ export const Query = closed(
 /**
  * An extended query.
  *
+ * @example
+ * ```ts
+ * import { accumulate, type Query } from '@scantally/core'
+ *
+ * const topPipelines: Query = { groupBy: 'imagePipelineArn', sortBy: 'CRITICAL', sortOrder: 'DESC', maxResults: 5 }
+ * const running = accumulate(topPipelines) // Right(GroupAccumulator)
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export type Query = t.TypeOf<typeof Query>
 
@@ -106,20 +146,40 @@ export type Query = t.TypeOf<typeof Query>
  * Codec for one group of an extended answer.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const Group = t.readonly(t.type({ key: t.string, counts: ExtendedCounts }), 'Group')
 
 /**
  * One group: its key and its counts.
  *
+ * @example
+ * ```ts
+ * import type { Group } from '@scantally/core'
+ *
+ * const line = (g: Group): string =>
+ *   `${g.key}: ${g.counts.all} findings, ${g.counts.critical} critical, ${g.counts.fixAvailable} fixable`
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export type Group = t.TypeOf<typeof Group>
 
 /**
  * Codec for the extended answer.
  *
+ * @example
+ * ```ts
+ * import { emptyIndex, generateTokenKey, makeEngine, QueryResponse, queryAggregations } from '@scantally/core'
+ *
+ * const engine = makeEngine(emptyIndex, { keys: [generateTokenKey()] })
+ * const answer = queryAggregations(engine)({ groupBy: 'accountId' })
+ * if (answer._tag === 'Right') console.log(JSON.stringify(QueryResponse.encode(answer.right)))
+ * ```
+ *
  * @category codecs
+ * @since 0.1.0
  */
 export const QueryResponse = closed(
   'QueryResponse',
@@ -131,6 +191,7 @@ export const QueryResponse = closed(
  * The extended answer.
  *
  * @category model
+ * @since 0.1.0
  */
 export type QueryResponse = t.TypeOf<typeof QueryResponse>
 
@@ -164,7 +225,21 @@ export const fromAwsRequest = (r: ListImageScanFindingAggregationsRequest, pageS
 /**
  * Validates an untrusted extended query.
  *
+ * @example
+ * ```ts
+ * import { decodeQuery } from '@scantally/core'
+ *
+ * const query = decodeQuery({
+ *   groupBy: 'imagePipelineArn',
+ *   filters: [{ field: 'severity', comparison: 'NOT_EQUALS', value: 'INFORMATIONAL' }],
+ *   sortBy: 'HIGH',
+ *   sortOrder: 'DESC',
+ * })
+ * console.log(decodeQuery({ groupBy: 'color' })) // Left(InvalidRequestException: groupBy must be one of ...)
+ * ```
+ *
  * @category utils
+ * @since 0.1.0
  */
 export const decodeQuery = (u: unknown): E.Either<InvalidRequestException, Query> =>
   pipe(

@@ -51,6 +51,7 @@ export const FilterValues = boundedArray(FilterValue, 1, 10, 'FilterValues')
  * Codec for the request's `filter` structure.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const AggregationFilter = closed('Filter', { name: AggregationFilterName, values: FilterValues }, {})
 
@@ -58,6 +59,7 @@ export const AggregationFilter = closed('Filter', { name: AggregationFilterName,
  * A filter.
  *
  * @category model
+ * @since 0.1.0
  */
 export type AggregationFilter = t.TypeOf<typeof AggregationFilter>
 
@@ -71,7 +73,17 @@ export const NextToken = boundedString('NextToken', 1, 65535)
 /**
  * Codec for the ListImageScanFindingAggregations request; any other member is rejected.
  *
+ * @example
+ * ```ts
+ * import { ListImageScanFindingAggregationsRequest } from '@scantally/core'
+ *
+ * const request: ListImageScanFindingAggregationsRequest = { filter: { name: 'accountId', values: ['111122223333'] } }
+ * console.log(ListImageScanFindingAggregationsRequest.is(request)) // true
+ * console.log(ListImageScanFindingAggregationsRequest.is({ maxResults: 10 })) // false: not in the model
+ * ```
+ *
  * @category codecs
+ * @since 0.1.0
  */
 export const ListImageScanFindingAggregationsRequest = closed(
   'ListImageScanFindingAggregationsRequest',
@@ -83,6 +95,7 @@ export const ListImageScanFindingAggregationsRequest = closed(
  * A validated request.
  *
  * @category model
+ * @since 0.1.0
  */
 export type ListImageScanFindingAggregationsRequest = t.TypeOf<typeof ListImageScanFindingAggregationsRequest>
 
@@ -122,7 +135,19 @@ export const VulnerabilityIdAggregation = aggregation('VulnerabilityIdAggregatio
 /**
  * Codec for one `ImageScanFindingAggregation`: exactly one of the four members.
  *
+ * @example
+ * ```ts
+ * import type { ImageScanFindingAggregation } from '@scantally/core'
+ *
+ * const keyOf = (a: ImageScanFindingAggregation): string =>
+ *   'accountAggregation' in a ? a.accountAggregation.accountId
+ *     : 'imageAggregation' in a ? a.imageAggregation.imageBuildVersionArn
+ *       : 'imagePipelineAggregation' in a ? a.imagePipelineAggregation.imagePipelineArn
+ *         : a.vulnerabilityIdAggregation.vulnerabilityId
+ * ```
+ *
  * @category codecs
+ * @since 0.1.0
  */
 export const ImageScanFindingAggregation = t.union([
   closed('ImageScanFindingAggregation', { accountAggregation: AccountAggregation }, {}),
@@ -135,13 +160,27 @@ export const ImageScanFindingAggregation = t.union([
  * One response entry.
  *
  * @category model
+ * @since 0.1.0
  */
 export type ImageScanFindingAggregation = t.TypeOf<typeof ImageScanFindingAggregation>
 
 /**
  * Codec for the ListImageScanFindingAggregations response. `nextToken` is absent on the last page.
  *
+ * @example
+ * ```ts
+ * import { emptyIndex, generateTokenKey, ListImageScanFindingAggregationsResponse, listImageScanFindingAggregations, makeEngine } from '@scantally/core'
+ *
+ * const engine = makeEngine(emptyIndex, { keys: [generateTokenKey()] })
+ * const answer = listImageScanFindingAggregations(engine)({})
+ * if (answer._tag === 'Right') {
+ *   const body: string = JSON.stringify(ListImageScanFindingAggregationsResponse.encode(answer.right))
+ *   console.log(body) // {"requestId":"...","aggregationType":"accountId","responses":[]}
+ * }
+ * ```
+ *
  * @category codecs
+ * @since 0.1.0
  */
 export const ListImageScanFindingAggregationsResponse = closed(
   'ListImageScanFindingAggregationsResponse',
@@ -157,6 +196,7 @@ export const ListImageScanFindingAggregationsResponse = closed(
  * The response.
  *
  * @category model
+ * @since 0.1.0
  */
 export type ListImageScanFindingAggregationsResponse = t.TypeOf<
   typeof ListImageScanFindingAggregationsResponse
@@ -170,7 +210,17 @@ export type ListImageScanFindingAggregationsResponse = t.TypeOf<
  * Validates an untrusted request body (parsed JSON) against the model. The error message
  * names the member and the rule it broke.
  *
+ * @example
+ * ```ts
+ * import { decodeAggregationsRequest } from '@scantally/core'
+ *
+ * const ok = decodeAggregationsRequest({ filter: { name: 'vulnerabilityId', values: ['CVE-2024-6387'] } })
+ * const bad = decodeAggregationsRequest({ filter: { name: 'severity', values: ['HIGH'] } })
+ * // ok: Right(request); bad: Left(InvalidRequestException: filter.name must be one of ...)
+ * ```
+ *
  * @category utils
+ * @since 0.1.0
  */
 export const decodeAggregationsRequest = (
   u: unknown,

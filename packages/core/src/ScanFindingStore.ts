@@ -48,7 +48,17 @@ export const ScanFindingRecord = t.intersection(
  * `severities`, its `fixAvailable` as a code into `fixCodes`, and its descriptive members, if
  * any, in `details[i]`.
  *
+ * @example
+ * ```ts
+ * import { type ScanFindingStore, scanFindingStoreOf } from '@scantally/core'
+ *
+ * const sizeOf = (store: ScanFindingStore): number => store.size
+ * const store = scanFindingStoreOf([])
+ * if (store._tag === 'Right') console.log(sizeOf(store.right)) // 0
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface ScanFindingStore {
   readonly _tag: 'FindingStore'
@@ -161,7 +171,19 @@ export const makeScanFindingStoreBuilder = (): ScanFindingStoreBuilder => {
  * index counts, so both operations agree. The first invalid record fails the build, named by
  * its position.
  *
+ * @example
+ * ```ts
+ * import { scanFindingStoreOf } from '@scantally/core'
+ *
+ * const store = scanFindingStoreOf([
+ *   { awsAccountId: '111122223333', severity: 'HIGH', packageVulnerabilityDetails: { vulnerabilityId: 'CVE-2024-6387' } },
+ *   { awsAccountId: '111122223333', severity: 'LOW', vulnerabilityId: 'CVE-2023-4911' },
+ * ])
+ * if (store._tag === 'Right') console.log(store.right.size) // 2
+ * ```
+ *
  * @category constructors
+ * @since 0.1.0
  */
 export const scanFindingStoreOf = (
   records: Iterable<unknown>,

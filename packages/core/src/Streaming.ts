@@ -23,7 +23,20 @@ import type { Group, Query } from './Query.js'
 /**
  * A running aggregation for one query.
  *
+ * @example
+ * ```ts
+ * import { accumulate, type Finding, type GroupAccumulator } from '@scantally/core'
+ *
+ * const addAll = (acc: GroupAccumulator, findings: Iterable<Finding>): number => {
+ *   let duplicates = 0
+ *   for (const f of findings) if (!acc.add(f)) duplicates++
+ *   return duplicates
+ * }
+ * const started = accumulate({ groupBy: 'accountId' }, undefined, { dedupe: true })
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface GroupAccumulator {
   /** Counts a finding (once per `findingArn`, unless `dedupe` is off); returns false for a duplicate. */
@@ -38,7 +51,18 @@ export interface GroupAccumulator {
  * What a one-pass aggregation of a whole source gives: the query's groups, sorted, how many
  * findings were counted, and the source's report.
  *
+ * @example
+ * ```ts
+ * import type { Accumulated } from '@scantally/core'
+ *
+ * const print = ({ groups, counted, report }: Accumulated): void => {
+ *   for (const g of groups) console.log(g.key, g.counts.all)
+ *   console.log(`${counted} counted of ${report.read} read`)
+ * }
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface Accumulated {
   readonly groups: ReadonlyArray<Group>
@@ -56,6 +80,7 @@ export interface Accumulated {
  * do) turns it off, so memory stays with the number of groups.
  *
  * @category model
+ * @since 0.1.0
  */
 export interface AccumulateOptions {
   readonly dedupe?: boolean
@@ -65,7 +90,22 @@ export interface AccumulateOptions {
  * Starts a one-pass aggregation for a validated query and a caller. Gives the same groups as
  * building an index and evaluating the query on it.
  *
+ * @example
+ * ```ts
+ * import { accumulate, decodeQuery, Finding } from '@scantally/core'
+ *
+ * const query = decodeQuery({ groupBy: 'vulnerabilityId', sortBy: 'ALL', sortOrder: 'DESC' })
+ * if (query._tag === 'Left') throw new Error(query.left.message)
+ * const started = accumulate(query.right)
+ * if (started._tag === 'Right') {
+ *   for (const raw of [{ awsAccountId: '111122223333', severity: 'HIGH', vulnerabilityId: 'CVE-2024-6387' }])
+ *     if (Finding.is(raw)) started.right.add(raw)
+ *   console.log(started.right.result()) // [{ key: 'CVE-2024-6387', counts: { all: 1, high: 1, ... } }]
+ * }
+ * ```
+ *
  * @category constructors
+ * @since 0.1.0
  */
 export const accumulate = (
   query: Query,
@@ -123,19 +163,21 @@ export const accumulate = (
  * or the source's failure) and no groups at all.
  *
  * @example
- * import { accumulateSource, decodeQuery, fromAsyncIterable, type Finding } from '@scantally/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * ```ts
+ * import { accumulateSource, decodeQuery, Finding, fromAsyncIterable } from '@scantally/core'
  *
  * async function* findings(): AsyncGenerator<Finding> {
- *   yield { awsAccountId: '111122223333', severity: 'HIGH' }
+ *   for (const raw of [{ awsAccountId: '111122223333', severity: 'HIGH' }]) if (Finding.is(raw)) yield raw
  * }
  * const query = decodeQuery({ groupBy: 'accountId' })
- * if (E.isRight(query)) {
+ * if (query._tag === 'Right') {
  *   const answer = await accumulateSource(query.right)(fromAsyncIterable(findings()))()
  *   // Right({ groups: [{ key: '111122223333', counts: { all: 1, high: 1, ... } }], counted: 1, report })
  * }
+ * ```
  *
  * @category constructors
+ * @since 0.1.0
  */
 export const accumulateSource =
   (query: Query, caller?: Caller, options: AccumulateOptions = {}) =>

@@ -27,7 +27,20 @@ import {
 /**
  * A signing key: an id that travels in the token and at least 32 secret bytes.
  *
+ * @example
+ * ```ts
+ * import { generateTokenKey, parseTokenKey, type TokenKey } from '@scantally/core'
+ *
+ * // The configured keys, newest first, or an ephemeral one when none is configured.
+ * const keysOf = (texts: ReadonlyArray<string>): ReadonlyArray<TokenKey> =>
+ *   texts.length === 0 ? [generateTokenKey()] : texts.flatMap((t) => {
+ *     const key = parseTokenKey(t)
+ *     return key._tag === 'Right' ? [key.right] : []
+ *   })
+ * ```
+ *
  * @category model
+ * @since 0.1.0
  */
 export interface TokenKey {
   readonly id: string
@@ -39,6 +52,7 @@ export interface TokenKey {
  * accepts all), the lifetime, and the clock (milliseconds since the epoch).
  *
  * @category model
+ * @since 0.1.0
  */
 export interface TokenConfig {
   readonly keys: ReadonlyNonEmptyArray<TokenKey>
@@ -79,7 +93,17 @@ const b64url = /^[A-Za-z0-9_-]+$/
  * A key from secret bytes. Without an id, the id is derived from the secret's SHA-256 (so the
  * same secret gets the same id in every process, and the id reveals nothing usable).
  *
+ * @example
+ * ```ts
+ * import { randomBytes } from 'node:crypto'
+ * import { makeTokenKey } from '@scantally/core'
+ *
+ * const key = makeTokenKey(randomBytes(32), '2026-01')
+ * console.log(makeTokenKey(randomBytes(16))) // Left: token key must have at least 32 bytes, got 16
+ * ```
+ *
  * @category constructors
+ * @since 0.1.0
  */
 export const makeTokenKey = (
   secret: Uint8Array,
@@ -101,7 +125,19 @@ export const makeTokenKey = (
  * Parses a key written as text: `[id:]secret`, the secret in hex (64+ digits) or base64/base64url
  * (43+ characters) for at least 32 bytes.
  *
+ * @example
+ * ```ts
+ * import { emptyIndex, makeEngine, parseTokenKey } from '@scantally/core'
+ *
+ * // `id:secret` in hex, as in SCANTALLY_TOKEN_KEYS; the secret here is 32 bytes.
+ * const key = parseTokenKey(`2026-01:${'a1b2c3d4'.repeat(8)}`)
+ * if (key._tag === 'Left') throw new Error(key.left.message)
+ * console.log(key.right.id) // '2026-01'
+ * const engine = makeEngine(emptyIndex, { keys: [key.right] })
+ * ```
+ *
  * @category constructors
+ * @since 0.1.0
  */
 export const parseTokenKey = (text: string): E.Either<InvalidRequestException, TokenKey> => {
   const trimmed = text.trim()
@@ -120,7 +156,18 @@ export const parseTokenKey = (text: string): E.Either<InvalidRequestException, T
 /**
  * A fresh random key (32 bytes from the system CSPRNG), for servers started without one.
  *
+ * @example
+ * ```ts
+ * import { emptyIndex, generateTokenKey, makeEngine } from '@scantally/core'
+ *
+ * // An ephemeral key: tokens stop verifying when the process restarts.
+ * const key = generateTokenKey()
+ * console.log(key.id, key.secret.length) // e.g. 'q2Ylb0dW' 32
+ * const engine = makeEngine(emptyIndex, { keys: [key] })
+ * ```
+ *
  * @category constructors
+ * @since 0.1.0
  */
 export const generateTokenKey = (): TokenKey => {
   const secret = randomBytes(minimumSecretBytes)
