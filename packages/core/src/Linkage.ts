@@ -1,7 +1,7 @@
 /**
- * The last step both mappings share (Inspector findings and image scan findings): a decoded
- * record's image linkage decides whether it counts, and the members both record kinds have in
- * common make the finding.
+ * What both mappings share (Inspector findings and image scan findings): the raw record is
+ * decoded with the mapping's codec first, and last a decoded record's image linkage decides
+ * whether it counts, and the members both record kinds have in common make the finding.
  *
  * @module
  */
