@@ -45,7 +45,8 @@ export type ErrorName = keyof typeof errorTable
 
 /**
  * One error of the union. `_tag` and `name` are the same string so the record works both
- * as a tagged union and as something that prints like an `Error`.
+ * as a tagged union and as something that prints like an `Error`. `T` is the family's table,
+ * {@link errorTable} unless another family (the server's protocol errors) shares the shape.
  *
  * @example
  * ```ts
@@ -59,12 +60,17 @@ export type ErrorName = keyof typeof errorTable
  * @category model
  * @since 0.1.0
  */
-export interface ErrorOf<N extends ErrorName> {
+export interface ErrorOf<
+  N extends keyof T & string,
+  T extends {
+    readonly [name: string]: { readonly httpStatus: number; readonly fault: 'client' | 'server' }
+  } = typeof errorTable,
+> {
   readonly _tag: N
   readonly name: N
   readonly message: string
-  readonly httpStatus: (typeof errorTable)[N]['httpStatus']
-  readonly fault: (typeof errorTable)[N]['fault']
+  readonly httpStatus: T[N]['httpStatus']
+  readonly fault: T[N]['fault']
   readonly retryable: boolean
 }
 
@@ -152,15 +158,42 @@ export type ScantallyError =
 // -------------------------------------------------------------------------------------
 
 /**
+ * The constructor of a family's error records (see {@link ErrorOf}): status, fault and
+ * retryability come from the family's table.
+ *
+ * @category constructors
+ */
+export const errorsOf =
+  <
+    T extends {
+      readonly [name: string]: {
+        readonly httpStatus: number
+        readonly fault: 'client' | 'server'
+        readonly retryable: boolean
+      }
+    },
+  >(
+    table: T,
+  ) =>
+  <N extends keyof T & string>(name: N, message: string): ErrorOf<N, T> => {
+    const row = table[name] as T[N]
+    return {
+      _tag: name,
+      name,
+      message,
+      httpStatus: row.httpStatus,
+      fault: row.fault,
+      retryable: row.retryable,
+    }
+  }
+
+/**
  * Builds the error record of a given name; status, fault and retryability come from
  * {@link errorTable}.
  *
  * @category constructors
  */
-export const makeError = <N extends ErrorName>(name: N, message: string): ErrorOf<N> => {
-  const row = errorTable[name]
-  return { _tag: name, name, message, httpStatus: row.httpStatus, fault: row.fault, retryable: row.retryable }
-}
+export const makeError: <N extends ErrorName>(name: N, message: string) => ErrorOf<N> = errorsOf(errorTable)
 
 /**
  * @category constructors

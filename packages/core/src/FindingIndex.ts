@@ -116,6 +116,12 @@ export interface IndexBuilder {
 
 const keyColumns = groupKeys
 
+// The members of a row besides its account, count and exploits, which a finding has too.
+type RowFields = Pick<
+  Row,
+  'imageBuildVersionArn' | 'imagePipelineArn' | 'vulnerabilityId' | 'severity' | 'fixAvailable'
+>
+
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
@@ -151,20 +157,15 @@ export const makeBuilder = (): IndexBuilder => {
     return id
   }
 
-  const addRow = (
-    a: string,
-    i: string | undefined,
-    p: string | undefined,
-    v: string | undefined,
-    s: number,
-    fx: number,
-    n: number,
-    ex: number,
-  ) => {
+  // A finding and a row name the same members alike, but for the account: both are passed
+  // as they are (no record made per finding).
+  const addRow = (a: string, k: RowFields, n: number, ex: number) => {
     const ia = intern(0, a)
-    const ii = intern(1, i)
-    const ip = intern(2, p)
-    const iv = intern(3, v)
+    const ii = intern(1, k.imageBuildVersionArn)
+    const ip = intern(2, k.imagePipelineArn)
+    const iv = intern(3, k.vulnerabilityId)
+    const s = severities.indexOf(k.severity)
+    const fx = k.fixAvailable === undefined ? 0 : fixCodes.indexOf(k.fixAvailable)
     const key = `${ia},${ii},${ip},${iv},${s},${fx}`
     let row = rowOf.get(key)
     if (row === undefined) {
@@ -193,29 +194,10 @@ export const makeBuilder = (): IndexBuilder => {
         }
         seen.add(f.findingArn)
       }
-      addRow(
-        f.awsAccountId,
-        f.imageBuildVersionArn,
-        f.imagePipelineArn,
-        f.vulnerabilityId,
-        severities.indexOf(f.severity),
-        f.fixAvailable === undefined ? 0 : fixCodes.indexOf(f.fixAvailable),
-        1,
-        f.exploitAvailable === 'YES' ? 1 : 0,
-      )
+      addRow(f.awsAccountId, f, 1, f.exploitAvailable === 'YES' ? 1 : 0)
       return true
     },
-    addCombination: (r) =>
-      addRow(
-        r.accountId,
-        r.imageBuildVersionArn,
-        r.imagePipelineArn,
-        r.vulnerabilityId,
-        severities.indexOf(r.severity),
-        r.fixAvailable === undefined ? 0 : fixCodes.indexOf(r.fixAvailable),
-        r.count,
-        r.exploitAvailable,
-      ),
+    addCombination: (r) => addRow(r.accountId, r, r.count, r.exploitAvailable),
     duplicates: () => duplicates,
     freeze: () => {
       seen.clear()

@@ -10,11 +10,11 @@
  *
  * @module
  */
-import * as E from 'fp-ts/lib/Either.js'
+import type * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { AccountId, FixAvailable, findingOf, KeyString } from './Finding.js'
-import { type Classified, counted, excluded, type PipelineResolver } from './IngestReport.js'
-import { describeValidationErrors } from './Reporter.js'
+import { AccountId, FixAvailable, KeyString } from './Finding.js'
+import type { Classified, PipelineResolver } from './IngestReport.js'
+import { type InspectorMembers, linkedFinding, mapping } from './Linkage.js'
 import { Severity } from './Severity.js'
 
 // -------------------------------------------------------------------------------------
@@ -110,25 +110,13 @@ export interface ImageScanMappingOptions {
  * @category utils
  * @since 0.1.0
  */
-export const fromImageScanFinding = (
+export const fromImageScanFinding: (
   raw: unknown,
-  options: ImageScanMappingOptions = {},
-): E.Either<string, Classified> => {
-  const decoded = ImageScanFinding.decode(raw)
-  if (E.isLeft(decoded)) return E.left(describeValidationErrors(decoded.left))
-  const f = decoded.right
-  const build = f.imageBuildVersionArn
-  if (build === undefined && options.includeUnlinked !== true) return E.right(excluded('noImageLinkage'))
-  const resolved = f.imagePipelineArn ?? (build === undefined ? undefined : options.resolvePipeline?.(build))
-  const finding = findingOf({
-    awsAccountId: f.awsAccountId,
-    severity: f.severity,
-    imageBuildVersionArn: build,
-    imagePipelineArn: resolved !== undefined && KeyString.is(resolved) ? resolved : undefined,
-    vulnerabilityId: f.packageVulnerabilityDetails?.vulnerabilityId,
-    findingArn: undefined,
-    fixAvailable: f.fixAvailable,
-    exploitAvailable: undefined,
-  })
-  return E.right(counted(finding))
-}
+  options?: ImageScanMappingOptions,
+) => E.Either<string, Classified> = mapping(ImageScanFinding, (f, options: ImageScanMappingOptions) =>
+  linkedFinding(f, noInspectorMembers, f.imageBuildVersionArn, f.imagePipelineArn, options),
+)
+
+// Extra members pass the codec untouched, so an Inspector member an image scan record carries
+// is never read: the finding gets none.
+const noInspectorMembers: InspectorMembers = {}

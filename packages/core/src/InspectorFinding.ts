@@ -10,11 +10,11 @@
  *
  * @module
  */
-import * as E from 'fp-ts/lib/Either.js'
+import type * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { AccountId, ExploitAvailable, FixAvailable, findingOf, KeyString } from './Finding.js'
-import { type Classified, counted, excluded, type PipelineResolver } from './IngestReport.js'
-import { describeValidationErrors } from './Reporter.js'
+import { AccountId, ExploitAvailable, FixAvailable, KeyString } from './Finding.js'
+import { type Classified, excluded, type PipelineResolver } from './IngestReport.js'
+import { linkedFinding, mapping } from './Linkage.js'
 import { Severity } from './Severity.js'
 
 // -------------------------------------------------------------------------------------
@@ -184,29 +184,13 @@ export const imageBuildVersionArnOf = (f: InspectorFinding): KeyString | undefin
  * @category utils
  * @since 0.1.0
  */
-export const fromInspectorFinding = (
+export const fromInspectorFinding: (
   raw: unknown,
-  options: InspectorMappingOptions = {},
-): E.Either<string, Classified> => {
-  const decoded = InspectorFinding.decode(raw)
-  if (E.isLeft(decoded)) return E.left(describeValidationErrors(decoded.left))
-  const f = decoded.right
-  if (!(options.statuses ?? defaultStatuses).includes(f.status)) return E.right(excluded('notActive'))
-  const build = imageBuildVersionArnOf(f)
-  if (build === undefined && options.includeUnlinked !== true) return E.right(excluded('noImageLinkage'))
-  const pipeline = build === undefined ? undefined : options.resolvePipeline?.(build)
-  // A resolver is configuration, not input; still, only a valid key may become a group key.
-  const finding = findingOf({
-    awsAccountId: f.awsAccountId,
-    severity: f.severity,
-    imageBuildVersionArn: build,
-    imagePipelineArn: pipeline !== undefined && KeyString.is(pipeline) ? pipeline : undefined,
-    vulnerabilityId: f.packageVulnerabilityDetails?.vulnerabilityId,
-    findingArn: f.findingArn,
-    fixAvailable: f.fixAvailable,
-    exploitAvailable: f.exploitAvailable,
-  })
-  return E.right(counted(finding))
-}
+  options?: InspectorMappingOptions,
+) => E.Either<string, Classified> = mapping(InspectorFinding, (f, options: InspectorMappingOptions) =>
+  (options.statuses ?? defaultStatuses).includes(f.status)
+    ? linkedFinding(f, f, imageBuildVersionArnOf(f), undefined, options)
+    : excluded('notActive'),
+)
 
 const defaultStatuses: ReadonlyArray<FindingStatus> = ['ACTIVE']

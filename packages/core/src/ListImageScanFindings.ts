@@ -16,8 +16,7 @@ import type { ImageScanFindingWire } from './ImageScanFindingWire.js'
 import { planKeyset, takeKeyset } from './Pager.js'
 import { type Caller, localCaller } from './Paging.js'
 import { compareKeys } from './Query.js'
-import { reportFirst } from './Reporter.js'
-import { FilterValue, NextToken } from './Request.js'
+import { decodeRequest, FilterValue, NextToken } from './Request.js'
 import { imageScanFindingAt, type ScanFindingStore } from './ScanFindingStore.js'
 import { severities } from './Severity.js'
 
@@ -211,8 +210,7 @@ export const decodeFindingsRequest = (
   u: unknown,
 ): E.Either<InvalidRequestException, ListImageScanFindingsRequest> =>
   pipe(
-    ListImageScanFindingsRequestCodec.decode(u),
-    Either.mapLeft((errors) => invalidRequest(reportFirst('request', errors))),
+    decodeRequest(ListImageScanFindingsRequestCodec)(u),
     // The codec checked the list lengths (exactly one filter with exactly one value).
     Either.map((r) => r as ListImageScanFindingsRequest),
     Either.chain((r) => {

@@ -7,7 +7,6 @@
 
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { boundedArray, boundedString, closed, oneOf } from './Closed.js'
 import { SeverityCounts } from './Counts.js'
@@ -207,6 +206,21 @@ export type ListImageScanFindingAggregationsResponse = t.TypeOf<
 // -------------------------------------------------------------------------------------
 
 /**
+ * Validates an untrusted request body (parsed JSON) with an operation's request codec; an
+ * `InvalidRequestException` names the first member that is wrong and the rule it broke.
+ *
+ * @category utils
+ */
+export const decodeRequest =
+  <A>(codec: t.Decoder<unknown, A>) =>
+  (u: unknown): E.Either<InvalidRequestException, A> => {
+    const decoded = codec.decode(u)
+    return Either.isLeft(decoded)
+      ? Either.left(invalidRequest(reportFirst('request', decoded.left)))
+      : decoded
+  }
+
+/**
  * Validates an untrusted request body (parsed JSON) against the model. The error message
  * names the member and the rule it broke.
  *
@@ -222,13 +236,11 @@ export type ListImageScanFindingAggregationsResponse = t.TypeOf<
  * @category utils
  * @since 0.1.0
  */
-export const decodeAggregationsRequest = (
+export const decodeAggregationsRequest: (
   u: unknown,
-): E.Either<InvalidRequestException, ListImageScanFindingAggregationsRequest> =>
-  pipe(
-    ListImageScanFindingAggregationsRequest.decode(u),
-    Either.mapLeft((errors) => invalidRequest(reportFirst('request', errors))),
-  )
+) => E.Either<InvalidRequestException, ListImageScanFindingAggregationsRequest> = decodeRequest(
+  ListImageScanFindingAggregationsRequest,
+)
 
 /**
  * The member name each aggregation type answers with.

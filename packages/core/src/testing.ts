@@ -60,7 +60,7 @@ export const dedupe = (findings: ReadonlyArray<Finding>): ReadonlyArray<Finding>
 }
 
 /**
- * A naive recount: group the findings that carry a key and count them, one by one.
+ * A naive recount: group the findings that carry a key, then count each group field by field.
  *
  * @category testing
  */
@@ -69,31 +69,29 @@ export const naiveCounts = (
   groupBy: GroupKey,
   keep: (f: Finding) => boolean = () => true,
 ): Map<string, ExtendedCounts> => {
-  const out = new Map<string, ExtendedCounts>()
+  // Grouped first, then each count is a filter of its group: nothing shared with the engine's
+  // accumulators.
+  const groups = new Map<string, Finding[]>()
   for (const f of dedupe(findings)) {
     const key = keyOf(groupBy)(f)
     if (key === undefined || !keep(f)) continue
-    const c = out.get(key) ?? {
-      all: 0,
-      critical: 0,
-      high: 0,
-      medium: 0,
-      low: 0,
-      informational: 0,
-      untriaged: 0,
-      fixAvailable: 0,
-      exploitAvailable: 0,
-    }
+    const group = groups.get(key)
+    if (group === undefined) groups.set(key, [f])
+    else group.push(f)
+  }
+  const out = new Map<string, ExtendedCounts>()
+  for (const [key, group] of groups) {
+    const count = (p: (f: Finding) => boolean): number => group.filter(p).length
     out.set(key, {
-      all: c.all + 1,
-      critical: c.critical + (f.severity === 'CRITICAL' ? 1 : 0),
-      high: c.high + (f.severity === 'HIGH' ? 1 : 0),
-      medium: c.medium + (f.severity === 'MEDIUM' ? 1 : 0),
-      low: c.low + (f.severity === 'LOW' ? 1 : 0),
-      informational: c.informational + (f.severity === 'INFORMATIONAL' ? 1 : 0),
-      untriaged: c.untriaged + (f.severity === 'UNTRIAGED' ? 1 : 0),
-      fixAvailable: c.fixAvailable + (f.fixAvailable === 'YES' ? 1 : 0),
-      exploitAvailable: c.exploitAvailable + (f.exploitAvailable === 'YES' ? 1 : 0),
+      all: group.length,
+      critical: count((f) => f.severity === 'CRITICAL'),
+      high: count((f) => f.severity === 'HIGH'),
+      medium: count((f) => f.severity === 'MEDIUM'),
+      low: count((f) => f.severity === 'LOW'),
+      informational: count((f) => f.severity === 'INFORMATIONAL'),
+      untriaged: count((f) => f.severity === 'UNTRIAGED'),
+      fixAvailable: count((f) => f.fixAvailable === 'YES'),
+      exploitAvailable: count((f) => f.exploitAvailable === 'YES'),
     })
   }
   return out

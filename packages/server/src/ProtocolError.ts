@@ -7,11 +7,16 @@
  *
  * @module
  */
-import type { ScantallyError } from '@scantally/core'
+import type { ErrorOf, ScantallyError } from '@scantally/core'
+import { errorsOf } from '@scantally/core/internal'
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
+
+// Every protocol error is the client's, and the same request fails again.
+const clientError = <S extends number>(httpStatus: S) =>
+  ({ httpStatus, fault: 'client', retryable: false }) as const
 
 /**
  * Each protocol error with its HTTP status, whose fault it is and whether a retry may succeed.
@@ -21,14 +26,14 @@ import type { ScantallyError } from '@scantally/core'
  * @category model
  */
 export const protocolErrorTable = {
-  MissingAuthenticationTokenException: { httpStatus: 403, fault: 'client', retryable: false },
-  IncompleteSignatureException: { httpStatus: 400, fault: 'client', retryable: false },
-  UnrecognizedClientException: { httpStatus: 403, fault: 'client', retryable: false },
-  InvalidSignatureException: { httpStatus: 403, fault: 'client', retryable: false },
-  SerializationException: { httpStatus: 400, fault: 'client', retryable: false },
-  UnsupportedMediaTypeException: { httpStatus: 415, fault: 'client', retryable: false },
-  RequestEntityTooLargeException: { httpStatus: 413, fault: 'client', retryable: false },
-  UnknownOperationException: { httpStatus: 404, fault: 'client', retryable: false },
+  MissingAuthenticationTokenException: clientError(403),
+  IncompleteSignatureException: clientError(400),
+  UnrecognizedClientException: clientError(403),
+  InvalidSignatureException: clientError(403),
+  SerializationException: clientError(400),
+  UnsupportedMediaTypeException: clientError(415),
+  RequestEntityTooLargeException: clientError(413),
+  UnknownOperationException: clientError(404),
 } as const
 
 /**
@@ -40,18 +45,11 @@ export type ProtocolErrorName = keyof typeof protocolErrorTable
 
 /**
  * One protocol error: `_tag` and `name` are its name, with its message, status, fault and
- * retryability, as core's error records have them.
+ * retryability, in the shape of core's error records.
  *
  * @category model
  */
-export interface ProtocolErrorOf<N extends ProtocolErrorName> {
-  readonly _tag: N
-  readonly name: N
-  readonly message: string
-  readonly httpStatus: (typeof protocolErrorTable)[N]['httpStatus']
-  readonly fault: 'client'
-  readonly retryable: boolean
-}
+export type ProtocolErrorOf<N extends ProtocolErrorName> = ErrorOf<N, typeof protocolErrorTable>
 
 /**
  * Every protocol error.
@@ -99,10 +97,8 @@ export type WireError = ScantallyError | ProtocolError
  *
  * @category constructors
  */
-export const protocolError = <N extends ProtocolErrorName>(name: N, message: string): ProtocolErrorOf<N> => {
-  const row = protocolErrorTable[name]
-  return { _tag: name, name, message, httpStatus: row.httpStatus, fault: row.fault, retryable: row.retryable }
-}
+export const protocolError: <N extends ProtocolErrorName>(name: N, message: string) => ProtocolErrorOf<N> =
+  errorsOf(protocolErrorTable)
 
 /**
  * The request carries no `Authorization` header. AWS's message.

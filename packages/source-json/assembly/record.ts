@@ -310,10 +310,11 @@ function skipString(p: i32): i32 {
   return NEED
 }
 
-// Reads a key at its opening quote and the ':' after it; returns the address after the ':' and
-// leaves the key's bytes in [vs, ve).
+// Reads a key at its opening quote (anything else declines) and the ':' after it; returns the
+// address after the ':' and leaves the key's bytes in [vs, ve).
 @inline
 function key(p: i32): i32 {
+  if (load<u8>(p) != 0x22) return DECLINE
   const q = plainString(p)
   if (q < 0) return q
   const c = next(q)
@@ -383,6 +384,31 @@ let closed = false
   return p + 1
 }
 
+// Past the opening bracket at p to the first item, or past the closing `close` of an empty value
+// (then `closed` is set).
+@inline function enter(p: i32, close: i32): i32 {
+  closed = false
+  p = next(p + 1)
+  if (p < 0) return p
+  if (<i32>load<u8>(p) != close) return p
+  closed = true
+  return p + 1
+}
+
+// Null (then `closed` is set) or a value opened by `open` ('{' or '['), at p: past null, or into
+// the value as `enter` goes.
+@inline function enterOrNull(p: i32, open: i32): i32 {
+  p = next(p)
+  if (p < 0) return p
+  const c = <i32>load<u8>(p)
+  if (c == 0x6e) {
+    closed = true
+    return literal(p, NULL, 4)
+  }
+  if (c != open) return DECLINE
+  return enter(p, open + 2) // '}' after '{', ']' after '['
+}
+
 // A number or a literal at p, whose first byte is c.
 function scalar(p: i32, c: i32): i32 {
   if (c == 0x74) return literal(p, TRUE, 4)
@@ -392,7 +418,8 @@ function scalar(p: i32, c: i32): i32 {
   return DECLINE
 }
 
-// Skips a key at p (past the ',' or '{' before it) and its ':'; returns the address after it.
+// Skips a key at p (past the ',' or '{' before it) and its ':'; returns the address of the value
+// after it.
 @inline function skipKey(p: i32): i32 {
   if (load<u8>(p) != 0x22) return DECLINE
   p = skipString(p)
@@ -400,7 +427,7 @@ function scalar(p: i32, c: i32): i32 {
   p = next(p)
   if (p < 0) return p
   if (load<u8>(p) != 0x3a) return DECLINE
-  return p + 1
+  return next(p + 1)
 }
 
 // Skips the value at p, a member or element of a value `depth` levels deep. Nested values are
@@ -424,8 +451,6 @@ function skip(p: i32, depth: i32): i32 {
       if (c != close) {
         if (close == 0x7d) {
           p = skipKey(p)
-          if (p < 0) return p
-          p = next(p)
           if (p < 0) return p
           c = <i32>load<u8>(p)
         }
@@ -452,8 +477,6 @@ function skip(p: i32, depth: i32): i32 {
     if (<i32>load<u8>(STACK + depth) == 0x7d) {
       p = skipKey(p)
       if (p < 0) return p
-      p = next(p)
-      if (p < 0) return p
     }
     c = <i32>load<u8>(p)
   }
@@ -468,27 +491,44 @@ function stringValue(p: i32): i32 {
   return plainString(p)
 }
 
-// A key string value (1 to 1024 bytes, so 1 to 1024 UTF-16 units) stored at word w of `set`:
-// start, end, hash, ascii. Longer ones decline, and the plain path measures them.
-function keyString(p: i32, set: i32, w: i32): i32 {
+// A key string value (1 to 1024 bytes, so 1 to 1024 UTF-16 units), left in [vs, ve). Longer
+// ones decline, and the plain path measures them.
+@inline function keyValue(p: i32): i32 {
   p = stringValue(p)
   if (p < 0) return p
   const n = ve - vs
   if (n < 1 || n > 1024) return DECLINE
-  put(set, w, vs)
-  put(set, w + 1, ve)
-  put(set, w + 2, intern(vs, ve))
-  put(set, w + 3, vascii)
+  return p
+}
+
+// Stores the key string [s, e) at word w of `set`: start, end, interned id, ascii.
+@inline function keepString(set: i32, w: i32, s: i32, e: i32, ascii: i32): void {
+  put(set, w, s)
+  put(set, w + 1, e)
+  put(set, w + 2, intern(s, e))
+  put(set, w + 3, ascii)
+}
+
+// A key string value stored at word w of `set` (see `keepString`).
+function keyString(p: i32, set: i32, w: i32): i32 {
+  p = keyValue(p)
+  if (p >= 0) keepString(set, w, vs, ve, vascii)
+  return p
+}
+
+// A string value that is one of the literals [first, first + count): its index, or -1 for any
+// other string, is stored at word w of `set`.
+@inline function literalValue(p: i32, set: i32, w: i32, first: i32, count: i32): i32 {
+  p = stringValue(p)
+  if (p >= 0) put(set, w, literalIndex(vs, ve, first, count))
   return p
 }
 
 // Walks the object at p (its '{'), whose own depth is `depth`, into the slot set `set`.
 function object(p: i32, set: i32, depth: i32, top: bool): i32 {
-  p = next(p + 1)
-  if (p < 0) return p
-  if (load<u8>(p) == 0x7d) return p + 1
+  p = enter(p, 0x7d)
+  if (p < 0 || closed) return p
   while (true) {
-    if (load<u8>(p) != 0x22) return DECLINE
     p = key(p)
     if (p < 0) return p
     bit = 0
@@ -512,153 +552,121 @@ function object(p: i32, set: i32, depth: i32, top: bool): i32 {
   return skip(p, depth)
 }
 
+// Sets `bit` to the member `b` whose reader just returned q, and passes q on. The reader runs
+// first: `detail` walks an object of its own, which sets `bit` for each of its members.
+@inline function read(b: i32, q: i32): i32 {
+  bit = b
+  return q
+}
+
 // Reads or skips the value of the member whose key is [k, k + n); sets `bit` for one read.
 function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
   switch (n) {
     case 6:
-      if (is(k, n, K_STATUS)) {
-        p = stringValue(p)
-        if (p < 0) return p
-        put(set, W_STATUS, literalIndex(vs, ve, STATUS_FIRST, STATUS_COUNT))
-        bit = BIT_STATUS
-        return p
-      }
-      if (top && is(k, n, K_DETAIL)) {
-        p = next(p)
-        if (p < 0) return p
-        if (load<u8>(p) != 0x7b) return DECLINE
-        p = object(p, DETAIL_SET, depth + 1, false)
-        bit = BIT_DETAIL
-        return p
-      }
-      if (top && is(k, n, K_SOURCE)) {
-        p = stringValue(p)
-        bit = BIT_SOURCE
-        return p
-      }
+      if (is(k, n, K_STATUS)) return read(BIT_STATUS, literalValue(p, set, W_STATUS, STATUS_FIRST, STATUS_COUNT))
+      if (top && is(k, n, K_DETAIL)) return read(BIT_DETAIL, detail(p, depth))
+      if (top && is(k, n, K_SOURCE)) return read(BIT_SOURCE, stringValue(p))
       break
     case 8:
-      if (is(k, n, K_SEVERITY)) {
-        p = stringValue(p)
-        if (p < 0) return p
-        put(set, W_SEVERITY, literalIndex(vs, ve, SEVERITY_FIRST, SEVERITY_COUNT))
-        bit = BIT_SEVERITY
-        return p
-      }
+      if (is(k, n, K_SEVERITY)) return read(BIT_SEVERITY, literalValue(p, set, W_SEVERITY, SEVERITY_FIRST, SEVERITY_COUNT))
       if (top && is(k, n, K_FINDINGS)) return DECLINE // a page nested where a record was expected
       break
     case 9:
-      if (is(k, n, K_RESOURCES)) {
-        p = resources(p, set, depth)
-        bit = BIT_RESOURCES
-        return p
-      }
+      if (is(k, n, K_RESOURCES)) return read(BIT_RESOURCES, resources(p, set, depth))
       break
     case 10:
-      if (is(k, n, K_ARN)) {
-        p = stringValue(p)
-        if (p < 0) return p
-        put(set, W_ARN, vs)
-        put(set, W_ARN + 1, ve)
-        put(set, W_ARN + 2, vascii)
-        if (vascii) fingerprint(vs, ve, set, W_PRINT)
-        bit = BIT_ARN
-        return p
-      }
+      if (is(k, n, K_ARN)) return read(BIT_ARN, arn(p, set))
       break
     case 11:
-      if (top && is(k, n, K_DETAIL_TYPE)) {
-        p = stringValue(p)
-        if (p < 0) return p
-        store<i32>(result(R_DETAIL_TYPE_OK), is(vs, ve - vs, K_INSPECTOR2_FINDING) ? 1 : 0)
-        bit = BIT_DETAIL_TYPE
-        return p
-      }
+      if (top && is(k, n, K_DETAIL_TYPE)) return read(BIT_DETAIL_TYPE, detailType(p))
       break
     case 12:
-      if (is(k, n, K_ACCOUNT)) {
-        p = stringValue(p)
-        if (p < 0) return p
-        let ok = ve - vs == 12
-        for (let i = vs; ok && i < ve; i++) ok = isDigit(<i32>load<u8>(i))
-        put(set, W_ACCOUNT, ok ? vs : -1)
-        put(set, W_ACCOUNT + 1, ve)
-        put(set, W_ACCOUNT + 2, ok ? intern(vs, ve) : -1)
-        bit = BIT_ACCOUNT
-        return p
-      }
-      if (is(k, n, K_FIX)) {
-        p = stringValue(p)
-        if (p < 0) return p
-        put(set, W_FIX, literalIndex(vs, ve, FIX_FIRST, FIX_COUNT))
-        bit = BIT_FIX
-        return p
-      }
+      if (is(k, n, K_ACCOUNT)) return read(BIT_ACCOUNT, account(p, set))
+      if (is(k, n, K_FIX)) return read(BIT_FIX, literalValue(p, set, W_FIX, FIX_FIRST, FIX_COUNT))
       break
     case 16:
-      if (is(k, n, K_EXPLOIT)) {
-        p = stringValue(p)
-        if (p < 0) return p
-        put(set, W_EXPLOIT, literalIndex(vs, ve, EXPLOIT_FIRST, EXPLOIT_COUNT))
-        bit = BIT_EXPLOIT
-        return p
-      }
-      if (is(k, n, K_PIPELINE)) {
-        p = keyString(p, set, W_PIPELINE)
-        bit = BIT_PIPELINE
-        return p
-      }
+      if (is(k, n, K_EXPLOIT)) return read(BIT_EXPLOIT, literalValue(p, set, W_EXPLOIT, EXPLOIT_FIRST, EXPLOIT_COUNT))
+      if (is(k, n, K_PIPELINE)) return read(BIT_PIPELINE, keyString(p, set, W_PIPELINE))
       break
     case 20:
-      if (is(k, n, K_BUILD)) {
-        p = keyString(p, set, W_BUILD)
-        bit = BIT_BUILD
-        return p
-      }
+      if (is(k, n, K_BUILD)) return read(BIT_BUILD, keyString(p, set, W_BUILD))
       break
     case 27:
-      if (is(k, n, K_PVD)) {
-        p = onlyMember(p, depth + 1, K_VULNERABILITY_ID)
-        if (p < 0) return p
-        if (found >= 0) {
-          put(set, W_VULNERABILITY_ID, found)
-          put(set, W_VULNERABILITY_ID + 1, foundEnd)
-          put(set, W_VULNERABILITY_ID + 2, intern(found, foundEnd))
-          put(set, W_VULNERABILITY_ID + 3, foundAscii)
-        }
-        bit = BIT_PVD
-        return p
-      }
+      if (is(k, n, K_PVD)) return read(BIT_PVD, vulnerabilityDetails(p, set, depth))
       break
   }
   return skip(p, depth)
 }
 
-// Null, or an object (at depth `depth`) of which only the key string member `name` is read
-// into found/foundEnd/foundAscii (found -1: absent); given twice, it declines.
-function onlyMember(p: i32, depth: i32, name: i32): i32 {
-  found = -1
+// The member readers: each reads its member's value at p into `set` and returns the address
+// after it (`member` sets the member's bit).
+
+// `detail`: the event's finding, an object walked into the detail's own slot set.
+@inline function detail(p: i32, depth: i32): i32 {
   p = next(p)
   if (p < 0) return p
-  const c = load<u8>(p)
-  if (c == 0x6e) return literal(p, NULL, 4)
-  if (c != 0x7b) return DECLINE
-  p = next(p + 1)
+  if (load<u8>(p) != 0x7b) return DECLINE
+  return object(p, DETAIL_SET, depth + 1, false)
+}
+
+// `findingArn`: its bytes, whether they are ASCII and, when they are, their fingerprint.
+@inline function arn(p: i32, set: i32): i32 {
+  p = stringValue(p)
   if (p < 0) return p
-  if (load<u8>(p) == 0x7d) return p + 1
+  put(set, W_ARN, vs)
+  put(set, W_ARN + 1, ve)
+  put(set, W_ARN + 2, vascii)
+  if (vascii) fingerprint(vs, ve, set, W_PRINT)
+  return p
+}
+
+// `detail-type`: whether it is an Inspector finding's.
+@inline function detailType(p: i32): i32 {
+  p = stringValue(p)
+  if (p >= 0) store<i32>(result(R_DETAIL_TYPE_OK), is(vs, ve - vs, K_INSPECTOR2_FINDING) ? 1 : 0)
+  return p
+}
+
+// `awsAccountId`: kept (interned) when it is twelve digits, else marked invalid (-1).
+@inline function account(p: i32, set: i32): i32 {
+  p = stringValue(p)
+  if (p < 0) return p
+  let ok = ve - vs == 12
+  for (let i = vs; ok && i < ve; i++) ok = isDigit(<i32>load<u8>(i))
+  put(set, W_ACCOUNT, ok ? vs : -1)
+  put(set, W_ACCOUNT + 1, ve)
+  put(set, W_ACCOUNT + 2, ok ? intern(vs, ve) : -1)
+  return p
+}
+
+// `packageVulnerabilityDetails`: only its `vulnerabilityId` is read.
+@inline function vulnerabilityDetails(p: i32, set: i32, depth: i32): i32 {
+  p = onlyMember(p, depth + 1, K_VULNERABILITY_ID, -1)
+  if (p >= 0 && found >= 0) keepString(set, W_VULNERABILITY_ID, found, foundEnd, foundAscii)
+  return p
+}
+
+// Null, or an object (at depth `depth`) of which only the member `name` is read (given twice, it
+// declines): a key string into found/foundEnd/foundAscii, or, when `inner` is a key, null or an
+// object of which only the key string member `inner` is read so (found -1: absent).
+function onlyMember(p: i32, depth: i32, name: i32, inner: i32): i32 {
+  let seen = false
+  found = -1
+  p = enterOrNull(p, 0x7b)
+  if (p < 0 || closed) return p
   while (true) {
-    if (load<u8>(p) != 0x22) return DECLINE
     p = key(p)
     if (p < 0) return p
     if (is(vs, ve - vs, name)) {
-      if (found >= 0) return DECLINE
-      p = stringValue(p)
-      if (p < 0) return p
-      const n = ve - vs
-      if (n < 1 || n > 1024) return DECLINE
-      found = vs
-      foundEnd = ve
-      foundAscii = vascii
+      if (seen) return DECLINE
+      seen = true
+      if (inner >= 0) p = onlyMember(p, depth + 1, inner, -1)
+      else {
+        p = keyValue(p)
+        found = vs
+        foundEnd = ve
+        foundAscii = vascii
+      }
     } else p = skipValue(p, depth)
     if (p < 0) return p
     p = afterItem(p, 0x7d)
@@ -669,50 +677,19 @@ function onlyMember(p: i32, depth: i32, name: i32): i32 {
 // `resources`: null, or an array of resources whose `tags.Ec2ImageBuilderArn` is read; an
 // event envelope's array of ARN strings marks the set unfit for a finding.
 function resources(p: i32, set: i32, depth: i32): i32 {
-  p = next(p)
-  if (p < 0) return p
-  const c = load<u8>(p)
-  if (c == 0x6e) return literal(p, NULL, 4)
-  if (c != 0x5b) return DECLINE
-  p = next(p + 1)
-  if (p < 0) return p
-  if (load<u8>(p) == 0x5d) return p + 1
+  p = enterOrNull(p, 0x5b)
+  if (p < 0 || closed) return p
   while (true) {
-    if (load<u8>(p) == 0x7b) p = resource(p, set, depth + 2)
-    else {
+    if (load<u8>(p) == 0x7b) {
+      p = onlyMember(p, depth + 2, K_TAGS, K_EC2_IMAGE_BUILDER_ARN)
+      // The first resource's tag wins, as in the plain mapping.
+      if (p >= 0 && found >= 0 && load<i32>(word(set, W_TAG)) < 0) keepString(set, W_TAG, found, foundEnd, foundAscii)
+    } else {
       p = stringValue(p)
       put(set, W_RESOURCES_BAD, 1)
     }
     if (p < 0) return p
     p = afterItem(p, 0x5d)
-    if (p < 0 || closed) return p
-  }
-}
-
-function resource(p: i32, set: i32, depth: i32): i32 {
-  let seen = false
-  p = next(p + 1)
-  if (p < 0) return p
-  if (load<u8>(p) == 0x7d) return p + 1
-  while (true) {
-    if (load<u8>(p) != 0x22) return DECLINE
-    p = key(p)
-    if (p < 0) return p
-    if (is(vs, ve - vs, K_TAGS)) {
-      if (seen) return DECLINE
-      seen = true
-      p = onlyMember(p, depth + 1, K_EC2_IMAGE_BUILDER_ARN)
-      if (p < 0) return p
-      // The first resource's tag wins, as in the plain mapping.
-      if (found >= 0 && load<i32>(word(set, W_TAG)) < 0) {
-        put(set, W_TAG, found)
-        put(set, W_TAG + 1, foundEnd)
-        put(set, W_TAG + 2, intern(found, foundEnd))
-        put(set, W_TAG + 3, foundAscii)
-      }
-    } else p = skipValue(p, depth)
-    if (p < 0) return p
-    p = afterItem(p, 0x7d)
     if (p < 0 || closed) return p
   }
 }
@@ -768,12 +745,8 @@ export function options(allowed: i32, unlinked: bool): void {
 
 // Keeps the account (twelve digits, so ASCII) as the finding's.
 @inline function keepAccount(set: i32): void {
-  const from = word(set, W_ACCOUNT)
-  const to = finding(F_ACCOUNT)
-  store<i32>(to, load<i32>(from))
-  store<i32>(to, load<i32>(from, 4), 4)
-  store<i32>(to, load<i32>(from, 8), 8)
-  store<i32>(to, 1, 12)
+  keep(set, W_ACCOUNT, F_ACCOUNT)
+  store<i32>(finding(F_ACCOUNT + 3), 1)
 }
 
 @inline function packed(severity: i32, fix: i32, exploit: i32): i32 {

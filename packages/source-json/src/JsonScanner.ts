@@ -209,84 +209,96 @@ export class JsonScanner {
     }
   }
 
-  private enter(): void {
+  /**
+   * Reads the key at the position (its opening quote, else a syntax error) and the ':' after it;
+   * leaves the position at the member's value.
+   */
+  key(): string {
+    if (this.next() !== 0x22) throw this.unexpected(this.pos, 'a string key')
+    const key = this.string()
+    this.colon()
+    return key
+  }
+
+  // Past the ':' after a key.
+  private colon(): void {
+    if (this.next() !== 0x3a) throw this.unexpected(this.pos, "':'")
+    this.pos++
+  }
+
+  // Into the object or array whose opening bracket is at the position, one level deeper; past
+  // its `close` at once, and `true`, when it is empty.
+  private open(close: number): boolean {
     if (++this.depth > maxDepth) throw new JsonSyntaxError(this.pos, `nesting deeper than ${maxDepth}`)
+    this.pos++
+    if (this.next() !== close) return false
+    this.pos++
+    this.depth--
+    return true
+  }
+
+  // After a member or element: past the ',' before the next one, or past the closing `close`
+  // (then `true`, one level up); `expected` names both for an error.
+  private close(close: number, expected: string): boolean {
+    const c = this.next()
+    if (c === 0x2c) {
+      this.pos++
+      return false
+    }
+    if (c !== close) throw this.unexpected(this.pos, expected)
+    this.pos++
+    this.depth--
+    return true
   }
 
   private object(proj: Projection | undefined): Record<string, unknown> {
-    this.enter()
-    this.pos++
     const out: Record<string, unknown> = {}
-    let c = this.next()
-    if (c === 0x7d) {
-      this.pos++
-      this.depth--
-      return out
-    }
-    for (;;) {
-      if (c !== 0x22) throw this.unexpected(this.pos, 'a string key')
-      const key = this.string()
-      if (this.next() !== 0x3a) throw this.unexpected(this.pos, "':'")
-      this.pos++
+    if (this.open(0x7d)) return out
+    do {
+      const key = this.key()
       if (proj === undefined) setMember(out, key, this.any(undefined))
       else {
         const sub = proj[key]
         if (sub === undefined) this.skipAny()
         else setMember(out, key, this.any(sub === true ? undefined : sub))
       }
-      c = this.next()
-      if (c === 0x2c) {
-        this.pos++
-        c = this.next()
-      } else if (c === 0x7d) {
-        this.pos++
-        this.depth--
-        return out
-      } else throw this.unexpected(this.pos, "',' or '}'")
-    }
+    } while (!this.close(0x7d, "',' or '}'"))
+    return out
   }
 
   private array(proj: Projection | undefined): Array<unknown> {
-    this.enter()
-    this.pos++
     const out: Array<unknown> = []
-    let c = this.next()
-    if (c === 0x5d) {
-      this.pos++
-      this.depth--
-      return out
-    }
-    for (;;) {
-      out.push(this.any(proj))
-      c = this.next()
-      if (c === 0x2c) this.pos++
-      else if (c === 0x5d) {
-        this.pos++
-        this.depth--
-        return out
-      } else throw this.unexpected(this.pos, "',' or ']'")
-    }
+    if (this.open(0x5d)) return out
+    do out.push(this.any(proj))
+    while (!this.close(0x5d, "',' or ']'"))
+    return out
   }
 
   /** Materializes the string at the position (which holds its opening quote). */
   string(): string {
-    const b = this.buf
-    const n = b.length
     const start = this.pos + 1
     let p = start
     let ascii = true
     for (;;) {
-      if (p >= n) this.more()
-      const c = b[p] as number
+      const c = this.stringByte(p)
       if (c === 0x22) {
         this.pos = p + 1
-        return b.toString(ascii ? 'latin1' : 'utf8', start, p)
+        return this.bytes.toString(ascii ? 'latin1' : 'utf8', start, p)
       }
       if (c === 0x5c) return this.escaped(start, p)
-      if (c < 0x20) throw new JsonSyntaxError(p, 'control character in a string')
       if (c >= 0x80) ascii = false
       p++
     }
+  }
+
+  // The byte at p inside a string, asking for more input at the end of the buffer; a control
+  // character is a syntax error.
+  private stringByte(p: number): number {
+    const b = this.bytes
+    if (p >= b.length) this.more()
+    const c = b[p] as number
+    if (c < 0x20) throw new JsonSyntaxError(p, 'control character in a string')
+    return c
   }
 
   // The slow path of `string`, from the first backslash on. Segments between escapes are
@@ -298,8 +310,7 @@ export class JsonScanner {
     let p = first
     let segment = p
     for (;;) {
-      if (p >= n) this.more()
-      const c = b[p] as number
+      const c = this.stringByte(p)
       if (c === 0x22) {
         out += b.toString('utf8', segment, p)
         this.pos = p + 1
@@ -329,7 +340,6 @@ export class JsonScanner {
         segment = p
         continue
       }
-      if (c < 0x20) throw new JsonSyntaxError(p, 'control character in a string')
       p++
     }
   }
@@ -407,51 +417,19 @@ export class JsonScanner {
   }
 
   private skipObject(): void {
-    this.enter()
-    this.pos++
-    let c = this.next()
-    if (c === 0x7d) {
-      this.pos++
-      this.depth--
-      return
-    }
-    for (;;) {
-      if (c !== 0x22) throw this.unexpected(this.pos, 'a string key')
+    if (this.open(0x7d)) return
+    do {
+      if (this.next() !== 0x22) throw this.unexpected(this.pos, 'a string key')
       this.skipString()
-      if (this.next() !== 0x3a) throw this.unexpected(this.pos, "':'")
-      this.pos++
+      this.colon()
       this.skipAny()
-      c = this.next()
-      if (c === 0x2c) {
-        this.pos++
-        c = this.next()
-      } else if (c === 0x7d) {
-        this.pos++
-        this.depth--
-        return
-      } else throw this.unexpected(this.pos, "',' or '}'")
-    }
+    } while (!this.close(0x7d, "',' or '}'"))
   }
 
   private skipArray(): void {
-    this.enter()
-    this.pos++
-    let c = this.next()
-    if (c === 0x5d) {
-      this.pos++
-      this.depth--
-      return
-    }
-    for (;;) {
-      this.skipAny()
-      c = this.next()
-      if (c === 0x2c) this.pos++
-      else if (c === 0x5d) {
-        this.pos++
-        this.depth--
-        return
-      } else throw this.unexpected(this.pos, "',' or ']'")
-    }
+    if (this.open(0x5d)) return
+    do this.skipAny()
+    while (!this.close(0x5d, "',' or ']'"))
   }
 }
 

@@ -366,10 +366,8 @@ export class RecordReader {
       case TOP:
         this.sawValue = true
         if (c === 0x5b) {
-          s.pos++
           this.inWrapper = false
-          this.state = ARRAY_FIRST
-          return true
+          return this.pass(ARRAY_FIRST)
         }
         if (c === 0x7b) return this.probe()
         return this.record(TOP)
@@ -377,38 +375,19 @@ export class RecordReader {
         if (c === 0x5d) return this.closeArray()
         return this.record(ARRAY_NEXT)
       case ARRAY_NEXT:
-        if (c === 0x2c) {
-          s.pos++
-          this.state = ARRAY_ELEM
-          return true
-        }
+        if (c === 0x2c) return this.pass(ARRAY_ELEM)
         if (c === 0x5d) return this.closeArray()
         throw s.unexpected(s.pos, "',' or ']'")
       case ARRAY_ELEM:
         return this.record(ARRAY_NEXT)
       case WRAP_NEXT:
-        if (c === 0x2c) {
-          s.pos++
-          this.state = WRAP_KEY
-          return true
-        }
-        if (c === 0x7d) {
-          s.pos++
-          this.state = TOP
-          return true
-        }
+        if (c === 0x2c) return this.pass(WRAP_KEY)
+        if (c === 0x7d) return this.pass(TOP)
         throw s.unexpected(s.pos, "',' or '}'")
       default: {
         // WRAP_KEY: a member of a page wrapper, read whole before the state moves on.
-        if (c !== 0x22) throw s.unexpected(s.pos, 'a string key')
-        const key = s.string()
-        if (s.next() !== 0x3a) throw s.unexpected(s.pos, "':'")
-        s.pos++
-        if (key === 'findings' && s.next() === 0x5b) {
-          s.pos++
-          this.state = ARRAY_FIRST
-          return true
-        }
+        const key = s.key()
+        if (key === 'findings' && s.next() === 0x5b) return this.pass(ARRAY_FIRST)
         s.skip()
         this.state = WRAP_NEXT
         return true
@@ -417,8 +396,13 @@ export class RecordReader {
   }
 
   private closeArray(): boolean {
+    return this.pass(this.inWrapper ? WRAP_NEXT : TOP)
+  }
+
+  // Past the byte at the position (a bracket or a comma) into `state`.
+  private pass(state: number): boolean {
     this.s.pos++
-    this.state = this.inWrapper ? WRAP_NEXT : TOP
+    this.state = state
     return true
   }
 
@@ -466,16 +450,12 @@ export class RecordReader {
       }
       if (c !== 0x22) throw s.unexpected(s.pos, 'a string key')
       if (!mayBeWrapperKey(s)) break
-      const key = s.string()
-      if (s.next() !== 0x3a) throw s.unexpected(s.pos, "':'")
-      s.pos++
+      const key = s.key()
       if (!wrapperKeys.has(key)) break
       if (key === 'findings') {
         if (s.next() !== 0x5b) break
-        s.pos++
         this.inWrapper = true
-        this.state = ARRAY_FIRST
-        return true
+        return this.pass(ARRAY_FIRST)
       }
       s.skip()
       members++
