@@ -56,7 +56,9 @@ export interface LinkageOptions {
 
 /**
  * A mapping from its codec and how it classifies a decoded record: the raw record (anything)
- * is validated first, and `Left` says why it is invalid.
+ * is validated first, and `Left` says why it is invalid. This is the reference of the record
+ * decision; the fast path's walker (`assembly/record.ts` in `@scantally/source-json`) is its
+ * deliberate twin on bytes, kept equal by differential tests (docs/architecture.md).
  *
  * @category utils
  */

@@ -5,6 +5,10 @@
 // `FastRecord.ts` only turns the words of a counted finding into one. Strings are scanned 16
 // bytes at a time.
 //
+// A deliberate twin (docs/architecture.md): `decide` makes on bytes the decision core's codec
+// mapping (`InspectorFinding.ts`, `ImageScanFinding.ts`, `Linkage.ts`: the reference) makes on
+// objects, for speed; the differential tests keep the two equal.
+//
 // The words, literal ids, member bits and packing are in `layout.ts`, generated from
 // `scripts/record-layout.json`. Memory: result words from 0, the literal table from
 // LITERAL_TABLE (an offset and a length per literal, 16 bits each), the literals' bytes from
@@ -200,7 +204,9 @@ let lc: u32 = 0
 let ld: u32 = 0
 
 // The 128-bit fingerprint of the ASCII bytes [p, q), as `fingerprintInto` computes it (over
-// pairs of units: an ASCII byte is its UTF-16 unit), into four words of `set` from `w`.
+// pairs of units: an ASCII byte is its UTF-16 unit), into four words of `set` from `w`. A
+// deliberate twin of `FindingArnSet.fingerprintInto` (docs/architecture.md), so a duplicate is
+// found whichever path read each copy; `FastRecord.test.ts` checks both give the same print.
 function fingerprint(p: i32, q: i32, set: i32, w: i32): void {
   const n = <u32>(q - p)
   la = FP_SEED_0 ^ n

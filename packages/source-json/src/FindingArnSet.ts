@@ -45,6 +45,10 @@ const scratch = new Uint32Array(WORDS)
  * is a string, or (`start` to `end` of) bytes holding an ASCII one: ASCII bytes fingerprint as
  * the string they spell, so a reader need not decode an ARN only to de-duplicate it.
  *
+ * A deliberate twin of the walker's `fingerprint` in `assembly/record.ts` (see
+ * docs/architecture.md): the constants come from the layout table, and `FastRecord.test.ts`
+ * checks both give the same print.
+ *
  * @category utils
  */
 export const fingerprintInto = (
