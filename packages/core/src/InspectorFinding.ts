@@ -188,9 +188,17 @@ export const fromInspectorFinding: (
   raw: unknown,
   options?: InspectorMappingOptions,
 ) => E.Either<string, Classified> = mapping(InspectorFinding, (f, options: InspectorMappingOptions) =>
-  (options.statuses ?? defaultStatuses).includes(f.status)
+  countsStatus(f.status, options)
     ? linkedFinding(f, f, imageBuildVersionArnOf(f), undefined, options)
     : excluded('notActive'),
 )
 
 const defaultStatuses: ReadonlyArray<FindingStatus> = ['ACTIVE']
+
+/**
+ * Whether findings of a status count under the options (by default only `ACTIVE` ones do).
+ *
+ * @category utils
+ */
+export const countsStatus = (status: FindingStatus, options: InspectorMappingOptions): boolean =>
+  (options.statuses ?? defaultStatuses).includes(status)

@@ -10,6 +10,7 @@
  * @packageDocumentation
  */
 
+export { AsffFinding, fromAsffFinding } from './AsffFinding.js'
 export type { OptionalOf, Props, RequiredOf } from './Closed.js'
 export { type CountField, countFields, type ExtendedCounts, type SeverityCounts } from './Counts.js'
 // The engine and its operations.

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 
+export * from './AsffFinding.js'
 export * from './Closed.js'
 export * from './Counts.js'
 export * from './Engine.js'

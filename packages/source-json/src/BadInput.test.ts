@@ -92,14 +92,13 @@ const cases: ReadonlyArray<Case> = [
     skip: { counted: 0, read: 1, reasons: [/not a finding: expected an Image Builder ImageScanFinding/] },
   },
   {
-    name: 'a CSV file',
+    name: 'a CSV file that is not an Inspector findings report',
     content: 'awsAccountId,severity\n111111111111,HIGH\n',
-    strict: { _tag: 'MalformedJson', offset: 0, line: 1, column: 1 },
-    // Line-oriented input resumes at each next line: the second line is a number, not a finding.
+    strict: { _tag: 'UnknownFormat' },
     skip: {
       counted: 0,
-      read: 3,
-      reasons: [/:1:1: malformed JSON/, /not a finding.* got a number/, /:2:13: malformed JSON/],
+      read: 1,
+      reasons: [/not an export in any known format \(tried JSON .* and the Inspector findings report in CSV\)/],
     },
   },
   {

@@ -1,6 +1,7 @@
 /**
- * Where export bytes come from: files, every file of a directory, or standard input (`-`),
- * gunzipped on the fly when they start with the gzip magic bytes, whatever their name.
+ * Where export bytes come from: files, the files of a directory (those matching `include`
+ * globs, when given), or standard input (`-`), gunzipped on the fly when they start with the
+ * gzip magic bytes, whatever their name.
  *
  * @module
  */
@@ -24,6 +25,8 @@ export interface Input {
   readonly name: string
   /** The file's path; absent for standard input. */
   readonly path?: string
+  /** Found in a directory rather than named: skipped (not an error) when it is not an export. */
+  readonly listed?: boolean
   /** Opens the raw bytes, from the start or (files only) where a split read stopped. */
   readonly open: (resume?: ResumeAt) => AsyncIterable<Buffer>
 }
@@ -34,8 +37,9 @@ export interface Input {
 
 /**
  * Expands the input arguments: a directory stands for its regular files (not recursive,
- * dotfiles skipped, sorted by name so runs are repeatable), `-` for `stdin`. A path that does
- * not exist is an error, never silently nothing.
+ * dotfiles skipped, sorted by name so runs are repeatable; with `include` globs, only the files
+ * whose name matches one of them), `-` for `stdin`. A path that does not exist is an error,
+ * never silently nothing. Files named as arguments are read whatever `include` says.
  *
  * @category constructors
  */
@@ -43,12 +47,16 @@ export const listInputs = async (
   args: ReadonlyArray<string>,
   stdin: AsyncIterable<Buffer>,
   chunkSize: number,
+  include: ReadonlyArray<string> = [],
 ): Promise<E.Either<SourceError, ReadonlyArray<Input>>> => {
-  const file = (path: string): Input => ({
+  const file = (path: string, listed: boolean): Input => ({
     name: path,
     path,
+    listed,
     open: (resume) => readUnchanged(path, chunkSize, resume),
   })
+  const patterns = include.map(globPattern)
+  const included = (name: string): boolean => patterns.length === 0 || patterns.some((p) => p.test(name))
   const out: Array<Input> = []
   for (const arg of args) {
     if (arg === '-') {
@@ -58,15 +66,15 @@ export const listInputs = async (
     try {
       const s = await stat(arg)
       if (!s.isDirectory()) {
-        out.push(file(arg))
+        out.push(file(arg, false))
         continue
       }
       const entries = await readdir(arg, { withFileTypes: true })
       const names = entries
-        .filter((d) => !d.name.startsWith('.') && (d.isFile() || d.isSymbolicLink()))
+        .filter((d) => !d.name.startsWith('.') && (d.isFile() || d.isSymbolicLink()) && included(d.name))
         .map((d) => d.name)
         .sort()
-      for (const name of names) out.push(file(join(arg, name)))
+      for (const name of names) out.push(file(join(arg, name), true))
     } catch (e) {
       return E.left(readFailed(arg, errorText(e)))
     }
@@ -77,6 +85,40 @@ export const listInputs = async (
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
+
+/**
+ * The regular expression of a file-name glob: `*` any run of characters, `?` one character,
+ * `[abc]` / `[a-z]` / `[!a]` a class, `{a,b}` either; everything else stands for itself. The
+ * whole name must match.
+ *
+ * @category utils
+ */
+export const globPattern = (glob: string): RegExp => {
+  let re = ''
+  let braces = 0
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string
+    if (c === '*') re += '.*'
+    else if (c === '?') re += '.'
+    else if (c === '[') {
+      const close = glob.indexOf(']', i + 2)
+      if (close < 0) re += '\\['
+      else {
+        const body = glob.slice(i + 1, close).replace(/\\/g, '\\\\')
+        re += body.startsWith('!') ? `[^${body.slice(1)}]` : `[${body}]`
+        i = close
+      }
+    } else if (c === '{') {
+      braces++
+      re += '(?:'
+    } else if (c === '}' && braces > 0) {
+      braces--
+      re += ')'
+    } else if (c === ',' && braces > 0) re += '|'
+    else re += c.replace(/[.+^$()|\\\]{}]/g, '\\$&')
+  }
+  return new RegExp(`^${re}${')'.repeat(braces)}$`)
+}
 
 /**
  * Where a read of a file resumes, and the file as it was when first opened (a read split

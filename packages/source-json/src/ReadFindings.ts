@@ -14,6 +14,7 @@ import {
   type FindingSource,
   type Folded,
   foldSource,
+  fromInspectorFinding,
   type IngestReport,
   type InspectorMappingOptions,
   makeFindingSource,
@@ -30,13 +31,23 @@ import {
 } from '@scantally/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import { csvReportItems, isCsvProblem, isCsvRecord } from './CsvReport.js'
 import { FastRecord } from './FastRecord.js'
 import { FindingArnSet } from './FindingArnSet.js'
+import { fileFormat, formatsTried, sniffStream } from './Format.js'
 import { decodedBytes, errorText, type Input, listInputs, type ResumeAt } from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
-import { classifyRecord, nestedPage, recordProjection } from './Record.js'
+import { classifyRecord, nestedPage, recordKind, recordProjection } from './Record.js'
 import { decline, type ReaderPosition, RecordReader, type SyntaxProblem } from './RecordReader.js'
-import { emptyInput, invalidRecord, malformedJson, readFailed, type SourceError } from './SourceError.js'
+import {
+  emptyInput,
+  invalidRecord,
+  malformedCsv,
+  malformedJson,
+  readFailed,
+  type SourceError,
+  unknownFormat,
+} from './SourceError.js'
 import { planFile, readSplit, type SplitPlan } from './SplitRead.js'
 
 // -------------------------------------------------------------------------------------
@@ -85,6 +96,13 @@ export interface ReadOptions extends InspectorMappingOptions {
    * hands over a fingerprint per finding instead of its ARN.
    */
   readonly findingArns?: boolean
+  /** Globs a directory's files must match to be read (default: every file); named files are always read. */
+  readonly include?: ReadonlyArray<string>
+  /**
+   * Called with each file found in a directory that is not an export (in no known format, empty,
+   * or JSON whose first record is no finding), which is skipped rather than an error.
+   */
+  readonly onSkippedInput?: (name: string, reason: string) => void
 }
 
 /**
@@ -179,6 +197,8 @@ interface Context {
   readonly mapping: InspectorMappingOptions
   readonly seen: FindingArnSet
   readonly onProgress: (bytesRead: number) => void
+  readonly include: ReadonlyArray<string>
+  readonly onSkippedInput: (name: string, reason: string) => void
   bytesRead: number
   report: IngestReport
 }
@@ -197,6 +217,8 @@ const makeContext = (options: ReadOptions): Context => ({
   },
   seen: new FindingArnSet(),
   onProgress: options.onProgress ?? (() => undefined),
+  include: options.include ?? [],
+  onSkippedInput: options.onSkippedInput ?? (() => undefined),
   bytesRead: 0,
   report: emptyIngestReport,
 })
@@ -207,7 +229,7 @@ async function* readAll(
   stdin: AsyncIterable<Buffer>,
   ctx: Context,
 ): AsyncGenerator<ReadonlyArray<Finding>, E.Either<SourceError, IngestReport>> {
-  const listed = await listInputs(inputs, stdin, ctx.chunkSize)
+  const listed = await listInputs(inputs, stdin, ctx.chunkSize, ctx.include)
   if (E.isLeft(listed)) return listed
   for (const input of listed.right) {
     const failed = yield* readInput(input, ctx)
@@ -223,16 +245,20 @@ async function* readInput(
   input: Input,
   ctx: Context,
 ): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
-  const records = new InputRecords(input.name, ctx)
+  const records = new InputRecords(input.name, ctx, input.listed === true)
   try {
-    const plan = input.path === undefined ? undefined : planFile(input.path, ctx.workers, ctx.splitBytes)
+    const planned = input.path === undefined ? undefined : planFile(input.path, ctx.workers, ctx.splitBytes)
+    // Only JSON is split (its format is told here once, from the file's first bytes).
+    const plan = planned === undefined || fileFormat(planned.path) !== 'json' ? undefined : planned
     const split = plan === undefined ? undefined : yield* readSplitPhase(plan, records, ctx)
     if (split?.end === 'eof') return split.sawValue ? undefined : records.empty()
     return yield* readStreamPhase(input, records, ctx, split?.end === 'stopped' ? split : undefined)
   } catch (e) {
     return records.unreadable(e)
   } finally {
-    ctx.report = concatIngestReports(ctx.report, tallyReport(records.tally))
+    // A file of a directory that is not an export is listed as skipped, not read.
+    if (records.notExport !== undefined) ctx.onSkippedInput(input.name, records.notExport)
+    else ctx.report = concatIngestReports(ctx.report, tallyReport(records.tally))
   }
 }
 
@@ -290,9 +316,7 @@ async function* readStreamPhase(
   from: Stopped | undefined,
 ): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
   const t = records.tally
-  const reader = records.reader(from?.at)
-  let open = true
-  for await (const chunk of decodedBytes(
+  const decoded = decodedBytes(
     input.open(from?.resume),
     (n) => {
       t.bytes += n
@@ -300,7 +324,15 @@ async function* readStreamPhase(
       ctx.onProgress(ctx.bytesRead)
     },
     from === undefined,
-  )) {
+  )
+  // The rest of a split file is JSON; anything else is told from its first bytes, once.
+  const sniffed =
+    from === undefined ? await sniffStream(decoded) : { format: 'json' as const, bytes: decoded }
+  if (sniffed.format === 'unknown') return records.unknown()
+  if (sniffed.format === 'inspectorCsv') return yield* readCsvPhase(sniffed.bytes, records, ctx)
+  const reader = records.reader(from?.at)
+  let open = true
+  for await (const chunk of sniffed.bytes) {
     open = records.settle(reader, reader.push(chunk))
     if (records.failed !== undefined) return records.failed
     const batch = records.takeBatch()
@@ -314,6 +346,33 @@ async function* readStreamPhase(
   return !reader.sawValue && open ? records.empty() : undefined
 }
 
+// Reads an Inspector findings report in CSV, a batch per chunk: each row is the Inspector
+// finding it stands for, decided by core's Inspector mapping.
+async function* readCsvPhase(
+  bytes: AsyncIterable<Buffer>,
+  records: InputRecords,
+  ctx: Context,
+): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
+  try {
+    for await (const items of csvReportItems(bytes, !ctx.strict)) {
+      for (const item of items) {
+        if (!isCsvRecord(item))
+          skipRecord(records.tally, malformedCsv(records.file, item.line, item.message).message)
+        else if (!records.ingest(fromInspectorFinding(item.record, ctx.mapping), item.offset))
+          return records.failed
+      }
+      const batch = records.takeBatch()
+      if (batch !== undefined) yield batch
+    }
+  } catch (e) {
+    if (!isCsvProblem(e)) throw e
+    const batch = records.takeBatch()
+    if (batch !== undefined) yield batch
+    return malformedCsv(records.file, e.line, e.message)
+  }
+  return undefined
+}
+
 // The records of one input as the readers hand them over: each is classified (on its bytes by
 // the fast path, or materialized and validated), then de-duplicated and tallied by core, and
 // its finding added to the batch being filled. Made once per input, so that the sinks the
@@ -322,14 +381,17 @@ class InputRecords {
   readonly tally: IngestTally
   /** The error that stops the read, once there is one. */
   failed: SourceError | undefined = undefined
+  /** Why this input, found in a directory, is not an export and is skipped, once it is known. */
+  notExport: string | undefined = undefined
   private batch: Array<Finding> = []
   private readonly fast: FastRecord | undefined
   private readonly seenPlain: SeenBefore
   private readonly seenFast: SeenBefore
 
   constructor(
-    private readonly file: string,
+    readonly file: string,
     private readonly ctx: Context,
+    private readonly listed: boolean,
   ) {
     this.tally = makeIngestTally(file, 1, ctx.strict)
     const seen = ctx.seen
@@ -358,8 +420,17 @@ class InputRecords {
   readonly take = (record: unknown, offset: number): boolean => {
     const page = nestedPage(record)
     if (page !== undefined) return page.every((r) => this.take(r, offset))
+    if (this.listed && this.tally.position === 0 && recordKind(record) === undefined) {
+      this.notExport = 'not an export: JSON whose first record is not a finding'
+      return false
+    }
+    return this.ingest(classifyRecord(record, this.ctx.mapping), offset)
+  }
+
+  /** A record classified by one of core's mappings, at its byte offset; `false` stops the read. */
+  ingest(classified: ReturnType<typeof classifyRecord>, offset: number): boolean {
     const t = this.tally
-    const f = ingestRecord(t, classifyRecord(record, this.ctx.mapping), this.seenPlain)
+    const f = ingestRecord(t, classified, this.seenPlain)
     if (t.stopped !== undefined) {
       this.failed = invalidRecord(this.file, t.position, offset, t.stopped)
       return false
@@ -407,7 +478,19 @@ class InputRecords {
 
   /** An input with no JSON value: the error under `strict`, a skipped record otherwise. */
   empty(): SourceError | undefined {
+    if (this.listed) return this.skipInput('not an export: empty')
     return this.stop(emptyInput(this.file))
+  }
+
+  /** An input in no known format: skipped when found in a directory, else as {@link empty}. */
+  unknown(): SourceError | undefined {
+    if (this.listed) return this.skipInput('not an export: in no known format')
+    return this.stop(unknownFormat(this.file, formatsTried))
+  }
+
+  private skipInput(why: string): undefined {
+    this.notExport = why
+    return undefined
   }
 
   /** An input that could not be read (or stopped being readable). */

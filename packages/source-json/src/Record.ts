@@ -1,12 +1,15 @@
 /**
  * What one record of an export is (an Image Builder image scan finding, an Inspector v2
- * finding, or an EventBridge "Inspector2 Finding" event around one), told from its members, and
- * the projection the reader materializes records through.
+ * finding, an EventBridge "Inspector2 Finding" event around one, or a Security Hub ASFF finding
+ * from Inspector), told from its members; the pages records come in besides the reader's own
+ * (Security Hub's `{"Findings": […]}` nested in an array, and "Security Hub Findings - Imported"
+ * events); and the projection the reader materializes records through.
  *
  * @module
  */
 import {
   type Classified,
+  fromAsffFinding,
   fromImageScanFinding,
   fromInspectorFinding,
   type InspectorMappingOptions,
@@ -23,7 +26,14 @@ import { type Projection, projection } from './JsonScanner.js'
  *
  * @category model
  */
-export type RecordKind = 'imageScanFinding' | 'inspectorFinding' | 'eventBridgeEvent'
+export type RecordKind = 'imageScanFinding' | 'inspectorFinding' | 'eventBridgeEvent' | 'asffFinding'
+
+/**
+ * The `detail-type` of the EventBridge events Security Hub sends its findings in.
+ *
+ * @category model
+ */
+export const securityHubImported = 'Security Hub Findings - Imported'
 
 const findingMembers = {
   awsAccountId: true,
@@ -38,14 +48,28 @@ const findingMembers = {
   resources: projection({ tags: projection({ Ec2ImageBuilderArn: true }) }),
 } as const
 
+// What core's ASFF mapping reads of a Security Hub finding.
+const asffMembers = {
+  AwsAccountId: true,
+  ProductName: true,
+  Id: true,
+  Severity: projection({ Label: true, Original: true }),
+  RecordState: true,
+  Workflow: projection({ Status: true }),
+  Vulnerabilities: projection({ Id: true, FixAvailable: true, ExploitAvailable: true }),
+  Resources: projection({ Tags: projection({ Ec2ImageBuilderArn: true }) }),
+} as const
+
 const recordMembers = projection({
   ...findingMembers,
-  detail: projection(findingMembers),
+  ...asffMembers,
+  detail: projection({ ...findingMembers, findings: projection(asffMembers) }),
   'detail-type': true,
   source: true,
 }) as Record<string, Projection | true>
 // A page nested where a record is expected (an array of pages) holds records itself.
 recordMembers.findings = recordMembers
+recordMembers.Findings = recordMembers
 
 /**
  * The members of a record the engine (or format detection) needs; every other member, however
@@ -63,18 +87,27 @@ const isObject = (u: unknown): u is Record<string, unknown> =>
   typeof u === 'object' && u !== null && !Array.isArray(u)
 
 /**
- * The records a page nested where a record was expected holds, or `undefined` when the value
- * is a record itself.
+ * The records a page nested where a record was expected holds (an Inspector or Image Builder
+ * page, a Security Hub `GetFindings` page, or a "Security Hub Findings - Imported" event's
+ * `detail.findings`), or `undefined` when the value is a record itself.
  *
  * @category utils
  */
-export const nestedPage = (u: unknown): ReadonlyArray<unknown> | undefined =>
-  isObject(u) && Array.isArray(u.findings) && !('awsAccountId' in u) ? u.findings : undefined
+export const nestedPage = (u: unknown): ReadonlyArray<unknown> | undefined => {
+  if (!isObject(u)) return undefined
+  if (Array.isArray(u.findings) && !('awsAccountId' in u)) return u.findings
+  if (Array.isArray(u.Findings) && !('AwsAccountId' in u)) return u.Findings
+  const detail = u.detail
+  return u['detail-type'] === securityHubImported && isObject(detail) && Array.isArray(detail.findings)
+    ? detail.findings
+    : undefined
+}
 
 /**
  * Tells a record's kind from its members: an event has a `detail` object and an event
  * envelope (`detail-type` or `source`); an Inspector finding has `findingArn`, `status` or
- * `resources`; an image scan finding has `awsAccountId` or `imageBuildVersionArn`.
+ * `resources`; an image scan finding has `awsAccountId` or `imageBuildVersionArn`; a Security
+ * Hub finding has `AwsAccountId` or `ProductName`.
  *
  * @category utils
  */
@@ -83,6 +116,7 @@ export const recordKind = (u: unknown): RecordKind | undefined => {
   if (isObject(u.detail) && ('detail-type' in u || 'source' in u)) return 'eventBridgeEvent'
   if ('findingArn' in u || 'status' in u || 'resources' in u) return 'inspectorFinding'
   if ('awsAccountId' in u || 'imageBuildVersionArn' in u) return 'imageScanFinding'
+  if ('AwsAccountId' in u || 'ProductName' in u) return 'asffFinding'
   return undefined
 }
 
@@ -100,16 +134,20 @@ export const classifyRecord = (
       return fromInspectorFinding(u, options)
     case 'imageScanFinding':
       return fromImageScanFinding(u, options)
+    case 'asffFinding':
+      return fromAsffFinding(u, options)
     case 'eventBridgeEvent': {
       const event = u as Record<string, unknown>
       const type = event['detail-type']
       if (type !== undefined && type !== 'Inspector2 Finding')
-        return E.left(`an EventBridge event of type ${JSON.stringify(type)}, not "Inspector2 Finding"`)
+        return E.left(
+          `an EventBridge event of type ${JSON.stringify(type)}, not "Inspector2 Finding" or "${securityHubImported}" with detail.findings`,
+        )
       return E.mapLeft((reason: string) => `detail: ${reason}`)(fromInspectorFinding(event.detail, options))
     }
     default:
       return E.left(
-        `not a finding: expected an Image Builder ImageScanFinding, an Inspector v2 finding or an EventBridge "Inspector2 Finding" event, got ${shape(u)}`,
+        `not a finding: expected an Image Builder ImageScanFinding, an Inspector v2 finding, an EventBridge "Inspector2 Finding" event or a Security Hub ASFF finding, got ${shape(u)}`,
       )
   }
 }

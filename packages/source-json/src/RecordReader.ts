@@ -122,7 +122,9 @@ const WRAP_KEY = 5 // in a page wrapper after ',': a member
 
 // Members a page wrapper may have besides `findings`. An object whose members are all of these
 // and `findings` is a page; any other member makes it a record.
-const wrapperKeys = new Set(['findings', 'nextToken', 'requestId'])
+// Security Hub's `GetFindings` pages spell theirs `Findings` and `NextToken`.
+const wrapperKeys = new Set(['findings', 'nextToken', 'requestId', 'Findings', 'NextToken'])
+const isFindingsKey = (key: string): boolean => key === 'findings' || key === 'Findings'
 
 // Whether the key at the scanner's position (its opening quote) may spell a page wrapper's
 // member: of 8 or 9 bytes, or escaped. Any other key is known to start a record without being
@@ -387,7 +389,7 @@ export class RecordReader {
       default: {
         // WRAP_KEY: a member of a page wrapper, read whole before the state moves on.
         const key = s.key()
-        if (key === 'findings' && s.next() === 0x5b) return this.pass(ARRAY_FIRST)
+        if (isFindingsKey(key) && s.next() === 0x5b) return this.pass(ARRAY_FIRST)
         s.skip()
         this.state = WRAP_NEXT
         return true
@@ -452,7 +454,7 @@ export class RecordReader {
       if (!mayBeWrapperKey(s)) break
       const key = s.key()
       if (!wrapperKeys.has(key)) break
-      if (key === 'findings') {
+      if (isFindingsKey(key)) {
         if (s.next() !== 0x5b) break
         this.inWrapper = true
         return this.pass(ARRAY_FIRST)

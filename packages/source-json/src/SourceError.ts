@@ -62,11 +62,42 @@ export interface ReadFailed {
 }
 
 /**
+ * The bytes are not CSV (a quote left open, a row of the wrong length): `line` is the 1-based
+ * line where the problem was found.
+ *
+ * @category model
+ */
+export interface MalformedCsv {
+  readonly _tag: 'MalformedCsv'
+  readonly file: string
+  readonly line: number
+  readonly message: string
+}
+
+/**
+ * A file named as an input whose content is in none of the formats read (`tried` says which).
+ *
+ * @category model
+ */
+export interface UnknownFormat {
+  readonly _tag: 'UnknownFormat'
+  readonly file: string
+  readonly tried: string
+  readonly message: string
+}
+
+/**
  * Every way reading an export can fail.
  *
  * @category model
  */
-export type SourceError = MalformedJson | InvalidRecord | EmptyInput | ReadFailed
+export type SourceError =
+  | MalformedJson
+  | MalformedCsv
+  | InvalidRecord
+  | EmptyInput
+  | UnknownFormat
+  | ReadFailed
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -123,4 +154,24 @@ export const readFailed = (file: string, what: string): ReadFailed => ({
   _tag: 'ReadFailed',
   file,
   message: `${file}: cannot be read: ${what}`,
+})
+
+/**
+ * @category constructors
+ */
+export const malformedCsv = (file: string, line: number, what: string): MalformedCsv => ({
+  _tag: 'MalformedCsv',
+  file,
+  line,
+  message: `${file}:${line}: malformed CSV: ${what}`,
+})
+
+/**
+ * @category constructors
+ */
+export const unknownFormat = (file: string, tried: string): UnknownFormat => ({
+  _tag: 'UnknownFormat',
+  file,
+  tried,
+  message: `${file}: not an export in any known format (tried ${tried})`,
 })
