@@ -41,6 +41,7 @@ import { noProgress, progressBar } from './Progress.js'
 import { awsColumns, extendedColumns, type Format, renderCsv, renderJson, renderTable } from './Render.js'
 import {
   loadSourceOptions,
+  noteSkippedInputs,
   parseSourceOptions,
   type SourceOptions,
   sourceOptionSpecs,
@@ -56,8 +57,9 @@ import { failed, usageError } from './Usage.js'
 export const aggregateHelp = `Usage: scantally aggregate [options] <file|dir|->...
 
 Aggregates scan-finding exports (Image Builder ListImageScanFindings output, Inspector v2
-ListFindings output or findings report, NDJSON, EventBridge events; gzip accepted) the way
-ListImageScanFindingAggregations answers. A directory reads every export file in it; - reads stdin.
+ListFindings output or findings report in JSON or CSV, NDJSON, EventBridge events, Security Hub
+ASFF findings from Inspector; gzip accepted) the way ListImageScanFindingAggregations answers.
+A directory reads every export file in it (and names the files it skips); - reads stdin.
 
 AWS request:
   --filter FILTER          name=NAME,values=V1,V2  or  '{"name":"NAME","values":["V1"]}'
@@ -80,6 +82,8 @@ Sources:
   --on-invalid strict|skip strict: stop at the first invalid record (default); skip: report it
   --workers N              threads reading a large uncompressed file, cut at record starts
                            (default: one per core, at most 8; 1 reads in one pass)
+  --include GLOB           repeatable: read only a directory's files whose name matches
+                           (default: every file; files that are not exports are skipped and named)
 
 Output:
   --output json|table|csv  default: table on a terminal, json otherwise
@@ -150,7 +154,7 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
   const planned = planPage(tokens, caller, plan.operation, plan.query, plan.pageSize)
   if (E.isLeft(planned)) return failed(io, planned.left)
 
-  const read = await loadSourceOptions(plan.source)
+  const read = await loadSourceOptions(plan.source, noteSkippedInputs(io.stderr, plan.quiet))
   if (E.isLeft(read)) return failed(io, read.left)
 
   const started = io.now()

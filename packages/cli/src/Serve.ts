@@ -16,7 +16,12 @@ import * as E from 'fp-ts/lib/Either.js'
 import { exitCodes, type Io } from './Io.js'
 import { loadKeyFile } from './KeyFile.js'
 import { keysFrom } from './Keys.js'
-import { loadSourceOptions, parseSourceOptions, sourceOptionSpecs } from './SourceOptions.js'
+import {
+  loadSourceOptions,
+  noteSkippedInputs,
+  parseSourceOptions,
+  sourceOptionSpecs,
+} from './SourceOptions.js'
 import { renderSummary } from './Summary.js'
 import { failed, usageError } from './Usage.js'
 
@@ -46,7 +51,7 @@ Options:
   --token-key-file FILE    token keys, one [id:]hex-or-base64 per line, newest first ('#' comments);
                            read again on SIGHUP: put a new key first to sign with it while old
                            tokens keep working, then remove the old key to reject its tokens
-  --status, --include-unlinked, --pipeline-map, --on-invalid, --workers
+  --status, --include-unlinked, --pipeline-map, --on-invalid, --workers, --include
                            as for 'scantally aggregate'
 
 Examples:
@@ -131,7 +136,7 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
     if (E.isLeft(loaded)) return failed(io, loaded.left)
     credentials = loaded.right
   }
-  const read = await loadSourceOptions(sourceOptions.right)
+  const read = await loadSourceOptions(sourceOptions.right, noteSkippedInputs(io.stderr, false))
   if (E.isLeft(read)) return failed(io, read.left)
 
   const started = io.now()

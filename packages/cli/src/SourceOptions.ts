@@ -1,7 +1,7 @@
 /**
  * The source options `aggregate` and `serve` share: which Inspector statuses count, whether
- * unlinked findings count, the pipeline map, what to do with invalid records, and how many
- * threads read a large file.
+ * unlinked findings count, the pipeline map, what to do with invalid records, how many
+ * threads read a large file, and which files of a directory are read.
  *
  * @module
  */
@@ -21,6 +21,7 @@ export const sourceOptionSpecs = {
   'pipeline-map': { type: 'string' },
   'on-invalid': { type: 'string' },
   workers: { type: 'string' },
+  include: { type: 'string', multiple: true },
 } as const
 
 /**
@@ -34,6 +35,7 @@ export interface SourceOptionValues {
   readonly 'pipeline-map'?: string | undefined
   readonly 'on-invalid'?: string | undefined
   readonly workers?: string | undefined
+  readonly include?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -74,8 +76,15 @@ export const parseSourceOptions = (values: SourceOptionValues): E.Either<string,
     return E.left(
       `--workers must be a whole number from 1 to ${maxWorkers}, got ${JSON.stringify(values.workers)}`,
     )
+  const include = values.include ?? []
   return E.right({
-    read: { policy: onInvalid, statuses, includeUnlinked: values['include-unlinked'] === true, workers },
+    read: {
+      policy: onInvalid,
+      statuses,
+      includeUnlinked: values['include-unlinked'] === true,
+      workers,
+      include,
+    },
     pipelineMap: values['pipeline-map'],
   })
 }
@@ -88,11 +97,24 @@ export const parseSourceOptions = (values: SourceOptionValues): E.Either<string,
  */
 export const loadSourceOptions = async (
   options: SourceOptions,
+  onSkippedInput?: (name: string, reason: string) => void,
 ): Promise<E.Either<SourceError, ReadOptions>> => {
-  if (options.pipelineMap === undefined) return E.right(options.read)
+  const read = onSkippedInput === undefined ? options.read : { ...options.read, onSkippedInput }
+  if (options.pipelineMap === undefined) return E.right(read)
   const resolver = await loadPipelineMap(options.pipelineMap)()
   return E.map((resolvePipeline: NonNullable<ReadOptions['resolvePipeline']>) => ({
-    ...options.read,
+    ...read,
     resolvePipeline,
   }))(resolver)
 }
+
+/**
+ * Says on stderr each file of a directory skipped because it is not an export (unless `quiet`).
+ *
+ * @category utils
+ */
+export const noteSkippedInputs =
+  (stderr: (text: string) => void, quiet: boolean) =>
+  (name: string, reason: string): void => {
+    if (!quiet) stderr(`skipped ${name}: ${reason}\n`)
+  }
