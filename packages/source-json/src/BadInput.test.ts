@@ -98,7 +98,9 @@ const cases: ReadonlyArray<Case> = [
     skip: {
       counted: 0,
       read: 1,
-      reasons: [/not an export in any known format \(tried JSON .* and the Inspector findings report in CSV\)/],
+      reasons: [
+        /not an export in any known format \(tried JSON .* and the Inspector findings report in CSV\)/,
+      ],
     },
   },
   {

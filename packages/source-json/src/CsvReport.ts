@@ -16,7 +16,7 @@
  * | `Vulnerability Id` | `packageVulnerabilityDetails.vulnerabilityId` |
  * | `Resource ID`, `Resource Type`, `Resource Tags` | `resources[0].id`, `.type`, `.tags` |
  *
- * An empty cell is an absent member. The closed vocabularies (severity, status, fix and exploit
+ * An empty cell is an absent member; other cells are taken as they are. The closed vocabularies (severity, status, fix and exploit
  * availability) are read regardless of case. `Resource Tags` is read in every encoding seen or
  * plausible (see {@link parseResourceTags} and docs/sources.md).
  *
@@ -130,7 +130,7 @@ const columnsOf = (header: ReadonlyArray<string>): Columns => {
  */
 const recordOf = (at: Columns, cells: ReadonlyArray<string>): Record<string, unknown> => {
   const cell = (k: Column): string | undefined => {
-    const v = at[k] < 0 ? undefined : cells[at[k]]?.trim()
+    const v = at[k] < 0 ? undefined : cells[at[k]]
     return v === undefined || v === '' ? undefined : upperCased.has(k) ? v.toUpperCase() : v
   }
   const r: Record<string, unknown> = {}

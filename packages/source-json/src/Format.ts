@@ -133,12 +133,13 @@ export const sniffStream = async (
     return { format, bytes: nothing() }
   }
   async function* again(): AsyncGenerator<Buffer> {
-    yield* head
-    if (done) return
+    // A reader that stops early, even within the first chunks, closes the input.
     try {
+      yield* head
+      if (done) return
       for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value
     } finally {
-      await it.return?.()
+      if (!done) await it.return?.()
     }
   }
   return { format, bytes: again() }

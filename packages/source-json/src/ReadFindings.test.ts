@@ -5,6 +5,7 @@ import test from 'ava'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import {
+  csvFormats,
   expected,
   formats,
   gensArb,
@@ -29,7 +30,7 @@ const aggregates = (findings: ReadonlyArray<Finding>) => {
   })
 }
 
-for (const format of formats) {
+for (const format of [...formats, ...csvFormats]) {
   testProp(
     `${format.name} (plain or gzip, any chunking) gives exactly the generated findings`,
     [

@@ -148,6 +148,168 @@ export const eventOf = (g: Gen): Record<string, unknown> => ({
   detail: inspectorRecord(g),
 })
 
+/** A generated finding as Security Hub has it in ASFF, as Inspector sends it there. */
+export const asffRecord = (g: Gen): Record<string, unknown> => {
+  const vulnerability = {
+    ...(g.vulnerabilityId === undefined ? {} : { Id: g.vulnerabilityId }),
+    ...(g.fixAvailable === undefined ? {} : { FixAvailable: g.fixAvailable }),
+    ...(g.exploitAvailable === undefined ? {} : { ExploitAvailable: g.exploitAvailable }),
+    VulnerablePackages: [{ Name: 'openssl', Version: '1.0' }],
+  }
+  return {
+    SchemaVersion: '2018-10-08',
+    Id: g.findingArn,
+    ProductArn: 'arn:aws:securityhub:us-east-1::product/aws/inspector',
+    ProductName: 'Inspector',
+    CompanyName: 'Amazon',
+    Region: 'us-east-1',
+    GeneratorId: 'AWSInspector',
+    AwsAccountId: g.awsAccountId,
+    Types: ['Software and Configuration Checks/Vulnerabilities/CVE'],
+    FirstObservedAt: g.timestamp,
+    CreatedAt: g.timestamp,
+    UpdatedAt: g.timestamp,
+    // Security Hub has no UNTRIAGED label: Inspector's severity stays in Original.
+    Severity: { Label: g.severity === 'UNTRIAGED' ? 'INFORMATIONAL' : g.severity, Original: g.severity },
+    Title: g.title,
+    Description: g.title,
+    Remediation: { Recommendation: { Text: g.title } },
+    Resources: [
+      {
+        Type: 'AwsEc2Instance',
+        Id: 'arn:aws:ec2:us-east-1:111111111111:instance/i-0123456789abcdef0',
+        Partition: 'aws',
+        Region: 'us-east-1',
+        Tags: { Name: 'web', ...(g.build === undefined ? {} : { Ec2ImageBuilderArn: g.build }) },
+      },
+    ],
+    WorkflowState: 'NEW',
+    Workflow: { Status: 'NEW' },
+    RecordState: 'ACTIVE',
+    ...(g.vulnerabilityId === undefined && g.fixAvailable === undefined && g.exploitAvailable === undefined
+      ? {}
+      : { Vulnerabilities: [vulnerability] }),
+    FindingProviderFields: { Severity: { Label: g.severity } },
+  }
+}
+
+/** An EventBridge "Security Hub Findings - Imported" event carrying some findings. */
+export const securityHubEventOf = (gs: ReadonlyArray<Gen>): Record<string, unknown> => ({
+  version: '0',
+  id: 'e-2',
+  'detail-type': 'Security Hub Findings - Imported',
+  source: 'aws.securityhub',
+  account: '111111111111',
+  time: '2024-09-04T16:59:44Z',
+  region: 'us-east-1',
+  resources: gs.map((g) => g.findingArn),
+  detail: { findings: gs.map(asffRecord) },
+})
+
+/** The 55 columns of Inspector's findings report in CSV, in the report's order. */
+export const csvReportHeader: ReadonlyArray<string> = [
+  'AWS Account Id',
+  'Severity',
+  'Fix Available',
+  'Finding Type',
+  'Title',
+  'Description',
+  'Finding ARN',
+  'First Seen',
+  'Last Seen',
+  'Last Updated',
+  'Resource ID',
+  'Container Image Tags',
+  'Region',
+  'Platform',
+  'Resource Tags',
+  'Affected Packages',
+  'Package Installed Version',
+  'Fixed in Version',
+  'Package Remediation',
+  'File Path',
+  'Network Paths',
+  'Age (Days)',
+  'Remediation',
+  'Inspector Score',
+  'Inspector Score Vector',
+  'Status',
+  'Vulnerability Id',
+  'Vendor',
+  'Vendor Severity',
+  'Vendor Advisory',
+  'Vendor Advisory Published',
+  'NVD CVSS3 Score',
+  'NVD CVSS3 Vector',
+  'NVD CVSS2 Score',
+  'NVD CVSS2 Vector',
+  'Vendor CVSS3 Score',
+  'Vendor CVSS3 Vector',
+  'Vendor CVSS2 Score',
+  'Vendor CVSS2 Vector',
+  'Resource Type',
+  'Ami',
+  'Resource Public Ipv4',
+  'Resource Private Ipv4',
+  'Resource Ipv6',
+  'Resource Vpc',
+  'Port Range',
+  'Epss Score',
+  'Exploit Available',
+  'Last Exploited At',
+  'Lambda Layers',
+  'Lambda Package Type',
+  'Lambda Last Updated At',
+  'Reference Urls',
+  'Detector Name',
+  'Package Manager',
+]
+
+const csvCell = (v: string): string => `"${v.replace(/"/g, '""')}"`
+
+// The `Resource Tags` cell in each encoding the reader accepts, chosen by the finding's index.
+const tagsCell = (g: Gen, i: number): string => {
+  const tags: Record<string, string> = {
+    Name: 'web',
+    ...(g.build === undefined ? {} : { Ec2ImageBuilderArn: g.build }),
+  }
+  switch (i % 3) {
+    case 0:
+      return JSON.stringify(tags)
+    case 1:
+      return JSON.stringify(Object.entries(tags).map(([key, value]) => ({ key, value })))
+    default:
+      return Object.entries(tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')
+  }
+}
+
+/** A generated finding as a row of Inspector's findings report in CSV (every cell quoted). */
+export const csvReportRow = (g: Gen, i: number): string => {
+  const cells: Record<string, string> = {
+    'AWS Account Id': g.awsAccountId,
+    Severity: g.severity,
+    'Fix Available': g.fixAvailable ?? '',
+    'Finding Type': 'Package Vulnerability',
+    Title: JSON.stringify(g.title) ?? '',
+    Description: 'a "quoted", multi-line\ndescription',
+    'Finding ARN': g.findingArn,
+    'First Seen': '2024-09-04T16:59:44.356Z',
+    'Resource ID': 'i-0123456789abcdef0',
+    'Resource Tags': tagsCell(g, i),
+    Status: 'ACTIVE',
+    'Vulnerability Id': g.vulnerabilityId ?? '',
+    'Resource Type': 'AWS_EC2_INSTANCE',
+    'Exploit Available': g.exploitAvailable ?? '',
+  }
+  return csvReportHeader.map((h) => csvCell(cells[h] ?? '')).join(',')
+}
+
+/** Inspector's findings report in CSV for generated findings: header, then a row each. */
+export const csvReportOf = (gs: ReadonlyArray<Gen>, newline = '\r\n'): string =>
+  [csvReportHeader.map(csvCell).join(','), ...gs.map(csvReportRow)].join(newline) + newline
+
 /** The normalized findings a reader should give for generated findings, by format family. */
 export const expected = (
   gens: ReadonlyArray<Gen>,
@@ -260,6 +422,45 @@ export const formats: ReadonlyArray<Format> = [
     family: 'inspector',
     files: (gs) =>
       gs.map((g, i) => [`event-${String(i).padStart(4, '0')}.json`, JSON.stringify(eventOf(g), null, 2)]),
+  },
+  {
+    name: 'Security Hub GetFindings pages of ASFF findings from Inspector',
+    family: 'inspector',
+    files: (gs, size) =>
+      pages(gs, size).map((p, i) => [
+        `asff-${i}.json`,
+        JSON.stringify(
+          { Findings: p.map(asffRecord), NextToken: `n${i}` },
+          null,
+          i % 2 === 0 ? 2 : undefined,
+        ),
+      ]),
+  },
+  {
+    name: 'EventBridge "Security Hub Findings - Imported" events',
+    family: 'inspector',
+    files: (gs, size) => [
+      [
+        'securityhub.ndjson',
+        pages(gs, size)
+          .map((p) => `${JSON.stringify(securityHubEventOf(p))}\n`)
+          .join(''),
+      ],
+    ],
+  },
+]
+
+/** The formats that are not JSON (the JSON formats' styling and split tests do not apply). */
+export const csvFormats: ReadonlyArray<Format> = [
+  {
+    name: 'Inspector findings report in CSV',
+    family: 'inspector',
+    files: (gs) => [['report.csv', csvReportOf(gs)]],
+  },
+  {
+    name: 'Inspector findings report in CSV, LF line ends, several files',
+    family: 'inspector',
+    files: (gs, size) => pages(gs, size).map((p, i) => [`report-${i}.csv`, csvReportOf(p, '\n')]),
   },
 ]
 
