@@ -218,7 +218,9 @@ test('a service that stalls without closing the connection fails the read once t
       region: 'us-east-1',
       credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
       retryStrategy: new ConfiguredRetryStrategy(2, 1),
-      ...boundedClientConfig(200),
+      // Long enough that a loaded machine still delivers each attempt to the server before its
+      // time is up (at 200 ms an attempt could time out while connecting, and go uncounted).
+      ...boundedClientConfig(1000),
     }
     const read = await collectInspectorFindings({
       inspector: new Inspector2Client(common),
