@@ -19,6 +19,7 @@ export const sourceOptionSpecs = {
   status: { type: 'string' },
   'include-unlinked': { type: 'boolean' },
   'pipeline-map': { type: 'string' },
+  'resolve-pipelines': { type: 'boolean' },
   'on-invalid': { type: 'string' },
   workers: { type: 'string' },
 } as const
@@ -32,6 +33,7 @@ export interface SourceOptionValues {
   readonly status?: string | undefined
   readonly 'include-unlinked'?: boolean | undefined
   readonly 'pipeline-map'?: string | undefined
+  readonly 'resolve-pipelines'?: boolean | undefined
   readonly 'on-invalid'?: string | undefined
   readonly workers?: string | undefined
 }
@@ -44,6 +46,8 @@ export interface SourceOptionValues {
 export interface SourceOptions {
   readonly read: ReadOptions
   readonly pipelineMap: string | undefined
+  /** Resolve pipelines live with Image Builder (see `LivePipelines`). */
+  readonly resolvePipelines: boolean
 }
 
 const maxWorkers = 64
@@ -74,7 +78,10 @@ export const parseSourceOptions = (values: SourceOptionValues): E.Either<string,
     return E.left(
       `--workers must be a whole number from 1 to ${maxWorkers}, got ${JSON.stringify(values.workers)}`,
     )
+  if (values['resolve-pipelines'] === true && values['pipeline-map'] !== undefined)
+    return E.left('--resolve-pipelines and --pipeline-map exclude each other')
   return E.right({
+    resolvePipelines: values['resolve-pipelines'] === true,
     read: { policy: onInvalid, statuses, includeUnlinked: values['include-unlinked'] === true, workers },
     pipelineMap: values['pipeline-map'],
   })

@@ -7,6 +7,7 @@
  */
 
 export * from './Closed.js'
+export * from './ConcatSources.js'
 export * from './Counts.js'
 export * from './Engine.js'
 export * from './Errors.js'

@@ -62,6 +62,10 @@ export interface InspectorSourceOptions extends Omit<InspectorMappingOptions, 'r
   readonly policy?: 'strict' | 'skip'
   /** Per-request time limit of the default clients, in milliseconds (default 30 s). */
   readonly requestTimeoutMs?: number
+  /** Region of the default clients (default: the SDK's, from `AWS_REGION` or the profile). */
+  readonly region?: string
+  /** Called after each page with the pages and findings read so far, for progress displays. */
+  readonly onPage?: (pages: number, findings: number) => void
 }
 
 /**
@@ -103,7 +107,8 @@ export type InspectorFindingSource = FindingSource<ScantallyError>
 export const readInspectorFindings = (options: InspectorSourceOptions = {}): InspectorFindingSource => {
   const read: ReadState = { report: emptyIngestReport }
   return makeFindingSource(() => run(options, read), {
-    failed: (e) => serviceUnavailable(`Amazon Inspector or Image Builder failed mid-read: ${describe(e)}`),
+    failed: (e) =>
+      serviceUnavailable(`Amazon Inspector or Image Builder failed mid-read: ${describeAwsError(e)}`),
     soFar: () => read.report,
   })
 }
@@ -134,7 +139,13 @@ export const collectInspectorFindings = (
 ): TE.TaskEither<ScantallyError, Folded<ReadonlyArray<Finding>>> =>
   collectSource(readInspectorFindings(options))
 
-const describe = (e: unknown): string => {
+/**
+ * One line for an error of the AWS SDK: its name, message, HTTP status and attempts, and what to
+ * do about it (see {@link remedyOf}).
+ *
+ * @category utils
+ */
+export const describeAwsError = (e: unknown): string => {
   const err = e as {
     name?: unknown
     message?: unknown
@@ -147,7 +158,38 @@ const describe = (e: unknown): string => {
     typeof err.message === 'string' && err.message !== '' ? `: ${err.message}` : '',
     status === undefined ? '' : ` (HTTP ${String(status)}`,
     status === undefined ? '' : attempts === undefined ? ')' : `, after ${String(attempts)} attempts)`,
-  ].join('')
+    `; ${remedyOf(typeof err.name === 'string' ? err.name : '', (e as { code?: unknown }).code)}`,
+  ]
+    .join('')
+    .replace(/\s+/g, ' ')
+}
+
+/**
+ * What to do about an AWS SDK error, by its name (or Node's error code for a network failure):
+ * grant the permission, renew the credentials, wait, or check where the requests go.
+ *
+ * @category utils
+ */
+export const remedyOf = (name: string, code?: unknown): string => {
+  if (/AccessDenied|Forbidden|UnauthorizedOperation/.test(name))
+    return 'grant the caller the IAM permission this input needs (docs/sources.md lists them)'
+  if (
+    /Expired|UnrecognizedClient|InvalidSignature|InvalidClientTokenId|SignatureDoesNotMatch|InvalidAccessKeyId/.test(
+      name,
+    )
+  )
+    return 'the credentials are expired or not valid: renew them (aws sso login, or new keys) and run again'
+  if (name === 'CredentialsProviderError')
+    return 'no credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or log in with aws sso login'
+  if (/Throttl|TooManyRequests|SlowDown|RequestLimitExceeded/.test(name))
+    return 'throttled past the retries: run again later, or allow more attempts with AWS_MAX_ATTEMPTS'
+  if (/NoSuchKey|NoSuchBucket|NotFound/.test(name))
+    return 'it is gone or misnamed: check the name, and that nothing deletes it during the read'
+  if (
+    /Timeout|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH/.test(`${name} ${String(code ?? '')}`)
+  )
+    return 'the endpoint could not be reached: check AWS_REGION, any AWS_ENDPOINT_URL override and the network'
+  return 'run again; if it persists, check the service health and the request'
 }
 
 // The report of the pages read so far (a page is added before its batch is handed out).
@@ -160,7 +202,10 @@ async function* run(
   read: ReadState,
 ): AsyncGenerator<ReadonlyArray<Finding>, E.Either<ScantallyError, IngestReport>> {
   const statuses: ReadonlyArray<FindingStatus> = options.statuses ?? ['ACTIVE']
-  const bounded = boundedClientConfig(options.requestTimeoutMs ?? 30_000)
+  const bounded = {
+    ...boundedClientConfig(options.requestTimeoutMs ?? 30_000),
+    ...(options.region === undefined ? {} : { region: options.region }),
+  }
   const inspector = options.inspector ?? new Inspector2Client(bounded)
   const pipelines =
     options.pipelines ?? makePipelineLookup(options.imagebuilder ?? new ImagebuilderClient(bounded))
@@ -198,6 +243,7 @@ async function* run(
     if (t.stopped !== undefined)
       return E.left(serviceException(`${t.source}, finding ${t.position} is invalid: ${t.stopped}`))
     read.report = concatIngestReports(read.report, tallyReport(t))
+    options.onPage?.(page, read.report.read)
     if (batch.length > 0) yield batch
   }
   return E.right(read.report)
