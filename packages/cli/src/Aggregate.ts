@@ -53,11 +53,13 @@ import { failed, usageError } from './Usage.js'
  *
  * @category model
  */
-export const aggregateHelp = `Usage: scantally aggregate [options] <file|dir|-|inspector:[REGION]>...
+export const aggregateHelp = `Usage: scantally aggregate [options] <file|dir|-|s3://bucket/prefix|inspector:[REGION]>...
 
 Aggregates scan-finding exports (Image Builder ListImageScanFindings output, Inspector v2
 ListFindings output or findings report, NDJSON, EventBridge events; gzip accepted) the way
-ListImageScanFindingAggregations answers. A directory reads every export file in it; - reads stdin.
+ListImageScanFindingAggregations answers. A directory reads every export file in it; - reads stdin;
+s3://bucket/prefix reads every object under the prefix (AWS_S3_FORCE_PATH_STYLE=true for
+path-style addressing).
 inspector: (or inspector:REGION) reads live findings with Amazon Inspector ListFindings, with
 the AWS credentials, AWS_REGION and AWS_ENDPOINT_URL_INSPECTOR2 of the environment; inputs mix,
 and findings are de-duplicated by findingArn across them.

@@ -1,6 +1,7 @@
 /**
- * The inputs of a run, whatever they are: export files, folders and standard input, and
- * `inspector:` (live Amazon Inspector findings, optionally `inspector:REGION`). Each input is
+ * The inputs of a run, whatever they are: export files, folders and standard input, exports in
+ * S3 (`s3://bucket/prefix`), and `inspector:` (live Amazon Inspector findings, optionally
+ * `inspector:REGION`). Each input is
  * read by its own source; one run's answer is the fold of all of them, in the order given,
  * de-duplicated by `findingArn` across them.
  *
@@ -14,7 +15,14 @@ import {
   type PipelineLookup,
   readInspectorFindings,
 } from '@scantally/source-inspector'
-import { type ReadOptions, readFindingBatches, type SourceError } from '@scantally/source-json'
+import {
+  type Input,
+  listInputs,
+  type ReadOptions,
+  readInputBatches,
+  type SourceError,
+} from '@scantally/source-json'
+import { isS3Url, listS3Inputs, s3ClientFromEnv } from '@scantally/source-s3'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Io } from './Io.js'
 import { livePipelines } from './PipelineMapCommand.js'
@@ -112,10 +120,29 @@ export const readInputs = (
   const pipelines = options.pipelines ?? fixedPipelineLookup(read.resolvePipeline)
   const opens = groups.map((g): (() => FindingSource<InputError>) =>
     g._tag === 'Exports'
-      ? () => readFindingBatches(g.args, read)
+      ? () => readExports(g.args, read)
       : () => named(g.name, readInspectorFindings(inspectorOptions(g, read, pipelines, options))),
   )
   return concatSources(opens, (e) => serviceUnavailable(`the read failed: ${String(e)}`))
+}
+
+// Files, folders, stdin and s3:// URLs as one read of the export reader, listed in order when
+// the read starts (the S3 client is made only when there is an S3 URL).
+const readExports = (args: ReadonlyArray<string>, read: ReadOptions): FindingSource<SourceError> => {
+  const list = async (): Promise<E.Either<SourceError, ReadonlyArray<Input>>> => {
+    const s3 = args.some(isS3Url) ? s3ClientFromEnv() : undefined
+    const all: Array<Input> = []
+    for (const arg of args) {
+      const listed =
+        s3 !== undefined && isS3Url(arg)
+          ? await listS3Inputs(arg, s3)
+          : await listInputs([arg], read.stdin ?? process.stdin, read.chunkSize ?? 1 << 20)
+      if (E.isLeft(listed)) return listed
+      all.push(...listed.right)
+    }
+    return E.right(all)
+  }
+  return readInputBatches(list, args.join(', '), read)
 }
 
 const inspectorOptions = (

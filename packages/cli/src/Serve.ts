@@ -25,7 +25,7 @@ import { failed, usageError } from './Usage.js'
  *
  * @category model
  */
-export const serveHelp = `Usage: scantally serve [options] <file|dir|inspector:[REGION]>...
+export const serveHelp = `Usage: scantally serve [options] <file|dir|s3://bucket/prefix|inspector:[REGION]>...
 
 Loads scan-finding exports, then serves POST /ListImageScanFindingAggregations and
 POST /ListImageScanFindings in the AWS restJson1 protocol, so the AWS SDK and CLI can call it

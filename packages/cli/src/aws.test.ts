@@ -3,6 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { startS3Server } from '@scantally/source-s3/testing'
 import test from 'ava'
 import { type Fault, type StandIn, startStandIn } from './test/AwsStandIn.js'
 
@@ -328,4 +330,56 @@ test('pipeline-map failing (AccessDenied) prints nothing and names the permissio
       )
     },
   )
+})
+
+test('inspector:, s3:// and a local export together give the answer of the same findings read from files', async (t) => {
+  const s3 = await startS3Server()
+  try {
+    // The S3 share: a gzipped page and an NDJSON object under reports/, something else beside.
+    const fromS3 = all.slice(100, 180)
+    await s3.put('reports/2024/part-1.json.gz', gzipSync(JSON.stringify({ findings: fromS3.slice(0, 40) })))
+    await s3.put(
+      'reports/2024/part-2.ndjson',
+      fromS3
+        .slice(40)
+        .map((f) => JSON.stringify(f))
+        .join('\n'),
+    )
+    await s3.put('elsewhere/x.json', '{"findings":[]}')
+    const s3Path = await file('s3-copy.json', fromS3)
+    const localPath = await file('local-s3.json', local)
+    const livePath = await file('live-s3.json', live)
+    await withStandIn({ findings: live }, async (s) => {
+      const env = await awsEnv(s.endpoint, {
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_ACCESS_KEY_ID: 'S3RVER',
+        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      })
+      for (const args of [
+        ['--include-unlinked'],
+        ['--group-by', 'imageBuildVersionArn', '--status', 'ALL'],
+      ]) {
+        const mixed = await run(
+          ['aggregate', '--output', 'json', ...args, 'inspector:', `s3://${s3.bucket}/reports/`, localPath],
+          env,
+        )
+        t.is(mixed.code, 0, mixed.stderr)
+        const files = await run(['aggregate', '--output', 'json', ...args, livePath, s3Path, localPath], env)
+        t.is(files.code, 0, files.stderr)
+        t.deepEqual(answer(mixed), answer(files))
+      }
+      const missing = await run(
+        ['aggregate', '--output', 'json', `s3://no-such-bucket/reports/`, localPath],
+        env,
+      )
+      t.is(missing.code, 1)
+      t.is(missing.stdout, '')
+      t.regex(
+        missing.stderr,
+        /^ReadFailed: s3:\/\/no-such-bucket\/reports\/: cannot be read: ListObjectsV2 failed: NoSuchBucket.*check the name/m,
+      )
+    })
+  } finally {
+    await s3.close()
+  }
 })

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 
+export * from './AwsError.js'
 export * from './Closed.js'
 export * from './ConcatSources.js'
 export * from './Counts.js'

@@ -12,10 +12,10 @@ import {
   paginateListImagePipelines,
 } from '@aws-sdk/client-imagebuilder'
 import type { ScantallyError } from '@scantally/core'
-import { serviceUnavailable } from '@scantally/core/internal'
+import { describeAwsError, serviceUnavailable } from '@scantally/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import { boundedClientConfig, describeAwsError } from './InspectorSource.js'
+import { boundedClientConfig } from './InspectorSource.js'
 
 /**
  * An Image Builder client configured the AWS way (the default credential chain, `AWS_REGION`
