@@ -128,7 +128,12 @@ export const listS3Inputs = async (
 // utils
 // -------------------------------------------------------------------------------------
 
-interface S3Object {
+/**
+ * One object as listed: where it is, its size and its ETag (the version a read is pinned to).
+ *
+ * @category model
+ */
+export interface S3Object {
   readonly bucket: string
   readonly key: string
   readonly size: number
