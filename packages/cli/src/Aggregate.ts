@@ -32,9 +32,9 @@ import {
   toAwsResponse,
   toQueryResponse,
 } from '@scantally/core/internal'
-import { readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { parseFilter, parseWhere } from './FilterArgs.js'
+import { openInputs } from './Inputs.js'
 import { exitCodes, type Io } from './Io.js'
 import { keysFrom } from './Keys.js'
 import { noProgress, progressBar } from './Progress.js'
@@ -54,12 +54,17 @@ import { failed, usageError } from './Usage.js'
  *
  * @category model
  */
-export const aggregateHelp = `Usage: scantally aggregate [options] <file|dir|->...
+export const aggregateHelp = `Usage: scantally aggregate [options] <file|dir|-|s3://bucket/prefix|inspector:[REGION]>...
 
 Aggregates scan-finding exports (Image Builder ListImageScanFindings output, Inspector v2
 ListFindings output or findings report in JSON or CSV, NDJSON, EventBridge events, Security Hub
 ASFF findings from Inspector; gzip accepted) the way ListImageScanFindingAggregations answers.
-A directory reads every export file in it (and names the files it skips); - reads stdin.
+A directory reads every export file in it (and names the files it skips); - reads stdin;
+s3://bucket/prefix reads every object under the prefix (AWS_S3_FORCE_PATH_STYLE=true for
+path-style addressing).
+inspector: (or inspector:REGION) reads live findings with Amazon Inspector ListFindings, with
+the AWS credentials, AWS_REGION and AWS_ENDPOINT_URL_INSPECTOR2 of the environment; inputs mix,
+and findings are de-duplicated by findingArn across them.
 
 AWS request:
   --filter FILTER          name=NAME,values=V1,V2  or  '{"name":"NAME","values":["V1"]}'
@@ -79,6 +84,9 @@ Sources:
   --include-unlinked       count Inspector findings with no image build linkage (accountId and
                            vulnerabilityId groupings only)
   --pipeline-map FILE      JSON object imageBuildVersionArn -> imagePipelineArn
+                           (scantally pipeline-map prints it from Image Builder)
+  --resolve-pipelines      resolve pipelines live with Image Builder (GetImage for inspector:,
+                           the listed map for files)
   --on-invalid strict|skip strict: stop at the first invalid record (default); skip: report it
   --workers N              threads reading a large uncompressed file, cut at record starts
                            (default: one per core, at most 8; 1 reads in one pass)
@@ -164,17 +172,23 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
       ? progressBar(io.stderr, totalBytes, io.now)
       : noProgress
   let findings = 0
-  const source = readFindingBatches(plan.inputs, {
-    ...read.right,
-    // Groups are all this counts: the reader de-duplicates, and findings need not carry ARNs.
-    findingArns: false,
-    stdin: io.stdin,
-    onProgress: (bytes) => progress.update(bytes, findings),
-  })
+  const source = await openInputs(
+    plan.inputs,
+    plan.source,
+    {
+      ...read.right,
+      // Groups are all this counts: the reader de-duplicates, and findings need not carry ARNs.
+      findingArns: false,
+      stdin: io.stdin,
+      onProgress: (bytes) => progress.update(bytes, findings),
+    },
+    { io, command: 'aggregate', quiet: plan.quiet, query: plan.query },
+  )
+  if (E.isLeft(source)) return source.left
   const counting = mapSource((batch: ReadonlyArray<Finding>) => {
     findings += batch.length
     return batch
-  })(source)
+  })(source.right)
   // The reader de-duplicates by findingArn across every input, so the accumulator keeps no ARNs.
   const accumulated = await accumulateSource(plan.query, caller, { dedupe: false })(counting)()
   progress.done()

@@ -8,11 +8,11 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { defaultPageSize, type Folded, foldSource, type TokenKey } from '@scantally/core'
+import { defaultPageSize, type FindingSource, type Folded, foldSource, type TokenKey } from '@scantally/core'
 import { makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/internal'
 import { type Credential, decodeCredentials, defaultPort, startServer, stderrLogger } from '@scantally/server'
-import { type ReadOptions, readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
+import { type InputError, openInputs } from './Inputs.js'
 import { exitCodes, type Io } from './Io.js'
 import { loadKeyFile } from './KeyFile.js'
 import { keysFrom } from './Keys.js'
@@ -30,7 +30,7 @@ import { failed, usageError } from './Usage.js'
  *
  * @category model
  */
-export const serveHelp = `Usage: scantally serve [options] <file|dir>...
+export const serveHelp = `Usage: scantally serve [options] <file|dir|s3://bucket/prefix|inspector:[REGION]>...
 
 Loads scan-finding exports, then serves POST /ListImageScanFindingAggregations and
 POST /ListImageScanFindings in the AWS restJson1 protocol, so the AWS SDK and CLI can call it
@@ -51,8 +51,8 @@ Options:
   --token-key-file FILE    token keys, one [id:]hex-or-base64 per line, newest first ('#' comments);
                            read again on SIGHUP: put a new key first to sign with it while old
                            tokens keep working, then remove the old key to reject its tokens
-  --status, --include-unlinked, --pipeline-map, --on-invalid, --workers, --include
-                           as for 'scantally aggregate'
+  --status, --include-unlinked, --pipeline-map, --resolve-pipelines, --on-invalid, --workers,
+  --include                as for 'scantally aggregate' (inputs too: inspector: reads live findings)
 
 Examples:
   scantally serve examples/imagebuilder-findings.json
@@ -140,7 +140,13 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   if (E.isLeft(read)) return failed(io, read.left)
 
   const started = io.now()
-  const loaded = await load(inputs, read.right)
+  const source = await openInputs(inputs, sourceOptions.right, read.right, {
+    io,
+    command: 'serve',
+    quiet: false,
+  })
+  if (E.isLeft(source)) return source.left
+  const loaded = await load(source.right)
   if (E.isLeft(loaded)) return failed(io, loaded.left)
   io.stderr(renderSummary(loaded.right.report, io.now() - started))
 
@@ -176,9 +182,9 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
 // The index and the store, filled from the same counted findings so both operations agree, and
 // only when the read succeeded as a whole: a failed read leaves nothing to serve. Only the frozen
 // structures outlive this: the builders' lookup tables are dropped with it.
-const load = async (inputs: ReadonlyArray<string>, options: ReadOptions) => {
+const load = async (source: FindingSource<InputError>) => {
   const builders = { index: makeBuilder(), store: makeScanFindingStoreBuilder() }
-  const loaded = await foldSource(readFindingBatches(inputs, options), builders, (b, f) => {
+  const loaded = await foldSource(source, builders, (b, f) => {
     b.index.add(f)
     b.store.add(f)
     return b

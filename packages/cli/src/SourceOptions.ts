@@ -19,6 +19,7 @@ export const sourceOptionSpecs = {
   status: { type: 'string' },
   'include-unlinked': { type: 'boolean' },
   'pipeline-map': { type: 'string' },
+  'resolve-pipelines': { type: 'boolean' },
   'on-invalid': { type: 'string' },
   workers: { type: 'string' },
   include: { type: 'string', multiple: true },
@@ -33,6 +34,7 @@ export interface SourceOptionValues {
   readonly status?: string | undefined
   readonly 'include-unlinked'?: boolean | undefined
   readonly 'pipeline-map'?: string | undefined
+  readonly 'resolve-pipelines'?: boolean | undefined
   readonly 'on-invalid'?: string | undefined
   readonly workers?: string | undefined
   readonly include?: ReadonlyArray<string> | undefined
@@ -46,6 +48,8 @@ export interface SourceOptionValues {
 export interface SourceOptions {
   readonly read: ReadOptions
   readonly pipelineMap: string | undefined
+  /** Resolve pipelines live with Image Builder (see `LivePipelines`). */
+  readonly resolvePipelines: boolean
 }
 
 const maxWorkers = 64
@@ -76,8 +80,11 @@ export const parseSourceOptions = (values: SourceOptionValues): E.Either<string,
     return E.left(
       `--workers must be a whole number from 1 to ${maxWorkers}, got ${JSON.stringify(values.workers)}`,
     )
+  if (values['resolve-pipelines'] === true && values['pipeline-map'] !== undefined)
+    return E.left('--resolve-pipelines and --pipeline-map exclude each other')
   const include = values.include ?? []
   return E.right({
+    resolvePipelines: values['resolve-pipelines'] === true,
     read: {
       policy: onInvalid,
       statuses,

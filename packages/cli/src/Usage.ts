@@ -15,6 +15,7 @@ export const mainHelp = `Usage: scantally <command> [options]
 Commands:
   aggregate [options] <file|dir|->...   aggregate scan-finding exports like ListImageScanFindingAggregations
   serve [options] <file|dir>...         serve the findings over the AWS API so the AWS SDK can call it
+  pipeline-map [--region R]             print the image build -> pipeline map listed from Image Builder
 
 Run 'scantally <command> --help' for a command's options and examples.
 

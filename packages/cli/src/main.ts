@@ -5,6 +5,7 @@
  */
 import { aggregate } from './Aggregate.js'
 import { exitCodes, type Io } from './Io.js'
+import { pipelineMap } from './PipelineMapCommand.js'
 import { serve } from './Serve.js'
 import { mainHelp } from './Usage.js'
 
@@ -20,6 +21,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
       return aggregate(rest, io)
     case 'serve':
       return serve(rest, io)
+    case 'pipeline-map':
+      return pipelineMap(rest, io)
     case undefined:
     case '--help':
     case '-h':

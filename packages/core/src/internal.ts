@@ -7,7 +7,9 @@
  */
 
 export * from './AsffFinding.js'
+export * from './AwsError.js'
 export * from './Closed.js'
+export * from './ConcatSources.js'
 export * from './Counts.js'
 export * from './Engine.js'
 export * from './Errors.js'

@@ -25,6 +25,7 @@ import {
 } from '@scantally/core'
 import {
   collectSource,
+  describeAwsError,
   type IngestTally,
   imageBuildVersionArnOf,
   ingestRecord,
@@ -62,6 +63,10 @@ export interface InspectorSourceOptions extends Omit<InspectorMappingOptions, 'r
   readonly policy?: 'strict' | 'skip'
   /** Per-request time limit of the default clients, in milliseconds (default 30 s). */
   readonly requestTimeoutMs?: number
+  /** Region of the default clients (default: the SDK's, from `AWS_REGION` or the profile). */
+  readonly region?: string
+  /** Called after each page with the pages and findings read so far, for progress displays. */
+  readonly onPage?: (pages: number, findings: number) => void
 }
 
 /**
@@ -103,7 +108,8 @@ export type InspectorFindingSource = FindingSource<ScantallyError>
 export const readInspectorFindings = (options: InspectorSourceOptions = {}): InspectorFindingSource => {
   const read: ReadState = { report: emptyIngestReport }
   return makeFindingSource(() => run(options, read), {
-    failed: (e) => serviceUnavailable(`Amazon Inspector or Image Builder failed mid-read: ${describe(e)}`),
+    failed: (e) =>
+      serviceUnavailable(`Amazon Inspector or Image Builder failed mid-read: ${describeAwsError(e)}`),
     soFar: () => read.report,
   })
 }
@@ -134,22 +140,6 @@ export const collectInspectorFindings = (
 ): TE.TaskEither<ScantallyError, Folded<ReadonlyArray<Finding>>> =>
   collectSource(readInspectorFindings(options))
 
-const describe = (e: unknown): string => {
-  const err = e as {
-    name?: unknown
-    message?: unknown
-    $metadata?: { httpStatusCode?: unknown; attempts?: unknown }
-  }
-  const status = err.$metadata?.httpStatusCode
-  const attempts = err.$metadata?.attempts
-  return [
-    typeof err.name === 'string' ? err.name : 'Error',
-    typeof err.message === 'string' && err.message !== '' ? `: ${err.message}` : '',
-    status === undefined ? '' : ` (HTTP ${String(status)}`,
-    status === undefined ? '' : attempts === undefined ? ')' : `, after ${String(attempts)} attempts)`,
-  ].join('')
-}
-
 // The report of the pages read so far (a page is added before its batch is handed out).
 interface ReadState {
   report: IngestReport
@@ -160,7 +150,10 @@ async function* run(
   read: ReadState,
 ): AsyncGenerator<ReadonlyArray<Finding>, E.Either<ScantallyError, IngestReport>> {
   const statuses: ReadonlyArray<FindingStatus> = options.statuses ?? ['ACTIVE']
-  const bounded = boundedClientConfig(options.requestTimeoutMs ?? 30_000)
+  const bounded = {
+    ...boundedClientConfig(options.requestTimeoutMs ?? 30_000),
+    ...(options.region === undefined ? {} : { region: options.region }),
+  }
   const inspector = options.inspector ?? new Inspector2Client(bounded)
   const pipelines =
     options.pipelines ?? makePipelineLookup(options.imagebuilder ?? new ImagebuilderClient(bounded))
@@ -198,6 +191,7 @@ async function* run(
     if (t.stopped !== undefined)
       return E.left(serviceException(`${t.source}, finding ${t.position} is invalid: ${t.stopped}`))
     read.report = concatIngestReports(read.report, tallyReport(t))
+    options.onPage?.(page, read.report.read)
     if (batch.length > 0) yield batch
   }
   return E.right(read.report)

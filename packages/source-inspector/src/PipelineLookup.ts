@@ -68,3 +68,14 @@ export const makePipelineLookup = (client: ImagebuilderClient, concurrency = 8):
     resolve: (arn) => known.get(arn),
   }
 }
+
+/**
+ * A lookup that asks no service: every image resolves through `resolve` (a pipeline map read
+ * ahead, say), or to no pipeline when none is given.
+ *
+ * @category constructors
+ */
+export const fixedPipelineLookup = (resolve: PipelineResolver = () => undefined): PipelineLookup => ({
+  load: async () => {},
+  resolve,
+})

@@ -7,4 +7,5 @@
 
 export * from './FilterCriteria.js'
 export * from './InspectorSource.js'
+export * from './PipelineListing.js'
 export * from './PipelineLookup.js'

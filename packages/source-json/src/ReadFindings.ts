@@ -124,16 +124,39 @@ export type ExportSource<A = ReadonlyArray<Finding>> = FindingSource<SourceError
  *
  * @category constructors
  */
-export const readFindingBatches = (
-  inputs: ReadonlyArray<string>,
+export const readFindingBatches = (inputs: ReadonlyArray<string>, options: ReadOptions = {}): ExportSource =>
+  readInputBatches(
+    () =>
+      listInputs(
+        inputs,
+        options.stdin ?? process.stdin,
+        options.chunkSize ?? defaultChunkSize,
+        options.include ?? [],
+      ),
+    inputs.join(', '),
+    options,
+  )
+
+/**
+ * Reads inputs listed by `list` (when the read starts) as one read, de-duplicating across them:
+ * for inputs other than local files (objects in a store, say), each an {@link Input} whose
+ * `open` streams its bytes. `name` names the whole read in an error nothing else names.
+ *
+ * @category constructors
+ */
+export const readInputBatches = (
+  list: () => Promise<E.Either<SourceError, ReadonlyArray<Input>>>,
+  name: string,
   options: ReadOptions = {},
 ): ExportSource => {
   const ctx = makeContext(options)
-  return makeFindingSource(() => readAll(inputs, options.stdin ?? process.stdin, ctx), {
-    failed: (e) => readFailed(inputs.join(', '), errorText(e)),
+  return makeFindingSource(() => readAll(list, ctx), {
+    failed: (e) => readFailed(name, errorText(e)),
     soFar: () => ctx.report,
   })
 }
+
+const defaultChunkSize = 1 << 20
 
 /**
  * Reads the inputs as findings, one at a time (see {@link readFindingBatches}).
@@ -208,7 +231,7 @@ const makeContext = (options: ReadOptions): Context => ({
   fast: (options.parser ?? 'fast') === 'fast',
   workers: options.workers ?? 1,
   splitBytes: options.splitBytes ?? 32 << 20,
-  chunkSize: options.chunkSize ?? 1 << 20,
+  chunkSize: options.chunkSize ?? defaultChunkSize,
   findingArns: options.findingArns ?? true,
   mapping: {
     ...(options.statuses === undefined ? {} : { statuses: options.statuses }),
@@ -225,11 +248,10 @@ const makeContext = (options: ReadOptions): Context => ({
 
 // Reads every input in turn; the first error that stops the read (under `strict`) ends it.
 async function* readAll(
-  inputs: ReadonlyArray<string>,
-  stdin: AsyncIterable<Buffer>,
+  list: () => Promise<E.Either<SourceError, ReadonlyArray<Input>>>,
   ctx: Context,
 ): AsyncGenerator<ReadonlyArray<Finding>, E.Either<SourceError, IngestReport>> {
-  const listed = await listInputs(inputs, stdin, ctx.chunkSize, ctx.include)
+  const listed = await list()
   if (E.isLeft(listed)) return listed
   for (const input of listed.right) {
     const failed = yield* readInput(input, ctx)

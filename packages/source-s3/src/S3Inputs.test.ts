@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
+import { S3Client } from '@aws-sdk/client-s3'
+import { collectSource } from '@scantally/core/internal'
+import { readInputBatches } from '@scantally/source-json'
+import test from 'ava'
+import * as E from 'fp-ts/lib/Either.js'
+import { listS3Inputs, objectBytes, parseS3Url } from './S3Inputs.js'
+import { s3rverCredentials, startS3Server } from './test/S3Server.js'
+
+const finding = (i: number) => ({
+  findingArn: `arn:aws:inspector2:us-east-1:111111111111:finding/${i}`,
+  awsAccountId: '111111111111',
+  severity: 'HIGH',
+  status: 'ACTIVE',
+  resources: [
+    {
+      type: 'AWS_EC2_INSTANCE',
+      id: 'i',
+      tags: { Ec2ImageBuilderArn: 'arn:aws:imagebuilder:us-east-1:111111111111:image/web/1.0.0/1' },
+    },
+  ],
+})
+
+const clientOf = (endpoint: string) =>
+  new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: s3rverCredentials })
+
+test('parseS3Url reads a bucket and a prefix', (t) => {
+  t.deepEqual(parseS3Url('s3://b/reports/2024/'), E.right({ bucket: 'b', prefix: 'reports/2024/' }))
+  t.deepEqual(parseS3Url('s3://b'), E.right({ bucket: 'b', prefix: '' }))
+  t.true(E.isLeft(parseS3Url('s3:///x')))
+})
+
+test('a prefix lists every object under it in key order, one key lists that object only', async (t) => {
+  const s3 = await startS3Server()
+  try {
+    await s3.put('reports/b.json', '{"findings":[]}')
+    await s3.put('reports/a.json.gz', gzipSync('{"findings":[]}'))
+    await s3.put('reports/sub/', '')
+    await s3.put('other/c.json', '{}')
+    const client = clientOf(s3.endpoint)
+    const all = await listS3Inputs(`s3://${s3.bucket}/reports/`, client)
+    t.deepEqual(
+      E.map((inputs: ReadonlyArray<{ name: string }>) => inputs.map((i) => i.name))(all),
+      E.right([`s3://${s3.bucket}/reports/a.json.gz`, `s3://${s3.bucket}/reports/b.json`]),
+    )
+    const one = await listS3Inputs(`s3://${s3.bucket}/reports/b.json`, client)
+    t.is(E.isRight(one) ? one.right.length : -1, 1)
+    const none = await listS3Inputs(`s3://${s3.bucket}/nothing/`, client)
+    t.regex(E.isLeft(none) ? none.left.message : '', /nothing\/: cannot be read: no objects there/)
+    const noBucket = await listS3Inputs('s3://no-such-bucket/x', client)
+    t.regex(E.isLeft(noBucket) ? noBucket.left.message : '', /NoSuchBucket/)
+  } finally {
+    await s3.close()
+  }
+})
+
+test('a large object read in ranged parts gives the same bytes as the object', async (t) => {
+  const s3 = await startS3Server()
+  try {
+    const body = randomBytes(100_003)
+    await s3.put('big.bin', body)
+    const client = clientOf(s3.endpoint)
+    const listed = await listS3Inputs(`s3://${s3.bucket}/big.bin`, client)
+    if (E.isLeft(listed)) return t.fail(listed.left.message)
+    const object = { bucket: s3.bucket, key: 'big.bin', size: body.length, etag: undefined }
+    for (const options of [{ partBytes: 7_000, parallel: 3 }, { partBytes: 1 << 20 }]) {
+      const chunks: Array<Buffer> = []
+      for await (const c of objectBytes(client, object, options)) chunks.push(c)
+      t.true(Buffer.concat(chunks).equals(body))
+    }
+  } finally {
+    await s3.close()
+  }
+})
+
+test('an object deleted after the listing fails the read, naming it and the AWS error', async (t) => {
+  const s3 = await startS3Server()
+  try {
+    await s3.put('reports/a.json', JSON.stringify({ findings: [finding(1), finding(2)] }))
+    await s3.put('reports/b.json', JSON.stringify({ findings: [finding(3)] }))
+    const client = clientOf(s3.endpoint)
+    const read = readInputBatches(async () => {
+      const listed = await listS3Inputs(`s3://${s3.bucket}/reports/`, client)
+      await s3.remove('reports/b.json')
+      return listed
+    }, 'reports')
+    const result = await collectSource(read)()
+    if (E.isRight(result))
+      return t.fail(`${result.right.value.length} findings from a read missing an object`)
+    t.is(result.left._tag, 'ReadFailed')
+    t.regex(
+      result.left.message,
+      /^s3:\/\/findings-bucket\/reports\/b\.json: cannot be read: GetObject failed: NoSuchKey/,
+    )
+  } finally {
+    await s3.close()
+  }
+})
+
+test('gzip and plain objects read like the same files', async (t) => {
+  const s3 = await startS3Server()
+  try {
+    await s3.put('r/1.json.gz', gzipSync(JSON.stringify({ findings: [finding(1), finding(2)] })))
+    await s3.put('r/2.ndjson', `${JSON.stringify(finding(2))}\n${JSON.stringify(finding(3))}\n`)
+    const read = await collectSource(
+      readInputBatches(() => listS3Inputs(`s3://${s3.bucket}/r/`, clientOf(s3.endpoint)), 'r'),
+    )()
+    if (E.isLeft(read)) return t.fail(read.left.message)
+    t.deepEqual(
+      read.right.value.map((f) => f.findingArn),
+      [1, 2, 3].map((i) => finding(i).findingArn),
+    )
+    t.like(read.right.report, { files: 2, read: 4, counted: 3, excluded: { duplicate: 1 } })
+  } finally {
+    await s3.close()
+  }
+})

@@ -1,0 +1,221 @@
+/**
+ * Finding exports in Amazon S3 as inputs of the export reader: `s3://bucket/prefix` stands for
+ * every object under the prefix (or the one object of that key), each opened as a byte stream
+ * with `GetObject`. The reader detects gzip and the format from the bytes, as for files; S3
+ * decrypts KMS-encrypted objects itself for a caller allowed to use the key.
+ *
+ * @module
+ */
+import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3'
+import { describeAwsError } from '@scantally/core/internal'
+import { type Input, readFailed, type SourceError } from '@scantally/source-json'
+import * as E from 'fp-ts/lib/Either.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Where an `s3://` argument points: a bucket and a key prefix (empty for the whole bucket).
+ *
+ * @category model
+ */
+export interface S3Location {
+  readonly bucket: string
+  readonly prefix: string
+}
+
+/**
+ * How objects are read: objects of at least `partBytes * 2` are fetched as ranged parts of
+ * `partBytes` (default 8 MiB), `parallel` at once (default 4), and handed over in order; smaller
+ * ones stream in one `GetObject`.
+ *
+ * @category model
+ */
+export interface S3ReadOptions {
+  readonly partBytes?: number
+  readonly parallel?: number
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Whether an input argument is an `s3://` URL.
+ *
+ * @category utils
+ */
+export const isS3Url = (arg: string): boolean => arg.startsWith('s3://')
+
+/**
+ * Reads an `s3://bucket/prefix` argument; a missing bucket is an error message.
+ *
+ * @category constructors
+ */
+export const parseS3Url = (arg: string): E.Either<string, S3Location> => {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(arg)
+  if (m === null || m[1] === undefined) return E.left(`${arg}: not an S3 URL (s3://bucket/prefix)`)
+  return E.right({ bucket: m[1], prefix: m[2] ?? '' })
+}
+
+/**
+ * An S3 client configured the AWS way (the default credential chain, `AWS_REGION`,
+ * `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`), each request bounded in time; path-style
+ * addressing when `AWS_S3_FORCE_PATH_STYLE=true` or when an endpoint override is set (an
+ * S3-compatible server rarely has a DNS name per bucket).
+ *
+ * @category constructors
+ */
+export const s3ClientFromEnv = (
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  requestTimeoutMs = 30_000,
+): S3Client =>
+  new S3Client({
+    forcePathStyle:
+      env.AWS_S3_FORCE_PATH_STYLE === 'true' ||
+      env.AWS_ENDPOINT_URL_S3 !== undefined ||
+      env.AWS_ENDPOINT_URL !== undefined,
+    requestHandler: {
+      requestTimeout: requestTimeoutMs,
+      socketTimeout: requestTimeoutMs,
+      connectionTimeout: Math.min(requestTimeoutMs, 10_000),
+      throwOnRequestTimeout: true,
+    },
+  })
+
+/**
+ * Lists the inputs an `s3://` argument stands for, sorted by key: the object whose key is the
+ * prefix, if there is one, or else every object under the prefix (folder markers left out).
+ * Nothing there, or a listing that fails, is an error naming the URL, the AWS error and what to
+ * do; each object is opened pinned to the version listed (`If-Match` its ETag), so an object
+ * replaced or deleted during the read fails it rather than mixing versions.
+ *
+ * @category constructors
+ */
+export const listS3Inputs = async (
+  arg: string,
+  client: S3Client,
+  options: S3ReadOptions = {},
+): Promise<E.Either<SourceError, ReadonlyArray<Input>>> => {
+  const location = parseS3Url(arg)
+  if (E.isLeft(location)) return E.left(readFailed(arg, location.left))
+  const { bucket, prefix } = location.right
+  const objects: Array<{ key: string; size: number; etag: string | undefined }> = []
+  try {
+    for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix }))
+      for (const o of page.Contents ?? [])
+        if (o.Key !== undefined && !(o.Key.endsWith('/') && (o.Size ?? 0) === 0))
+          objects.push({ key: o.Key, size: o.Size ?? 0, etag: o.ETag })
+  } catch (e) {
+    return E.left(readFailed(arg, `ListObjectsV2 failed: ${describeAwsError(e)}`))
+  }
+  const exact = objects.filter((o) => o.key === prefix)
+  const chosen = (exact.length > 0 ? exact : objects).sort((a, b) =>
+    a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+  )
+  if (chosen.length === 0)
+    return E.left(readFailed(arg, 'no objects there (check the bucket and the prefix)'))
+  return E.right(
+    chosen.map((o) => ({
+      name: `s3://${bucket}/${o.key}`,
+      open: () => objectBytes(client, { bucket, ...o }, options),
+    })),
+  )
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * One object as listed: where it is, its size and its ETag (the version a read is pinned to).
+ *
+ * @category model
+ */
+export interface S3Object {
+  readonly bucket: string
+  readonly key: string
+  readonly size: number
+  readonly etag: string | undefined
+}
+
+/**
+ * The bytes of one object as listed: in one stream, or in ranged parts fetched a few at a time
+ * for a large object. Fewer or more bytes than listed, or a failed request, fail the read with
+ * the AWS error named.
+ *
+ * @category utils
+ */
+export async function* objectBytes(
+  client: S3Client,
+  object: S3Object,
+  options: S3ReadOptions = {},
+): AsyncGenerator<Buffer> {
+  const partBytes = options.partBytes ?? 8 << 20
+  const parallel = Math.max(1, options.parallel ?? 4)
+  let read = 0
+  const parts =
+    object.size >= 2 * partBytes
+      ? rangedParts(client, object, partBytes, parallel)
+      : wholeObject(client, object)
+  for await (const chunk of parts) {
+    read += chunk.length
+    yield chunk
+  }
+  if (read !== object.size)
+    throw new Error(`${read} bytes read, ${object.size} listed: the object changed while it was read`)
+}
+
+const get = async (client: S3Client, o: S3Object, range?: string) => {
+  try {
+    const out = await client.send(
+      new GetObjectCommand({
+        Bucket: o.bucket,
+        Key: o.key,
+        ...(o.etag === undefined ? {} : { IfMatch: o.etag }),
+        ...(range === undefined ? {} : { Range: range }),
+      }),
+    )
+    return out.Body as AsyncIterable<Uint8Array>
+  } catch (e) {
+    throw new Error(`GetObject failed: ${describeAwsError(e)}`)
+  }
+}
+
+async function* wholeObject(client: S3Client, o: S3Object): AsyncGenerator<Buffer> {
+  for await (const chunk of await get(client, o))
+    yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)
+}
+
+// Parts fetched `parallel` at a time ahead of the reader, handed over in order.
+async function* rangedParts(
+  client: S3Client,
+  o: S3Object,
+  partBytes: number,
+  parallel: number,
+): AsyncGenerator<Buffer> {
+  const fetchPart = async (start: number): Promise<Buffer> => {
+    const end = Math.min(o.size, start + partBytes) - 1
+    const chunks: Array<Uint8Array> = []
+    for await (const chunk of await get(client, o, `bytes=${start}-${end}`)) chunks.push(chunk)
+    return Buffer.concat(chunks)
+  }
+  const ahead: Array<Promise<Buffer>> = []
+  let next = 0
+  const fill = () => {
+    while (ahead.length < parallel && next < o.size) {
+      const p = fetchPart(next)
+      // Handled when its turn comes; until then a failure must not be an unhandled rejection.
+      p.catch(() => {})
+      ahead.push(p)
+      next += partBytes
+    }
+  }
+  fill()
+  while (ahead.length > 0) {
+    const part = await (ahead.shift() as Promise<Buffer>)
+    fill()
+    yield part
+  }
+}
