@@ -136,7 +136,12 @@ const readExports = (args: ReadonlyArray<string>, read: ReadOptions): FindingSou
       const listed =
         s3 !== undefined && isS3Url(arg)
           ? await listS3Inputs(arg, s3)
-          : await listInputs([arg], read.stdin ?? process.stdin, read.chunkSize ?? 1 << 20)
+          : await listInputs(
+              [arg],
+              read.stdin ?? process.stdin,
+              read.chunkSize ?? 1 << 20,
+              read.include ?? [],
+            )
       if (E.isLeft(listed)) return listed
       all.push(...listed.right)
     }
