@@ -35,6 +35,7 @@ import {
 import { readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { parseFilter, parseWhere } from './FilterArgs.js'
+import { stopped, untilStopped } from './Interrupt.js'
 import { exitCodes, type Io } from './Io.js'
 import { keysFrom } from './Keys.js'
 import { noProgress, progressBar } from './Progress.js'
@@ -172,8 +173,10 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
     return batch
   })(source)
   // The reader de-duplicates by findingArn across every input, so the accumulator keeps no ARNs.
-  const accumulated = await accumulateSource(plan.query, caller, { dedupe: false })(counting)()
+  const finished = await untilStopped(io, accumulateSource(plan.query, caller, { dedupe: false })(counting)())
   progress.done()
+  if (E.isLeft(finished)) return stopped(io, 'aggregate', finished.left)
+  const accumulated = finished.right
   if (E.isLeft(accumulated)) return failed(io, accumulated.left)
 
   // Every page from the first (as the AWS CLI follows them), or just the one with --no-paginate.

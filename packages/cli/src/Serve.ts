@@ -13,6 +13,7 @@ import { makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/intern
 import { type Credential, decodeCredentials, defaultPort, startServer, stderrLogger } from '@scantally/server'
 import { type ReadOptions, readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
+import { stopped, untilStopped } from './Interrupt.js'
 import { exitCodes, type Io } from './Io.js'
 import { loadKeyFile } from './KeyFile.js'
 import { keysFrom } from './Keys.js'
@@ -135,7 +136,9 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   if (E.isLeft(read)) return failed(io, read.left)
 
   const started = io.now()
-  const loaded = await load(inputs, read.right)
+  const finished = await untilStopped(io, load(inputs, read.right))
+  if (E.isLeft(finished)) return stopped(io, 'serve', finished.left)
+  const loaded = finished.right
   if (E.isLeft(loaded)) return failed(io, loaded.left)
   io.stderr(renderSummary(loaded.right.report, io.now() - started))
 
