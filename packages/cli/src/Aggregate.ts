@@ -28,7 +28,6 @@ import {
   type Page,
   planPage,
   type TokenConfig,
-  takePages,
   toAwsResponse,
   toQueryResponse,
 } from '@scantally/core/internal'
@@ -38,6 +37,7 @@ import { parseFilter, parseWhere } from './FilterArgs.js'
 import { stopped, untilStopped } from './Interrupt.js'
 import { exitCodes, type Io } from './Io.js'
 import { keysFrom } from './Keys.js'
+import { nextTokenLine, type Paging, pageOf } from './Pages.js'
 import { noProgress, progressBar } from './Progress.js'
 import { awsColumns, extendedColumns, type Format, renderCsv, renderJson, renderTable } from './Render.js'
 import {
@@ -64,14 +64,19 @@ AWS request:
   --filter FILTER          name=NAME,values=V1,V2  or  '{"name":"NAME","values":["V1"]}'
                            NAME: accountId | imageBuildVersionArn | imagePipelineArn | vulnerabilityId
   --no-paginate            print one page with its nextToken (default: follow every page)
-  --starting-token TOKEN   continue from a nextToken
-  --page-size N            groups per page, 1-1000 (default 100)
+  --max-items N            print at most N groups in all, then a NextToken (in the JSON, or on
+                           stderr after a table or CSV) to go on from with --starting-token
+  --starting-token TOKEN   continue from a nextToken or NextToken (same options otherwise)
+  --page-size N            groups per page, 1-1000 (default 100); pages are followed unless
+                           --no-paginate, so this does not cap the answer: --max-items does
 
 Extended query (any of these switches to it):
   --group-by KEY           accountId | imageBuildVersionArn | imagePipelineArn | vulnerabilityId
   --where FIELD=OP:VALUE   repeatable; FIELD: the four keys, severity, fixAvailable;
                            OP: EQUALS | PREFIX | NOT_EQUALS
-  --sort-by KEY|CRITICAL|HIGH|ALL    --sort-order ASC|DESC    --max-results 1-1000
+  --sort-by KEY|CRITICAL|HIGH|ALL    --sort-order ASC|DESC
+  --max-results N          the extended query's page size, 1-1000 (like --page-size: pages
+                           are still followed; --max-items caps the total)
 
 Sources:
   --status ACTIVE|SUPPRESSED|CLOSED|ALL   which Inspector findings count (default ACTIVE)
@@ -101,6 +106,7 @@ Examples:
 const options = {
   filter: { type: 'string' },
   'no-paginate': { type: 'boolean' },
+  'max-items': { type: 'string' },
   'starting-token': { type: 'string' },
   'page-size': { type: 'string' },
   'group-by': { type: 'string' },
@@ -120,7 +126,7 @@ interface Plan {
   /** The query, or the request error (exit 1, not a usage error: the usage was right). */
   readonly query: E.Either<ScantallyError, Query>
   readonly pageSize: number
-  readonly paginate: boolean
+  readonly paging: Paging
   readonly format: Format
   readonly source: SourceOptions
   readonly inputs: ReadonlyArray<string>
@@ -179,12 +185,15 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
   const accumulated = finished.right
   if (E.isLeft(accumulated)) return failed(io, accumulated.left)
 
-  // Every page from the first (as the AWS CLI follows them), or just the one with --no-paginate.
-  const page = takePages(tokens, planned.right, accumulated.right.groups, plan.paginate ? 'all' : 'one')
+  // Every page from the first (as the AWS CLI follows them), just the one with --no-paginate,
+  // or at most --max-items groups.
+  const page = pageOf(tokens, planned.right, accumulated.right.groups, plan.paging)
   io.stdout(render(plan, page))
+  // A table or CSV has no room for the token: it goes to stderr, even with --quiet.
+  if (plan.format !== 'json') io.stderr(nextTokenLine(page, plan.paging))
   if (!plan.quiet) {
     io.stderr(renderSummary(accumulated.right.report, io.now() - started))
-    if (!plan.paginate && keys.right.ephemeral && page.nextToken !== undefined)
+    if (keys.right.ephemeral && page.nextToken !== undefined)
       io.stderr(
         'note: no --token-key or SCANTALLY_TOKEN_KEYS, so this nextToken works only within this run\n',
       )
@@ -197,10 +206,16 @@ type ReadyPlan = Omit<Plan, 'query'> & { readonly query: Query }
 const render = (plan: ReadyPlan, page: Page): string => {
   const groupBy = plan.query.groupBy
   const columns = plan.operation === 'Query' ? extendedColumns : awsColumns
-  if (plan.format === 'table') return renderTable(groupBy, page.items, columns)
+  const partial = page.nextToken !== undefined || plan.query.nextToken !== undefined
+  if (plan.format === 'table') return renderTable(groupBy, page.items, columns, partial)
   if (plan.format === 'csv') return renderCsv(groupBy, page.items, columns)
+  // With --max-items the AWS CLI prints its own NextToken in place of the service's nextToken.
+  const capped = plan.paging.maxItems !== undefined
+  const shown = capped ? { ...page, nextToken: undefined } : page
+  const response =
+    plan.operation === 'Query' ? toQueryResponse(randomUUID(), shown) : toAwsResponse(randomUUID(), shown)
   return renderJson(
-    plan.operation === 'Query' ? toQueryResponse(randomUUID(), page) : toAwsResponse(randomUUID(), page),
+    capped && page.nextToken !== undefined ? { ...response, NextToken: page.nextToken } : response,
   )
 }
 
@@ -224,6 +239,9 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
   const pageSize = integer(values['page-size'], defaultPageSize)
   if (pageSize === undefined || pageSize < 1 || pageSize > 1000)
     return E.left(`--page-size must be an integer from 1 to 1000, got ${JSON.stringify(values['page-size'])}`)
+  const maxItems = integer(values['max-items'], undefined)
+  if ((maxItems === undefined || maxItems < 1) && values['max-items'] !== undefined)
+    return E.left(`--max-items must be a whole number from 1, got ${JSON.stringify(values['max-items'])}`)
   const maxResults = integer(values['max-results'], undefined)
   if (maxResults === undefined && values['max-results'] !== undefined)
     return E.left(`--max-results must be an integer, got ${JSON.stringify(values['max-results'])}`)
@@ -267,7 +285,7 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
     operation: extended ? 'Query' : 'ListImageScanFindingAggregations',
     query,
     pageSize,
-    paginate: values['no-paginate'] !== true,
+    paging: { paginate: values['no-paginate'] !== true, maxItems },
     format,
     source: source.right,
     inputs: positionals,

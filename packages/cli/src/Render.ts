@@ -37,16 +37,22 @@ export const extendedColumns: Columns = countFields
 
 /**
  * Renders groups as an aligned table with a header, one row per group in the answer's order,
- * and a total row (the sum over the groups shown).
+ * and a total row (the sum over the groups shown, named as this page's when `partial`: groups
+ * come before or after it).
  *
  * @category utils
  */
-export const renderTable = (groupBy: GroupKey, groups: ReadonlyArray<Group>, columns: Columns): string => {
+export const renderTable = (
+  groupBy: GroupKey,
+  groups: ReadonlyArray<Group>,
+  columns: Columns,
+  partial = false,
+): string => {
   const totals = Object.fromEntries(columns.map((c) => [c, groups.reduce((n, g) => n + g.counts[c], 0)]))
   const header = [groupBy, ...columns.map((c) => c.toUpperCase())]
   const rows = groups.map((g) => [g.key, ...columns.map((c) => String(g.counts[c]))])
   const footer = [
-    `TOTAL (${groups.length} ${groups.length === 1 ? 'group' : 'groups'})`,
+    `${partial ? 'PAGE TOTAL' : 'TOTAL'} (${groups.length} ${groups.length === 1 ? 'group' : 'groups'})`,
     ...columns.map((c) => String(totals[c])),
   ]
   const all = [header, ...rows, footer]
