@@ -34,6 +34,7 @@ import {
 import { readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { parseFilter, parseWhere } from './FilterArgs.js'
+import { hints } from './Hints.js'
 import { stopped, untilStopped } from './Interrupt.js'
 import { exitCodes, type Io } from './Io.js'
 import { keysFrom } from './Keys.js'
@@ -193,6 +194,14 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
   if (plan.format !== 'json') io.stderr(nextTokenLine(page, plan.paging))
   if (!plan.quiet) {
     io.stderr(renderSummary(accumulated.right.report, io.now() - started))
+    io.stderr(
+      hints({
+        report: accumulated.right.report,
+        query: plan.query,
+        groups: page.items,
+        pipelineMap: plan.source.pipelineMap !== undefined,
+      }),
+    )
     if (keys.right.ephemeral && page.nextToken !== undefined)
       io.stderr(
         'note: no --token-key or SCANTALLY_TOKEN_KEYS, so this nextToken works only within this run\n',
