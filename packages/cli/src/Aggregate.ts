@@ -19,6 +19,7 @@ import {
   localCaller,
   type Query,
   type ScantallyError,
+  type Severity,
 } from '@scantally/core'
 import {
   defaultTokenTtlSeconds,
@@ -33,6 +34,7 @@ import {
 } from '@scantally/core/internal'
 import { readFindingBatches } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
+import { countAtOrAbove, failOnLine, parseFailOn } from './FailOn.js'
 import { parseFilter, parseWhere } from './FilterArgs.js'
 import { hints } from './Hints.js'
 import { stopped, untilStopped } from './Interrupt.js'
@@ -94,7 +96,14 @@ Output:
                            (or SCANTALLY_TOKEN_KEYS), so tokens work across runs
   --quiet                  no summary or progress on stderr
 
-Exit codes: 0 success, 1 an error in the input or the request, 2 wrong usage.
+CI gate:
+  --fail-on SEVERITY       exit 3 when the answer counts a finding at SEVERITY or worse
+                           (CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNTRIAGED), after
+                           printing it as usual
+
+Exit codes: 0 success; 1 an error in the input or the request (nothing on stdout); 2 wrong
+usage; 3 findings at or above --fail-on; 130 and 143 stopped by SIGINT (Ctrl-C) and SIGTERM
+(nothing on stdout).
 
 Examples:
   scantally aggregate examples/imagebuilder-findings.json
@@ -119,6 +128,7 @@ const options = {
   output: { type: 'string' },
   'token-key': { type: 'string', multiple: true },
   quiet: { type: 'boolean' },
+  'fail-on': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -128,6 +138,7 @@ interface Plan {
   readonly query: E.Either<ScantallyError, Query>
   readonly pageSize: number
   readonly paging: Paging
+  readonly failOn: Severity | undefined
   readonly format: Format
   readonly source: SourceOptions
   readonly inputs: ReadonlyArray<string>
@@ -207,6 +218,11 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
         'note: no --token-key or SCANTALLY_TOKEN_KEYS, so this nextToken works only within this run\n',
       )
   }
+  const failing = plan.failOn === undefined ? 0 : countAtOrAbove(page.items, plan.failOn)
+  if (plan.failOn !== undefined && failing > 0) {
+    io.stderr(failOnLine(failing, plan.failOn))
+    return exitCodes.findingsAtOrAbove
+  }
   return exitCodes.ok
 }
 
@@ -248,6 +264,8 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
   const pageSize = integer(values['page-size'], defaultPageSize)
   if (pageSize === undefined || pageSize < 1 || pageSize > 1000)
     return E.left(`--page-size must be an integer from 1 to 1000, got ${JSON.stringify(values['page-size'])}`)
+  const failOn = parseFailOn(values['fail-on'])
+  if (E.isLeft(failOn)) return failOn
   const maxItems = integer(values['max-items'], undefined)
   if ((maxItems === undefined || maxItems < 1) && values['max-items'] !== undefined)
     return E.left(`--max-items must be a whole number from 1, got ${JSON.stringify(values['max-items'])}`)
@@ -294,6 +312,7 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
     operation: extended ? 'Query' : 'ListImageScanFindingAggregations',
     query,
     pageSize,
+    failOn: failOn.right,
     paging: { paginate: values['no-paginate'] !== true, maxItems },
     format,
     source: source.right,
