@@ -16,7 +16,8 @@ Commands:
   aggregate [options] <file|dir|->...   aggregate scan-finding exports like ListImageScanFindingAggregations
   serve [options] <file|dir>...         serve the findings over the AWS API so the AWS SDK can call it
 
-Run 'scantally <command> --help' for a command's options and examples.
+Run 'scantally <command> --help' for a command's options and examples, and
+'scantally --version' for the version.
 
 Examples:
   scantally aggregate examples/imagebuilder-findings.json

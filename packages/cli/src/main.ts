@@ -7,6 +7,7 @@ import { aggregate } from './Aggregate.js'
 import { exitCodes, type Io } from './Io.js'
 import { serve } from './Serve.js'
 import { mainHelp } from './Usage.js'
+import { packageVersion } from './Version.js'
 
 /**
  * Runs the command line; resolves with the exit code.
@@ -20,6 +21,10 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
       return aggregate(rest, io)
     case 'serve':
       return serve(rest, io)
+    case '--version':
+    case '-v':
+      io.stdout(`scantally ${packageVersion()}\n`)
+      return exitCodes.ok
     case undefined:
     case '--help':
     case '-h':
