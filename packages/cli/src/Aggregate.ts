@@ -91,7 +91,9 @@ Sources:
                            (default: one per core, at most 8; 1 reads in one pass)
 
 Output:
-  --output json|table|csv  default: table on a terminal, json otherwise
+  -o, --output json|table|csv  default: table on a terminal, json otherwise
+  --columns aws|all        the count columns of a table or CSV of the AWS request: the AWS four
+                           (default; a footnote names the severities ALL counts besides) or all
   --token-key KEY          token signing key(s), [id:]hex-or-base64, newest first, comma-separated
                            (or SCANTALLY_TOKEN_KEYS), so tokens work across runs
   --quiet                  no summary or progress on stderr
@@ -125,7 +127,8 @@ const options = {
   'sort-order': { type: 'string' },
   'max-results': { type: 'string' },
   ...sourceOptionSpecs,
-  output: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  columns: { type: 'string' },
   'token-key': { type: 'string', multiple: true },
   quiet: { type: 'boolean' },
   'fail-on': { type: 'string' },
@@ -139,6 +142,7 @@ interface Plan {
   readonly pageSize: number
   readonly paging: Paging
   readonly failOn: Severity | undefined
+  readonly allColumns: boolean
   readonly format: Format
   readonly source: SourceOptions
   readonly inputs: ReadonlyArray<string>
@@ -230,7 +234,7 @@ type ReadyPlan = Omit<Plan, 'query'> & { readonly query: Query }
 
 const render = (plan: ReadyPlan, page: Page): string => {
   const groupBy = plan.query.groupBy
-  const columns = plan.operation === 'Query' ? extendedColumns : awsColumns
+  const columns = plan.operation === 'Query' || plan.allColumns ? extendedColumns : awsColumns
   const partial = page.nextToken !== undefined || plan.query.nextToken !== undefined
   if (plan.format === 'table') return renderTable(groupBy, page.items, columns, partial)
   if (plan.format === 'csv') return renderCsv(groupBy, page.items, columns)
@@ -264,6 +268,9 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
   const pageSize = integer(values['page-size'], defaultPageSize)
   if (pageSize === undefined || pageSize < 1 || pageSize > 1000)
     return E.left(`--page-size must be an integer from 1 to 1000, got ${JSON.stringify(values['page-size'])}`)
+  const columns = values.columns ?? 'aws'
+  if (columns !== 'aws' && columns !== 'all')
+    return E.left(`--columns must be aws or all, got ${JSON.stringify(columns)}`)
   const failOn = parseFailOn(values['fail-on'])
   if (E.isLeft(failOn)) return failOn
   const maxItems = integer(values['max-items'], undefined)
@@ -313,6 +320,7 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
     query,
     pageSize,
     failOn: failOn.right,
+    allColumns: columns === 'all',
     paging: { paginate: values['no-paginate'] !== true, maxItems },
     format,
     source: source.right,
