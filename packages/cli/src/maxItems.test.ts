@@ -57,7 +57,8 @@ test('--max-items caps the total and its NextToken goes on with --starting-token
 test("--max-items after a table prints NextToken on stderr and names the total as the page's", async (t) => {
   const r = await scantally(['aggregate', '--output', 'table', '--max-items', '1', example], '', env)
   t.is(r.code, 0, r.stderr)
-  t.is(r.stdout.trim().split('\n').length, 5) // header, rule, one row, rule, total
+  // Header, rule, one row, rule, total, and the footnote on the severities not shown.
+  t.is(r.stdout.trim().split('\n').length, 6)
   t.regex(r.stdout, /^PAGE TOTAL \(1 group\)/m)
   t.regex(r.stderr, /^NextToken: v1\.\S+$/m)
 })
