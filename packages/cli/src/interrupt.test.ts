@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createWriteStream, readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { createWriteStream, existsSync, readFileSync } from 'node:fs'
+import { mkdtemp, readdir, readlink, realpath, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -41,11 +41,12 @@ interface Stopped {
   readonly afterSignal: number
 }
 
-// Runs the command, sends `signal` once it has been reading for `delay` ms, and waits for its end.
+// Runs the command, sends `signal` once it is reading the export (it has the file open: the
+// signal handlers are set before any input is opened), and waits for its end.
 const interrupt = async (
   args: ReadonlyArray<string>,
   signal: NodeJS.Signals,
-  delay: number,
+  file: string,
 ): Promise<Stopped> => {
   const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
@@ -57,11 +58,23 @@ const interrupt = async (
     stderr += d
   })
   const exited = once(child, 'exit') as Promise<[number | null, string | null]>
-  await new Promise((resolve) => setTimeout(resolve, delay))
+  await reading(child.pid as number, file)
   const sent = performance.now()
   child.kill(signal)
   const [code] = await exited
   return { code, stdout, stderr, afterSignal: performance.now() - sent }
+}
+
+// Until process `pid` has `file` open (Linux's /proc; elsewhere, a second's wait).
+const reading = async (pid: number, file: string): Promise<void> => {
+  if (!existsSync('/proc/self/fd')) return new Promise((resolve) => setTimeout(resolve, 1000))
+  const real = await realpath(file)
+  for (;;) {
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [])
+    const targets = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')))
+    if (targets.includes(real)) return
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
 }
 
 let dir = ''
@@ -80,19 +93,23 @@ for (const [signal, code] of [
   test.serial(
     `aggregate stops at once on ${signal}, reader threads and all, with exit ${code} and nothing on stdout`,
     async (t) => {
-      const r = await interrupt(['aggregate', '--output', 'json', '--workers', '2', ...inputs()], signal, 700)
+      const r = await interrupt(
+        ['aggregate', '--output', 'json', '--workers', '2', ...inputs()],
+        signal,
+        huge,
+      )
       t.is(r.code, code, r.stderr)
       t.is(r.stdout, '')
       t.regex(r.stderr, new RegExp(`${signal}: stopped`))
-      // Reading the whole file takes seconds; stopping takes a moment.
-      t.true(r.afterSignal < 1000, `exited ${r.afterSignal} ms after the signal`)
+      // Reading every input takes over ten seconds; stopping takes a moment, even on a busy machine.
+      t.true(r.afterSignal < 2000, `exited ${r.afterSignal} ms after the signal`)
     },
   )
 
 test.serial('serve stops while loading on SIGINT, before it listens', async (t) => {
-  const r = await interrupt(['serve', '--port', '0', '--workers', '2', ...inputs()], 'SIGINT', 700)
+  const r = await interrupt(['serve', '--port', '0', '--workers', '2', ...inputs()], 'SIGINT', huge)
   t.is(r.code, 130, r.stderr)
   t.is(r.stdout, '')
   t.notRegex(r.stderr, /listening/)
-  t.true(r.afterSignal < 1000, `exited ${r.afterSignal} ms after the signal`)
+  t.true(r.afterSignal < 2000, `exited ${r.afterSignal} ms after the signal`)
 })
