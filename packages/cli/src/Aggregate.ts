@@ -19,6 +19,7 @@ import {
   localCaller,
   type Query,
   type ScantallyError,
+  type Severity,
 } from '@scantally/core'
 import {
   defaultTokenTtlSeconds,
@@ -28,15 +29,18 @@ import {
   type Page,
   planPage,
   type TokenConfig,
-  takePages,
   toAwsResponse,
   toQueryResponse,
 } from '@scantally/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
+import { countAtOrAbove, failOnLine, parseFailOn } from './FailOn.js'
 import { parseFilter, parseWhere } from './FilterArgs.js'
+import { hints } from './Hints.js'
 import { openInputs } from './Inputs.js'
+import { stopped, untilStopped } from './Interrupt.js'
 import { exitCodes, type Io } from './Io.js'
 import { keysFrom } from './Keys.js'
+import { nextTokenLine, type Paging, pageOf } from './Pages.js'
 import { noProgress, progressBar } from './Progress.js'
 import { awsColumns, extendedColumns, type Format, renderCsv, renderJson, renderTable } from './Render.js'
 import {
@@ -70,14 +74,19 @@ AWS request:
   --filter FILTER          name=NAME,values=V1,V2  or  '{"name":"NAME","values":["V1"]}'
                            NAME: accountId | imageBuildVersionArn | imagePipelineArn | vulnerabilityId
   --no-paginate            print one page with its nextToken (default: follow every page)
-  --starting-token TOKEN   continue from a nextToken
-  --page-size N            groups per page, 1-1000 (default 100)
+  --max-items N            print at most N groups in all, then a NextToken (in the JSON, or on
+                           stderr after a table or CSV) to go on from with --starting-token
+  --starting-token TOKEN   continue from a nextToken or NextToken (same options otherwise)
+  --page-size N            groups per page, 1-1000 (default 100); pages are followed unless
+                           --no-paginate, so this does not cap the answer: --max-items does
 
 Extended query (any of these switches to it):
   --group-by KEY           accountId | imageBuildVersionArn | imagePipelineArn | vulnerabilityId
   --where FIELD=OP:VALUE   repeatable; FIELD: the four keys, severity, fixAvailable;
                            OP: EQUALS | PREFIX | NOT_EQUALS
-  --sort-by KEY|CRITICAL|HIGH|ALL    --sort-order ASC|DESC    --max-results 1-1000
+  --sort-by KEY|CRITICAL|HIGH|ALL    --sort-order ASC|DESC
+  --max-results N          the extended query's page size, 1-1000 (like --page-size: pages
+                           are still followed; --max-items caps the total)
 
 Sources:
   --status ACTIVE|SUPPRESSED|CLOSED|ALL   which Inspector findings count (default ACTIVE)
@@ -94,12 +103,21 @@ Sources:
                            (default: every file; files that are not exports are skipped and named)
 
 Output:
-  --output json|table|csv  default: table on a terminal, json otherwise
+  -o, --output json|table|csv  default: table on a terminal, json otherwise
+  --columns aws|all        the count columns of a table or CSV of the AWS request: the AWS four
+                           (default; a footnote names the severities ALL counts besides) or all
   --token-key KEY          token signing key(s), [id:]hex-or-base64, newest first, comma-separated
                            (or SCANTALLY_TOKEN_KEYS), so tokens work across runs
   --quiet                  no summary or progress on stderr
 
-Exit codes: 0 success, 1 an error in the input or the request, 2 wrong usage.
+CI gate:
+  --fail-on SEVERITY       exit 3 when the answer counts a finding at SEVERITY or worse
+                           (CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNTRIAGED), after
+                           printing it as usual
+
+Exit codes: 0 success; 1 an error in the input or the request (nothing on stdout); 2 wrong
+usage; 3 findings at or above --fail-on; 130 and 143 stopped by SIGINT (Ctrl-C) and SIGTERM
+(nothing on stdout).
 
 Examples:
   scantally aggregate examples/imagebuilder-findings.json
@@ -112,6 +130,7 @@ Examples:
 const options = {
   filter: { type: 'string' },
   'no-paginate': { type: 'boolean' },
+  'max-items': { type: 'string' },
   'starting-token': { type: 'string' },
   'page-size': { type: 'string' },
   'group-by': { type: 'string' },
@@ -120,9 +139,11 @@ const options = {
   'sort-order': { type: 'string' },
   'max-results': { type: 'string' },
   ...sourceOptionSpecs,
-  output: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  columns: { type: 'string' },
   'token-key': { type: 'string', multiple: true },
   quiet: { type: 'boolean' },
+  'fail-on': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -131,7 +152,9 @@ interface Plan {
   /** The query, or the request error (exit 1, not a usage error: the usage was right). */
   readonly query: E.Either<ScantallyError, Query>
   readonly pageSize: number
-  readonly paginate: boolean
+  readonly paging: Paging
+  readonly failOn: Severity | undefined
+  readonly allColumns: boolean
   readonly format: Format
   readonly source: SourceOptions
   readonly inputs: ReadonlyArray<string>
@@ -190,19 +213,37 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
     return batch
   })(source.right)
   // The reader de-duplicates by findingArn across every input, so the accumulator keeps no ARNs.
-  const accumulated = await accumulateSource(plan.query, caller, { dedupe: false })(counting)()
+  const finished = await untilStopped(io, accumulateSource(plan.query, caller, { dedupe: false })(counting)())
   progress.done()
+  if (E.isLeft(finished)) return stopped(io, 'aggregate', finished.left)
+  const accumulated = finished.right
   if (E.isLeft(accumulated)) return failed(io, accumulated.left)
 
-  // Every page from the first (as the AWS CLI follows them), or just the one with --no-paginate.
-  const page = takePages(tokens, planned.right, accumulated.right.groups, plan.paginate ? 'all' : 'one')
+  // Every page from the first (as the AWS CLI follows them), just the one with --no-paginate,
+  // or at most --max-items groups.
+  const page = pageOf(tokens, planned.right, accumulated.right.groups, plan.paging)
   io.stdout(render(plan, page))
+  // A table or CSV has no room for the token: it goes to stderr, even with --quiet.
+  if (plan.format !== 'json') io.stderr(nextTokenLine(page, plan.paging))
   if (!plan.quiet) {
     io.stderr(renderSummary(accumulated.right.report, io.now() - started))
-    if (!plan.paginate && keys.right.ephemeral && page.nextToken !== undefined)
+    io.stderr(
+      hints({
+        report: accumulated.right.report,
+        query: plan.query,
+        groups: page.items,
+        pipelineMap: plan.source.pipelineMap !== undefined || plan.source.resolvePipelines,
+      }),
+    )
+    if (keys.right.ephemeral && page.nextToken !== undefined)
       io.stderr(
         'note: no --token-key or SCANTALLY_TOKEN_KEYS, so this nextToken works only within this run\n',
       )
+  }
+  const failing = plan.failOn === undefined ? 0 : countAtOrAbove(page.items, plan.failOn)
+  if (plan.failOn !== undefined && failing > 0) {
+    io.stderr(failOnLine(failing, plan.failOn))
+    return exitCodes.findingsAtOrAbove
   }
   return exitCodes.ok
 }
@@ -211,11 +252,17 @@ type ReadyPlan = Omit<Plan, 'query'> & { readonly query: Query }
 
 const render = (plan: ReadyPlan, page: Page): string => {
   const groupBy = plan.query.groupBy
-  const columns = plan.operation === 'Query' ? extendedColumns : awsColumns
-  if (plan.format === 'table') return renderTable(groupBy, page.items, columns)
+  const columns = plan.operation === 'Query' || plan.allColumns ? extendedColumns : awsColumns
+  const partial = page.nextToken !== undefined || plan.query.nextToken !== undefined
+  if (plan.format === 'table') return renderTable(groupBy, page.items, columns, partial)
   if (plan.format === 'csv') return renderCsv(groupBy, page.items, columns)
+  // With --max-items the AWS CLI prints its own NextToken in place of the service's nextToken.
+  const capped = plan.paging.maxItems !== undefined
+  const shown = capped ? { ...page, nextToken: undefined } : page
+  const response =
+    plan.operation === 'Query' ? toQueryResponse(randomUUID(), shown) : toAwsResponse(randomUUID(), shown)
   return renderJson(
-    plan.operation === 'Query' ? toQueryResponse(randomUUID(), page) : toAwsResponse(randomUUID(), page),
+    capped && page.nextToken !== undefined ? { ...response, NextToken: page.nextToken } : response,
   )
 }
 
@@ -239,6 +286,14 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
   const pageSize = integer(values['page-size'], defaultPageSize)
   if (pageSize === undefined || pageSize < 1 || pageSize > 1000)
     return E.left(`--page-size must be an integer from 1 to 1000, got ${JSON.stringify(values['page-size'])}`)
+  const columns = values.columns ?? 'aws'
+  if (columns !== 'aws' && columns !== 'all')
+    return E.left(`--columns must be aws or all, got ${JSON.stringify(columns)}`)
+  const failOn = parseFailOn(values['fail-on'])
+  if (E.isLeft(failOn)) return failOn
+  const maxItems = integer(values['max-items'], undefined)
+  if ((maxItems === undefined || maxItems < 1) && values['max-items'] !== undefined)
+    return E.left(`--max-items must be a whole number from 1, got ${JSON.stringify(values['max-items'])}`)
   const maxResults = integer(values['max-results'], undefined)
   if (maxResults === undefined && values['max-results'] !== undefined)
     return E.left(`--max-results must be an integer, got ${JSON.stringify(values['max-results'])}`)
@@ -282,7 +337,9 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
     operation: extended ? 'Query' : 'ListImageScanFindingAggregations',
     query,
     pageSize,
-    paginate: values['no-paginate'] !== true,
+    failOn: failOn.right,
+    allColumns: columns === 'all',
+    paging: { paginate: values['no-paginate'] !== true, maxItems },
     format,
     source: source.right,
     inputs: positionals,

@@ -51,8 +51,10 @@ export const processIo = (): Io => ({
 })
 
 /**
- * Exit codes: success, an error in the input or the request, wrong usage.
+ * Exit codes: success, an error in the input or the request, wrong usage, and findings at or
+ * above the severity of `--fail-on` (the answer printed as usual). A run stopped by a signal
+ * exits 128 + its number (see `Interrupt`).
  *
  * @category model
  */
-export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const
+export const exitCodes = { ok: 0, failed: 1, usage: 2, findingsAtOrAbove: 3 } as const

@@ -37,16 +37,22 @@ export const extendedColumns: Columns = countFields
 
 /**
  * Renders groups as an aligned table with a header, one row per group in the answer's order,
- * and a total row (the sum over the groups shown).
+ * and a total row (the sum over the groups shown, named as this page's when `partial`: groups
+ * come before or after it).
  *
  * @category utils
  */
-export const renderTable = (groupBy: GroupKey, groups: ReadonlyArray<Group>, columns: Columns): string => {
+export const renderTable = (
+  groupBy: GroupKey,
+  groups: ReadonlyArray<Group>,
+  columns: Columns,
+  partial = false,
+): string => {
   const totals = Object.fromEntries(columns.map((c) => [c, groups.reduce((n, g) => n + g.counts[c], 0)]))
   const header = [groupBy, ...columns.map((c) => c.toUpperCase())]
   const rows = groups.map((g) => [g.key, ...columns.map((c) => String(g.counts[c]))])
   const footer = [
-    `TOTAL (${groups.length} ${groups.length === 1 ? 'group' : 'groups'})`,
+    `${partial ? 'PAGE TOTAL' : 'TOTAL'} (${groups.length} ${groups.length === 1 ? 'group' : 'groups'})`,
     ...columns.map((c) => String(totals[c])),
   ]
   const all = [header, ...rows, footer]
@@ -57,11 +63,32 @@ export const renderTable = (groupBy: GroupKey, groups: ReadonlyArray<Group>, col
       .join('  ')
       .trimEnd()
   const rule = widths.map((w) => '-'.repeat(w)).join('  ')
-  return `${[line(header), rule, ...rows.map(line), rule, line(footer)].join('\n')}\n`
+  return `${[line(header), rule, ...rows.map(line), rule, line(footer)].join('\n')}\n${hiddenNote(groups, columns)}`
 }
 
 /**
- * Renders groups as CSV (RFC 4180 quoting), header first.
+ * The footnote of a table that leaves severities out (the AWS four columns): ALL counts them
+ * too, so the shown columns do not add up to it. Empty when nothing is left out.
+ *
+ * @category utils
+ */
+export const hiddenNote = (groups: ReadonlyArray<Group>, columns: Columns): string => {
+  const hidden = countFields
+    .filter((c) => c !== 'fixAvailable' && c !== 'exploitAvailable' && !columns.includes(c))
+    .map((c) => [c, groups.reduce((n, g) => n + g.counts[c], 0)] as const)
+    .filter(([, n]) => n > 0)
+  return hidden.length === 0
+    ? ''
+    : `ALL also counts ${hidden.map(([c, n]) => `${n} ${c.toUpperCase()}`).join(', ')}: --columns all shows them\n`
+}
+
+// A cell a spreadsheet would run as a formula (=, +, -, @, or a tab or carriage return first) is
+// kept as text with a leading apostrophe, as OWASP advises: keys come from the exports' content.
+const neutralise = (s: string): string => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s)
+
+/**
+ * Renders groups as CSV (RFC 4180 quoting), header first; a key that starts like a spreadsheet
+ * formula gets a leading apostrophe.
  *
  * @category utils
  */
@@ -69,7 +96,7 @@ export const renderCsv = (groupBy: GroupKey, groups: ReadonlyArray<Group>, colum
   const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
   const lines = [
     [groupBy, ...columns].join(','),
-    ...groups.map((g) => [quote(g.key), ...columns.map((c) => g.counts[c])].join(',')),
+    ...groups.map((g) => [quote(neutralise(g.key)), ...columns.map((c) => g.counts[c])].join(',')),
   ]
   return `${lines.join('\r\n')}\r\n`
 }

@@ -13,6 +13,7 @@ import { makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/intern
 import { type Credential, decodeCredentials, defaultPort, startServer, stderrLogger } from '@scantally/server'
 import * as E from 'fp-ts/lib/Either.js'
 import { type InputError, openInputs } from './Inputs.js'
+import { stopped, untilStopped } from './Interrupt.js'
 import { exitCodes, type Io } from './Io.js'
 import { loadKeyFile } from './KeyFile.js'
 import { keysFrom } from './Keys.js'
@@ -146,7 +147,9 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
     quiet: false,
   })
   if (E.isLeft(source)) return source.left
-  const loaded = await load(source.right)
+  const finished = await untilStopped(io, load(source.right))
+  if (E.isLeft(finished)) return stopped(io, 'serve', finished.left)
+  const loaded = finished.right
   if (E.isLeft(loaded)) return failed(io, loaded.left)
   io.stderr(renderSummary(loaded.right.report, io.now() - started))
 

@@ -17,7 +17,8 @@ Commands:
   serve [options] <file|dir>...         serve the findings over the AWS API so the AWS SDK can call it
   pipeline-map [--region R]             print the image build -> pipeline map listed from Image Builder
 
-Run 'scantally <command> --help' for a command's options and examples.
+Run 'scantally <command> --help' for a command's options and examples, and
+'scantally --version' for the version.
 
 Examples:
   scantally aggregate examples/imagebuilder-findings.json

@@ -1,3 +1,4 @@
+import { isSignalExit } from './Interrupt.js'
 import { processIo } from './Io.js'
 import { main } from './main.js'
 
@@ -8,4 +9,7 @@ for (const stream of [process.stdout, process.stderr])
     process.exit(process.exitCode ?? 0)
   })
 
-process.exitCode = await main(process.argv.slice(2), processIo())
+const code = await main(process.argv.slice(2), processIo())
+// A run stopped by a signal ends here and now: its reader threads are terminated with it.
+if (isSignalExit(code)) process.exit(code)
+process.exitCode = code

@@ -8,6 +8,7 @@ import { exitCodes, type Io } from './Io.js'
 import { pipelineMap } from './PipelineMapCommand.js'
 import { serve } from './Serve.js'
 import { mainHelp } from './Usage.js'
+import { packageVersion } from './Version.js'
 
 /**
  * Runs the command line; resolves with the exit code.
@@ -23,6 +24,10 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
       return serve(rest, io)
     case 'pipeline-map':
       return pipelineMap(rest, io)
+    case '--version':
+    case '-v':
+      io.stdout(`scantally ${packageVersion()}\n`)
+      return exitCodes.ok
     case undefined:
     case '--help':
     case '-h':
