@@ -10,6 +10,13 @@ import { serve } from './Serve.js'
 import { mainHelp } from './Usage.js'
 import { packageVersion } from './Version.js'
 
+// The commands, by name: each takes the arguments after its name.
+const commands: Readonly<Record<string, (argv: ReadonlyArray<string>, io: Io) => Promise<number>>> = {
+  aggregate,
+  serve,
+  'pipeline-map': pipelineMap,
+}
+
 /**
  * Runs the command line; resolves with the exit code.
  *
@@ -17,25 +24,16 @@ import { packageVersion } from './Version.js'
  */
 export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
   const [command, ...rest] = argv
-  switch (command) {
-    case 'aggregate':
-      return aggregate(rest, io)
-    case 'serve':
-      return serve(rest, io)
-    case 'pipeline-map':
-      return pipelineMap(rest, io)
-    case '--version':
-    case '-v':
-      io.stdout(`scantally ${packageVersion()}\n`)
-      return exitCodes.ok
-    case undefined:
-    case '--help':
-    case '-h':
-    case 'help':
-      io.stdout(mainHelp)
-      return command === undefined ? exitCodes.usage : exitCodes.ok
-    default:
-      io.stderr(`scantally: unknown command ${JSON.stringify(command)}\n${mainHelp}`)
-      return exitCodes.usage
+  const run = command === undefined ? undefined : commands[command]
+  if (run !== undefined && Object.hasOwn(commands, command as string)) return run(rest, io)
+  if (command === '--version' || command === '-v') {
+    io.stdout(`scantally ${packageVersion()}\n`)
+    return exitCodes.ok
   }
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(mainHelp)
+    return command === undefined ? exitCodes.usage : exitCodes.ok
+  }
+  io.stderr(`scantally: unknown command ${JSON.stringify(command)}\n${mainHelp}`)
+  return exitCodes.usage
 }

@@ -123,6 +123,16 @@ const columnsOf = (header: ReadonlyArray<string>): Columns => {
   return out
 }
 
+// The columns that are top-level members of an Inspector finding, as they are; the others
+// are nested (the vulnerability's id, the resource).
+const nestedColumns: ReadonlySet<Column> = new Set([
+  'vulnerabilityId',
+  'resourceId',
+  'resourceType',
+  'resourceTags',
+])
+const topLevelColumns = (Object.keys(columns) as Array<Column>).filter((k) => !nestedColumns.has(k))
+
 /**
  * The raw Inspector v2 finding a report row stands for, given where each column is.
  *
@@ -134,14 +144,7 @@ const recordOf = (at: Columns, cells: ReadonlyArray<string>): Record<string, unk
     return v === undefined || v === '' ? undefined : upperCased.has(k) ? v.toUpperCase() : v
   }
   const r: Record<string, unknown> = {}
-  for (const k of [
-    'awsAccountId',
-    'severity',
-    'status',
-    'findingArn',
-    'fixAvailable',
-    'exploitAvailable',
-  ] as const) {
+  for (const k of topLevelColumns) {
     const v = cell(k)
     if (v !== undefined) r[k] = v
   }
