@@ -42,7 +42,15 @@ import { exitCodes, type Io } from './Io.js'
 import { keysFrom } from './Keys.js'
 import { nextTokenLine, type Paging, pageOf } from './Pages.js'
 import { noProgress, progressBar } from './Progress.js'
-import { awsColumns, extendedColumns, type Format, renderCsv, renderJson, renderTable } from './Render.js'
+import {
+  awsColumns,
+  extendedColumns,
+  type Format,
+  renderCsv,
+  renderJson,
+  renderMarkdown,
+  renderTable,
+} from './Render.js'
 import {
   loadSourceOptions,
   noteSkippedInputs,
@@ -103,8 +111,10 @@ Sources:
                            (default: every file; files that are not exports are skipped and named)
 
 Output:
-  -o, --output json|table|csv  default: table on a terminal, json otherwise
-  --columns aws|all        the count columns of a table or CSV of the AWS request: the AWS four
+  -o, --output json|table|markdown|csv  default: table on a terminal, json otherwise;
+                           markdown: the table as GitHub-flavoured markdown, for pull
+                           requests and chat
+  --columns aws|all        the count columns of a table, markdown or CSV of the AWS request: the AWS four
                            (default; a footnote names the severities ALL counts besides) or all
   --token-key KEY          token signing key(s), [id:]hex-or-base64, newest first, comma-separated
                            (or SCANTALLY_TOKEN_KEYS), so tokens work across runs
@@ -255,6 +265,7 @@ const render = (plan: ReadyPlan, page: Page): string => {
   const columns = plan.operation === 'Query' || plan.allColumns ? extendedColumns : awsColumns
   const partial = page.nextToken !== undefined || plan.query.nextToken !== undefined
   if (plan.format === 'table') return renderTable(groupBy, page.items, columns, partial)
+  if (plan.format === 'markdown') return renderMarkdown(groupBy, page.items, columns, partial)
   if (plan.format === 'csv') return renderCsv(groupBy, page.items, columns)
   // With --max-items the AWS CLI prints its own NextToken in place of the service's nextToken.
   const capped = plan.paging.maxItems !== undefined
@@ -279,8 +290,8 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
     return E.left('no input: give export files, directories, or - for standard input')
 
   const format = values.output ?? (io.stdoutIsTty ? 'table' : 'json')
-  if (format !== 'json' && format !== 'table' && format !== 'csv')
-    return E.left(`--output must be json, table or csv, got ${JSON.stringify(format)}`)
+  if (format !== 'json' && format !== 'table' && format !== 'markdown' && format !== 'csv')
+    return E.left(`--output must be json, table, markdown or csv, got ${JSON.stringify(format)}`)
   const source = parseSourceOptions(values)
   if (E.isLeft(source)) return source
   const pageSize = integer(values['page-size'], defaultPageSize)

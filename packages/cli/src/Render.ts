@@ -1,6 +1,6 @@
 /**
  * Output formats of `scantally aggregate`: `json` (exactly the API response shape), `table`
- * (readable at a glance, with totals) and `csv`.
+ * (readable at a glance, with totals), `markdown` (the table for pull requests and chat) and `csv`.
  *
  * @module
  */
@@ -12,7 +12,7 @@ import { awsCountFields, countFields } from '@scantally/core/internal'
  *
  * @category model
  */
-export type Format = 'json' | 'table' | 'csv'
+export type Format = 'json' | 'table' | 'markdown' | 'csv'
 
 /**
  * The count columns shown: the AWS four, or all extended counts for an extended query.
@@ -35,6 +35,30 @@ export const awsColumns: Columns = awsCountFields
  */
 export const extendedColumns: Columns = countFields
 
+interface TableCells {
+  readonly header: ReadonlyArray<string>
+  readonly rows: ReadonlyArray<ReadonlyArray<string>>
+  readonly footer: ReadonlyArray<string>
+}
+
+// The cells the table and the markdown table share, so the two cannot drift apart.
+const tableCells = (
+  groupBy: GroupKey,
+  groups: ReadonlyArray<Group>,
+  columns: Columns,
+  partial: boolean,
+): TableCells => {
+  const totals = Object.fromEntries(columns.map((c) => [c, groups.reduce((n, g) => n + g.counts[c], 0)]))
+  return {
+    header: [groupBy, ...columns.map((c) => c.toUpperCase())],
+    rows: groups.map((g) => [g.key, ...columns.map((c) => String(g.counts[c]))]),
+    footer: [
+      `${partial ? 'PAGE TOTAL' : 'TOTAL'} (${groups.length} ${groups.length === 1 ? 'group' : 'groups'})`,
+      ...columns.map((c) => String(totals[c])),
+    ],
+  }
+}
+
 /**
  * Renders groups as an aligned table with a header, one row per group in the answer's order,
  * and a total row (the sum over the groups shown, named as this page's when `partial`: groups
@@ -48,13 +72,7 @@ export const renderTable = (
   columns: Columns,
   partial = false,
 ): string => {
-  const totals = Object.fromEntries(columns.map((c) => [c, groups.reduce((n, g) => n + g.counts[c], 0)]))
-  const header = [groupBy, ...columns.map((c) => c.toUpperCase())]
-  const rows = groups.map((g) => [g.key, ...columns.map((c) => String(g.counts[c]))])
-  const footer = [
-    `${partial ? 'PAGE TOTAL' : 'TOTAL'} (${groups.length} ${groups.length === 1 ? 'group' : 'groups'})`,
-    ...columns.map((c) => String(totals[c])),
-  ]
+  const { header, rows, footer } = tableCells(groupBy, groups, columns, partial)
   const all = [header, ...rows, footer]
   const widths = header.map((_, i) => Math.max(...all.map((r) => [...(r[i] as string)].length)))
   const line = (r: ReadonlyArray<string>) =>
@@ -80,6 +98,36 @@ export const hiddenNote = (groups: ReadonlyArray<Group>, columns: Columns): stri
   return hidden.length === 0
     ? ''
     : `ALL also counts ${hidden.map(([c, n]) => `${n} ${c.toUpperCase()}`).join(', ')}: --columns all shows them\n`
+}
+
+// A key is the exports' content: a `|` would end its cell, a backslash could escape the next
+// character, and a line break would end the row, so each is written so it shows as itself.
+const markdownCell = (s: string): string =>
+  s
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r\n|\r|\n/g, ' ')
+
+/**
+ * Renders groups as a GitHub-flavoured markdown table for pull requests and chat: the columns,
+ * rows and total row (in bold) of `renderTable`, counts right-aligned, `|` in keys escaped, and
+ * the same footnote when severities are left out.
+ *
+ * @category utils
+ */
+export const renderMarkdown = (
+  groupBy: GroupKey,
+  groups: ReadonlyArray<Group>,
+  columns: Columns,
+  partial = false,
+): string => {
+  const { header, rows, footer } = tableCells(groupBy, groups, columns, partial)
+  const line = (r: ReadonlyArray<string>) => `| ${r.map(markdownCell).join(' | ')} |`
+  const align = `| --- | ${columns.map(() => '---:').join(' | ')} |`
+  const total = footer.map((cell) => `**${cell}**`)
+  // A line right under a table would be read as one more row: the footnote is a paragraph of its own.
+  const note = hiddenNote(groups, columns)
+  return `${[line(header), align, ...rows.map(line), line(total)].join('\n')}\n${note === '' ? '' : `\n${note}`}`
 }
 
 // A cell a spreadsheet would run as a formula (=, +, -, @, or a tab or carriage return first) is
