@@ -79,7 +79,8 @@ the AWS credentials, AWS_REGION and AWS_ENDPOINT_URL_INSPECTOR2 of the environme
 and findings are de-duplicated by findingArn across them.
 
 AWS request:
-  --filter FILTER          name=NAME,values=V1,V2  or  '{"name":"NAME","values":["V1"]}'
+  --filter FILTER          name=NAME,values=V1,V2  or  name=NAME,values=[V1,V2]  or
+                           '{"name":"NAME","values":["V1"]}'  or  file://filter.json (either form)
                            NAME: accountId | imageBuildVersionArn | imagePipelineArn | vulnerabilityId
   --no-paginate            print one page with its nextToken (default: follow every page)
   --max-items N            print at most N groups in all, then a NextToken (in the JSON, or on
