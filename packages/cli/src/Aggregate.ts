@@ -98,7 +98,8 @@ Extended query (any of these switches to it):
                            are still followed; --max-items caps the total)
 
 Sources:
-  --status ACTIVE|SUPPRESSED|CLOSED|ALL   which Inspector findings count (default ACTIVE)
+  --status ACTIVE|SUPPRESSED|CLOSED|ALL   which Inspector findings count (default ACTIVE);
+                           a comma-separated list counts several: SUPPRESSED,CLOSED
   --include-unlinked       count Inspector findings with no image build linkage (accountId and
                            vulnerabilityId groupings only)
   --pipeline-map FILE      JSON object imageBuildVersionArn -> imagePipelineArn

@@ -6,7 +6,7 @@
  * @module
  */
 import { availableParallelism } from 'node:os'
-import { findingStatuses } from '@scantally/core'
+import { type FindingStatus, findingStatuses } from '@scantally/core'
 import { loadPipelineMap, type ReadOptions, type SourceError } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 
@@ -63,6 +63,22 @@ const maxWorkers = 64
 export const defaultWorkers = (): number => Math.max(1, Math.min(8, availableParallelism()))
 
 /**
+ * Parses `--status`: one of ACTIVE, SUPPRESSED, CLOSED, or a comma-separated list of them
+ * (`SUPPRESSED,CLOSED`), or ALL; the statuses come back in core's order, each once.
+ *
+ * @category utils
+ */
+export const parseStatuses = (text: string): E.Either<string, ReadonlyArray<FindingStatus>> => {
+  const named = text.split(',').map((s) => s.trim())
+  const unknown = named.filter((s) => s !== 'ALL' && !(findingStatuses as ReadonlyArray<string>).includes(s))
+  if (unknown.length > 0)
+    return E.left(
+      `--status must be ACTIVE, SUPPRESSED, CLOSED, a comma-separated list of them, or ALL, got ${JSON.stringify(text)}`,
+    )
+  return E.right(named.includes('ALL') ? findingStatuses : findingStatuses.filter((s) => named.includes(s)))
+}
+
+/**
  * Checks the source options; a bad value is a usage error message.
  *
  * @category utils
@@ -71,10 +87,8 @@ export const parseSourceOptions = (values: SourceOptionValues): E.Either<string,
   const onInvalid = values['on-invalid'] ?? 'strict'
   if (onInvalid !== 'strict' && onInvalid !== 'skip')
     return E.left(`--on-invalid must be strict or skip, got ${JSON.stringify(onInvalid)}`)
-  const status = values.status ?? 'ACTIVE'
-  const statuses = status === 'ALL' ? findingStatuses : findingStatuses.filter((s) => s === status)
-  if (statuses.length === 0)
-    return E.left(`--status must be ACTIVE, SUPPRESSED, CLOSED or ALL, got ${JSON.stringify(status)}`)
+  const statuses = parseStatuses(values.status ?? 'ACTIVE')
+  if (E.isLeft(statuses)) return statuses
   const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers)
   if (!Number.isInteger(workers) || workers < 1 || workers > maxWorkers)
     return E.left(
@@ -87,7 +101,7 @@ export const parseSourceOptions = (values: SourceOptionValues): E.Either<string,
     resolvePipelines: values['resolve-pipelines'] === true,
     read: {
       policy: onInvalid,
-      statuses,
+      statuses: statuses.right,
       includeUnlinked: values['include-unlinked'] === true,
       workers,
       include,
