@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Layout, makeUniverse, pipelineMapOf, writeExport } from './Generator.js'
+import { type Layout, makeUniverse, pipelineMapOf, type Shape, shapes, writeExport } from './Generator.js'
 
 /**
  * One generated export on disk.
@@ -19,6 +19,7 @@ export interface Dataset {
   readonly path: string
   readonly layout: Layout
   readonly findings: number
+  readonly shape: Shape
   readonly bytes: number
   readonly pipelineMap: string
 }
@@ -43,19 +44,22 @@ export const ensureDataset = async (
   findings: number,
   layout: Layout,
   log: (line: string) => void,
+  shape: Shape = shapes.low,
 ): Promise<Dataset> => {
   const dir = dataDir()
   await mkdir(dir, { recursive: true })
-  const path = join(dir, `inspector-${seed}-${findings}.${layout}`)
-  const pipelineMap = join(dir, `pipelines-${seed}.json`)
+  // The low world keeps its historical names, so exports generated before shapes existed are reused.
+  const name = shape.name === 'low' ? `${seed}` : `${shape.name}-${seed}`
+  const path = join(dir, `inspector-${name}-${findings}.${layout}`)
+  const pipelineMap = join(dir, `pipelines-${name}.json`)
   if (!existsSync(pipelineMap))
-    await writeFile(pipelineMap, JSON.stringify(pipelineMapOf(makeUniverse(seed)), null, 2))
+    await writeFile(pipelineMap, JSON.stringify(pipelineMapOf(makeUniverse(seed, shape)), null, 2))
   if (!existsSync(path)) {
     log(`generating ${path}`)
     const started = performance.now()
-    await writeExport(`${path}.partial`, seed, findings, layout)
+    await writeExport(`${path}.partial`, seed, findings, layout, shape)
     await rename(`${path}.partial`, path)
     log(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s`)
   }
-  return { path, layout, findings, bytes: (await stat(path)).size, pipelineMap }
+  return { path, layout, findings, shape, bytes: (await stat(path)).size, pipelineMap }
 }

@@ -39,12 +39,32 @@ export interface Cve {
 }
 
 /**
+ * The cardinality of a generated world: how many accounts, pipelines, image builds and
+ * vulnerabilities findings are spread over, how often a finding repeats an earlier one, and how
+ * timestamps are spelled. Real organisations range from a few builds to hundreds of thousands.
+ *
+ * @category model
+ */
+export interface Shape {
+  readonly name: 'low' | 'medium' | 'high'
+  readonly accounts: number
+  readonly pipelines: number
+  readonly builds: number
+  readonly cves: number
+  /** The share of findings that repeat an earlier finding (overlapping exports). */
+  readonly duplicates: number
+  /** Timestamps as epoch seconds (as some exporters write them) instead of ISO 8601 text. */
+  readonly epochSeconds: boolean
+}
+
+/**
  * The generated world findings are drawn from.
  *
  * @category model
  */
 export interface Universe {
   readonly seed: number
+  readonly shape: Shape
   readonly accounts: ReadonlyArray<string>
   readonly pipelines: ReadonlyArray<{ readonly arn: string; readonly account: string; readonly name: string }>
   readonly builds: ReadonlyArray<{
@@ -111,19 +131,60 @@ const severityTable: ReadonlyArray<readonly [string, number]> = [
 // -------------------------------------------------------------------------------------
 
 /**
- * The world of a seed: 5 accounts, 40 pipelines, 400 image builds, 5000 CVEs.
+ * The benchmark's three worlds. `low`: 5 accounts, 400 image builds, 1 finding in 100 repeated.
+ * `medium`: 50 accounts, 20,000 builds. `high`: 200 accounts, 200,000 builds (about 5 findings
+ * each at a million), every finding distinct, timestamps in epoch seconds.
  *
  * @category constructors
  */
-export const makeUniverse = (seed: number): Universe => {
+export const shapes: Readonly<Record<Shape['name'], Shape>> = {
+  low: {
+    name: 'low',
+    accounts: 5,
+    pipelines: 40,
+    builds: 400,
+    cves: 5000,
+    duplicates: 0.01,
+    epochSeconds: false,
+  },
+  medium: {
+    name: 'medium',
+    accounts: 50,
+    pipelines: 1000,
+    builds: 20_000,
+    cves: 10_000,
+    duplicates: 0.02,
+    epochSeconds: false,
+  },
+  high: {
+    name: 'high',
+    accounts: 200,
+    pipelines: 4000,
+    builds: 200_000,
+    cves: 5000,
+    duplicates: 0,
+    epochSeconds: true,
+  },
+}
+
+/**
+ * The world of a seed and a shape (by default `low`: 5 accounts, 40 pipelines, 400 image builds,
+ * 5000 CVEs).
+ *
+ * @category constructors
+ */
+export const makeUniverse = (seed: number, shape: Shape = shapes.low): Universe => {
   const r = new Random(seed)
-  const accounts = Array.from({ length: 5 }, (_, i) => String(111111111111 * (i + 1)).padStart(12, '0'))
-  const pipelines = Array.from({ length: 40 }, (_, i) => {
+  // 111111111111, 222222222222, ... then each of those less 1, 2, ...: twelve digits, distinct.
+  const accounts = Array.from({ length: shape.accounts }, (_, i) =>
+    String(111111111111 * ((i % 9) + 1) - Math.floor(i / 9)).padStart(12, '0'),
+  )
+  const pipelines = Array.from({ length: shape.pipelines }, (_, i) => {
     const account = accounts[i % accounts.length] as string
     const name = `${pipelineNames[i % pipelineNames.length]}-${Math.floor(i / pipelineNames.length)}`
     return { arn: `arn:aws:imagebuilder:us-east-1:${account}:image-pipeline/${name}`, account, name }
   })
-  const builds = Array.from({ length: 400 }, (_, i) => {
+  const builds = Array.from({ length: shape.builds }, (_, i) => {
     const p = pipelines[i % pipelines.length] as (typeof pipelines)[number]
     const version = `1.${Math.floor(i / pipelines.length)}.${r.int(4)}/${1 + r.int(3)}`
     return {
@@ -132,7 +193,7 @@ export const makeUniverse = (seed: number): Universe => {
       account: p.account,
     }
   })
-  const cves = Array.from({ length: 5000 }, (_, i): Cve => {
+  const cves = Array.from({ length: shape.cves }, (_, i): Cve => {
     const severity = weighted(r, severityTable)
     const score =
       Math.round((severity === 'CRITICAL' ? 9 : severity === 'HIGH' ? 7 : 4) + r.float() * 10) / 10
@@ -152,7 +213,7 @@ export const makeUniverse = (seed: number): Universe => {
       exploit: r.float() < 0.1,
     }
   })
-  return { seed, accounts, pipelines, builds, cves }
+  return { seed, shape, accounts, pipelines, builds, cves }
 }
 
 /**
@@ -170,7 +231,8 @@ export const inspectorFinding = (u: Universe, n: number): Record<string, unknown
   const status = r.float() < 0.86 ? 'ACTIVE' : r.pick(['SUPPRESSED', 'CLOSED'])
   const account = build.account
   const day = 1 + r.int(27)
-  const time = `2024-0${1 + r.int(9)}-${String(day).padStart(2, '0')}T${String(r.int(24)).padStart(2, '0')}:${String(r.int(60)).padStart(2, '0')}:0${r.int(10)}.${r.int(1000)}Z`
+  const iso = `2024-0${1 + r.int(9)}-${String(day).padStart(2, '0')}T${String(r.int(24)).padStart(2, '0')}:${String(r.int(60)).padStart(2, '0')}:0${r.int(10)}.${r.int(1000)}Z`
+  const time: string | number = u.shape.epochSeconds ? Math.floor(Date.parse(iso) / 1000) : iso
   const version = `${1 + r.int(3)}.${r.int(20)}.${r.int(50)}`
   const fixedIn = cve.fixed ? `${version.slice(0, -1)}${9}` : 'NotAvailable'
   const instance = `i-0${r.hex(16)}`
@@ -276,9 +338,9 @@ export const inspectorFinding = (u: Universe, n: number): Record<string, unknown
  *
  * @category constructors
  */
-export const findingNumberAt = (seed: number, i: number): number => {
+export const findingNumberAt = (seed: number, i: number, shape: Shape = shapes.low): number => {
   const r = new Random(seed ^ (i * 40503))
-  return i > 10 && r.float() < 0.01 ? r.int(i) : i
+  return i > 10 && r.float() < shape.duplicates ? r.int(i) : i
 }
 
 /**
@@ -298,11 +360,16 @@ export const pipelineMapOf = (u: Universe): Record<string, string> =>
  *
  * @category utils
  */
-export function* exportText(seed: number, count: number, layout: Layout): Generator<string> {
-  const u = makeUniverse(seed)
+export function* exportText(
+  seed: number,
+  count: number,
+  layout: Layout,
+  shape: Shape = shapes.low,
+): Generator<string> {
+  const u = makeUniverse(seed, shape)
   let out = layout === 'json' ? '{"findings":[\n' : ''
   for (let i = 0; i < count; i++) {
-    const record = JSON.stringify(inspectorFinding(u, findingNumberAt(seed, i)))
+    const record = JSON.stringify(inspectorFinding(u, findingNumberAt(seed, i, shape)))
     out += layout === 'json' ? (i === count - 1 ? `${record}\n` : `${record},\n`) : `${record}\n`
     if (out.length > 1 << 20) {
       yield out
@@ -323,13 +390,14 @@ export const writeExport = async (
   seed: number,
   count: number,
   layout: Layout,
+  shape: Shape = shapes.low,
 ): Promise<void> => {
   const out = createWriteStream(path)
   const done = new Promise<void>((resolve, reject) => {
     out.on('finish', resolve)
     out.on('error', reject)
   })
-  for (const piece of exportText(seed, count, layout))
+  for (const piece of exportText(seed, count, layout, shape))
     if (!out.write(piece)) await new Promise<void>((resolve) => out.once('drain', resolve))
   out.end()
   await done

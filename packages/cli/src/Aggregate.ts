@@ -24,6 +24,7 @@ import {
 import {
   defaultTokenTtlSeconds,
   fromAwsRequest,
+  keysRead,
   mapSource,
   type Operation,
   type Page,
@@ -212,8 +213,10 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
     plan.source,
     {
       ...read.right,
-      // Groups are all this counts: the reader de-duplicates, and findings need not carry ARNs.
+      // Groups are all this counts: the reader de-duplicates, and findings need not carry ARNs,
+      // nor group keys the query does not read.
       findingArns: false,
+      keys: keysRead(plan.query),
       stdin: io.stdin,
       onProgress: (bytes) => progress.update(bytes, findings),
     },

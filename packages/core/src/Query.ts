@@ -248,6 +248,19 @@ export const decodeQuery = (u: unknown): E.Either<InvalidRequestException, Query
   )
 
 /**
+ * The group keys a query reads: the one it groups by and those its filters name. A reader
+ * that knows its query needs no other key on the findings it gives.
+ *
+ * @category utils
+ */
+export const keysRead = (q: Query): ReadonlyArray<GroupKey> => {
+  const keys = new Set<GroupKey>([q.groupBy])
+  for (const c of q.filters ?? [])
+    if ((groupKeys as ReadonlyArray<string>).includes(c.field)) keys.add(c.field as GroupKey)
+  return [...keys]
+}
+
+/**
  * Key order: UTF-16 code unit order, what JavaScript's `<` on strings does, independent of locale.
  *
  * @category utils

@@ -507,12 +507,18 @@ function stringValue(p: i32): i32 {
   return p
 }
 
-// Stores the key string [s, e) at word w of `set`: start, end, interned id, ascii.
+// Stores the key string [s, e) at word w of `set`: start, end, interned id (none for a key the
+// reader does not keep: interning is what costs with many distinct values), ascii.
 @inline function keepString(set: i32, w: i32, s: i32, e: i32, ascii: i32): void {
   put(set, w, s)
   put(set, w + 1, e)
-  put(set, w + 2, intern(s, e))
+  put(set, w + 2, (keptKeys & keyBit(w)) != 0 ? intern(s, e) : -1)
   put(set, w + 3, ascii)
+}
+
+// The bit of `keptKeys` the key string at slot word w becomes (the tag is the image build).
+@inline function keyBit(w: i32): i32 {
+  return w == W_BUILD || w == W_TAG ? 1 : w == W_PIPELINE ? 2 : w == W_VULNERABILITY_ID ? 4 : 0
 }
 
 // A key string value stored at word w of `set` (see `keepString`).
@@ -728,21 +734,33 @@ export function record(p: i32, inputEnd: i32, complete: bool): i32 {
 // image linkage are counted.
 let allowedStatuses: i32 = 0
 let includeUnlinked: bool = false
+// The group keys a counted finding keeps, a bit each: 1 image build, 2 pipeline, 4 vulnerability
+// id. The others are checked and decided on as ever, then left absent.
+let keptKeys: i32 = 7
 
-/** Sets the mapping options: a bit per allowed status, and `includeUnlinked`. */
-export function options(allowed: i32, unlinked: bool): void {
+/**
+ * Sets the mapping options: a bit per allowed status, `includeUnlinked`, and the group keys kept
+ * (see `keptKeys`).
+ */
+export function options(allowed: i32, unlinked: bool, keys: i32): void {
   allowedStatuses = allowed
   includeUnlinked = unlinked
+  keptKeys = keys
 }
 
 @inline function finding(f: i32): i32 {
   return FINDING + (f << 2)
 }
 
-// Keeps the string at word w of `set` as the finding's string at its word f.
+// Keeps the string at word w of `set` as the finding's string at its word f; a key the reader
+// does not keep is left absent.
 @inline function keep(set: i32, w: i32, f: i32): void {
   const from = word(set, w)
   const to = finding(f)
+  if (f != F_ACCOUNT && (keptKeys & keyBit(w)) == 0) {
+    store<i32>(to, -1)
+    return
+  }
   store<i32>(to, load<i32>(from))
   store<i32>(to, load<i32>(from, 4), 4)
   store<i32>(to, load<i32>(from, 8), 8)

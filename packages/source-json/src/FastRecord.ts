@@ -16,6 +16,7 @@ import {
   type Classified,
   type Finding,
   findingStatuses,
+  type GroupKey,
   type InspectorMappingOptions,
   severities,
 } from '@scantally/core'
@@ -127,12 +128,26 @@ export class FastRecord {
    * into {@link FastRecord.print} either way): a read that only counts never decodes one. The
    * walker decides with the statuses and `includeUnlinked`; a pipeline resolver, a function,
    * stays here and resolves the pipeline of a counted finding that has none of its own.
+   * `keys` (default: every one) are the group keys findings keep; the others are left absent.
    */
-  constructor(options: InspectorMappingOptions & { readonly findingArns?: boolean }) {
+  constructor(
+    options: InspectorMappingOptions & {
+      readonly findingArns?: boolean
+      readonly keys?: ReadonlyArray<GroupKey> | undefined
+    },
+  ) {
     const statuses = options.statuses ?? ['ACTIVE']
+    const keys = options.keys
+    const kept = (k: GroupKey) => keys === undefined || keys.includes(k)
     this.walker.options(
       findingStatuses.map((s) => statuses.includes(s)),
       options.includeUnlinked === true,
+      {
+        // A pipeline is resolved from the image build when the record has none.
+        build: kept('imageBuildVersionArn') || kept('imagePipelineArn'),
+        pipeline: kept('imagePipelineArn'),
+        vulnerabilityId: kept('vulnerabilityId'),
+      },
     )
     this.resolvePipeline = options.resolvePipeline
     this.arns = options.findingArns !== false

@@ -12,7 +12,7 @@
  * @module
  */
 import { closeSync, openSync, readSync } from 'node:fs'
-import type { Classified, InspectorMappingOptions } from '@scantally/core'
+import type { Classified, GroupKey, InspectorMappingOptions } from '@scantally/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { FastRecord } from './FastRecord.js'
 import { fingerprintInto } from './FindingArnSet.js'
@@ -56,6 +56,8 @@ export interface RangeTask {
   readonly chunkSize: number
   /** Whether the findings' ARNs are sent (else only their fingerprints). */
   readonly findingArns: boolean
+  /** The group keys findings keep (default: every one). */
+  readonly keys?: ReadonlyArray<GroupKey>
 }
 
 /**
@@ -126,7 +128,7 @@ export interface RangeRun {
  * @category reader
  */
 export const rangeRecord = (task: Omit<RangeTask, 'from' | 'ends'>): FastRecord =>
-  new FastRecord({ ...mappingOf(task), findingArns: task.findingArns })
+  new FastRecord({ ...mappingOf(task), findingArns: task.findingArns, keys: task.keys })
 
 // The mapping options a task carries, without the members it leaves out.
 const mappingOf = (task: Omit<RangeTask, 'from' | 'ends'>): InspectorMappingOptions => ({

@@ -15,6 +15,7 @@ import {
   type Folded,
   foldSource,
   fromInspectorFinding,
+  type GroupKey,
   type IngestReport,
   type InspectorMappingOptions,
   makeFindingSource,
@@ -96,6 +97,13 @@ export interface ReadOptions extends InspectorMappingOptions {
    * hands over a fingerprint per finding instead of its ARN.
    */
   readonly findingArns?: boolean
+  /**
+   * The group keys the findings need (default: every one; the account is always kept). A caller
+   * that knows its query leaves the others off the fast path's findings, which saves interning
+   * values it never reads: with hundreds of thousands of image builds, most of a read's cost.
+   * Records the plain path reads keep every key.
+   */
+  readonly keys?: ReadonlyArray<GroupKey> | undefined
   /** Globs a directory's files must match to be read (default: every file); named files are always read. */
   readonly include?: ReadonlyArray<string>
   /**
@@ -217,6 +225,7 @@ interface Context {
   readonly splitBytes: number
   readonly chunkSize: number
   readonly findingArns: boolean
+  readonly keys: ReadonlyArray<GroupKey> | undefined
   readonly mapping: InspectorMappingOptions
   readonly seen: FindingArnSet
   readonly onProgress: (bytesRead: number) => void
@@ -233,6 +242,7 @@ const makeContext = (options: ReadOptions): Context => ({
   splitBytes: options.splitBytes ?? 32 << 20,
   chunkSize: options.chunkSize ?? defaultChunkSize,
   findingArns: options.findingArns ?? true,
+  keys: options.keys,
   mapping: {
     ...(options.statuses === undefined ? {} : { statuses: options.statuses }),
     ...(options.resolvePipeline === undefined ? {} : { resolvePipeline: options.resolvePipeline }),
@@ -303,6 +313,7 @@ async function* readSplitPhase(
   const split = readSplit(plan, {
     chunkSize: ctx.chunkSize,
     findingArns: ctx.findingArns,
+    keys: ctx.keys,
     mapping: ctx.mapping,
     seen: ctx.seen,
     tally: t,
@@ -418,7 +429,9 @@ class InputRecords {
     this.tally = makeIngestTally(file, 1, ctx.strict)
     const seen = ctx.seen
     this.seenPlain = (f) => f.findingArn !== undefined && !seen.add(f.findingArn)
-    const fast = ctx.fast ? new FastRecord({ ...ctx.mapping, findingArns: ctx.findingArns }) : undefined
+    const fast = ctx.fast
+      ? new FastRecord({ ...ctx.mapping, findingArns: ctx.findingArns, keys: ctx.keys })
+      : undefined
     this.fast = fast
     // By the fingerprint the fast path computed on the record's bytes, or by the ARN itself.
     this.seenFast =

@@ -16,7 +16,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
-import type { Finding, InspectorMappingOptions } from '@scantally/core'
+import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core'
 import { KeyString } from '@scantally/core/internal'
 import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
@@ -72,6 +72,8 @@ export type SplitEnd =
 export interface SplitOptions {
   readonly chunkSize: number
   readonly findingArns: boolean
+  /** The group keys findings keep (default: every one). */
+  readonly keys?: ReadonlyArray<GroupKey> | undefined
   readonly mapping: InspectorMappingOptions
   readonly seen: FindingArnSet
   readonly tally: SplitTally
@@ -378,7 +380,13 @@ export async function* readSplit(
 ): AsyncGenerator<Array<Finding>, SplitEnd> {
   const { path, size, mtimeNs, ends } = plan
   const { statuses, includeUnlinked, resolvePipeline } = options.mapping
-  const base = { path, size, chunkSize: options.chunkSize, findingArns: options.findingArns }
+  const base = {
+    path,
+    size,
+    chunkSize: options.chunkSize,
+    findingArns: options.findingArns,
+    ...(options.keys === undefined ? {} : { keys: options.keys }),
+  }
   const mapping = {
     ...(statuses === undefined ? {} : { statuses }),
     ...(includeUnlinked === undefined ? {} : { includeUnlinked }),

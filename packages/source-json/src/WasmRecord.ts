@@ -28,7 +28,7 @@ interface Exports {
   readonly memory: WebAssembly.Memory
   readonly record: (at: number, end: number, complete: number) => number
   readonly newlines: (from: number, to: number) => number
-  readonly options: (allowed: number, unlinked: number) => void
+  readonly options: (allowed: number, unlinked: number, keys: number) => void
   readonly run: (at: number, end: number, complete: number, stopAt: number, inArray: number) => number
   readonly INPUT: WebAssembly.Global
   readonly RUN: WebAssembly.Global
@@ -141,11 +141,19 @@ export class WasmRecord {
     return this.exports.record(at + s.pos, at + s.buf.length, s.eof ? 1 : 0)
   }
 
-  /** Sets the mapping options the walker decides with: the allowed statuses, by index. */
-  options(allowed: ReadonlyArray<boolean>, includeUnlinked: boolean): void {
+  /**
+   * Sets the mapping options the walker decides with: the allowed statuses, by index, and the
+   * group keys a counted finding keeps (image build, pipeline, vulnerability id).
+   */
+  options(
+    allowed: ReadonlyArray<boolean>,
+    includeUnlinked: boolean,
+    keep: { readonly build: boolean; readonly pipeline: boolean; readonly vulnerabilityId: boolean },
+  ): void {
     this.exports.options(
       allowed.reduce((bits, ok, i) => (ok ? bits | (1 << i) : bits), 0),
       includeUnlinked ? 1 : 0,
+      (keep.build ? 1 : 0) | (keep.pipeline ? 2 : 0) | (keep.vulnerabilityId ? 4 : 0),
     )
   }
 

@@ -2,7 +2,9 @@
  * Export files in every spelling JSON allows, for the tests that compare two ways of reading
  * the same bytes (the fast and plain paths, a split and a one-pass read).
  */
+import { type Finding, type GroupKey, groupKeys } from '@scantally/core'
 import fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
 import { pipelineOf } from './exports.test.util.js'
 import type { ReadOptions } from './ReadFindings.js'
 
@@ -144,6 +146,7 @@ export const optionsArb: fc.Arbitrary<ReadOptions> = fc.record({
   ),
   includeUnlinked: fc.boolean(),
   findingArns: fc.boolean(),
+  keys: fc.option(fc.subarray([...groupKeys]), { nil: undefined }),
   resolvePipeline: fc.constantFrom<NonNullable<ReadOptions['resolvePipeline']>>(pipelineOf, () => undefined),
   chunkSize: fc.oneof(
     fc.integer({ min: 1, max: 16 }),
@@ -151,3 +154,24 @@ export const optionsArb: fc.Arbitrary<ReadOptions> = fc.record({
     fc.constant(1 << 20),
   ),
 })
+
+/**
+ * A read's result with only the group keys `keys` names kept on its findings (the account
+ * always): what a read with `keys` gives, whichever path read each record.
+ */
+export const withKeys = <L, R extends { readonly value: ReadonlyArray<Finding> }>(
+  r: E.Either<L, R>,
+  keys: ReadonlyArray<GroupKey> | undefined,
+): E.Either<L, R> => {
+  if (keys === undefined || E.isLeft(r)) return r
+  const drop = (f: Finding): Finding => {
+    const out: Record<string, unknown> = { ...f }
+    // A pipeline is resolved from the image build, which is kept with it.
+    if (!keys.includes('imageBuildVersionArn') && !keys.includes('imagePipelineArn'))
+      delete out.imageBuildVersionArn
+    if (!keys.includes('imagePipelineArn')) delete out.imagePipelineArn
+    if (!keys.includes('vulnerabilityId')) delete out.vulnerabilityId
+    return out as Finding
+  }
+  return E.right({ ...r.right, value: r.right.value.map(drop) })
+}
