@@ -175,7 +175,15 @@ export class FindingEncoder {
     return id !== 0 ? id : this.id(stringOf(known), known)
   }
 
-  /** The findings added since the last take, and the strings first used by them. */
+  /**
+   * Forgets the findings added since the last take, keeping the strings: they are still owed to
+   * the decoder, with the next take.
+   */
+  dropFindings(): void {
+    this.words.take()
+  }
+
+  /** The findings added since the last take, and the strings first used since then. */
   take(): { readonly words: Uint32Array; readonly strings: ReadonlyArray<string> } {
     const out = { words: this.words.take(), strings: this.fresh }
     this.fresh = []

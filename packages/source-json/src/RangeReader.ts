@@ -62,7 +62,7 @@ export interface RangeTask {
 
 /**
  * The findings counted in one stretch of a part, as words (see `FindingWords`) with the
- * strings first used in this batch; finding `i` has the fingerprint `prints[4i..4i+3]` (all
+ * strings its thread's dictionary first used since its last batch; finding `i` has the fingerprint `prints[4i..4i+3]` (all
  * zero when it has no ARN) and, when ARNs are sent, the ARN `arns[i]` (`''` when none). `at` is
  * where the part stands after the batch, relative to its start for `lines`.
  *
@@ -139,7 +139,6 @@ const mappingOf = (task: Omit<RangeTask, 'from' | 'ends'>): InspectorMappingOpti
 // What a part counted since its last batch, however each record was read, and the batch made
 // of it.
 class PartTally {
-  private readonly encoder = new FindingEncoder()
   private readonly prints = new WordList()
   private arns: Array<string> = []
   private read = 0
@@ -148,7 +147,13 @@ class PartTally {
   /** Bytes read from the file since the last batch. */
   bytes = 0
 
-  constructor(private readonly findingArns: boolean) {}
+  constructor(
+    private readonly findingArns: boolean,
+    private readonly encoder: FindingEncoder,
+  ) {
+    // A part the chain passed was left before its last batch: its findings are not sent.
+    encoder.dropFindings()
+  }
 
   /** A record the plain path mapped. */
   plain(c: Classified): void {
@@ -340,7 +345,9 @@ class PartChunks {
 /**
  * Starts reading one part, which posts batches and then exactly one {@link RangeEnd}, a chunk
  * per step: a thread of its own runs it to the end, the chaining thread one step at a time.
- * `fast` is the thread's reader (see {@link rangeRecord}), used by one part at a time.
+ * `fast` is the thread's reader (see {@link rangeRecord}) and `encoder` its dictionary of
+ * strings, each used by one part at a time: a thread's batches, whatever their part, continue
+ * one dictionary, so a string is sent once per thread, not once per part.
  *
  * @category reader
  */
@@ -348,8 +355,9 @@ export const startRange = (
   task: RangeTask,
   post: (m: RangeMessage) => void,
   fast: FastRecord = rangeRecord(task),
+  encoder: FindingEncoder = new FindingEncoder(),
 ): RangeRun => {
-  const tally = new PartTally(task.findingArns)
+  const tally = new PartTally(task.findingArns, encoder)
   const boundaries = new Boundaries(task.ends)
   let anomaly: string | undefined
   const reader = partReader(task, fast, tally, boundaries, (what) => {
@@ -449,10 +457,11 @@ export const pieceRange = (task: PieceTask, k: number): RangeTask => {
  */
 export const readPieces = (task: PieceTask, claims: Int32Array, post: (m: PieceMessage) => void): void => {
   const fast = rangeRecord(task.read)
+  const encoder = new FindingEncoder()
   for (;;) {
     const k = Atomics.add(claims, 0, 1)
     if (k > task.ends.length) return
-    const run = startRange(pieceRange(task, k), (message) => post({ piece: k, message }), fast)
+    const run = startRange(pieceRange(task, k), (message) => post({ piece: k, message }), fast, encoder)
     while (k >= Atomics.load(claims, 1) && run.step());
     run.close()
   }

@@ -20,7 +20,7 @@ import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core
 import { KeyString } from '@scantally/core/internal'
 import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
-import { FindingDecoder, WORDS_PER_FINDING } from './FindingWords.js'
+import { FindingDecoder, FindingEncoder, WORDS_PER_FINDING } from './FindingWords.js'
 import { changedWhileRead } from './Input.js'
 import {
   type Boundary,
@@ -210,9 +210,15 @@ const guess = (bytes: Buffer, pattern: Buffer, top: boolean): number | undefined
   return undefined
 }
 
+// A message of a piece as it arrived, with the dictionary of the thread that sent it, which
+// already holds the strings of its batches.
+interface Arrival {
+  readonly message: RangeMessage
+  readonly decoder: FindingDecoder
+}
+
 // De-duplicates and makes the findings the pieces send, in file order, one piece after another.
 class PieceDecoder {
-  private decoder = new FindingDecoder()
   // What `FindingArnSet.touch` returned, kept so that its reads are not left out.
   private sink = 0
 
@@ -222,9 +228,8 @@ class PieceDecoder {
   ) {}
 
   /** The findings of a batch, de-duplicated and made, its counters added to the tally. */
-  decode(m: RangeBatch): Array<Finding> {
+  decode(m: RangeBatch, decoder: FindingDecoder): Array<Finding> {
     const { seen, tally: t, findingArns } = this.options
-    this.decoder.learn(m.strings)
     t.read += m.read
     t.notActive += m.notActive
     t.noImageLinkage += m.noImageLinkage
@@ -247,14 +252,9 @@ class PieceDecoder {
       }
       t.counted++
       const arn = findingArns && print ? m.arns[i] : undefined
-      out.push(this.decoder.finding(m.words, w, arn, this.pipelineOf))
+      out.push(decoder.finding(m.words, w, arn, this.pipelineOf))
     }
     return out
-  }
-
-  /** Goes on with the next piece, whose strings are its own. */
-  nextPiece(): void {
-    this.decoder = new FindingDecoder()
   }
 }
 
@@ -262,7 +262,7 @@ class PieceDecoder {
 // piece of its own whenever the piece the chain stands in has nothing for it yet, so that no
 // thread waits while a piece is left, and chains the pieces' messages in file order.
 class Pieces {
-  private readonly queues: Array<Array<RangeMessage>>
+  private readonly queues: Array<Array<Arrival>>
   // [0]: the next piece no thread has taken; [1]: the piece the chain stands in.
   private readonly claims = new Int32Array(new SharedArrayBuffer(8))
   private readonly workers: ReadonlyArray<Worker>
@@ -270,6 +270,8 @@ class Pieces {
   private broken: Error | undefined
   private wake: (() => void) | undefined
   private readonly fast: FastRecord
+  private readonly encoder = new FindingEncoder()
+  private readonly decoder = new FindingDecoder()
 
   constructor(
     private readonly task: PieceTask,
@@ -289,10 +291,17 @@ class Pieces {
         workerData: { task, claims: this.claims },
         resourceLimits: { maxYoungGenerationSizeMb: 2 },
       })
+      // The thread's dictionary, learned as its batches arrive, in the order it sent them,
+      // including those of pieces the chain passed: later batches use their strings.
+      const decoder = new FindingDecoder()
       worker.on('message', (m: PieceMessage) => {
-        if (m.message.type === 'batch') onBytes(m.message.bytes)
+        if (m.message.type === 'batch') {
+          onBytes(m.message.bytes)
+          decoder.learn(m.message.strings)
+        }
         // A piece the chain has passed is of no use any more.
-        if (m.piece >= Atomics.load(this.claims, 1)) this.queues[m.piece]?.push(m.message)
+        if (m.piece >= Atomics.load(this.claims, 1))
+          this.queues[m.piece]?.push({ message: m.message, decoder })
         this.notify()
       })
       worker.on('error', (e) => this.fail(e))
@@ -304,14 +313,19 @@ class Pieces {
   }
 
   private start(k: number): { readonly piece: number; readonly run: RangeRun } {
-    const queue = this.queues[k] as Array<RangeMessage>
+    const queue = this.queues[k] as Array<Arrival>
+    const decoder = this.decoder
     const run = startRange(
       pieceRange(this.task, k),
       (m) => {
-        if (m.type === 'batch') this.onBytes(m.bytes)
-        queue.push(m)
+        if (m.type === 'batch') {
+          this.onBytes(m.bytes)
+          decoder.learn(m.strings)
+        }
+        queue.push({ message: m, decoder })
       },
       this.fast,
+      this.encoder,
     )
     return { piece: k, run }
   }
@@ -327,9 +341,9 @@ class Pieces {
   }
 
   /** The next message of piece `current`, or the error that stopped a reader thread. */
-  async next(current: number): Promise<RangeMessage | Error> {
+  async next(current: number): Promise<Arrival | Error> {
     for (;;) {
-      const queue = this.queues[current] as Array<RangeMessage>
+      const queue = this.queues[current] as Array<Arrival>
       const m = queue.shift()
       if (m !== undefined) return m
       if (this.own !== undefined && this.own.piece < current) {
@@ -429,10 +443,11 @@ export async function* readSplit(
   }
   try {
     for (;;) {
-      const m = await pieces.next(current)
-      if (m instanceof Error) return { end: 'stopped', at: last, position: t.read }
+      const arrival = await pieces.next(current)
+      if (arrival instanceof Error) return { end: 'stopped', at: last, position: t.read }
+      const m = arrival.message
       if (m.type === 'batch') {
-        const out = decoder.decode(m)
+        const out = decoder.decode(m, arrival.decoder)
         last = absolute(m.at)
         if (out.length > 0) yield out
         continue
@@ -442,7 +457,6 @@ export async function* readSplit(
         const next = current + 1 + m.index
         pieces.passed(next)
         current = next
-        decoder.nextPiece()
         lines = at.lines
         lastNewline = at.lastNewline
         last = at
