@@ -219,7 +219,10 @@ class Copies {
   constructor(private readonly placed: (row: number, buffer: number, start: number, size: number) => void) {}
 
   add(row: number, bytes: Buffer): void {
-    if (this.dictionary !== undefined) return this.place(row, bytes, this.dictionary)
+    if (this.dictionary !== undefined) {
+      this.place(row, bytes, this.dictionary)
+      return
+    }
     this.pending.push([row, bytes])
     this.pendingBytes += bytes.length
     if (this.pendingBytes >= window) this.settle()

@@ -107,8 +107,12 @@ export const rightOf = <E extends { readonly message: string }, A>(e: Either.Eit
   return e.right
 }
 
+// A raw record read member by member, whatever its shape.
+// biome-ignore lint/suspicious/noExplicitAny: the reference reads generated records of known shape
+type Raw = Record<string, any>
+
 /**
- * The `ImageScanFinding` an Inspector v2 finding (as {@link inspectorRecordArb} makes them) is
+ * The `ImageScanFinding` an Inspector v2 finding (as `inspectorRecordArb` makes them) is
  * served as, written out member by member, independently of the mapping it checks: Image
  * Builder's members taken from Inspector's, `remediation.recommendation.Url` as `url`, members
  * Image Builder has no place for left out, empty structures and lists left out, and each
@@ -120,10 +124,10 @@ export const expectedImageScanFinding = (
   raw: Readonly<Record<string, unknown>>,
   time: (seconds: number) => unknown = (s) => s,
 ): Record<string, unknown> => {
-  const r = raw as Record<string, any>
+  const r = raw as Raw
   const seconds = (v: unknown) =>
     v === undefined ? undefined : time(typeof v === 'number' ? v : Date.parse(v as string) / 1000)
-  const pick = (o: Record<string, any> | undefined, keys: ReadonlyArray<string>) => {
+  const pick = (o: Raw | undefined, keys: ReadonlyArray<string>) => {
     if (o === undefined) return undefined
     const out: Record<string, unknown> = {}
     for (const k of keys) if (o[k] !== undefined) out[k] = o[k]
@@ -138,7 +142,7 @@ export const expectedImageScanFinding = (
     adjusted === undefined
       ? undefined
       : pick(
-          { ...adjusted, adjustments: list(adjusted.adjustments, (a: any) => pick(a, ['metric', 'reason'])) },
+          { ...adjusted, adjustments: list(adjusted.adjustments, (a: Raw) => pick(a, ['metric', 'reason'])) },
           ['scoreSource', 'cvssSource', 'version', 'score', 'scoringVector', 'adjustments'],
         )
   const recommendation = r.remediation?.recommendation
@@ -165,11 +169,11 @@ export const expectedImageScanFinding = (
     packageVulnerabilityDetails: pick(
       {
         vulnerabilityId: p.vulnerabilityId,
-        vulnerablePackages: list(p.vulnerablePackages, (v: any) =>
+        vulnerablePackages: list(p.vulnerablePackages, (v: Raw) =>
           pick(v, [...packageKeys, 'filePath', 'fixedInVersion', 'remediation']),
         ),
         source: p.source,
-        cvss: list(p.cvss, (c: any) => pick(c, ['baseScore', 'scoringVector', 'version', 'source'])),
+        cvss: list(p.cvss, (c: Raw) => pick(c, ['baseScore', 'scoringVector', 'version', 'source'])),
         relatedVulnerabilities: list(p.relatedVulnerabilities),
         sourceUrl: p.sourceUrl,
         vendorSeverity: p.vendorSeverity,
