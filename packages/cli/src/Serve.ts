@@ -17,6 +17,7 @@ import { stopped, untilStopped } from './Interrupt.js'
 import { exitCodes, type Io } from './Io.js'
 import { loadKeyFile } from './KeyFile.js'
 import { keysFrom } from './Keys.js'
+import { makeRecordDetails } from './RecordDetails.js'
 import {
   loadSourceOptions,
   noteSkippedInputs,
@@ -141,11 +142,17 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   if (E.isLeft(read)) return failed(io, read.left)
 
   const started = io.now()
-  const source = await openInputs(inputs, sourceOptions.right, read.right, {
-    io,
-    command: 'serve',
-    quiet: false,
-  })
+  // Located records: ListImageScanFindings serves each finding whole, read back from its export.
+  const source = await openInputs(
+    inputs,
+    sourceOptions.right,
+    { ...read.right, locate: true },
+    {
+      io,
+      command: 'serve',
+      quiet: false,
+    },
+  )
   if (E.isLeft(source)) return source.left
   const finished = await untilStopped(io, load(source.right))
   if (E.isLeft(finished)) return stopped(io, 'serve', finished.left)
@@ -186,15 +193,20 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
 // only when the read succeeded as a whole: a failed read leaves nothing to serve. Only the frozen
 // structures outlive this: the builders' lookup tables are dropped with it.
 const load = async (source: FindingSource<InputError>) => {
-  const builders = { index: makeBuilder(), store: makeScanFindingStoreBuilder() }
+  const builders = {
+    index: makeBuilder(),
+    store: makeScanFindingStoreBuilder(),
+    details: makeRecordDetails(),
+  }
   const loaded = await foldSource(source, builders, (b, f) => {
     b.index.add(f)
-    b.store.add(f)
+    const stored = b.store.add(f)
+    if (E.isRight(stored) && stored.right) b.details.add(f)
     return b
   })()
   return E.map(({ value, report }: Folded<typeof builders>) => ({
     index: value.index.freeze(),
-    store: value.store.freeze(),
+    store: value.store.freeze(value.details.freeze()),
     report,
   }))(loaded)
 }

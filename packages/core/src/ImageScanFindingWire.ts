@@ -154,6 +154,42 @@ export const detailCodec = (intern: (s: string) => string = (s) => s) => {
   })
 }
 
+/**
+ * The descriptive members of an Image Builder `ImageScanFinding` record, as
+ * {@link detailCodec} keeps them (what an Image Builder export holds is served as it is).
+ *
+ * @category codecs
+ */
+export const imageScanFindingDetail = (u: unknown): ImageScanFindingDetail | undefined => {
+  const decoded = plainDetail.decode(u)
+  return decoded._tag === 'Right' ? decoded.right : undefined
+}
+
+/**
+ * The descriptive members of the `ImageScanFinding` Image Builder makes of an Inspector v2
+ * finding. Image Builder's members are Inspector's, by the same names and types (`type`,
+ * `title`, `description`, `firstObservedAt`, `updatedAt`, `inspectorScore`,
+ * `inspectorScoreDetails.adjustedCvss`, and `packageVulnerabilityDetails` with its `cvss`,
+ * `vulnerablePackages`, `referenceUrls`, vendor dates…), but for one spelling: Inspector's
+ * `remediation.recommendation.Url` is Image Builder's `url`. Inspector's members Image Builder
+ * has no place for (`lastObservedAt`, `status`, `resources`, `epss`, a package's
+ * `sourceLambdaLayerArn`, …) are left out. See docs/server.md.
+ *
+ * @category codecs
+ */
+export const inspectorFindingDetail = (u: unknown): ImageScanFindingDetail | undefined => {
+  if (!isRecord(u)) return undefined
+  const remediation = u.remediation
+  if (!isRecord(remediation)) return imageScanFindingDetail(u)
+  const recommendation = remediation.recommendation
+  if (!isRecord(recommendation) || !('Url' in recommendation)) return imageScanFindingDetail(u)
+  const { Url, ...rest } = recommendation
+  return imageScanFindingDetail({
+    ...u,
+    remediation: { ...remediation, recommendation: { ...rest, url: Url } },
+  })
+}
+
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
@@ -223,3 +259,5 @@ const keptList = <C extends t.Mixed>(
     },
     t.identity,
   )
+
+const plainDetail = detailCodec()

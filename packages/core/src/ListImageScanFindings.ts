@@ -17,7 +17,7 @@ import { planKeyset, takeKeyset } from './Pager.js'
 import { type Caller, localCaller } from './Paging.js'
 import { compareKeys } from './Query.js'
 import { decodeRequest, FilterValue, NextToken } from './Request.js'
-import { imageScanFindingAt, type ScanFindingStore } from './ScanFindingStore.js'
+import { imageScanFindingsAt, type ScanFindingStore } from './ScanFindingStore.js'
 import { severities } from './Severity.js'
 
 // -------------------------------------------------------------------------------------
@@ -179,7 +179,7 @@ export const answerFindingsRequest = (
       },
       subject: 'request',
     }),
-    Either.map((plan) => {
+    Either.chainW((plan) => {
       const match = matcher(store, filter?.name, value, accounts)
       const page = takeKeyset(
         engine.tokens,
@@ -187,11 +187,12 @@ export const answerFindingsRequest = (
         (after, limit) => scan(store, match, after === undefined ? 0 : after + 1, limit),
         (row) => [row],
       )
-      return {
+      // The page's findings whole: their details may be read back from the source, checked.
+      return Either.map((findings: ReadonlyArray<ImageScanFindingWire>) => ({
         requestId: engine.requestId(),
-        findings: page.items.map((i) => imageScanFindingAt(store, i)),
+        findings,
         ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }),
-      }
+      }))(imageScanFindingsAt(store, page.items))
     }),
   )
 }

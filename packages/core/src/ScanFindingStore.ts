@@ -11,8 +11,8 @@
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { type InvalidRequestException, invalidRequest } from './Errors.js'
-import { KeyString } from './Finding.js'
+import { type InvalidRequestException, invalidRequest, type ScantallyError } from './Errors.js'
+import { Finding, KeyString } from './Finding.js'
 import { fixCodes } from './FindingIndex.js'
 import { ImageScanFinding } from './ImageScanFinding.js'
 import {
@@ -46,7 +46,8 @@ export const ScanFindingRecord = t.intersection(
  * An immutable store of findings. Row `i` has its account, image build version, pipeline and
  * vulnerability as ids into `strings` (0 = absent), its severity as an index into
  * `severities`, its `fixAvailable` as a code into `fixCodes`, and its descriptive members, if
- * any, in `details[i]`.
+ * any, in `details[i]` (those of records given whole) or behind `recorded` (those of a source's
+ * records, read back a page at a time, see {@link RecordedDetails}).
  *
  * @example
  * ```ts
@@ -72,6 +73,34 @@ export interface ScanFindingStore {
   readonly severity: Uint8Array
   readonly fix: Uint8Array
   readonly details: ReadonlyArray<ImageScanFindingDetail | undefined>
+  readonly recorded?: RecordedDetails
+}
+
+/**
+ * Where the descriptive members of a store's findings are when the store does not hold them:
+ * the edge that read the findings (files read back by byte range, a compact encoding of what
+ * could not be read again) answers for a page's rows. `expected[i]` is row `rows[i]` as the
+ * store has it (its key members): the answer must be that finding's, and a record that is not
+ * (a file changed since it was read) is an error, never another finding's details.
+ *
+ * @example
+ * ```ts
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import type { RecordedDetails } from '@scantally/core'
+ *
+ * // Details kept by the edge in a map of row to detail.
+ * const kept = new Map([[0, { title: 'CVE-2024-6387 - openssh' }]])
+ * const details: RecordedDetails = { read: (rows) => E.right(rows.map((r) => kept.get(r))) }
+ * ```
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface RecordedDetails {
+  readonly read: (
+    rows: ReadonlyArray<number>,
+    expected: ReadonlyArray<ImageScanFindingWire>,
+  ) => E.Either<ScantallyError, ReadonlyArray<ImageScanFindingDetail | undefined>>
 }
 
 /**
@@ -83,7 +112,7 @@ export interface ScanFindingStore {
  */
 export interface ScanFindingStoreBuilder {
   readonly add: (record: unknown) => E.Either<string, boolean>
-  readonly freeze: () => ScanFindingStore
+  readonly freeze: (recorded?: RecordedDetails) => ScanFindingStore
 }
 
 // -------------------------------------------------------------------------------------
@@ -142,11 +171,12 @@ export const makeScanFindingStoreBuilder = (): ScanFindingStoreBuilder => {
       vulnerability.push(idOf(record.vulnerabilityId ?? record.packageVulnerabilityDetails?.vulnerabilityId))
       severity.push(severities.indexOf(record.severity))
       fix.push(record.fixAvailable === undefined ? 0 : fixCodes.indexOf(record.fixAvailable))
-      const described = detail.decode(record)
-      details.push(Either.isRight(described) ? described.right : undefined)
+      // A normalized finding has no descriptive members: nothing to decode or keep.
+      const described = isNormalized(record) ? undefined : detail.decode(record)
+      details.push(described !== undefined && Either.isRight(described) ? described.right : undefined)
       return Either.right(true)
     },
-    freeze: () => {
+    freeze: (recorded) => {
       seen.clear()
       interned.clear()
       return {
@@ -161,6 +191,7 @@ export const makeScanFindingStoreBuilder = (): ScanFindingStoreBuilder => {
         severity: Uint8Array.from(severity),
         fix: Uint8Array.from(fix),
         details,
+        ...(recorded === undefined ? {} : { recorded }),
       }
     },
   }
@@ -211,12 +242,37 @@ export const emptyScanFindingStore: ScanFindingStore = makeScanFindingStoreBuild
 // -------------------------------------------------------------------------------------
 
 /**
- * Row `i` of a store as an `ImageScanFinding` on the wire, members in the model's order.
+ * The rows of a store as `ImageScanFinding`s on the wire, with their descriptive members, also
+ * those read back from where the store's source keeps them (see {@link RecordedDetails}); `Left`
+ * when they cannot be read back as they were.
  *
  * @category utils
  */
-export const imageScanFindingAt = (store: ScanFindingStore, i: number): ImageScanFindingWire => {
-  const detail: ImageScanFindingDetail = store.details[i] ?? {}
+export const imageScanFindingsAt = (
+  store: ScanFindingStore,
+  rows: ReadonlyArray<number>,
+): E.Either<ScantallyError, ReadonlyArray<ImageScanFindingWire>> => {
+  const keys = rows.map((i) => imageScanFindingAt(store, i))
+  const recorded = store.recorded
+  if (recorded === undefined || rows.length === 0) return Either.right(keys)
+  return Either.map((details: ReadonlyArray<ImageScanFindingDetail | undefined>) =>
+    rows.map((i, k) =>
+      details[k] === undefined ? (keys[k] as ImageScanFindingWire) : imageScanFindingAt(store, i, details[k]),
+    ),
+  )(recorded.read(rows, keys))
+}
+
+/**
+ * Row `i` of a store as an `ImageScanFinding` on the wire, members in the model's order: its
+ * key members and the descriptive ones the store holds (or `detail`, read back from elsewhere).
+ *
+ * @category utils
+ */
+export const imageScanFindingAt = (
+  store: ScanFindingStore,
+  i: number,
+  detail: ImageScanFindingDetail = store.details[i] ?? {},
+): ImageScanFindingWire => {
   const str = (id: number | undefined) => (id === undefined || id === 0 ? undefined : store.strings[id])
   const vulnerabilityId = str(store.vulnerability[i])
   const out: Record<string, unknown> = {
@@ -238,4 +294,11 @@ export const imageScanFindingAt = (store: ScanFindingStore, i: number): ImageSca
   }
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k]
   return out as ImageScanFindingWire
+}
+
+// A record with no member but a normalized finding's (what sources hand out) describes nothing.
+const normalizedMembers: ReadonlySet<string> = new Set(Finding.types.flatMap((c) => Object.keys(c.props)))
+const isNormalized = (record: object): boolean => {
+  for (const k in record) if (!normalizedMembers.has(k)) return false
+  return true
 }

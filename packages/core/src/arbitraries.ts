@@ -100,6 +100,89 @@ export const findingArb = (options: { readonly arns?: boolean } = {}): fc.Arbitr
     })
 
 /**
+ * A raw Amazon Inspector v2 finding (`ListFindings` shape) linked to an image build, with every
+ * member Image Builder's `ImageScanFinding` carries over sometimes present, members it has no
+ * place for (`lastObservedAt`, `status`, `resources`, a package's `sourceLambdaLayerArn`), and
+ * timestamps as epoch seconds or ISO 8601. `n` makes its `findingArn` unique.
+ *
+ * @category arbitraries
+ */
+export const inspectorRecordArb = (n: number): fc.Arbitrary<Readonly<Record<string, unknown>>> => {
+  const text = fc.string({ minLength: 1, maxLength: 12 })
+  const score = fc.integer({ min: 0, max: 100 }).map((x) => x / 10)
+  const when = fc
+    .integer({ min: 1_500_000_000, max: 1_900_000_000 })
+    .chain((s) => fc.constantFrom<number | string>(s, new Date(s * 1000).toISOString()))
+  const optional = <T>(members: { [K in keyof T]: fc.Arbitrary<T[K]> }) =>
+    fc.record(members, { requiredKeys: [] })
+  return fc
+    .record({
+      awsAccountId: accountIdArb,
+      severity: severityArb,
+      build: arn('image'),
+      vulnerabilityId: vulnerabilityIdArb,
+      described: optional({
+        type: fc.constantFrom('PACKAGE_VULNERABILITY', 'NETWORK_REACHABILITY'),
+        title: text,
+        description: text,
+        remediation: optional({ recommendation: optional({ text: text, Url: text }) }),
+        firstObservedAt: when,
+        lastObservedAt: when,
+        updatedAt: when,
+        inspectorScore: score,
+        inspectorScoreDetails: optional({
+          adjustedCvss: optional({
+            scoreSource: text,
+            cvssSource: text,
+            version: text,
+            score: score,
+            scoringVector: text,
+            adjustments: fc.array(optional({ metric: text, reason: text }), { maxLength: 2 }),
+          }),
+        }),
+        fixAvailable: fc.constantFrom(...fixAvailableValues),
+      }),
+      details: optional({
+        vulnerablePackages: fc.array(
+          optional({
+            name: text,
+            version: text,
+            sourceLayerHash: text,
+            epoch: fc.integer({ min: 0, max: 3 }),
+            release: text,
+            arch: text,
+            packageManager: text,
+            filePath: text,
+            fixedInVersion: text,
+            remediation: text,
+            sourceLambdaLayerArn: text,
+          }),
+          { maxLength: 3 },
+        ),
+        source: text,
+        cvss: fc.array(optional({ baseScore: score, scoringVector: text, version: text, source: text }), {
+          maxLength: 2,
+        }),
+        relatedVulnerabilities: fc.array(text, { maxLength: 2 }),
+        sourceUrl: text,
+        vendorSeverity: text,
+        vendorCreatedAt: when,
+        vendorUpdatedAt: when,
+        referenceUrls: fc.array(text, { maxLength: 2 }),
+      }),
+    })
+    .map(({ awsAccountId, severity, build, vulnerabilityId, described, details }) => ({
+      findingArn: `arn:aws:inspector2:us-east-1:${awsAccountId}:finding/${n}`,
+      awsAccountId,
+      severity,
+      status: 'ACTIVE',
+      ...described,
+      resources: [{ type: 'AWS_EC2_INSTANCE', id: `i-${n}`, tags: { Ec2ImageBuilderArn: build } }],
+      packageVulnerabilityDetails: { vulnerabilityId, ...details },
+    }))
+}
+
+/**
  * Findings with unique `findingArn`s (or none), so counts are not affected by de-duplication.
  *
  * @category arbitraries

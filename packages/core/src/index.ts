@@ -120,7 +120,7 @@ export {
   ListImageScanFindingAggregationsRequest,
   ListImageScanFindingAggregationsResponse,
 } from './Request.js'
-export { type ScanFindingStore, scanFindingStoreOf } from './ScanFindingStore.js'
+export { type RecordedDetails, type ScanFindingStore, scanFindingStoreOf } from './ScanFindingStore.js'
 export { Severity, severities } from './Severity.js'
 export {
   type Accumulated,

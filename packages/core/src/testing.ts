@@ -106,3 +106,96 @@ export const rightOf = <E extends { readonly message: string }, A>(e: Either.Eit
   if (Either.isLeft(e)) throw new Error(`expected success, got ${JSON.stringify(e.left)}`)
   return e.right
 }
+
+// A raw record read member by member, whatever its shape.
+// biome-ignore lint/suspicious/noExplicitAny: the reference reads generated records of known shape
+type Raw = Record<string, any>
+
+/**
+ * The `ImageScanFinding` an Inspector v2 finding (as `inspectorRecordArb` makes them) is
+ * served as, written out member by member, independently of the mapping it checks: Image
+ * Builder's members taken from Inspector's, `remediation.recommendation.Url` as `url`, members
+ * Image Builder has no place for left out, empty structures and lists left out, and each
+ * timestamp as `time` makes it of epoch seconds (numbers on the wire, `Date`s in the AWS SDK).
+ *
+ * @category testing
+ */
+export const expectedImageScanFinding = (
+  raw: Readonly<Record<string, unknown>>,
+  time: (seconds: number) => unknown = (s) => s,
+): Record<string, unknown> => {
+  const r = raw as Raw
+  const seconds = (v: unknown) =>
+    v === undefined ? undefined : time(typeof v === 'number' ? v : Date.parse(v as string) / 1000)
+  const pick = (o: Raw | undefined, keys: ReadonlyArray<string>) => {
+    if (o === undefined) return undefined
+    const out: Record<string, unknown> = {}
+    for (const k of keys) if (o[k] !== undefined) out[k] = o[k]
+    return Object.keys(out).length === 0 ? undefined : out
+  }
+  const list = <A>(xs: ReadonlyArray<A> | undefined, f: (x: A) => unknown = (x) => x) => {
+    const out = (xs ?? []).map(f).filter((x) => x !== undefined)
+    return out.length === 0 ? undefined : out
+  }
+  const adjusted = r.inspectorScoreDetails?.adjustedCvss
+  const cvss =
+    adjusted === undefined
+      ? undefined
+      : pick(
+          { ...adjusted, adjustments: list(adjusted.adjustments, (a: Raw) => pick(a, ['metric', 'reason'])) },
+          ['scoreSource', 'cvssSource', 'version', 'score', 'scoringVector', 'adjustments'],
+        )
+  const recommendation = r.remediation?.recommendation
+  const p = r.packageVulnerabilityDetails
+  const packageKeys = ['name', 'version', 'sourceLayerHash', 'epoch', 'release', 'arch', 'packageManager']
+  const out: Record<string, unknown> = {
+    awsAccountId: r.awsAccountId,
+    imageBuildVersionArn: r.resources?.[0]?.tags?.Ec2ImageBuilderArn,
+    type: r.type,
+    description: r.description,
+    title: r.title,
+    remediation:
+      recommendation === undefined
+        ? undefined
+        : pick(
+            { recommendation: pick({ text: recommendation.text, url: recommendation.Url }, ['text', 'url']) },
+            ['recommendation'],
+          ),
+    severity: r.severity,
+    firstObservedAt: seconds(r.firstObservedAt),
+    updatedAt: seconds(r.updatedAt),
+    inspectorScore: r.inspectorScore,
+    inspectorScoreDetails: cvss === undefined ? undefined : { adjustedCvss: cvss },
+    packageVulnerabilityDetails: pick(
+      {
+        vulnerabilityId: p.vulnerabilityId,
+        vulnerablePackages: list(p.vulnerablePackages, (v: Raw) =>
+          pick(v, [...packageKeys, 'filePath', 'fixedInVersion', 'remediation']),
+        ),
+        source: p.source,
+        cvss: list(p.cvss, (c: Raw) => pick(c, ['baseScore', 'scoringVector', 'version', 'source'])),
+        relatedVulnerabilities: list(p.relatedVulnerabilities),
+        sourceUrl: p.sourceUrl,
+        vendorSeverity: p.vendorSeverity,
+        vendorCreatedAt: seconds(p.vendorCreatedAt),
+        vendorUpdatedAt: seconds(p.vendorUpdatedAt),
+        referenceUrls: list(p.referenceUrls),
+      },
+      [
+        'vulnerabilityId',
+        'vulnerablePackages',
+        'source',
+        'cvss',
+        'relatedVulnerabilities',
+        'sourceUrl',
+        'vendorSeverity',
+        'vendorCreatedAt',
+        'vendorUpdatedAt',
+        'referenceUrls',
+      ],
+    ),
+    fixAvailable: r.fixAvailable,
+  }
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k]
+  return out
+}

@@ -188,7 +188,7 @@ export const errorText = (e: unknown): string => (e instanceof Error ? e.message
  * The decoded bytes of an input: its raw bytes, gunzipped when they begin with the gzip magic
  * bytes `1f 8b` (unless `gzip` is false: the rest of a file whose start was read already;
  * several gzip members in a row are read one after the other). `onRaw` sees
- * the size of every raw chunk, for the report. Read errors (and corrupt gzip data) are thrown
+ * the size of every raw chunk, for the report; `onGzip` is called when the bytes are gunzipped. Read errors (and corrupt gzip data) are thrown
  * by the iteration; the reader turns them into data.
  *
  * @category utils
@@ -197,6 +197,7 @@ export async function* decodedBytes(
   raw: AsyncIterable<Buffer>,
   onRaw: (bytes: number) => void,
   gzip = true,
+  onGzip: () => void = () => undefined,
 ): AsyncGenerator<Buffer> {
   const it = raw[Symbol.asyncIterator]()
   let head: Buffer = Buffer.alloc(0)
@@ -232,6 +233,7 @@ export async function* decodedBytes(
     yield* rest()
     return
   }
+  onGzip()
   const source = Readable.from(rest(), { objectMode: false })
   const gunzip = createGunzip()
   source.on('error', (e) => gunzip.destroy(e))

@@ -7,6 +7,8 @@
  *
  * @module
  */
+
+import { stat } from 'node:fs/promises'
 import {
   concatIngestReports,
   emptyIngestReport,
@@ -39,6 +41,7 @@ import { fileFormat, formatsTried, sniffStream } from './Format.js'
 import { decodedBytes, errorText, type Input, listInputs, type ResumeAt } from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordKind, recordProjection } from './Record.js'
+import { type ExportFile, noteLocation } from './RecordLocation.js'
 import { decline, type ReaderPosition, RecordReader, type SyntaxProblem } from './RecordReader.js'
 import {
   emptyInput,
@@ -104,6 +107,12 @@ export interface ReadOptions extends InspectorMappingOptions {
    * Records the plain path reads keep every key.
    */
   readonly keys?: ReadonlyArray<GroupKey> | undefined
+  /**
+   * Whether to note where each counted finding's record lies (see `recordLocation`), for a
+   * reader that reads records back whole (default `false`). A locating read does not split files
+   * between threads.
+   */
+  readonly locate?: boolean
   /** Globs a directory's files must match to be read (default: every file); named files are always read. */
   readonly include?: ReadonlyArray<string>
   /**
@@ -226,6 +235,7 @@ interface Context {
   readonly chunkSize: number
   readonly findingArns: boolean
   readonly keys: ReadonlyArray<GroupKey> | undefined
+  readonly locate: boolean
   readonly mapping: InspectorMappingOptions
   readonly seen: FindingArnSet
   readonly onProgress: (bytesRead: number) => void
@@ -243,6 +253,7 @@ const makeContext = (options: ReadOptions): Context => ({
   chunkSize: options.chunkSize ?? defaultChunkSize,
   findingArns: options.findingArns ?? true,
   keys: options.keys,
+  locate: options.locate ?? false,
   mapping: {
     ...(options.statuses === undefined ? {} : { statuses: options.statuses }),
     ...(options.resolvePipeline === undefined ? {} : { resolvePipeline: options.resolvePipeline }),
@@ -279,7 +290,8 @@ async function* readInput(
 ): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
   const records = new InputRecords(input.name, ctx, input.listed === true)
   try {
-    const planned = input.path === undefined ? undefined : planFile(input.path, ctx.workers, ctx.splitBytes)
+    const planned =
+      input.path === undefined || ctx.locate ? undefined : planFile(input.path, ctx.workers, ctx.splitBytes)
     // Only JSON is split (its format is told here once, from the file's first bytes).
     const plan = planned === undefined || fileFormat(planned.path) !== 'json' ? undefined : planned
     const split = plan === undefined ? undefined : yield* readSplitPhase(plan, records, ctx)
@@ -349,6 +361,8 @@ async function* readStreamPhase(
   from: Stopped | undefined,
 ): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
   const t = records.tally
+  // A file whose records are located is taken as it is now; its ranges are read back against it.
+  const file = ctx.locate && input.path !== undefined ? await exportFile(input.path) : undefined
   const decoded = decodedBytes(
     input.open(from?.resume),
     (n) => {
@@ -357,13 +371,14 @@ async function* readStreamPhase(
       ctx.onProgress(ctx.bytesRead)
     },
     from === undefined,
+    () => records.gunzipped(),
   )
   // The rest of a split file is JSON; anything else is told from its first bytes, once.
   const sniffed =
     from === undefined ? await sniffStream(decoded) : { format: 'json' as const, bytes: decoded }
   if (sniffed.format === 'unknown') return records.unknown()
   if (sniffed.format === 'inspectorCsv') return yield* readCsvPhase(sniffed.bytes, records, ctx)
-  const reader = records.reader(from?.at)
+  const reader = records.reader(from?.at, file)
   let open = true
   for await (const chunk of sniffed.bytes) {
     open = records.settle(reader, reader.push(chunk))
@@ -417,6 +432,13 @@ class InputRecords {
   /** Why this input, found in a directory, is not an export and is skipped, once it is known. */
   notExport: string | undefined = undefined
   private batch: Array<Finding> = []
+  // Locating: the reader, the file its offsets are of (none: records are copied), where the
+  // record being taken starts, and how deep in a nested page it is (records there are not located).
+  private current: RecordReader | undefined = undefined
+  private located: ExportFile | undefined = undefined
+  private gzip = false
+  private start = 0
+  private paged = 0
   private readonly fast: FastRecord | undefined
   private readonly seenPlain: SeenBefore
   private readonly seenFast: SeenBefore
@@ -446,15 +468,38 @@ class InputRecords {
   }
 
   /** A reader of this input's records, from its start or from where a split read stopped. */
-  reader(from?: ReaderPosition): RecordReader {
+  reader(from?: ReaderPosition, file?: ExportFile): RecordReader {
     const hooks = this.fast === undefined ? {} : { fast: this.takeFast, newlines: this.fast.newlines }
-    return new RecordReader(recordProjection, this.take, from === undefined ? hooks : { ...hooks, from })
+    const reader = new RecordReader(
+      recordProjection,
+      this.take,
+      from === undefined ? hooks : { ...hooks, from },
+    )
+    if (this.ctx.locate) {
+      this.current = reader
+      this.located = this.gzip ? undefined : file
+    }
+    return reader
+  }
+
+  /** The input turned out to be gzip: its offsets are not the file's, so records are copied. */
+  gunzipped(): void {
+    this.gzip = true
+    this.located = undefined
   }
 
   /** The plain path: a materialized record (or a page of them) and its byte offset. */
   readonly take = (record: unknown, offset: number): boolean => {
     const page = nestedPage(record)
-    if (page !== undefined) return page.every((r) => this.take(r, offset))
+    if (page !== undefined) {
+      this.paged++
+      try {
+        return page.every((r) => this.take(r, offset))
+      } finally {
+        this.paged--
+      }
+    }
+    this.start = offset
     if (this.listed && this.tally.position === 0 && recordKind(record) === undefined) {
       this.notExport = 'not an export: JSON whose first record is not a finding'
       return false
@@ -478,8 +523,9 @@ class InputRecords {
    * The fast path. It declines (throws) before counting anything, so a declined record is
    * counted once, by {@link InputRecords.take}.
    */
-  readonly takeFast = (s: JsonScanner): boolean => {
+  readonly takeFast = (s: JsonScanner, offset: number): boolean => {
     const fast = this.fast as FastRecord
+    this.start = offset
     fast.read(s)
     const c = fast.classify()
     if (c === undefined) throw decline
@@ -539,12 +585,27 @@ class InputRecords {
     return undefined
   }
 
-  // A finding as handed out: without its ARN when ARNs are not kept.
+  // A finding as handed out: without its ARN when ARNs are not kept; located when asked.
   private add(f: Finding): void {
-    if (this.ctx.findingArns || f.findingArn === undefined) this.batch.push(f)
-    else {
+    let out = f
+    if (!this.ctx.findingArns && f.findingArn !== undefined) {
       const { findingArn: _, ...rest } = f
-      this.batch.push(rest)
+      out = rest
     }
+    const reader = this.current
+    if (reader !== undefined && this.paged === 0)
+      noteLocation(
+        out,
+        this.located === undefined
+          ? { _tag: 'Copied', bytes: reader.bytesFrom(this.start) }
+          : { _tag: 'InFile', file: this.located, start: this.start, end: reader.offset },
+      )
+    this.batch.push(out)
   }
+}
+
+// The file as it is now, for the ranges of its records to be read back against.
+const exportFile = async (path: string): Promise<ExportFile> => {
+  const s = await stat(path, { bigint: true })
+  return { path, size: s.size, mtimeNs: s.mtimeNs }
 }

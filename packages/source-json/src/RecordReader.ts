@@ -236,6 +236,11 @@ export class RecordReader {
     return this.base + this.s.pos
   }
 
+  /** A copy of the bytes from the absolute offset `start` (still buffered) to what is consumed. */
+  bytesFrom(start: number): Buffer {
+    return Buffer.from(this.s.buf.subarray(start - this.base, this.s.pos))
+  }
+
   /** Appends a chunk and reads every record it completes. */
   push(chunk: Buffer): SyntaxProblem | undefined {
     if (this.stopped) return undefined

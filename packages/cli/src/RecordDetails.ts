@@ -1,0 +1,274 @@
+/**
+ * The descriptive members of served findings, kept out of memory: for each stored finding,
+ * where its record lies (see source-json's `recordLocation`), and a page's records read back
+ * when `ListImageScanFindings` answers. A record in a file that can be read again is a byte
+ * range of that file (16 bytes a finding here), read back with positioned reads and checked: the
+ * file must be as it was when loaded, and the record must be the finding stored at that row. A
+ * record that cannot be read again (gzip, standard input, S3) is kept as its JSON bytes,
+ * deflated with a dictionary of the first records, in large shared buffers. A finding with no located record (a CSV report row, a live
+ * Inspector finding) is served with its key members only.
+ *
+ * @module
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { deflateRawSync, inflateRawSync } from 'node:zlib'
+import type {
+  Finding,
+  ImageScanFindingDetail,
+  ImageScanFindingWire,
+  RecordedDetails,
+  ScantallyError,
+} from '@scantally/core'
+import { imageScanFindingDetail, inspectorFindingDetail, serviceException } from '@scantally/core/internal'
+import { type ExportFile, recordKind, recordLocation } from '@scantally/source-json'
+import * as E from 'fp-ts/lib/Either.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Collects where the records of stored findings lie, row by row (`add` once per stored
+ * finding, in store order), then freezes into the store's {@link RecordedDetails}.
+ *
+ * @category model
+ */
+export interface RecordDetailsBuilder {
+  readonly add: (finding: Finding) => void
+  readonly freeze: () => RecordedDetails
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * A new builder. Row `i` is the `i`th finding added.
+ *
+ * @category constructors
+ */
+export const makeRecordDetails = (): RecordDetailsBuilder => {
+  const files: Array<ExportFile> = []
+  const fileIds = new Map<ExportFile, number>()
+  // Per row: 0 none, k > 0 file k - 1, k < 0 arena buffer -k - 1; the offset and length there.
+  let space = new Int32Array(1024)
+  let offset = new Float64Array(1024)
+  let length = new Uint32Array(1024)
+  let rows = 0
+  const add = (finding: Finding): void => {
+    if (rows === space.length) {
+      space = grown(space, new Int32Array(rows * 2))
+      offset = grown(offset, new Float64Array(rows * 2))
+      length = grown(length, new Uint32Array(rows * 2))
+    }
+    const at = recordLocation(finding)
+    if (at?._tag === 'InFile') {
+      let id = fileIds.get(at.file)
+      if (id === undefined) {
+        id = files.length
+        files.push(at.file)
+        fileIds.set(at.file, id)
+      }
+      space[rows] = id + 1
+      offset[rows] = at.start
+      length[rows] = at.end - at.start
+    } else if (at?._tag === 'Copied') copied.add(rows, at.bytes)
+    rows++
+  }
+  const copied = new Copies((row, buffer, start, size) => {
+    space[row] = -buffer - 1
+    offset[row] = start
+    length[row] = size
+  })
+  const freeze = (): RecordedDetails => {
+    copied.settle()
+    const frozen = {
+      space: space.slice(0, rows),
+      offset: offset.slice(0, rows),
+      length: length.slice(0, rows),
+    }
+    fileIds.clear()
+    return {
+      read: (wanted, expected) => {
+        const open = new Map<number, number>()
+        try {
+          const out: Array<ImageScanFindingDetail | undefined> = []
+          for (const [k, row] of wanted.entries()) {
+            const s = frozen.space[row] ?? 0
+            if (s === 0) {
+              out.push(undefined)
+              continue
+            }
+            const at = frozen.offset[row] as number
+            const size = frozen.length[row] as number
+            const where = s > 0 ? `${(files[s - 1] as ExportFile).path} bytes ${at}-${at + size}` : 'memory'
+            const bytes =
+              s > 0
+                ? readRange(open, s - 1, files[s - 1] as ExportFile, at, size)
+                : copied.read(-s - 1, at, size)
+            const detail = detailOf(bytes, expected[k] as ImageScanFindingWire)
+            if (E.isLeft(detail)) return E.left(notTheRecord(where, detail.left))
+            out.push(detail.right)
+          }
+          return E.right(out)
+        } catch (e) {
+          return E.left(e instanceof Changed ? serviceException(e.message) : serviceException(String(e)))
+        } finally {
+          for (const fd of open.values()) closeSync(fd)
+        }
+      },
+    }
+  }
+  return { add, freeze }
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * The descriptive members a record's JSON bytes hold for the finding `expected` (its key
+ * members as stored): an Image Builder finding's as they are, an Inspector finding's (or the
+ * one an EventBridge event holds) as Image Builder maps them, none for a Security Hub finding.
+ * `Left` when the bytes are not that finding's record.
+ *
+ * @category utils
+ */
+export const detailOf = (
+  bytes: Uint8Array,
+  expected: ImageScanFindingWire,
+): E.Either<string, ImageScanFindingDetail | undefined> => {
+  let u: unknown
+  try {
+    u = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))
+  } catch (e) {
+    return E.left(`not JSON (${(e as Error).message})`)
+  }
+  const kind = recordKind(u)
+  const record = (kind === 'eventBridgeEvent' ? (u as { detail: unknown }).detail : u) as Readonly<
+    Record<string, unknown>
+  >
+  if (kind === 'asffFinding')
+    return record.AwsAccountId === expected.awsAccountId ? E.right(undefined) : E.left('another account')
+  if (kind === undefined) return E.left('not a finding')
+  const details = record.packageVulnerabilityDetails as { readonly vulnerabilityId?: unknown } | undefined
+  if (
+    record.awsAccountId !== expected.awsAccountId ||
+    record.severity !== expected.severity ||
+    details?.vulnerabilityId !== expected.packageVulnerabilityDetails?.vulnerabilityId
+  )
+    return E.left(
+      `another finding (${String(record.awsAccountId)} ${String(record.severity)} ${String(details?.vulnerabilityId)})`,
+    )
+  return E.right(
+    kind === 'imageScanFinding' ? imageScanFindingDetail(record) : inspectorFindingDetail(record),
+  )
+}
+
+class Changed extends Error {}
+
+const notTheRecord = (where: string, why: string): ScantallyError =>
+  serviceException(
+    `the record of a served finding (${where}) is not the one loaded: ${why}; its export changed since scantally serve loaded it, restart it to serve the export as it is now`,
+  )
+
+// Bytes `at` to `at + size` of a file, which must be as it was when loaded.
+const readRange = (
+  open: Map<number, number>,
+  id: number,
+  file: ExportFile,
+  at: number,
+  size: number,
+): Buffer => {
+  let fd = open.get(id)
+  if (fd === undefined) {
+    try {
+      fd = openSync(file.path, 'r')
+    } catch (e) {
+      throw new Changed(
+        `${file.path} cannot be read any more (${(e as Error).message}); restart scantally serve`,
+      )
+    }
+    open.set(id, fd)
+    const now = fstatSync(fd, { bigint: true })
+    if (now.size !== file.size || now.mtimeNs !== file.mtimeNs)
+      throw new Changed(
+        `${file.path} changed since scantally serve loaded it (size ${file.size}, now ${now.size}${now.mtimeNs === file.mtimeNs ? '' : ', modified since'}): its findings are not served from a changed file; restart scantally serve to load it again`,
+      )
+  }
+  const buf = Buffer.alloc(size)
+  const n = readSync(fd, buf, 0, size, at)
+  if (n !== size) throw new Changed(`${file.path}: ${n} of ${size} bytes read at offset ${at}`)
+  return buf
+}
+
+const grown = <A extends Int32Array | Float64Array | Uint32Array>(from: A, to: A): A => {
+  to.set(from as never)
+  return to
+}
+
+// Copies of records, deflated with a dictionary made of the first ones (up to zlib's 32 KiB
+// window): records of one export share most of their member names and much of their text, so
+// this takes a 2.5 KB Inspector finding to about 350 bytes, against 1.1 KB deflated alone.
+class Copies {
+  private readonly arena = new Arena()
+  private pending: Array<readonly [number, Buffer]> = []
+  private pendingBytes = 0
+  private dictionary: Buffer | undefined = undefined
+
+  constructor(private readonly placed: (row: number, buffer: number, start: number, size: number) => void) {}
+
+  add(row: number, bytes: Buffer): void {
+    if (this.dictionary !== undefined) {
+      this.place(row, bytes, this.dictionary)
+      return
+    }
+    this.pending.push([row, bytes])
+    this.pendingBytes += bytes.length
+    if (this.pendingBytes >= window) this.settle()
+  }
+
+  // Makes the dictionary of the records held so far, and deflates them with it.
+  settle(): void {
+    if (this.dictionary !== undefined || this.pending.length === 0) return
+    const dictionary = Buffer.from(Buffer.concat(this.pending.map(([, b]) => b)).subarray(-window))
+    this.dictionary = dictionary
+    for (const [row, bytes] of this.pending) this.place(row, bytes, dictionary)
+    this.pending = []
+  }
+
+  read(buffer: number, at: number, size: number): Buffer {
+    return inflateRawSync(this.arena.slice(buffer, at, size), { dictionary: this.dictionary as Buffer })
+  }
+
+  private place(row: number, bytes: Buffer, dictionary: Buffer): void {
+    const [buffer, start, size] = this.arena.append(deflateRawSync(bytes, { dictionary }))
+    this.placed(row, buffer, start, size)
+  }
+}
+
+const window = 32 * 1024
+
+// Append-only byte storage in large buffers, so a small record costs its bytes, not an object.
+class Arena {
+  private readonly buffers: Array<Buffer> = []
+  private used = 0
+  private static readonly size = 1 << 20
+
+  append(bytes: Uint8Array): readonly [number, number, number] {
+    let last = this.buffers[this.buffers.length - 1]
+    if (last === undefined || this.used + bytes.length > last.length) {
+      last = Buffer.allocUnsafe(Math.max(Arena.size, bytes.length))
+      this.buffers.push(last)
+      this.used = 0
+    }
+    last.set(bytes, this.used)
+    const start = this.used
+    this.used += bytes.length
+    return [this.buffers.length - 1, start, bytes.length]
+  }
+
+  slice(buffer: number, at: number, size: number): Buffer {
+    return (this.buffers[buffer] as Buffer).subarray(at, at + size)
+  }
+}
