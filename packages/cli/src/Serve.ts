@@ -146,7 +146,7 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   const source = await openInputs(
     inputs,
     sourceOptions.right,
-    { ...read.right, locate: true },
+    { ...read.right, locate: true, findingArns: false },
     {
       io,
       command: 'serve',
@@ -190,25 +190,28 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
 }
 
 // The index and the store, filled from the same counted findings so both operations agree, and
-// only when the read succeeded as a whole: a failed read leaves nothing to serve. Only the frozen
-// structures outlive this: the builders' lookup tables are dropped with it.
+// only when the read succeeded as a whole: a failed read leaves nothing to serve. The store keeps
+// each finding as its index row, so both share one set of strings; the inputs de-duplicate (by
+// ARN, across every input), so the builders keep no ARNs. Only the frozen structures outlive
+// this: the builders' lookup tables are dropped with it.
 const load = async (source: FindingSource<InputError>) => {
+  const index = makeBuilder({ dedupe: false })
   const builders = {
-    index: makeBuilder(),
-    store: makeScanFindingStoreBuilder(),
+    index,
+    store: makeScanFindingStoreBuilder({ index }),
     details: makeRecordDetails(),
   }
   const loaded = await foldSource(source, builders, (b, f) => {
-    b.index.add(f)
     const stored = b.store.add(f)
-    if (E.isRight(stored) && stored.right) b.details.add(f)
+    if (E.isRight(stored)) b.details.add(f)
+    // A finding the store does not take is still counted, as it always was.
+    else b.index.add(f)
     return b
   })()
-  return E.map(({ value, report }: Folded<typeof builders>) => ({
-    index: value.index.freeze(),
-    store: value.store.freeze(value.details.freeze()),
-    report,
-  }))(loaded)
+  return E.map(({ value, report }: Folded<typeof builders>) => {
+    const store = value.store.freeze(value.details.freeze())
+    return { index: store.index, store, report }
+  })(loaded)
 }
 
 // Reloads run one after the other, so a slow read never overwrites a newer one. A file that

@@ -98,20 +98,34 @@ export interface Row {
 }
 
 /**
- * Mutable builder of an index. `add` de-duplicates by `findingArn`; the set of seen ARNs lives
- * only as long as the builder (it is the one structure that grows with the number of findings).
+ * Mutable builder of an index. `add` de-duplicates by `findingArn` unless built with
+ * `dedupe: false`; the set of seen ARNs lives only as long as the builder (it is the one
+ * structure that grows with the number of findings).
  *
  * @category model
  */
 export interface IndexBuilder {
   /** Adds a finding; returns false when it was a duplicate `findingArn` (not counted). */
   readonly add: (f: Finding) => boolean
+  /** Adds a finding as {@link IndexBuilder.add} does; returns its row, or -1 for a duplicate. */
+  readonly place: (f: Finding) => number
   /** Adds `n` already de-duplicated findings of one combination (used by merges and fast readers). */
   readonly addCombination: (row: Row) => void
   /** Findings skipped as duplicates so far. */
   readonly duplicates: () => number
-  /** Freezes the rows into an {@link Index}; the builder must not be used afterwards. */
+  /** Freezes the rows into an {@link Index} (the same one on every call); add nothing afterwards. */
   readonly freeze: () => Index
+}
+
+/**
+ * Options of {@link makeBuilder}. `dedupe` (default `true`) counts each `findingArn` once; a
+ * caller whose source de-duplicates already (every source scantally's inputs open does) sets
+ * `false`, and the builder keeps no ARNs.
+ *
+ * @category model
+ */
+export interface BuilderOptions {
+  readonly dedupe?: boolean
 }
 
 const keyColumns = groupKeys
@@ -127,22 +141,27 @@ type RowFields = Pick<
 // -------------------------------------------------------------------------------------
 
 /**
- * A new, empty builder.
+ * A new, empty builder. Rows live in typed columns that double as they fill, found by an
+ * open-addressing hash over their six integer codes: a finding costs no object or string of
+ * its own, a combination about 40 bytes (its columns and two hash slots).
  *
  * @category constructors
  */
-export const makeBuilder = (): IndexBuilder => {
+export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
   const dictionaries = keyColumns.map(() => [''] as string[])
   const ids = keyColumns.map(() => new Map<string, number>())
-  const rowOf = new Map<string, number>()
-  const cols: number[][] = [[], [], [], []]
-  const sev: number[] = []
-  const fix: number[] = []
-  const count: number[] = []
-  const exploit: number[] = []
-  const seen = new Set<string>()
+  let cols = keyColumns.map(() => new Int32Array(initialRows))
+  let sev = new Uint8Array(initialRows)
+  let fix = new Uint8Array(initialRows)
+  let count = new Float64Array(initialRows)
+  let exploit = new Float64Array(initialRows)
+  // Slot holds row + 1 (0 = empty); kept at most half full.
+  let slots = new Int32Array(initialRows * 2)
+  let rows = 0
+  const seen = options.dedupe === false ? undefined : new Set<string>()
   let findings = 0
   let duplicates = 0
+  let frozen: Index | undefined
 
   const intern = (column: number, value: string | undefined): number => {
     if (value === undefined) return 0
@@ -157,51 +176,100 @@ export const makeBuilder = (): IndexBuilder => {
     return id
   }
 
+  const hashOf = (ia: number, ii: number, ip: number, iv: number, code: number): number => {
+    let h = Math.imul(ia ^ 0x9e3779b9, 0x85ebca6b)
+    h = Math.imul(h ^ (h >>> 15) ^ ii, 0xc2b2ae35)
+    h = Math.imul(h ^ (h >>> 13) ^ ip, 0x27d4eb2f)
+    h = Math.imul(h ^ (h >>> 16) ^ iv, 0x165667b1)
+    h = Math.imul(h ^ (h >>> 15) ^ code, 0x85ebca6b)
+    return (h ^ (h >>> 16)) >>> 0
+  }
+
+  const grow = () => {
+    const size = cols[0]?.length as number
+    cols = cols.map((c) => grown(c, new Int32Array(size * 2)))
+    sev = grown(sev, new Uint8Array(size * 2))
+    fix = grown(fix, new Uint8Array(size * 2))
+    count = grown(count, new Float64Array(size * 2))
+    exploit = grown(exploit, new Float64Array(size * 2))
+    slots = new Int32Array(size * 4)
+    const [a, i, p, v] = cols as [Int32Array, Int32Array, Int32Array, Int32Array]
+    const mask = slots.length - 1
+    for (let r = 0; r < rows; r++) {
+      let at = hashOf(a[r] as number, i[r] as number, p[r] as number, v[r] as number, codeOf(r)) & mask
+      while (slots[at] !== 0) at = (at + 1) & mask
+      slots[at] = r + 1
+    }
+  }
+  const codeOf = (r: number) => ((sev[r] as number) << 8) | (fix[r] as number)
+
   // A finding and a row name the same members alike, but for the account: both are passed
   // as they are (no record made per finding).
-  const addRow = (a: string, k: RowFields, n: number, ex: number) => {
+  const addRow = (a: string, k: RowFields, n: number, ex: number): number => {
+    if (frozen !== undefined) throw new Error('an index builder takes nothing once frozen')
     const ia = intern(0, a)
     const ii = intern(1, k.imageBuildVersionArn)
     const ip = intern(2, k.imagePipelineArn)
     const iv = intern(3, k.vulnerabilityId)
     const s = severities.indexOf(k.severity)
     const fx = k.fixAvailable === undefined ? 0 : fixCodes.indexOf(k.fixAvailable)
-    const key = `${ia},${ii},${ip},${iv},${s},${fx}`
-    let row = rowOf.get(key)
-    if (row === undefined) {
-      row = count.length
-      rowOf.set(key, row)
-      ;(cols[0] as number[]).push(ia)
-      ;(cols[1] as number[]).push(ii)
-      ;(cols[2] as number[]).push(ip)
-      ;(cols[3] as number[]).push(iv)
-      sev.push(s)
-      fix.push(fx)
-      count.push(0)
-      exploit.push(0)
+    const code = (s << 8) | fx
+    const [ca, ci, cp, cv] = cols as [Int32Array, Int32Array, Int32Array, Int32Array]
+    const mask = slots.length - 1
+    let at = hashOf(ia, ii, ip, iv, code) & mask
+    let row = -1
+    for (let slot = slots[at] as number; slot !== 0; slot = slots[at] as number) {
+      const r = slot - 1
+      if (ca[r] === ia && ci[r] === ii && cp[r] === ip && cv[r] === iv && codeOf(r) === code) {
+        row = r
+        break
+      }
+      at = (at + 1) & mask
+    }
+    if (row === -1) {
+      if (rows === ca.length) {
+        grow()
+        return addRow(a, k, n, ex)
+      }
+      row = rows++
+      slots[at] = row + 1
+      ca[row] = ia
+      ci[row] = ii
+      cp[row] = ip
+      cv[row] = iv
+      sev[row] = s
+      fix[row] = fx
     }
     count[row] = (count[row] as number) + n
     exploit[row] = (exploit[row] as number) + ex
     findings += n
+    return row
+  }
+
+  const place = (f: Finding): number => {
+    if (seen !== undefined && f.findingArn !== undefined) {
+      if (seen.has(f.findingArn)) {
+        duplicates++
+        return -1
+      }
+      seen.add(f.findingArn)
+    }
+    return addRow(f.awsAccountId, f, 1, f.exploitAvailable === 'YES' ? 1 : 0)
   }
 
   return {
-    add: (f) => {
-      if (f.findingArn !== undefined) {
-        if (seen.has(f.findingArn)) {
-          duplicates++
-          return false
-        }
-        seen.add(f.findingArn)
-      }
-      addRow(f.awsAccountId, f, 1, f.exploitAvailable === 'YES' ? 1 : 0)
-      return true
+    add: (f) => place(f) >= 0,
+    place,
+    addCombination: (r) => {
+      addRow(r.accountId, r, r.count, r.exploitAvailable)
     },
-    addCombination: (r) => addRow(r.accountId, r, r.count, r.exploitAvailable),
     duplicates: () => duplicates,
     freeze: () => {
-      seen.clear()
-      return {
+      if (frozen !== undefined) return frozen
+      seen?.clear()
+      for (const m of ids) m.clear()
+      const column = (c: number) => (cols[c] as Int32Array).slice(0, rows)
+      frozen = {
         _tag: 'Index',
         dictionaries: {
           accountId: dictionaries[0] as string[],
@@ -210,20 +278,29 @@ export const makeBuilder = (): IndexBuilder => {
           vulnerabilityId: dictionaries[3] as string[],
         },
         columns: {
-          accountId: Int32Array.from(cols[0] as number[]),
-          imageBuildVersionArn: Int32Array.from(cols[1] as number[]),
-          imagePipelineArn: Int32Array.from(cols[2] as number[]),
-          vulnerabilityId: Int32Array.from(cols[3] as number[]),
+          accountId: column(0),
+          imageBuildVersionArn: column(1),
+          imagePipelineArn: column(2),
+          vulnerabilityId: column(3),
         },
-        severity: Uint8Array.from(sev),
-        fix: Uint8Array.from(fix),
-        count: Float64Array.from(count),
-        exploit: Float64Array.from(exploit),
-        rows: count.length,
+        severity: sev.slice(0, rows),
+        fix: fix.slice(0, rows),
+        count: count.slice(0, rows),
+        exploit: exploit.slice(0, rows),
+        rows,
         findings,
       }
+      slots = new Int32Array(0)
+      return frozen
     },
   }
+}
+
+const initialRows = 1024
+
+const grown = <A extends Int32Array | Uint8Array | Float64Array>(from: A, to: A): A => {
+  to.set(from as never)
+  return to
 }
 
 /**

@@ -227,31 +227,33 @@ export const decodeFindingsRequest = (
     }),
   )
 
-// A predicate over rows, with the filter value and the visible accounts resolved to string ids
-// once, so the scan compares integers.
+// A predicate over findings, with the filter value and the visible accounts resolved to ids of
+// the store's index once, so the scan compares integers of the finding's index row.
 const matcher = (
   store: ScanFindingStore,
   name: (typeof findingsFilterNames)[number] | undefined,
   value: string | undefined,
   accounts: ReadonlyArray<string> | null,
 ): ((i: number) => boolean) => {
-  const visible = accounts === null ? undefined : new Set(accounts.map((a) => store.ids.get(a) ?? -1))
-  const seeing = (i: number) => visible === undefined || visible.has(store.account[i] as number)
+  const ix = store.index
+  const rows = store.rows
+  const accountOf = ix.columns.accountId
+  const visible =
+    accounts === null ? undefined : new Set(accounts.map((a) => idIn(ix.dictionaries.accountId, a)))
+  const seeing = (i: number) => visible === undefined || visible.has(accountOf[rows[i] as number] as number)
   if (name === undefined || value === undefined) return seeing
   if (name === 'severity') {
     const s = severities.indexOf(value as (typeof severities)[number])
-    return (i) => store.severity[i] === s && seeing(i)
+    return (i) => ix.severity[rows[i] as number] === s && seeing(i)
   }
-  const id = store.ids.get(value)
-  if (id === undefined) return () => false
-  const column =
-    name === 'imageBuildVersionArn'
-      ? store.build
-      : name === 'imagePipelineArn'
-        ? store.pipeline
-        : store.vulnerability
-  return (i) => column[i] === id && seeing(i)
+  const id = idIn(ix.dictionaries[name], value)
+  if (id === -1) return () => false
+  const column = ix.columns[name]
+  return (i) => column[rows[i] as number] === id && seeing(i)
 }
+
+// A value's id in a dictionary (whose entry 0 stands for "absent"), -1 when it has none.
+const idIn = (dictionary: ReadonlyArray<string>, value: string): number => dictionary.indexOf(value, 1)
 
 const scan = (
   store: ScanFindingStore,

@@ -3,7 +3,8 @@
  * findings were added. Records are validated by core's codecs: the key members by
  * {@link ImageScanFinding} (a normalized {@link Finding}'s top-level `vulnerabilityId` and
  * `findingArn` by the same {@link KeyString}), the descriptive ones by the lenient
- * {@link detailCodec}. Key members live in typed columns over one string dictionary; the
+ * {@link detailCodec}. Key members are a row of a finding index (the one `serve` answers
+ * aggregations from, so both share its dictionaries): a finding costs its row number; the
  * descriptive part is kept as far as the wire shape has it, with its strings interned.
  *
  * @module
@@ -12,8 +13,8 @@ import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { type InvalidRequestException, invalidRequest, type ScantallyError } from './Errors.js'
-import { Finding, KeyString } from './Finding.js'
-import { fixCodes } from './FindingIndex.js'
+import { Finding, type GroupKey, KeyString } from './Finding.js'
+import { fixCodes, type Index, type IndexBuilder, makeBuilder } from './FindingIndex.js'
 import { ImageScanFinding } from './ImageScanFinding.js'
 import {
   detailCodec,
@@ -43,11 +44,11 @@ export const ScanFindingRecord = t.intersection(
 // -------------------------------------------------------------------------------------
 
 /**
- * An immutable store of findings. Row `i` has its account, image build version, pipeline and
- * vulnerability as ids into `strings` (0 = absent), its severity as an index into
- * `severities`, its `fixAvailable` as a code into `fixCodes`, and its descriptive members, if
- * any, in `details[i]` (those of records given whole) or behind `recorded` (those of a source's
- * records, read back a page at a time, see {@link RecordedDetails}).
+ * An immutable store of findings. Finding `i` has its key members (account, image build
+ * version, pipeline, vulnerability, severity, `fixAvailable`) in row `rows[i]` of `index`, and
+ * its descriptive members, if any, in `details[i]` (those of records given whole) or behind
+ * `recorded` (those of a source's records, read back a page at a time, see
+ * {@link RecordedDetails}).
  *
  * @example
  * ```ts
@@ -64,14 +65,11 @@ export const ScanFindingRecord = t.intersection(
 export interface ScanFindingStore {
   readonly _tag: 'FindingStore'
   readonly size: number
-  readonly strings: ReadonlyArray<string>
-  readonly ids: ReadonlyMap<string, number>
-  readonly account: Int32Array
-  readonly build: Int32Array
-  readonly pipeline: Int32Array
-  readonly vulnerability: Int32Array
-  readonly severity: Uint8Array
-  readonly fix: Uint8Array
+  /** The index whose rows hold the findings' key members (it counts them, and may count more). */
+  readonly index: Index
+  /** Per finding, its row of `index`. */
+  readonly rows: Int32Array
+  /** Per finding, the descriptive members it was given with (empty when none was). */
   readonly details: ReadonlyArray<ImageScanFindingDetail | undefined>
   readonly recorded?: RecordedDetails
 }
@@ -120,34 +118,31 @@ export interface ScanFindingStoreBuilder {
 // -------------------------------------------------------------------------------------
 
 /**
+ * Options of {@link makeScanFindingStoreBuilder}: the index builder the store's findings are
+ * counted in (default: one of its own, which de-duplicates). Give the builder of the index
+ * served with the store, and both hold each string once and each finding is counted once; its
+ * `dedupe` option is then the store's.
+ *
+ * @category model
+ */
+export interface ScanFindingStoreOptions {
+  readonly index?: IndexBuilder
+}
+
+/**
  * A new, empty builder. A record is an Image Builder `ImageScanFinding` or a normalized
  * finding (see `ScanFindingRecord`). Descriptive members of the wrong type are dropped,
  * not fatal; timestamps may be epoch seconds, ISO 8601, a `Date`, or EventBridge's text form.
+ * Each stored record is counted in the index builder (see {@link ScanFindingStoreOptions}).
  *
  * @category constructors
  */
-export const makeScanFindingStoreBuilder = (): ScanFindingStoreBuilder => {
-  const strings: string[] = ['']
-  const ids = new Map<string, number>()
+export const makeScanFindingStoreBuilder = (options: ScanFindingStoreOptions = {}): ScanFindingStoreBuilder => {
+  const index = options.index ?? makeBuilder()
   const interned = new Map<string, string>()
-  const account: number[] = []
-  const build: number[] = []
-  const pipeline: number[] = []
-  const vulnerability: number[] = []
-  const severity: number[] = []
-  const fix: number[] = []
+  let rows = new Int32Array(1024)
+  let size = 0
   const details: Array<ImageScanFindingDetail | undefined> = []
-  const seen = new Set<string>()
-  const idOf = (s: string | undefined): number => {
-    if (s === undefined) return 0
-    let id = ids.get(s)
-    if (id === undefined) {
-      id = strings.length
-      strings.push(s)
-      ids.set(s, id)
-    }
-    return id
-  }
   const detail = detailCodec((s) => {
     const hit = interned.get(s)
     if (hit !== undefined) return hit
@@ -161,35 +156,30 @@ export const makeScanFindingStoreBuilder = (): ScanFindingStoreBuilder => {
         const decoded = ScanFindingRecord.decode(record)
         return Either.left(Either.isLeft(decoded) ? describeValidationErrors(decoded.left) : 'invalid')
       }
-      if (record.findingArn !== undefined) {
-        if (seen.has(record.findingArn)) return Either.right(false)
-        seen.add(record.findingArn)
+      // A normalized finding is counted as it is; an Image Builder one by its members.
+      const normalized = isNormalized(record)
+      const row = index.place(normalized ? (record as Finding) : asFinding(record))
+      if (row < 0) return Either.right(false)
+      if (size === rows.length) {
+        const more = new Int32Array(size * 2)
+        more.set(rows)
+        rows = more
       }
-      account.push(idOf(record.awsAccountId))
-      build.push(idOf(record.imageBuildVersionArn))
-      pipeline.push(idOf(record.imagePipelineArn))
-      vulnerability.push(idOf(record.vulnerabilityId ?? record.packageVulnerabilityDetails?.vulnerabilityId))
-      severity.push(severities.indexOf(record.severity))
-      fix.push(record.fixAvailable === undefined ? 0 : fixCodes.indexOf(record.fixAvailable))
+      rows[size++] = row
       // A normalized finding has no descriptive members: nothing to decode or keep.
-      const described = isNormalized(record) ? undefined : detail.decode(record)
-      details.push(described !== undefined && Either.isRight(described) ? described.right : undefined)
+      const described = normalized ? undefined : detail.decode(record)
+      const kept = described !== undefined && Either.isRight(described) ? described.right : undefined
+      // Details are kept sparse: a store of normalized findings holds no entry per finding.
+      if (kept !== undefined) details[size - 1] = kept
       return Either.right(true)
     },
     freeze: (recorded) => {
-      seen.clear()
       interned.clear()
       return {
         _tag: 'FindingStore',
-        size: account.length,
-        strings,
-        ids,
-        account: Int32Array.from(account),
-        build: Int32Array.from(build),
-        pipeline: Int32Array.from(pipeline),
-        vulnerability: Int32Array.from(vulnerability),
-        severity: Uint8Array.from(severity),
-        fix: Uint8Array.from(fix),
+        size,
+        index: index.freeze(),
+        rows: rows.slice(0, size),
         details,
         ...(recorded === undefined ? {} : { recorded }),
       }
@@ -273,24 +263,29 @@ export const imageScanFindingAt = (
   i: number,
   detail: ImageScanFindingDetail = store.details[i] ?? {},
 ): ImageScanFindingWire => {
-  const str = (id: number | undefined) => (id === undefined || id === 0 ? undefined : store.strings[id])
-  const vulnerabilityId = str(store.vulnerability[i])
+  const ix = store.index
+  const row = store.rows[i] as number
+  const str = (k: GroupKey) => {
+    const id = ix.columns[k][row]
+    return id === undefined || id === 0 ? undefined : ix.dictionaries[k][id]
+  }
+  const vulnerabilityId = str('vulnerabilityId')
   const out: Record<string, unknown> = {
-    awsAccountId: str(store.account[i]),
-    imageBuildVersionArn: str(store.build[i]),
-    imagePipelineArn: str(store.pipeline[i]),
+    awsAccountId: str('accountId'),
+    imageBuildVersionArn: str('imageBuildVersionArn'),
+    imagePipelineArn: str('imagePipelineArn'),
     type: detail.type,
     description: detail.description,
     title: detail.title,
     remediation: detail.remediation,
-    severity: severities[store.severity[i] as number],
+    severity: severities[ix.severity[row] as number],
     firstObservedAt: detail.firstObservedAt,
     updatedAt: detail.updatedAt,
     inspectorScore: detail.inspectorScore,
     inspectorScoreDetails: detail.inspectorScoreDetails,
     packageVulnerabilityDetails:
       vulnerabilityId === undefined ? undefined : { vulnerabilityId, ...detail.packageVulnerabilityDetails },
-    fixAvailable: fixCodes[store.fix[i] as number],
+    fixAvailable: fixCodes[ix.fix[row] as number],
   }
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k]
   return out as ImageScanFindingWire
@@ -301,4 +296,18 @@ const normalizedMembers: ReadonlySet<string> = new Set(Finding.types.flatMap((c)
 const isNormalized = (record: object): boolean => {
   for (const k in record) if (!normalizedMembers.has(k)) return false
   return true
+}
+
+// An Image Builder finding's key members as the finding the index counts.
+const asFinding = (record: t.TypeOf<typeof ScanFindingRecord>): Finding => {
+  const vulnerabilityId = record.vulnerabilityId ?? record.packageVulnerabilityDetails?.vulnerabilityId
+  return {
+    awsAccountId: record.awsAccountId,
+    severity: record.severity,
+    ...(record.findingArn === undefined ? {} : { findingArn: record.findingArn }),
+    ...(record.imageBuildVersionArn === undefined ? {} : { imageBuildVersionArn: record.imageBuildVersionArn }),
+    ...(record.imagePipelineArn === undefined ? {} : { imagePipelineArn: record.imagePipelineArn }),
+    ...(vulnerabilityId === undefined ? {} : { vulnerabilityId }),
+    ...(record.fixAvailable === undefined ? {} : { fixAvailable: record.fixAvailable }),
+  }
 }
