@@ -3,7 +3,15 @@ import test from 'ava'
 import * as Either from 'fp-ts/lib/Either.js'
 import { findingArb, uniqueFindingsArb } from './arbitraries.js'
 import type { Finding } from './Finding.js'
-import { buildIndex, buildIndexAsync, type Index, MonoidIndex, mergeIndexes, toRows } from './FindingIndex.js'
+import {
+  buildIndex,
+  buildIndexAsync,
+  type Index,
+  MonoidIndex,
+  makeBuilder,
+  mergeIndexes,
+  toRows,
+} from './FindingIndex.js'
 import { type FindingSource, fromAsyncIterable, makeFindingSource } from './FindingSource.js'
 import { emptyIngestReport } from './IngestReport.js'
 import { rightOf } from './testing.js'
@@ -136,4 +144,76 @@ test('a source left early by an invalid finding fails the build with that findin
   if (Either.isLeft(r) && typeof r.left !== 'string') t.regex(r.left.message, /finding #0/)
   t.true(settled)
   t.deepEqual(await source.result, Either.right(emptyIngestReport))
+})
+
+// A reference count of combinations independent of the builder: plain objects keyed by JSON.
+const referenceRows = (findings: ReadonlyArray<Finding>) => {
+  const rows = new Map<string, { count: number; exploitAvailable: number }>()
+  for (const f of findings) {
+    const key = JSON.stringify([
+      f.awsAccountId,
+      f.imageBuildVersionArn,
+      f.imagePipelineArn,
+      f.vulnerabilityId,
+      f.severity,
+      f.fixAvailable,
+    ])
+    const row = rows.get(key) ?? { count: 0, exploitAvailable: 0 }
+    rows.set(key, {
+      count: row.count + 1,
+      exploitAvailable: row.exploitAvailable + (f.exploitAvailable === 'YES' ? 1 : 0),
+    })
+  }
+  return rows
+}
+
+test('thousands of combinations (the row table grows many times) are each counted exactly', (t) => {
+  const findings: Finding[] = Array.from({ length: 20000 }, (_, i) => ({
+    awsAccountId: `${100000000000 + (i % 37)}`,
+    imageBuildVersionArn: `arn:aws:imagebuilder:us-east-1:1:image/b/1.0.${i % 1201}/1`,
+    ...(i % 5 === 0 ? {} : { vulnerabilityId: `CVE-2024-${i % 13}` }),
+    severity: (['LOW', 'HIGH', 'CRITICAL'] as const)[i % 3] as Finding['severity'],
+    ...(i % 4 === 0 ? { fixAvailable: 'YES' as const } : {}),
+    ...(i % 7 === 0 ? { exploitAvailable: 'YES' as const } : {}),
+  })) as Finding[]
+  const index = rightOf(buildIndex(findings))
+  const expected = referenceRows(findings)
+  t.is(index.rows, expected.size)
+  t.is(index.findings, findings.length)
+  for (const r of toRows(index)) {
+    const key = JSON.stringify([
+      r.accountId,
+      r.imageBuildVersionArn,
+      r.imagePipelineArn,
+      r.vulnerabilityId,
+      r.severity,
+      r.fixAvailable,
+    ])
+    t.deepEqual({ count: r.count, exploitAvailable: r.exploitAvailable }, expected.get(key))
+  }
+})
+
+test('a builder without dedupe counts a repeated findingArn every time and keeps no ARNs', (t) => {
+  const f = { awsAccountId: '111122223333', severity: 'HIGH', findingArn: 'arn:x' } as Finding
+  const deduped = makeBuilder()
+  const counting = makeBuilder({ dedupe: false })
+  for (const b of [deduped, counting]) for (let i = 0; i < 3; i++) b.add(f)
+  t.is(deduped.freeze().findings, 1)
+  t.is(deduped.duplicates(), 2)
+  t.is(counting.freeze().findings, 3)
+  t.is(counting.duplicates(), 0)
+})
+
+test('place gives each finding its row, -1 for a duplicate; freezing again gives the same index', (t) => {
+  const b = makeBuilder()
+  const a = { awsAccountId: '111122223333', severity: 'HIGH', findingArn: 'arn:a' } as Finding
+  const c = { awsAccountId: '444455556666', severity: 'LOW', findingArn: 'arn:c' } as Finding
+  t.deepEqual(
+    [b.place(a), b.place(c), b.place(a), b.place({ ...a, findingArn: 'arn:b' } as Finding)],
+    [0, 1, -1, 0],
+  )
+  const index = b.freeze()
+  t.is(b.freeze(), index)
+  t.deepEqual([...index.count], [2, 1])
+  t.throws(() => b.add(c), { message: /frozen/ })
 })

@@ -2,6 +2,7 @@ import { fc, testProp } from '@fast-check/ava'
 import test from 'ava'
 import * as Either from 'fp-ts/lib/Either.js'
 import { findingArb } from './arbitraries.js'
+import { makeBuilder } from './FindingIndex.js'
 import { toEpochSeconds } from './ImageScanFindingWire.js'
 import { imageScanFindingAt, makeScanFindingStoreBuilder, scanFindingStoreOf } from './ScanFindingStore.js'
 
@@ -147,5 +148,51 @@ test('timestamps are read from epoch seconds, numeric text, ISO 8601, EventBridg
       Number.NaN,
     ].map(toEpochSeconds),
     [1_700_000_000, 1_700_000_000.5, 1_700_000_000, 1_700_000_000, 1_700_000_000, undefined, undefined],
+  )
+})
+
+test('a store given the index builder counts each finding there once and holds it as that index row', (t) => {
+  const index = makeBuilder()
+  const builder = makeScanFindingStoreBuilder({ index })
+  const records = [
+    { awsAccountId: '111122223333', severity: 'HIGH', vulnerabilityId: 'CVE-1', findingArn: 'arn:1' },
+    { awsAccountId: '111122223333', severity: 'HIGH', vulnerabilityId: 'CVE-1', findingArn: 'arn:2' },
+    { awsAccountId: '111122223333', severity: 'HIGH', vulnerabilityId: 'CVE-1', findingArn: 'arn:1' },
+    {
+      awsAccountId: '444455556666',
+      severity: 'LOW',
+      packageVulnerabilityDetails: { vulnerabilityId: 'CVE-2' },
+      fixAvailable: 'NO',
+    },
+  ]
+  t.deepEqual(
+    records.map((r) => builder.add(r)),
+    [Either.right(true), Either.right(true), Either.right(false), Either.right(true)],
+  )
+  const store = builder.freeze()
+  t.is(store.index, index.freeze())
+  t.is(store.size, 3)
+  t.deepEqual([...store.rows], [0, 0, 1])
+  t.deepEqual([...store.index.count], [2, 1])
+  t.deepEqual(
+    [0, 1, 2].map((i) => imageScanFindingAt(store, i)),
+    [
+      {
+        awsAccountId: '111122223333',
+        severity: 'HIGH',
+        packageVulnerabilityDetails: { vulnerabilityId: 'CVE-1' },
+      },
+      {
+        awsAccountId: '111122223333',
+        severity: 'HIGH',
+        packageVulnerabilityDetails: { vulnerabilityId: 'CVE-1' },
+      },
+      {
+        awsAccountId: '444455556666',
+        severity: 'LOW',
+        packageVulnerabilityDetails: { vulnerabilityId: 'CVE-2' },
+        fixAvailable: 'NO',
+      },
+    ],
   )
 })

@@ -137,7 +137,9 @@ export interface ScanFindingStoreOptions {
  *
  * @category constructors
  */
-export const makeScanFindingStoreBuilder = (options: ScanFindingStoreOptions = {}): ScanFindingStoreBuilder => {
+export const makeScanFindingStoreBuilder = (
+  options: ScanFindingStoreOptions = {},
+): ScanFindingStoreBuilder => {
   const index = options.index ?? makeBuilder()
   const interned = new Map<string, string>()
   let rows = new Int32Array(1024)
@@ -305,7 +307,9 @@ const asFinding = (record: t.TypeOf<typeof ScanFindingRecord>): Finding => {
     awsAccountId: record.awsAccountId,
     severity: record.severity,
     ...(record.findingArn === undefined ? {} : { findingArn: record.findingArn }),
-    ...(record.imageBuildVersionArn === undefined ? {} : { imageBuildVersionArn: record.imageBuildVersionArn }),
+    ...(record.imageBuildVersionArn === undefined
+      ? {}
+      : { imageBuildVersionArn: record.imageBuildVersionArn }),
     ...(record.imagePipelineArn === undefined ? {} : { imagePipelineArn: record.imagePipelineArn }),
     ...(vulnerabilityId === undefined ? {} : { vulnerabilityId }),
     ...(record.fixAvailable === undefined ? {} : { fixAvailable: record.fixAvailable }),

@@ -18,17 +18,21 @@ export interface Served {
   readonly url: string
   /** Resolves once standard error has printed a line matching the pattern. */
   readonly said: (pattern: RegExp) => Promise<string>
+  /** Standard error so far. */
+  readonly stderr: () => string
   readonly exit: Promise<number | null>
 }
 
 /**
- * Starts `scantally serve --port 0` with the arguments; resolves once it prints its address.
+ * Starts `scantally serve --port 0` with the arguments (and environment, default this
+ * process's); resolves once it prints its address.
  *
  * @category testing
  */
-export const serve = (args: ReadonlyArray<string>): Promise<Served> =>
+export const serve = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env): Promise<Served> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], {
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
@@ -59,6 +63,7 @@ export const serve = (args: ReadonlyArray<string>): Promise<Served> =>
             new Promise((done) => {
               waiting.push({ pattern, from: err.length, done })
             }),
+          stderr: () => err,
           exit,
         })
     })
