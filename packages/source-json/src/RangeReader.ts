@@ -58,13 +58,17 @@ export interface RangeTask {
   readonly findingArns: boolean
   /** The group keys findings keep (default: every one). */
   readonly keys?: ReadonlyArray<GroupKey>
+  /** Whether each counted finding's record is located (its byte range sent). */
+  readonly locate?: boolean
 }
 
 /**
  * The findings counted in one stretch of a part, as words (see `FindingWords`) with the
  * strings its thread's dictionary first used since its last batch; finding `i` has the fingerprint `prints[4i..4i+3]` (all
- * zero when it has no ARN) and, when ARNs are sent, the ARN `arns[i]` (`''` when none). `at` is
- * where the part stands after the batch, relative to its start for `lines`.
+ * zero when it has no ARN) and, when ARNs are sent, the ARN `arns[i]` (`''` when none); when
+ * records are located, its record is bytes `spans[2i]` to `spans[2i+1]` of the file (else
+ * `spans` is empty). `at` is where the part stands after the batch, relative to its start for
+ * `lines`.
  *
  * @category model
  */
@@ -74,6 +78,7 @@ export interface RangeBatch {
   readonly strings: ReadonlyArray<string>
   readonly prints: Uint32Array
   readonly arns: ReadonlyArray<string>
+  readonly spans: Float64Array
   readonly read: number
   readonly notActive: number
   readonly noImageLinkage: number
@@ -141,6 +146,7 @@ const mappingOf = (task: Omit<RangeTask, 'from' | 'ends'>): InspectorMappingOpti
 class PartTally {
   private readonly prints = new WordList()
   private arns: Array<string> = []
+  private spans: Array<number> = []
   private read = 0
   private notActive = 0
   private noImageLinkage = 0
@@ -149,14 +155,15 @@ class PartTally {
 
   constructor(
     private readonly findingArns: boolean,
+    private readonly locate: boolean,
     private readonly encoder: FindingEncoder,
   ) {
     // A part the chain passed was left before its last batch: its findings are not sent.
     encoder.dropFindings()
   }
 
-  /** A record the plain path mapped. */
-  plain(c: Classified): void {
+  /** A record the plain path mapped, bytes `start` to `end` of the file. */
+  plain(c: Classified, start: number, end: number): void {
     this.read++
     if (c._tag === 'Excluded') {
       if (c.reason === 'notActive') this.notActive++
@@ -170,10 +177,14 @@ class PartTally {
     if (f.findingArn !== undefined) fingerprintInto(f.findingArn, scratch, 0)
     this.prints.push4(scratch, 0)
     if (this.findingArns) this.arns[n / 4] = f.findingArn ?? ''
+    if (this.locate) this.spans.push(start, end)
   }
 
-  /** The record `fast` just read, in parts, with no object made; `false` when it declined. */
-  fast(fast: FastRecord): boolean {
+  /**
+   * The record `fast` just read (bytes `start` to `end` of the file), in parts, with no object
+   * made; `false` when it declined.
+   */
+  fast(fast: FastRecord, start: number, end: number): boolean {
     const o = fast.outcome()
     if (o === outcomes.declined) return false
     this.read++
@@ -183,6 +194,7 @@ class PartTally {
       this.encoder.addParts(fast.parts, fast.ids)
       this.prints.push4(fast.print, 0)
       if (this.findingArns) this.arns[this.prints.length / 4 - 1] = fast.parts.findingArn ?? ''
+      if (this.locate) this.spans.push(start, end)
     }
     return true
   }
@@ -210,6 +222,7 @@ class PartTally {
       strings,
       prints: this.prints.take(),
       arns: this.arns,
+      spans: Float64Array.from(this.spans),
       read: this.read,
       notActive: this.notActive,
       noImageLinkage: this.noImageLinkage,
@@ -217,6 +230,7 @@ class PartTally {
       at,
     }
     this.arns = []
+    this.spans = []
     this.read = this.notActive = this.noImageLinkage = this.bytes = 0
     return batch
   }
@@ -252,8 +266,8 @@ class Boundaries {
 }
 
 // The reader of a part: records the plain path maps (stopping at anything a one-pass read
-// must report itself), records the fast path reads one at a time and, when no ARN is sent,
-// runs of records the walker reads at once, up to the next boundary.
+// must report itself), records the fast path reads one at a time and, when no ARN is sent and
+// records are not located, runs of records the walker reads at once, up to the next boundary.
 const partReader = (
   task: RangeTask,
   fast: FastRecord,
@@ -262,7 +276,10 @@ const partReader = (
   onAnomaly: (what: string) => void,
 ): RecordReader => {
   const mapping = mappingOf(task)
-  const plain = (record: unknown): boolean => {
+  // A sink is called once the reader has consumed its record: the record ends where it stands.
+  let reader: RecordReader | undefined
+  const end = (): number => (reader as RecordReader).offset
+  const plain = (record: unknown, start: number): boolean => {
     if (nestedPage(record) !== undefined) {
       onAnomaly('a page nested in an array')
       return false
@@ -272,12 +289,12 @@ const partReader = (
       onAnomaly('an invalid record')
       return false
     }
-    tally.plain(c.right)
+    tally.plain(c.right, start, end())
     return true
   }
-  const one = (s: JsonScanner): boolean => {
+  const one = (s: JsonScanner, start: number): boolean => {
     fast.read(s)
-    if (!tally.fast(fast)) throw decline
+    if (!tally.fast(fast, start, end())) throw decline
     return true
   }
   const run = (s: JsonScanner, inArray: boolean, base: number): RunCounts => {
@@ -285,13 +302,14 @@ const partReader = (
     tally.run(fast, c)
     return c
   }
-  return new RecordReader(recordProjection, plain, {
+  reader = new RecordReader(recordProjection, plain, {
     fast: one,
-    run: task.findingArns ? undefined : run,
+    run: task.findingArns || task.locate === true ? undefined : run,
     newlines: fast.newlines,
     stopBefore: boundaries.stopBefore,
     from: task.from,
   })
+  return reader
 }
 
 // The chunks of a part's file, from where the part starts, read into two buffers in the
@@ -357,7 +375,7 @@ export const startRange = (
   fast: FastRecord = rangeRecord(task),
   encoder: FindingEncoder = new FindingEncoder(),
 ): RangeRun => {
-  const tally = new PartTally(task.findingArns, encoder)
+  const tally = new PartTally(task.findingArns, task.locate === true, encoder)
   const boundaries = new Boundaries(task.ends)
   let anomaly: string | undefined
   const reader = partReader(task, fast, tally, boundaries, (what) => {

@@ -109,8 +109,8 @@ export interface ReadOptions extends InspectorMappingOptions {
   readonly keys?: ReadonlyArray<GroupKey> | undefined
   /**
    * Whether to note where each counted finding's record lies (see `recordLocation`), for a
-   * reader that reads records back whole (default `false`). A locating read does not split files
-   * between threads.
+   * reader that reads records back whole (default `false`). A split read's threads then send
+   * each counted record's byte range with it, and read records one at a time, not in runs.
    */
   readonly locate?: boolean
   /** Globs a directory's files must match to be read (default: every file); named files are always read. */
@@ -290,8 +290,7 @@ async function* readInput(
 ): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
   const records = new InputRecords(input.name, ctx, input.listed === true)
   try {
-    const planned =
-      input.path === undefined || ctx.locate ? undefined : planFile(input.path, ctx.workers, ctx.splitBytes)
+    const planned = input.path === undefined ? undefined : planFile(input.path, ctx.workers, ctx.splitBytes)
     // Only JSON is split (its format is told here once, from the file's first bytes).
     const plan = planned === undefined || fileFormat(planned.path) !== 'json' ? undefined : planned
     const split = plan === undefined ? undefined : yield* readSplitPhase(plan, records, ctx)
@@ -329,6 +328,8 @@ async function* readSplitPhase(
     mapping: ctx.mapping,
     seen: ctx.seen,
     tally: t,
+    // Located in the file as planned: the split read checks it is so to its end.
+    locate: ctx.locate ? { path: plan.path, size: BigInt(plan.size), mtimeNs: plan.mtimeNs } : undefined,
     onBytes: (n) => {
       // Threads past a wrong guess read bytes twice: progress stops at the file's size.
       const add = Math.min(n, plan.size - progressed)
@@ -362,7 +363,12 @@ async function* readStreamPhase(
 ): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
   const t = records.tally
   // A file whose records are located is taken as it is now; its ranges are read back against it.
-  const file = ctx.locate && input.path !== undefined ? await exportFile(input.path) : undefined
+  const file =
+    !ctx.locate || input.path === undefined
+      ? undefined
+      : from === undefined
+        ? await exportFile(input.path)
+        : { path: input.path, size: from.resume.size, mtimeNs: from.resume.mtimeNs }
   const decoded = decodedBytes(
     input.open(from?.resume),
     (n) => {

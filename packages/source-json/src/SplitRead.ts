@@ -34,6 +34,7 @@ import {
   startRange,
 } from './RangeReader.js'
 import { recordProjection } from './Record.js'
+import { type ExportFile, noteLocation } from './RecordLocation.js'
 import { type ReaderPosition, RecordReader, recordStates } from './RecordReader.js'
 
 // -------------------------------------------------------------------------------------
@@ -78,6 +79,8 @@ export interface SplitOptions {
   readonly seen: FindingArnSet
   readonly tally: SplitTally
   readonly onBytes: (n: number) => void
+  /** The file as planned, when each counted finding's record is to be located in it (see `recordLocation`). */
+  readonly locate?: ExportFile | undefined
 }
 
 /**
@@ -229,7 +232,7 @@ class PieceDecoder {
 
   /** The findings of a batch, de-duplicated and made, its counters added to the tally. */
   decode(m: RangeBatch, decoder: FindingDecoder): Array<Finding> {
-    const { seen, tally: t, findingArns } = this.options
+    const { seen, tally: t, findingArns, locate: file } = this.options
     t.read += m.read
     t.notActive += m.notActive
     t.noImageLinkage += m.noImageLinkage
@@ -252,7 +255,15 @@ class PieceDecoder {
       }
       t.counted++
       const arn = findingArns && print ? m.arns[i] : undefined
-      out.push(decoder.finding(m.words, w, arn, this.pipelineOf))
+      const f = decoder.finding(m.words, w, arn, this.pipelineOf)
+      if (file !== undefined)
+        noteLocation(f, {
+          _tag: 'InFile',
+          file,
+          start: m.spans[2 * i] as number,
+          end: m.spans[2 * i + 1] as number,
+        })
+      out.push(f)
     }
     return out
   }
@@ -400,6 +411,7 @@ export async function* readSplit(
     chunkSize: options.chunkSize,
     findingArns: options.findingArns,
     ...(options.keys === undefined ? {} : { keys: options.keys }),
+    locate: options.locate !== undefined,
   }
   const mapping = {
     ...(statuses === undefined ? {} : { statuses }),
