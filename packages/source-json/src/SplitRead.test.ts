@@ -1,12 +1,14 @@
 import { appendFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { testProp } from '@fast-check/ava'
+import type { Finding } from '@scantally/core'
 import test from 'ava'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { formats, gensArb, pipelineOf, tempDir } from './exports.test.util.js'
 import { FindingArnSet } from './FindingArnSet.js'
 import { collectFindings, readFindings } from './ReadFindings.js'
+import { recordLocation } from './RecordLocation.js'
 import { planFile, readSplit } from './SplitRead.js'
 import { damage, optionsArb, rand, reshape, styled, valuesOf, withKeys } from './styling.test.util.js'
 
@@ -183,3 +185,62 @@ test('a file that changes between the plan and the end of a split read is an err
     await rm(root, { recursive: true, force: true })
   }
 })
+
+// Where each finding of a read lies, as [start, end] (or the copy's length, or nothing).
+const locationsOf = (findings: ReadonlyArray<Finding>) =>
+  findings.map((f) => {
+    const at = recordLocation(f)
+    return at === undefined ? null : at._tag === 'InFile' ? [at.start, at.end] : at.bytes.length
+  })
+
+test('a locating read split between threads notes every record where it lies, as one pass does', async (t) => {
+  const root = await tempDir()
+  try {
+    const file = join(root, 'page.json')
+    // Distinct ARNs up to 997 records: every record is counted, record i as finding i.
+    const { text, starts } = page(990, false)
+    await writeFile(file, text)
+    const plan = planFile(file, 3, 0)
+    if (plan === undefined) return t.fail('no cut was guessed')
+    const read = { locate: true, chunkSize: 4096 }
+    const one = await collectFindings([file], read)()
+    const split = await collectFindings([file], { ...read, workers: 3, splitBytes: 0 })()
+    if (E.isLeft(one) || E.isLeft(split)) return t.fail('a read failed')
+    // The reference: each record's bytes, from where the export was written.
+    const expected = starts.map((s, i) => [
+      s,
+      (starts[i + 1] ?? text.length - 2) - (i + 1 < starts.length ? 1 : 0),
+    ])
+    t.deepEqual(locationsOf(one.right.value), expected)
+    t.deepEqual(locationsOf(split.right.value), expected)
+    t.deepEqual(split.right.value, one.right.value)
+  } finally {
+    await rm(root, { recursive: true, force: true })
+  }
+})
+
+// Every format's values in one file, read to its end with records located: the split read's
+// findings and where they lie are the one-pass read's.
+for (const format of formats) {
+  testProp(
+    `${format.name}: a locating read split between threads locates every finding as one pass does`,
+    [gensArb(12), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 3 })],
+    async (t, gens, pageSize, workers) => {
+      const root = await tempDir()
+      try {
+        const file = join(root, 'export.json')
+        const values = format.files(gens, pageSize).flatMap(([, text]) => valuesOf(text))
+        await writeFile(file, values.join('\n'))
+        const read = { locate: true, chunkSize: 64, resolvePipeline: pipelineOf }
+        const one = await collectFindings([file], read)()
+        const split = await collectFindings([file], { ...read, workers, splitBytes: 0 })()
+        t.deepEqual(split, one)
+        if (E.isRight(one) && E.isRight(split))
+          t.deepEqual(locationsOf(split.right.value), locationsOf(one.right.value))
+      } finally {
+        await rm(root, { recursive: true, force: true })
+      }
+    },
+    { numRuns: 4 },
+  )
+}
