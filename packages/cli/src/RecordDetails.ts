@@ -87,6 +87,10 @@ export const makeRecordDetails = (): RecordDetailsBuilder => {
       offset: offset.slice(0, rows),
       length: length.slice(0, rows),
     }
+    // The growing columns share this scope with `read`: let them go, only the copies are kept.
+    space = new Int32Array(0)
+    offset = new Float64Array(0)
+    length = new Uint32Array(0)
     fileIds.clear()
     return {
       read: (wanted, expected) => {

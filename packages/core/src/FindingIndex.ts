@@ -290,7 +290,11 @@ export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
         rows,
         findings,
       }
+      // Only the copies are kept: a builder still referenced holds no growing column.
       slots = new Int32Array(0)
+      cols = []
+      sev = fix = new Uint8Array(0)
+      count = exploit = new Float64Array(0)
       return frozen
     },
   }

@@ -177,11 +177,12 @@ export const makeScanFindingStoreBuilder = (
     },
     freeze: (recorded) => {
       interned.clear()
+      const kept = rows.slice(0, size)
       return {
         _tag: 'FindingStore',
         size,
         index: index.freeze(),
-        rows: rows.slice(0, size),
+        rows: kept,
         details,
         ...(recorded === undefined ? {} : { recorded }),
       }
