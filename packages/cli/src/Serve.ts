@@ -201,11 +201,9 @@ const load = async (source: FindingSource<InputError>) => {
     store: makeScanFindingStoreBuilder({ index }),
     details: makeRecordDetails(),
   }
+  // A source's findings are valid records already: the store takes them without checking again.
   const loaded = await foldSource(source, builders, (b, f) => {
-    const stored = b.store.add(f)
-    if (E.isRight(stored)) b.details.add(f)
-    // A finding the store does not take is still counted, as it always was.
-    else b.index.add(f)
+    if (b.store.addFinding(f)) b.details.add(f)
     return b
   })()
   return E.map(({ value, report }: Folded<typeof builders>) => {

@@ -163,8 +163,13 @@ export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
   let duplicates = 0
   let frozen: Index | undefined
 
+  // The last value of each column and its id: findings of one image build or account tend to
+  // come together, and the same string again skips the map.
+  const lastValue: Array<string | undefined> = keyColumns.map(() => undefined)
+  const lastId = new Int32Array(keyColumns.length)
   const intern = (column: number, value: string | undefined): number => {
     if (value === undefined) return 0
+    if (lastValue[column] === value) return lastId[column] as number
     const map = ids[column] as Map<string, number>
     let id = map.get(value)
     if (id === undefined) {
@@ -173,6 +178,8 @@ export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
       dict.push(value)
       map.set(value, id)
     }
+    lastValue[column] = value
+    lastId[column] = id
     return id
   }
 
@@ -268,6 +275,8 @@ export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
       if (frozen !== undefined) return frozen
       seen?.clear()
       for (const m of ids) m.clear()
+      // The hash is of no use once frozen: let it go before the columns are copied.
+      slots = new Int32Array(0)
       const column = (c: number) => (cols[c] as Int32Array).slice(0, rows)
       frozen = {
         _tag: 'Index',
@@ -291,7 +300,6 @@ export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
         findings,
       }
       // Only the copies are kept: a builder still referenced holds no growing column.
-      slots = new Int32Array(0)
       cols = []
       sev = fix = new Uint8Array(0)
       count = exploit = new Float64Array(0)

@@ -2,6 +2,7 @@ import { fc, testProp } from '@fast-check/ava'
 import test from 'ava'
 import * as Either from 'fp-ts/lib/Either.js'
 import { findingArb } from './arbitraries.js'
+import type { Finding } from './Finding.js'
 import { makeBuilder } from './FindingIndex.js'
 import { toEpochSeconds } from './ImageScanFindingWire.js'
 import { imageScanFindingAt, makeScanFindingStoreBuilder, scanFindingStoreOf } from './ScanFindingStore.js'
@@ -169,11 +170,18 @@ test('a store given the index builder counts each finding there once and holds i
     records.map((r) => builder.add(r)),
     [Either.right(true), Either.right(true), Either.right(false), Either.right(true)],
   )
+  // A finding a source validated, taken without checking again: a duplicate ARN is left out too.
+  t.true(
+    builder.addFinding({ awsAccountId: '444455556666', severity: 'LOW', findingArn: 'arn:3' } as Finding),
+  )
+  t.false(
+    builder.addFinding({ awsAccountId: '111122223333', severity: 'HIGH', findingArn: 'arn:2' } as Finding),
+  )
   const store = builder.freeze()
   t.is(store.index, index.freeze())
-  t.is(store.size, 3)
-  t.deepEqual([...store.rows], [0, 0, 1])
-  t.deepEqual([...store.index.count], [2, 1])
+  t.is(store.size, 4)
+  t.deepEqual([...store.rows], [0, 0, 1, 2])
+  t.deepEqual([...store.index.count], [2, 1, 1])
   t.deepEqual(
     [0, 1, 2].map((i) => imageScanFindingAt(store, i)),
     [

@@ -110,6 +110,11 @@ export interface RecordedDetails {
  */
 export interface ScanFindingStoreBuilder {
   readonly add: (record: unknown) => E.Either<string, boolean>
+  /**
+   * Adds a finding a source validated already (every `Finding` is a valid record, with no
+   * descriptive members): as `add` gives it, without checking it again; `false` for a duplicate.
+   */
+  readonly addFinding: (finding: Finding) => boolean
   readonly freeze: (recorded?: RecordedDetails) => ScanFindingStore
 }
 
@@ -151,7 +156,19 @@ export const makeScanFindingStoreBuilder = (
     interned.set(s, s)
     return s
   })
+  // Keeps a finding as its index row; false for a duplicate (no row).
+  const stored = (row: number): boolean => {
+    if (row < 0) return false
+    if (size === rows.length) {
+      const more = new Int32Array(size * 2)
+      more.set(rows)
+      rows = more
+    }
+    rows[size++] = row
+    return true
+  }
   return {
+    addFinding: (finding) => stored(index.place(finding)),
     add: (record) => {
       // `is` first: most records are valid, and it allocates nothing.
       if (!ScanFindingRecord.is(record)) {
@@ -160,14 +177,8 @@ export const makeScanFindingStoreBuilder = (
       }
       // A normalized finding is counted as it is; an Image Builder one by its members.
       const normalized = isNormalized(record)
-      const row = index.place(normalized ? (record as Finding) : asFinding(record))
-      if (row < 0) return Either.right(false)
-      if (size === rows.length) {
-        const more = new Int32Array(size * 2)
-        more.set(rows)
-        rows = more
-      }
-      rows[size++] = row
+      if (!stored(index.place(normalized ? (record as Finding) : asFinding(record))))
+        return Either.right(false)
       // A normalized finding has no descriptive members: nothing to decode or keep.
       const described = normalized ? undefined : detail.decode(record)
       const kept = described !== undefined && Either.isRight(described) ? described.right : undefined
