@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { defaultPageSize, type FindingSource, type Folded, foldSource, type TokenKey } from '@scantally/core'
-import { makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/internal'
+import { countOf, isFromRow, makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/internal'
 import { type Credential, decodeCredentials, defaultPort, startServer, stderrLogger } from '@scantally/server'
 import * as E from 'fp-ts/lib/Either.js'
 import { type InputError, openInputs } from './Inputs.js'
@@ -152,6 +152,10 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   const loaded = finished.right
   if (E.isLeft(loaded)) return failed(io, loaded.left)
   io.stderr(renderSummary(loaded.right.report, io.now() - started))
+  if (loaded.right.fromRows > 0)
+    io.stderr(
+      `note: ${loaded.right.fromRows} findings come from combination rows: they are counted in aggregations, and ListImageScanFindings does not list them (rows hold counts, not findings)\n`,
+    )
 
   if (tokenKeys.ephemeral)
     io.stderr(
@@ -186,15 +190,18 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
 // only when the read succeeded as a whole: a failed read leaves nothing to serve. Only the frozen
 // structures outlive this: the builders' lookup tables are dropped with it.
 const load = async (source: FindingSource<InputError>) => {
-  const builders = { index: makeBuilder(), store: makeScanFindingStoreBuilder() }
+  const builders = { index: makeBuilder(), store: makeScanFindingStoreBuilder(), fromRows: 0 }
   const loaded = await foldSource(source, builders, (b, f) => {
     b.index.add(f)
-    b.store.add(f)
+    // Counts from combination rows are aggregations only: there is no finding to list.
+    if (isFromRow(f)) b.fromRows += countOf(f)
+    else b.store.add(f)
     return b
   })()
   return E.map(({ value, report }: Folded<typeof builders>) => ({
     index: value.index.freeze(),
     store: value.store.freeze(),
+    fromRows: value.fromRows,
     report,
   }))(loaded)
 }
