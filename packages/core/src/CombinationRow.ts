@@ -16,7 +16,8 @@ import * as t from 'io-ts'
 import { closed } from './Closed.js'
 import { AccountId, ExploitAvailable, type Finding, FixAvailable, KeyString } from './Finding.js'
 import { type Classified, type IngestTally, ingestRecord } from './IngestReport.js'
-import { type LinkageOptions, linkedFinding } from './Linkage.js'
+import type { InspectorMappingOptions } from './InspectorFinding.js'
+import { linkedFinding } from './Linkage.js'
 import { reportFirst } from './Reporter.js'
 import { Severity } from './Severity.js'
 
@@ -150,7 +151,7 @@ export const isFromRow = (f: Finding): f is CountedFinding => findingCount in f
  */
 export const fromCombinationRow = (
   raw: unknown,
-  options: LinkageOptions = {},
+  options: Pick<InspectorMappingOptions, 'resolvePipeline' | 'includeUnlinked'> = {},
 ): E.Either<string, { readonly count: number; readonly classified: Classified }> => {
   const decoded = CombinationRow.decode(withoutNulls(raw))
   if (E.isLeft(decoded)) return E.left(reportFirst('row', decoded.left))

@@ -45,32 +45,31 @@ const answers = (findings: ReadonlyArray<Finding>) =>
   })
 
 test('NDJSON and CSV rows (gzip or not, Athena lower-case names) count as the findings they stand for', async (t) => {
-  await withFiles(
-    { 'rows.ndjson.gz': gzipSync(ndjson), 'athena.csv': athenaCsv },
-    async (dir) => {
-      const read = await collectFindings([dir], { resolvePipeline: (b) => (b === build ? pipeline : undefined) })()
-      if (E.isLeft(read)) return t.fail(read.left.message)
-      const { value, report } = read.right
-      t.true(value.every(isFromRow))
-      t.is(
-        value.reduce((n, f) => n + countOf(f), 0),
-        5 + 2 + 3 + 1,
-      )
-      t.deepEqual(
-        { read: report.read, counted: report.counted, noImageLinkage: report.excluded.noImageLinkage },
-        { read: 18, counted: 11, noImageLinkage: 7 },
-      )
-      t.deepEqual(answers(value), [
-        [['111122223333', 11, 6, 3]],
-        [[build, 11, 6, 3]],
-        [[pipeline, 11, 6, 3]],
-        [
-          ['CVE-2024-1', 6, 6, 0],
-          ['CVE-2024-2', 3, 0, 3],
-        ],
-      ])
-    },
-  )
+  await withFiles({ 'rows.ndjson.gz': gzipSync(ndjson), 'athena.csv': athenaCsv }, async (dir) => {
+    const read = await collectFindings([dir], {
+      resolvePipeline: (b) => (b === build ? pipeline : undefined),
+    })()
+    if (E.isLeft(read)) return t.fail(read.left.message)
+    const { value, report } = read.right
+    t.true(value.every(isFromRow))
+    t.is(
+      value.reduce((n, f) => n + countOf(f), 0),
+      5 + 2 + 3 + 1,
+    )
+    t.deepEqual(
+      { read: report.read, counted: report.counted, noImageLinkage: report.excluded.noImageLinkage },
+      { read: 18, counted: 11, noImageLinkage: 7 },
+    )
+    t.deepEqual(answers(value), [
+      [['111122223333', 11, 6, 3]],
+      [[build, 11, 6, 3]],
+      [[pipeline, 11, 6, 3]],
+      [
+        ['CVE-2024-1', 6, 6, 0],
+        ['CVE-2024-2', 3, 0, 3],
+      ],
+    ])
+  })
 })
 
 test('a bad row is an error naming the file, its line and the member', async (t) => {
