@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { defaultPageSize, type FindingSource, type Folded, foldSource, type TokenKey } from '@scantally/core'
-import { makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/internal'
+import { countOf, isFromRow, makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/internal'
 import { type Credential, decodeCredentials, defaultPort, startServer, stderrLogger } from '@scantally/server'
 import * as E from 'fp-ts/lib/Either.js'
 import { type InputError, openInputs } from './Inputs.js'
@@ -159,6 +159,10 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   const loaded = finished.right
   if (E.isLeft(loaded)) return failed(io, loaded.left)
   io.stderr(renderSummary(loaded.right.report, io.now() - started))
+  if (loaded.right.fromRows > 0)
+    io.stderr(
+      `note: ${loaded.right.fromRows} findings come from combination rows: they are counted in aggregations, and ListImageScanFindings does not list them (rows hold counts, not findings)\n`,
+    )
 
   if (tokenKeys.ephemeral)
     io.stderr(
@@ -197,16 +201,22 @@ const load = async (source: FindingSource<InputError>) => {
     index: makeBuilder(),
     store: makeScanFindingStoreBuilder(),
     details: makeRecordDetails(),
+    fromRows: 0,
   }
   const loaded = await foldSource(source, builders, (b, f) => {
     b.index.add(f)
-    const stored = b.store.add(f)
-    if (E.isRight(stored) && stored.right) b.details.add(f)
+    // Counts from combination rows are aggregations only: there is no finding to list.
+    if (isFromRow(f)) b.fromRows += countOf(f)
+    else {
+      const stored = b.store.add(f)
+      if (E.isRight(stored) && stored.right) b.details.add(f)
+    }
     return b
   })()
   return E.map(({ value, report }: Folded<typeof builders>) => ({
     index: value.index.freeze(),
     store: value.store.freeze(value.details.freeze()),
+    fromRows: value.fromRows,
     report,
   }))(loaded)
 }

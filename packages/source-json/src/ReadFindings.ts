@@ -24,8 +24,10 @@ import {
 } from '@scantally/core'
 import {
   collectSource,
+  fromCombinationRow,
   type IngestTally,
   ingestRecord,
+  ingestRow,
   makeIngestTally,
   type SeenBefore,
   skipRecord,
@@ -34,6 +36,14 @@ import {
 } from '@scantally/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import {
+  csvRowItems,
+  isRawRow,
+  ndjsonRowItems,
+  type RawRow,
+  type RowItem,
+  type RowProblem,
+} from './CombinationRows.js'
 import { csvReportItems, isCsvProblem, isCsvRecord } from './CsvReport.js'
 import { FastRecord } from './FastRecord.js'
 import { FindingArnSet } from './FindingArnSet.js'
@@ -46,6 +56,7 @@ import { decline, type ReaderPosition, RecordReader, type SyntaxProblem } from '
 import {
   emptyInput,
   invalidRecord,
+  invalidRow,
   malformedCsv,
   malformedJson,
   readFailed,
@@ -378,6 +389,11 @@ async function* readStreamPhase(
     from === undefined ? await sniffStream(decoded) : { format: 'json' as const, bytes: decoded }
   if (sniffed.format === 'unknown') return records.unknown()
   if (sniffed.format === 'inspectorCsv') return yield* readCsvPhase(sniffed.bytes, records, ctx)
+  if (sniffed.format === 'rowsNdjson' || sniffed.format === 'rowsCsv')
+    return yield* readRowsPhase(
+      sniffed.format === 'rowsCsv' ? csvRowItems(sniffed.bytes) : ndjsonRowItems(sniffed.bytes),
+      records,
+    )
   const reader = records.reader(from?.at, file)
   let open = true
   for await (const chunk of sniffed.bytes) {
@@ -417,6 +433,22 @@ async function* readCsvPhase(
     const batch = records.takeBatch()
     if (batch !== undefined) yield batch
     return malformedCsv(records.file, e.line, e.message)
+  }
+  return undefined
+}
+
+// Reads combination rows, a batch per chunk: each row is decided by core (validated, linkage as
+// for an Inspector finding) and stands for its count of findings; a line that is no row is
+// malformed input, under the read's policy.
+async function* readRowsPhase(
+  items: AsyncIterable<ReadonlyArray<RowItem>>,
+  records: InputRecords,
+): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
+  for await (const chunk of items) {
+    for (const item of chunk)
+      if (!(isRawRow(item) ? records.ingestRow(item) : records.malformedRow(item))) return records.failed
+    const batch = records.takeBatch()
+    if (batch !== undefined) yield batch
   }
   return undefined
 }
@@ -516,6 +548,29 @@ class InputRecords {
       return false
     }
     if (f !== undefined) this.add(f)
+    return true
+  }
+
+  /** A combination row; `false` stops the read (an invalid row under `strict`). */
+  ingestRow(item: RawRow): boolean {
+    const t = this.tally
+    const f = ingestRow(t, fromCombinationRow(item.row, this.ctx.mapping))
+    if (t.stopped !== undefined) {
+      this.failed = invalidRow(this.file, t.position, item, t.stopped)
+      return false
+    }
+    if (f !== undefined) this.batch.push(f)
+    return true
+  }
+
+  /** A line of a rows file that is no row: the error under `strict`, else skipped; `false` stops. */
+  malformedRow(p: RowProblem): boolean {
+    const error = malformedJson(this.file, p.offset, p.line, 1, p.message)
+    if (this.ctx.strict) {
+      this.failed = error
+      return false
+    }
+    skipRecord(this.tally, error.message)
     return true
   }
 

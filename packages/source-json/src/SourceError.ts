@@ -139,6 +139,22 @@ export const invalidRecord = (
 })
 
 /**
+ * A combination row that fails validation: an {@link InvalidRecord} whose message names the
+ * file, the line and the member at fault.
+ *
+ * @category constructors
+ */
+export const invalidRow = (
+  file: string,
+  position: number,
+  at: { readonly offset: number; readonly line: number },
+  reason: string,
+): InvalidRecord => ({
+  ...invalidRecord(file, position, at.offset, reason),
+  message: `${file}:${at.line}: combination row ${position} is invalid: ${reason}`,
+})
+
+/**
  * @category constructors
  */
 export const emptyInput = (file: string): EmptyInput => ({
