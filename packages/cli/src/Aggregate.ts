@@ -195,7 +195,7 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
 
   // The token and the caller's scope are checked before reading anything.
   const planned = planPage(tokens, caller, plan.operation, plan.query, plan.pageSize)
-  if (E.isLeft(planned)) return failed(io, planned.left)
+  if (E.isLeft(planned)) return failed(io, namingStartingToken(planned.left))
 
   const read = await loadSourceOptions(plan.source, noteSkippedInputs(io.stderr, plan.quiet))
   if (E.isLeft(read)) return failed(io, read.left)
@@ -261,6 +261,10 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
 }
 
 type ReadyPlan = Omit<Plan, 'query'> & { readonly query: Query }
+
+// The service's message says `nextToken`; on the command line the token came from --starting-token.
+const namingStartingToken = (e: ScantallyError): ScantallyError =>
+  e._tag === 'InvalidPaginationTokenException' ? { ...e, message: `--starting-token: ${e.message}` } : e
 
 const render = (plan: ReadyPlan, page: Page): string => {
   const groupBy = plan.query.groupBy
