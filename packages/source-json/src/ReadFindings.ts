@@ -592,6 +592,20 @@ class InputRecords {
 
   /** Handles the problems a push or finish reports; `false` when this input cannot go on. */
   settle(reader: RecordReader, first: SyntaxProblem | undefined): boolean {
+    // A record refused by its sink is the value the reader last started: its line is counted
+    // now, once, as for a syntax error (never per record).
+    const refused = this.failed
+    if (refused?._tag === 'InvalidRecord' && refused.line === undefined) {
+      const at = reader.lastStart()
+      if (at.offset === refused.offset)
+        this.failed = invalidRecord(
+          refused.file,
+          refused.position,
+          refused.offset,
+          refused.reason,
+          at.lines + 1,
+        )
+    }
     for (let p = first; p !== undefined; p = reader.resume()) {
       const error = malformedJson(this.file, p.offset, p.line, p.column, p.message)
       if (this.ctx.strict) {

@@ -19,6 +19,8 @@ export interface Served {
   /** Resolves once standard error has printed a line matching the pattern. */
   readonly said: (pattern: RegExp) => Promise<string>
   readonly exit: Promise<number | null>
+  /** Standard output so far (the "listening on" line first). */
+  readonly stdout: () => string
 }
 
 /**
@@ -60,6 +62,7 @@ export const serve = (args: ReadonlyArray<string>): Promise<Served> =>
               waiting.push({ pattern, from: err.length, done })
             }),
           exit,
+          stdout: () => out,
         })
     })
     exit.then((code) => reject(new Error(`serve exited ${code} before listening: ${err}`)))
