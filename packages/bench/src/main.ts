@@ -1,4 +1,4 @@
-// `pnpm bench` (or `node dist/main.js [--quick] [--runs N] [--seed N] [--out FILE] [--no-peers]`):
+// `npm run bench` (or `node dist/main.js [--quick] [--runs N] [--seed N] [--out FILE] [--no-peers]`):
 // generates the exports if needed, measures every contender and writes docs/performance.md.
 import { writeFile } from 'node:fs/promises'
 import { availableParallelism, loadavg } from 'node:os'
@@ -305,7 +305,7 @@ notes.push(
   `Load average (1 min) of the machine: ${loadBefore.toFixed(1)} when the run started, ${(loadavg()[0] ?? 0).toFixed(1)} when it ended, on ${machine.cores} cores; above the core count, other work shared the CPU and absolute figures are pessimistic.`,
 )
 
-const command = values.quick ? 'pnpm --filter @scantally/bench bench -- --quick' : 'pnpm bench'
+const command = values.quick ? 'npx pnpm@12.4.2 --filter @scantally/bench bench -- --quick' : 'npm run bench'
 const report = renderReport(
   { command, machine, date: new Date().toISOString().slice(0, 10), rows, paging, memory, notes },
   targets,
