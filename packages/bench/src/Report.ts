@@ -24,7 +24,8 @@ export interface Row {
   readonly runs: number
   readonly ms: number
   readonly rss: number | undefined
-  readonly agrees: boolean
+  /** Whether its answer agreed with the others' (`undefined`: it gives none, as a floor that only reads). */
+  readonly agrees: boolean | undefined
 }
 
 /**
@@ -247,7 +248,7 @@ export const renderReport = (res: Results, targets: ReadonlyArray<string>): stri
     const base = baselineOf(res.rows, r.input)
     const ratio = r.kind === 'baseline' ? 1 : speedup(r, base)
     lines.push(
-      `| ${r.input} | ${fmt(mb(r.bytes), 0)} MB | ${r.contender} | ${r.runs} | ${fmt(r.ms / 1000, 2)} s | ${fmt(throughput(r))} | ${Math.round(r.findings / (r.ms / 1000)).toLocaleString('en-US')} | ${r.rss === undefined ? 'n/a' : `${fmt(mb(r.rss), 0)} MB`} | ${ratio === undefined ? 'n/a' : `${fmt(ratio, 2)}×`} | ${r.agrees ? 'yes' : '**no**'} |`,
+      `| ${r.input} | ${fmt(mb(r.bytes), 0)} MB | ${r.contender} | ${r.runs} | ${fmt(r.ms / 1000, 2)} s | ${fmt(throughput(r))} | ${Math.round(r.findings / (r.ms / 1000)).toLocaleString('en-US')} | ${r.rss === undefined ? 'n/a' : `${fmt(mb(r.rss), 0)} MB`} | ${ratio === undefined ? 'n/a' : `${fmt(ratio, 2)}×`} | ${r.agrees === undefined ? 'n/a' : r.agrees ? 'yes' : '**no**'} |`,
     )
   }
   lines.push('')
