@@ -4,10 +4,12 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync } from 'node:fs'
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { createGzip } from 'node:zlib'
 import { type Layout, makeUniverse, pipelineMapOf, type Shape, shapes, writeExport } from './Generator.js'
 
 /**
@@ -62,4 +64,19 @@ export const ensureDataset = async (
     log(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s`)
   }
   return { path, layout, findings, shape, bytes: (await stat(path)).size, pipelineMap }
+}
+
+/**
+ * The gzip copy of an export (level 6, as `gzip` writes by default), written beside it once.
+ *
+ * @category constructors
+ */
+export const ensureGzip = async (ds: Dataset, log: (line: string) => void): Promise<Dataset> => {
+  const path = `${ds.path}.gz`
+  if (!existsSync(path)) {
+    log(`compressing ${path}`)
+    await pipeline(createReadStream(ds.path), createGzip({ level: 6 }), createWriteStream(`${path}.partial`))
+    await rename(`${path}.partial`, path)
+  }
+  return { ...ds, path, bytes: (await stat(path)).size }
 }

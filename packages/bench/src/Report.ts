@@ -24,7 +24,8 @@ export interface Row {
   readonly runs: number
   readonly ms: number
   readonly rss: number | undefined
-  readonly agrees: boolean
+  /** Whether its answer agreed with the others' (`undefined`: it gives none, as a floor that only reads). */
+  readonly agrees: boolean | undefined
 }
 
 /**
@@ -85,14 +86,14 @@ const howToRun = [
   '## Running it',
   '',
   '```sh',
-  'pnpm bench                                    # 100k and 1M findings, 3 runs each (under 30 minutes on 2 cores)',
-  'pnpm --filter @scantally/bench bench -- --quick  # 100k findings only, for fast iteration',
+  'npm run bench                                 # 100k and 1M findings (three worlds at 1M), 3 runs each',
+  'npx pnpm@12.4.2 --filter @scantally/bench bench -- --quick  # 100k findings only, for fast iteration',
   '```',
   '',
   'Options after `--`: `--quick`, `--runs N`, `--seed N`, `--out FILE`, `--no-peers`. The generated exports',
   '(about 2.5 KB a finding: a 1M-finding file is about 2.5 GB) go to `SCANTALLY_BENCH_DIR`, by default a',
   '`scantally-bench` folder of the system temporary directory, and are reused by later runs with the same',
-  'seed and size. Peak RSS comes from `/usr/bin/time -v` when present, else from the Node process itself.',
+  'seed, world and size. Peak RSS comes from `/usr/bin/time -v` when present, else from the Node process itself.',
   '',
   'Peers are optional and never needed by the tests. DuckDB is used when a `duckdb` command is on the PATH,',
   'or when `@duckdb/node-api` (which ships its native library in the npm package) resolves from',
@@ -119,11 +120,34 @@ const TEN_MILLION = [
   'file and less.',
 ].join('\n')
 
-// Measured by hand (not by `pnpm bench`): kept in every report, with how to do it again.
+// Measured by hand: what whole findings in `serve` cost.
+const wholeFindings = [
+  '### Whole findings in `serve`',
+  '',
+  "What `ListImageScanFindings`' whole findings cost `scantally serve` (see",
+  '[server.md](server.md#whole-findings-how-each-member-maps-and-where-it-comes-from)), measured by hand on',
+  '100,000 generated Inspector findings (the bench `Generator`, NDJSON, 254 MB, 98,967 stored findings;',
+  'records of about 2.5 KB): the store built as `serve` builds it, then live heap and array buffers after',
+  'a full garbage collection, less the same before reading, per stored finding.',
+  '',
+  '| what the store keeps | heap | array buffers | total | a page of 25, read back |',
+  '| --- | ---: | ---: | ---: | ---: |',
+  '| key members only (before) | 73 B | 18 B | 91 B | — |',
+  '| plus where each record lies in the file | 79 B | 55 B | 134 B | 3.4 ms |',
+  '| plus a deflated copy of each record (gzip input) | 78 B | 416 B | 494 B | 4.9 ms |',
+  '',
+  "The location columns are 16 bytes a finding (the array-buffer figure also holds the builder's",
+  'growing columns, dropped after loading). The copies deflate each record with a dictionary of the',
+  'first ones: 370 bytes against 1.1 KB deflated alone and 2.5 KB as read. Process RSS grew by 690,',
+  '625 and 1,570 bytes a finding in the same runs; most of it is memory the read used and has not yet',
+  'returned to the system, not what the store keeps.',
+]
+
+// Measured by hand (not by `npm run bench`): kept in every report, with how to do it again.
 const byHand = [
   '## Ten million findings (by hand)',
   '',
-  'Not part of `pnpm bench` (it needs 25 GB of disk and minutes). The 1,000,000-finding NDJSON export',
+  'Not part of `npm run bench` (it needs 25 GB of disk and minutes). The 1,000,000-finding NDJSON export',
   'written ten times, each copy with its own finding ids, so every count is ten times that of the',
   'original, which the answer was checked against:',
   '',
@@ -208,6 +232,13 @@ export const renderReport = (res: Results, targets: ReadonlyArray<string>): stri
     'verified record starts, see docs/sources.md) and on one thread; the baselines and peers have what they',
     'have (`JSON.parse` one thread, DuckDB every core).',
     '',
+    'The exports come from three generated worlds (`packages/bench/src/Generator.ts`): **low** (5 accounts,',
+    '400 image builds, 5,000 vulnerabilities, 1 finding in 100 repeated), **medium** (50 accounts, 20,000',
+    'builds, 10,000 vulnerabilities, 2 in 100 repeated) and **high** (200 accounts, 200,000 builds, about',
+    'five findings each at a million, every finding distinct, timestamps as epoch seconds). Beyond the low',
+    'world only the CLI, the plain path (the reference every answer is checked against) and DuckDB run.',
+    'DuckDB reads the NDJSON: the CLI on a document is compared with DuckDB on the same findings as NDJSON.',
+    '',
   )
   lines.push(
     '| input | size | contender | runs | wall (median) | MB/s | findings/s | peak RSS | × baseline | agrees |',
@@ -217,7 +248,7 @@ export const renderReport = (res: Results, targets: ReadonlyArray<string>): stri
     const base = baselineOf(res.rows, r.input)
     const ratio = r.kind === 'baseline' ? 1 : speedup(r, base)
     lines.push(
-      `| ${r.input} | ${fmt(mb(r.bytes), 0)} MB | ${r.contender} | ${r.runs} | ${fmt(r.ms / 1000, 2)} s | ${fmt(throughput(r))} | ${Math.round(r.findings / (r.ms / 1000)).toLocaleString('en-US')} | ${r.rss === undefined ? 'n/a' : `${fmt(mb(r.rss), 0)} MB`} | ${ratio === undefined ? 'n/a' : `${fmt(ratio, 2)}×`} | ${r.agrees ? 'yes' : '**no**'} |`,
+      `| ${r.input} | ${fmt(mb(r.bytes), 0)} MB | ${r.contender} | ${r.runs} | ${fmt(r.ms / 1000, 2)} s | ${fmt(throughput(r))} | ${Math.round(r.findings / (r.ms / 1000)).toLocaleString('en-US')} | ${r.rss === undefined ? 'n/a' : `${fmt(mb(r.rss), 0)} MB`} | ${ratio === undefined ? 'n/a' : `${fmt(ratio, 2)}×`} | ${r.agrees === undefined ? 'n/a' : r.agrees ? 'yes' : '**no**'} |`,
     )
   }
   lines.push('')
@@ -245,6 +276,8 @@ export const renderReport = (res: Results, targets: ReadonlyArray<string>): stri
       '| --- | ---: | ---: |',
       `| index (aggregations) | ${fmt(mb(m.indexBytes), 1)} MB | ${fmt(m.indexBytes / m.rows, 0)} bytes per combination |`,
       `| store (ListImageScanFindings) | ${fmt(mb(m.storeBytes), 1)} MB | ${fmt(m.storeBytes / m.findings, 0)} bytes per finding |`,
+      '',
+      ...wholeFindings,
       '',
     )
   }

@@ -1,11 +1,11 @@
-// `pnpm bench` (or `node dist/main.js [--quick] [--runs N] [--seed N] [--out FILE] [--no-peers]`):
+// `npm run bench` (or `node dist/main.js [--quick] [--runs N] [--seed N] [--out FILE] [--no-peers]`):
 // generates the exports if needed, measures every contender and writes docs/performance.md.
 import { writeFile } from 'node:fs/promises'
 import { availableParallelism, loadavg } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { type Dataset, ensureDataset } from './Dataset.js'
+import { type Dataset, ensureDataset, ensureGzip } from './Dataset.js'
 import { type Layout, type Shape, shapes } from './Generator.js'
 import { describeMachine, thisMachine } from './Machine.js'
 import { installedPeers, peerDigest } from './Peers.js'
@@ -48,7 +48,7 @@ interface Contender {
   readonly kind: Row['kind']
   readonly runs: number
   readonly command: Command
-  readonly digest: (stdout: string) => Digest
+  readonly digest: ((stdout: string) => Digest) | undefined
 }
 
 const taskDigest = (stdout: string): Digest => (JSON.parse(stdout) as TaskResult).digest
@@ -163,6 +163,56 @@ const worlds: ReadonlyArray<{ readonly findings: number; readonly shape: Shape }
   ...sizes.map((findings) => ({ findings, shape: shapes.low })),
   ...(values.quick ? [] : [shapes.medium, shapes.high].map((shape) => ({ findings: 1_000_000, shape }))),
 ]
+// Measures contenders on one input; runs are taken in turns (one of each contender, then again),
+// so that a machine whose speed drifts over minutes weighs on every contender alike. A contender
+// without a digest (a floor that only reads) is not checked against the others.
+const measure = async (ds: Dataset, input: string, cs: ReadonlyArray<Contender>): Promise<void> => {
+  let reference: Digest | undefined
+  const results = cs.map(() => ({ times: [] as number[], rss: [] as number[], agrees: true, failed: false }))
+  const rounds = Math.max(...cs.map((c) => c.runs))
+  for (let i = 0; i < rounds; i++)
+    for (const [k, c] of cs.entries()) {
+      const res = results[k] as (typeof results)[number]
+      if (i >= c.runs || res.failed) continue
+      warmCache(ds.path)
+      const r = await run(c.command).catch((e: unknown) => {
+        if (c.kind !== 'peer') throw e
+        notes.push(`${input}: ${c.name} failed: ${String((e as Error).message).slice(0, 200)}`)
+        return undefined
+      })
+      if (r === undefined) {
+        res.failed = true
+        continue
+      }
+      res.times.push(r.ms)
+      if (r.rss !== undefined) res.rss.push(r.rss)
+      if (c.digest === undefined) continue
+      const digest = c.digest(r.stdout)
+      reference ??= digest
+      if (!sameDigest(digest, reference)) res.agrees = false
+    }
+  for (const [k, c] of cs.entries()) {
+    const { times, rss, agrees } = results[k] as (typeof results)[number]
+    if (times.length === 0) continue
+    const row: Row = {
+      input,
+      bytes: ds.bytes,
+      findings: ds.findings,
+      contender: c.name,
+      kind: c.kind,
+      runs: times.length,
+      ms: median(times),
+      rss: rss.length === 0 ? undefined : median(rss),
+      agrees: c.digest === undefined ? undefined : agrees,
+    }
+    rows.push(row)
+    log(
+      `${input} | ${c.name}: ${(row.ms / 1000).toFixed(2)} s, ${throughput(row).toFixed(1)} MB/s${row.rss === undefined ? '' : `, ${(row.rss / 1e6).toFixed(0)} MB`}${agrees ? '' : ' DISAGREES'}`,
+    )
+  }
+}
+
+const gzipInputs: Array<{ readonly input: string; readonly ndjson: string }> = []
 for (const { findings, shape } of worlds)
   for (const layout of ['json', 'ndjson'] as ReadonlyArray<Layout>) {
     const ds = await ensureDataset(seed, findings, layout, log, shape)
@@ -174,62 +224,35 @@ for (const { findings, shape } of worlds)
       )
     if (layout === 'json' && ds.bytes >= maxStringBytes)
       notes.push(`${input}: no whole-file JSON.parse baseline, the file is larger than a V8 string can be.`)
-    let reference: Digest | undefined
-    // Runs are taken in turns (one of each contender, then again), so that a machine whose speed
-    // drifts over minutes weighs on every contender alike.
     // Beyond the low world, the CLI against the plain path (the reference) and DuckDB.
-    const cs = contenders(ds).filter(
-      (c) =>
-        shape.name === 'low' ||
-        c.kind === 'peer' ||
-        c.name.startsWith('scantally') ||
-        c.name.includes('plain'),
+    await measure(
+      ds,
+      input,
+      contenders(ds).filter(
+        (c) =>
+          shape.name === 'low' ||
+          c.kind === 'peer' ||
+          c.name.startsWith('scantally') ||
+          c.name.includes('plain'),
+      ),
     )
-    const results = cs.map(() => ({
-      times: [] as number[],
-      rss: [] as number[],
-      agrees: true,
-      failed: false,
-    }))
-    const rounds = Math.max(...cs.map((c) => c.runs))
-    for (let i = 0; i < rounds; i++)
-      for (const [k, c] of cs.entries()) {
-        const res = results[k] as (typeof results)[number]
-        if (i >= c.runs || res.failed) continue
-        warmCache(ds.path)
-        const r = await run(c.command).catch((e: unknown) => {
-          if (c.kind !== 'peer') throw e
-          notes.push(`${input}: ${c.name} failed: ${String((e as Error).message).slice(0, 200)}`)
-          return undefined
-        })
-        if (r === undefined) {
-          res.failed = true
-          continue
-        }
-        res.times.push(r.ms)
-        if (r.rss !== undefined) res.rss.push(r.rss)
-        const digest = c.digest(r.stdout)
-        reference ??= digest
-        if (!sameDigest(digest, reference)) res.agrees = false
-      }
-    for (const [k, c] of cs.entries()) {
-      const { times, rss, agrees } = results[k] as (typeof results)[number]
-      if (times.length === 0) continue
-      const row: Row = {
-        input,
-        bytes: ds.bytes,
-        findings,
-        contender: c.name,
-        kind: c.kind,
-        runs: times.length,
-        ms: median(times),
-        rss: rss.length === 0 ? undefined : median(rss),
-        agrees,
-      }
-      rows.push(row)
-      log(
-        `${input} | ${c.name}: ${(row.ms / 1000).toFixed(2)} s, ${throughput(row).toFixed(1)} MB/s${row.rss === undefined ? '' : `, ${(row.rss / 1e6).toFixed(0)} MB`}${agrees ? '' : ' DISAGREES'}`,
-      )
+    // The gzip copy of the million-finding NDJSON of the low and high worlds.
+    if (layout === 'ndjson' && findings >= 1_000_000 && shape.name !== 'medium') {
+      const gz = await ensureGzip(ds, log)
+      const gzInput = `${input}, gzip`
+      gzipInputs.push({ input: gzInput, ndjson: input })
+      await measure(gz, gzInput, [
+        ...contenders(gz).filter(
+          (c) => c.name.startsWith(`scantally aggregate (CLI, ${cores}`) || c.kind === 'peer',
+        ),
+        {
+          name: 'baseline: gunzip only (Node zlib, nothing else)',
+          kind: 'baseline',
+          runs,
+          command: { program: 'node', args: [task, 'gunzip', gz.path] },
+          digest: undefined,
+        },
+      ])
     }
   }
 
@@ -291,6 +314,14 @@ for (const { findings, shape } of worlds) {
     `${n}: \`scantally aggregate\` peak RSS ${(rss / 1e6).toFixed(0)} MB (target ≤ 200 MB at 1,000,000)`,
   )
 }
+for (const { input, ndjson } of gzipInputs) {
+  const cli = find(input, `scantally aggregate (CLI, ${cores}`)
+  const floor = find(input, 'baseline: gunzip only')
+  const plain = find(ndjson, `scantally aggregate (CLI, ${cores}`)
+  targets.push(
+    `${input}: the CLI takes ${show(ratio(floor, cli))} the time of gunzip alone (target ≤ 1.15×; ${show(ratio(plain, cli))} its time on the plain file) and is ${show(ratio(cli, find(input, 'peer: DuckDB')))} as fast as DuckDB on the same \`.gz\` (target ≥ 1×)`,
+  )
+}
 if (memory !== undefined)
   targets.push(
     `\`scantally serve\`: ${(memory.indexBytes / memory.rows).toFixed(0)} bytes per indexed combination for the index, and ${(memory.storeBytes / memory.findings).toFixed(0)} bytes per counted finding for the ListImageScanFindings store (no finding objects kept)`,
@@ -305,7 +336,7 @@ notes.push(
   `Load average (1 min) of the machine: ${loadBefore.toFixed(1)} when the run started, ${(loadavg()[0] ?? 0).toFixed(1)} when it ended, on ${machine.cores} cores; above the core count, other work shared the CPU and absolute figures are pessimistic.`,
 )
 
-const command = values.quick ? 'pnpm --filter @scantally/bench bench -- --quick' : 'pnpm bench'
+const command = values.quick ? 'npx pnpm@12.4.2 --filter @scantally/bench bench -- --quick' : 'npm run bench'
 const report = renderReport(
   { command, machine, date: new Date().toISOString().slice(0, 10), rows, paging, memory, notes },
   targets,

@@ -6,9 +6,6 @@
  */
 
 import { randomUUID } from 'node:crypto'
-import { readdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import {
   accumulateSource,
   type Caller,
@@ -24,16 +21,21 @@ import {
 import {
   defaultTokenTtlSeconds,
   fromAwsRequest,
+  groupKeys,
   keysRead,
   mapSource,
   type Operation,
   type Page,
   planPage,
+  sortFields,
+  sortOrders,
   type TokenConfig,
   toAwsResponse,
   toQueryResponse,
 } from '@scantally/core/internal'
+
 import * as E from 'fp-ts/lib/Either.js'
+import { noInput, oneOf, parseCommandLine, wholeNumber, wordList } from './Args.js'
 import { countAtOrAbove, failOnLine, parseFailOn } from './FailOn.js'
 import { parseFilter, parseWhere } from './FilterArgs.js'
 import { hints } from './Hints.js'
@@ -42,7 +44,7 @@ import { stopped, untilStopped } from './Interrupt.js'
 import { exitCodes, type Io } from './Io.js'
 import { keysFrom } from './Keys.js'
 import { nextTokenLine, type Paging, pageOf } from './Pages.js'
-import { noProgress, progressBar } from './Progress.js'
+import { progressOf } from './Progress.js'
 import {
   awsColumns,
   extendedColumns,
@@ -196,17 +198,13 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
 
   // The token and the caller's scope are checked before reading anything.
   const planned = planPage(tokens, caller, plan.operation, plan.query, plan.pageSize)
-  if (E.isLeft(planned)) return failed(io, planned.left)
+  if (E.isLeft(planned)) return failed(io, namingStartingToken(planned.left))
 
   const read = await loadSourceOptions(plan.source, noteSkippedInputs(io.stderr, plan.quiet))
   if (E.isLeft(read)) return failed(io, read.left)
 
   const started = io.now()
-  const totalBytes = await inputBytes(plan.inputs)
-  const progress =
-    io.stderrIsTty && !plan.quiet && totalBytes > 8 * 1024 * 1024
-      ? progressBar(io.stderr, totalBytes, io.now)
-      : noProgress
+  const progress = await progressOf(io, plan.inputs, plan.quiet)
   let findings = 0
   const source = await openInputs(
     plan.inputs,
@@ -265,6 +263,10 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
 
 type ReadyPlan = Omit<Plan, 'query'> & { readonly query: Query }
 
+// The service's message says `nextToken`; on the command line the token came from --starting-token.
+const namingStartingToken = (e: ScantallyError): ScantallyError =>
+  e._tag === 'InvalidPaginationTokenException' ? { ...e, message: `--starting-token: ${e.message}` } : e
+
 const render = (plan: ReadyPlan, page: Page): string => {
   const groupBy = plan.query.groupBy
   const columns = plan.operation === 'Query' || plan.allColumns ? extendedColumns : awsColumns
@@ -283,36 +285,38 @@ const render = (plan: ReadyPlan, page: Page): string => {
 }
 
 const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, Plan> => {
-  let values: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values']
-  let positionals: string[]
-  try {
-    ;({ values, positionals } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true }))
-  } catch (e) {
-    return E.left((e as Error).message)
-  }
+  const parsed = parseCommandLine(argv, options)
+  if (E.isLeft(parsed)) return parsed
+  const { values, positionals } = parsed.right
   if (values.help) return 'help'
   if (positionals.length === 0)
-    return E.left('no input: give export files, directories, or - for standard input')
+    return E.left(noInput(argv, options, 'export files, directories, or - for standard input'))
 
-  const format = values.output ?? (io.stdoutIsTty ? 'table' : 'json')
-  if (format !== 'json' && format !== 'table' && format !== 'markdown' && format !== 'csv')
-    return E.left(`--output must be json, table, markdown or csv, got ${JSON.stringify(format)}`)
+  const format = parseFormat(values.output ?? (io.stdoutIsTty ? 'table' : 'json'))
+  if (E.isLeft(format)) return format
   const source = parseSourceOptions(values)
   if (E.isLeft(source)) return source
-  const pageSize = integer(values['page-size'], defaultPageSize)
-  if (pageSize === undefined || pageSize < 1 || pageSize > 1000)
-    return E.left(`--page-size must be an integer from 1 to 1000, got ${JSON.stringify(values['page-size'])}`)
-  const columns = values.columns ?? 'aws'
-  if (columns !== 'aws' && columns !== 'all')
-    return E.left(`--columns must be aws or all, got ${JSON.stringify(columns)}`)
+  const pageSize =
+    values['page-size'] === undefined
+      ? E.right(defaultPageSize)
+      : wholeNumber('--page-size', values['page-size'], 1, 1000)
+  if (E.isLeft(pageSize)) return pageSize
+  const columns = oneOf('--columns', values.columns ?? 'aws', ['aws', 'all'])
+  if (E.isLeft(columns)) return columns
   const failOn = parseFailOn(values['fail-on'])
   if (E.isLeft(failOn)) return failOn
-  const maxItems = integer(values['max-items'], undefined)
-  if ((maxItems === undefined || maxItems < 1) && values['max-items'] !== undefined)
-    return E.left(`--max-items must be a whole number from 1, got ${JSON.stringify(values['max-items'])}`)
-  const maxResults = integer(values['max-results'], undefined)
-  if (maxResults === undefined && values['max-results'] !== undefined)
-    return E.left(`--max-results must be an integer, got ${JSON.stringify(values['max-results'])}`)
+  const maxItems =
+    values['max-items'] === undefined
+      ? E.right(undefined)
+      : wholeNumber('--max-items', values['max-items'], 1, Number.MAX_SAFE_INTEGER)
+  if (E.isLeft(maxItems)) return maxItems
+  const maxResults =
+    values['max-results'] === undefined
+      ? E.right(undefined)
+      : wholeNumber('--max-results', values['max-results'], 1, 1000)
+  if (E.isLeft(maxResults)) return maxResults
+  const extendedWords = checkExtendedWords(values)
+  if (E.isLeft(extendedWords)) return extendedWords
 
   const filter = values.filter === undefined ? E.right(undefined) : parseFilter(values.filter)
   if (E.isLeft(filter)) return filter
@@ -329,7 +333,7 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
   const token = values['starting-token']
   let query: E.Either<ScantallyError, Query>
   if (!extended) {
-    query = E.map((r: Parameters<typeof fromAwsRequest>[0]) => fromAwsRequest(r, pageSize))(
+    query = E.map((r: Parameters<typeof fromAwsRequest>[0]) => fromAwsRequest(r, pageSize.right))(
       decodeAggregationsRequest({
         ...(filter.right === undefined ? {} : { filter: filter.right }),
         ...(token === undefined ? {} : { nextToken: token }),
@@ -345,18 +349,18 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
       filters: [...fromFilter, ...where.flatMap((w) => (E.isRight(w) ? [w.right] : []))],
       ...(values['sort-by'] === undefined ? {} : { sortBy: values['sort-by'] }),
       ...(values['sort-order'] === undefined ? {} : { sortOrder: values['sort-order'] }),
-      maxResults: maxResults ?? pageSize,
+      maxResults: maxResults.right ?? pageSize.right,
       ...(token === undefined ? {} : { nextToken: token }),
     })
   }
   return E.right({
     operation: extended ? 'Query' : 'ListImageScanFindingAggregations',
     query,
-    pageSize,
+    pageSize: pageSize.right,
     failOn: failOn.right,
-    allColumns: columns === 'all',
-    paging: { paginate: values['no-paginate'] !== true, maxItems },
-    format,
+    allColumns: columns.right === 'all',
+    paging: { paginate: values['no-paginate'] !== true, maxItems: maxItems.right },
+    format: format.right,
     source: source.right,
     inputs: positionals,
     quiet: values.quiet === true,
@@ -364,30 +368,37 @@ const parse = (argv: ReadonlyArray<string>, io: Io): 'help' | E.Either<string, P
   })
 }
 
-const integer = <D extends number | undefined>(
-  text: string | undefined,
-  fallback: D,
-): number | D | undefined => {
-  if (text === undefined) return fallback
-  return /^[0-9]+$/.test(text) ? Number(text) : undefined
+const formats: ReadonlyArray<Format> = ['json', 'table', 'markdown', 'csv']
+
+// A path where a format belongs (`--output report.csv`) is said as such: the AWS CLI writes to
+// stdout only, so the file is a redirect, in the format its extension suggests.
+const parseFormat = (text: string): E.Either<string, Format> => {
+  if ((formats as ReadonlyArray<string>).includes(text)) return E.right(text as Format)
+  if (/[./\\]/.test(text)) {
+    const ext = /\.([A-Za-z]+)$/.exec(text)?.[1]?.toLowerCase()
+    const like = ext === 'csv' ? 'csv' : ext === 'md' ? 'markdown' : ext === 'txt' ? 'table' : 'json'
+    return E.left(
+      `--output takes a format (${wordList(formats)}), not a file: ${JSON.stringify(text)}; to write a file, redirect stdout: -o ${like} > ${text}`,
+    )
+  }
+  return E.left(`--output must be ${wordList(formats)}, got ${JSON.stringify(text)}`)
 }
 
-// Total bytes of the inputs, for the progress bar (stdin counts as unknown, 0).
-const inputBytes = async (inputs: ReadonlyArray<string>): Promise<number> => {
-  let total = 0
-  for (const input of inputs) {
-    if (input === '-') continue
-    try {
-      const s = await stat(input)
-      if (s.isDirectory()) {
-        for (const name of await readdir(input)) {
-          const child = await stat(join(input, name)).catch(() => undefined)
-          if (child?.isFile()) total += child.size
-        }
-      } else total += s.size
-    } catch {
-      // Unreadable inputs are reported by the reader, with their name.
-    }
+// The extended query's words are checked here, so a wrong one is wrong usage naming the option
+// (the core codec would name the query member instead).
+const checkExtendedWords = (values: {
+  readonly 'group-by'?: string | undefined
+  readonly 'sort-by'?: string | undefined
+  readonly 'sort-order'?: string | undefined
+}): E.Either<string, unknown> => {
+  const checks = [
+    ['--group-by', values['group-by'], groupKeys],
+    ['--sort-by', values['sort-by'], sortFields],
+    ['--sort-order', values['sort-order'], sortOrders],
+  ] as const
+  for (const [flag, value, accepted] of checks) {
+    const checked = value === undefined ? E.right(value) : oneOf(flag, value, accepted)
+    if (E.isLeft(checked)) return checked
   }
-  return total
+  return E.right(undefined)
 }

@@ -5,8 +5,9 @@
  * @module
  */
 import { readFileSync } from 'node:fs'
-import { comparisons } from '@scantally/core/internal'
+import { comparisons, criterionFields, fixAvailableValues, severities } from '@scantally/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
+import { oneOf } from './Args.js'
 
 /**
  * The raw AWS filter from `--filter` (validated later by the core codec, which names the rule).
@@ -66,7 +67,7 @@ export const parseFilter = (text: string): E.Either<string, RawFilter> => {
 }
 
 /**
- * A raw criterion from `--where FIELD=OP:VALUE` (validated later by the core codec).
+ * A criterion from `--where FIELD=OP:VALUE`, its words checked (the core codec checks the rest).
  *
  * @category model
  */
@@ -88,5 +89,16 @@ export const parseWhere = (text: string): E.Either<string, RawCriterion> => {
     return E.left(
       `--where must be FIELD=OP:VALUE (OP one of ${comparisons.join(', ')}), got ${JSON.stringify(text)}`,
     )
-  return E.right({ field: m[1] as string, comparison: m[2] as string, value: m[3] as string })
+  const [field, comparison, value] = [m[1] as string, m[2] as string, m[3] as string]
+  const words = [
+    oneOf('--where FIELD', field, criterionFields),
+    oneOf('--where OP', comparison, comparisons),
+    field === 'severity' ? oneOf('--where severity VALUE', value, severities) : E.right(value),
+    field === 'fixAvailable'
+      ? oneOf('--where fixAvailable VALUE', value, fixAvailableValues)
+      : E.right(value),
+  ]
+  const wrong = words.find(E.isLeft)
+  if (wrong !== undefined && E.isLeft(wrong)) return E.left(wrong.left)
+  return E.right({ field, comparison, value })
 }

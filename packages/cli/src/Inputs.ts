@@ -26,6 +26,7 @@ import { isS3Url, listS3Inputs, s3ClientFromEnv } from '@scantally/source-s3'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Io } from './Io.js'
 import { livePipelines } from './PipelineMapCommand.js'
+import { sameInputWarnings } from './SameInputs.js'
 import type { SourceOptions } from './SourceOptions.js'
 import { failed, usageError } from './Usage.js'
 
@@ -225,6 +226,11 @@ export const openInputs = async (
 ): Promise<E.Either<number, FindingSource<InputError>>> => {
   const groups = parseInputs(args)
   if (E.isLeft(groups)) return E.left(usageError(run.io, run.command, groups.left))
+  if (!run.quiet)
+    for (const line of sameInputWarnings(
+      groups.right.flatMap((g) => (g._tag === 'Exports' ? g.args.filter((a) => a !== '-') : [])),
+    ))
+      run.io.stderr(`${line}\n`)
   let pipelines: PipelineLookup | undefined
   let options = read
   if (source.resolvePipelines) {

@@ -25,6 +25,7 @@ export interface Keys {
  * @category utils
  */
 export const keysFrom = (option: ReadonlyArray<string>, env: string | undefined): E.Either<string, Keys> => {
+  const from = option.length > 0 ? '--token-key' : 'SCANTALLY_TOKEN_KEYS'
   const texts = (option.length > 0 ? option : env ? [env] : [])
     .flatMap((t) => t.split(','))
     .map((t) => t.trim())
@@ -32,7 +33,7 @@ export const keysFrom = (option: ReadonlyArray<string>, env: string | undefined)
   const keys: TokenKey[] = []
   for (const [i, text] of texts.entries()) {
     const key = parseTokenKey(text)
-    if (E.isLeft(key)) return E.left(`token key #${i + 1}: ${key.left.message}`)
+    if (E.isLeft(key)) return E.left(`${from}: key #${i + 1}: ${key.left.message}`)
     keys.push(key.right)
   }
   const [first, ...rest] = keys

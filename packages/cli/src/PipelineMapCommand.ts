@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { parseArgs } from 'node:util'
 import type { PipelineResolver, ScantallyError } from '@scantally/core'
 import {
   imagebuilderClient,
@@ -14,6 +13,7 @@ import {
   type PipelineLookup,
 } from '@scantally/source-inspector'
 import * as E from 'fp-ts/lib/Either.js'
+import { parseCommandLine } from './Args.js'
 import { exitCodes, type Io } from './Io.js'
 import { failed, usageError } from './Usage.js'
 
@@ -50,12 +50,12 @@ const options = {
  * @category commands
  */
 export const pipelineMap = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
-  let values: { region?: string | undefined; quiet?: boolean | undefined; help?: boolean | undefined }
-  try {
-    ;({ values } = parseArgs({ args: [...argv], options, strict: true }))
-  } catch (e) {
-    return usageError(io, 'pipeline-map', (e as Error).message)
-  }
+  const parsed = parseCommandLine(argv, options)
+  if (E.isLeft(parsed)) return usageError(io, 'pipeline-map', parsed.left)
+  const { values, positionals } = parsed.right
+  const extra = positionals[0]
+  if (extra !== undefined)
+    return usageError(io, 'pipeline-map', `takes no inputs, got ${JSON.stringify(extra)}`)
   if (values.help) {
     io.stdout(pipelineMapHelp)
     return exitCodes.ok

@@ -4,6 +4,9 @@
  *
  * @module
  */
+import { readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Io } from './Io.js'
 import { formatBytes, formatCount } from './Summary.js'
 
 /**
@@ -52,4 +55,40 @@ export const progressBar = (write: (s: string) => void, totalBytes: number, now:
       if (drawn) write('\r\u001b[K')
     },
   }
+}
+
+/**
+ * The progress display of a read of `inputs`: a bar on a terminal's stderr when the files hold
+ * more than 8 MiB (a smaller read ends before a bar helps), nothing otherwise or when `quiet`.
+ *
+ * @category constructors
+ */
+export const progressOf = async (
+  io: Io,
+  inputs: ReadonlyArray<string>,
+  quiet: boolean,
+): Promise<Progress> => {
+  if (!io.stderrIsTty || quiet) return noProgress
+  const totalBytes = await inputBytes(inputs)
+  return totalBytes > 8 * 1024 * 1024 ? progressBar(io.stderr, totalBytes, io.now) : noProgress
+}
+
+// Total bytes of the inputs, for the progress bar (stdin and remote inputs count as unknown, 0).
+const inputBytes = async (inputs: ReadonlyArray<string>): Promise<number> => {
+  let total = 0
+  for (const input of inputs) {
+    if (input === '-') continue
+    try {
+      const s = await stat(input)
+      if (s.isDirectory()) {
+        for (const name of await readdir(input)) {
+          const child = await stat(join(input, name)).catch(() => undefined)
+          if (child?.isFile()) total += child.size
+        }
+      } else total += s.size
+    } catch {
+      // Unreadable inputs are reported by the reader, with their name.
+    }
+  }
+  return total
 }

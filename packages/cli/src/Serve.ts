@@ -6,17 +6,40 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
-import { defaultPageSize, type FindingSource, type Folded, foldSource, type TokenKey } from '@scantally/core'
-import { makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/internal'
-import { type Credential, decodeCredentials, defaultPort, startServer, stderrLogger } from '@scantally/server'
+import { type FileHandle, open, readFile } from 'node:fs/promises'
+import {
+  defaultPageSize,
+  type Finding,
+  type FindingSource,
+  type Folded,
+  foldSource,
+  type TokenKey,
+} from '@scantally/core'
+import {
+  countOf,
+  isFromRow,
+  makeBuilder,
+  makeScanFindingStoreBuilder,
+  mapSource,
+} from '@scantally/core/internal'
+import {
+  type AccessEntry,
+  accessLogLine,
+  type Credential,
+  decodeCredentials,
+  defaultPort,
+  startServer,
+  stderrLogger,
+} from '@scantally/server'
 import * as E from 'fp-ts/lib/Either.js'
+import { noInput, parseCommandLine, wholeNumber } from './Args.js'
 import { type InputError, openInputs } from './Inputs.js'
 import { stopped, untilStopped } from './Interrupt.js'
 import { exitCodes, type Io } from './Io.js'
 import { loadKeyFile } from './KeyFile.js'
 import { keysFrom } from './Keys.js'
+import { checkHost, listenFailure, probeListen } from './Listen.js'
+import { progressOf } from './Progress.js'
 import { makeRecordDetails } from './RecordDetails.js'
 import {
   loadSourceOptions,
@@ -34,7 +57,8 @@ import { failed, usageError } from './Usage.js'
  */
 export const serveHelp = `Usage: scantally serve [options] <file|dir|s3://bucket/prefix|inspector:[REGION]>...
 
-Loads scan-finding exports, then serves POST /ListImageScanFindingAggregations and
+Checks that it can listen on HOST:PORT, loads scan-finding exports (a progress bar on a
+terminal), then serves POST /ListImageScanFindingAggregations and
 POST /ListImageScanFindings in the AWS restJson1 protocol, so the AWS SDK and CLI can call it
 (endpoint http://HOST:PORT). Prints "listening on http://HOST:PORT" on stdout once ready; stops
 cleanly on SIGINT or SIGTERM.
@@ -53,6 +77,9 @@ Options:
   --token-key-file FILE    token keys, one [id:]hex-or-base64 per line, newest first ('#' comments);
                            read again on SIGHUP: put a new key first to sign with it while old
                            tokens keep working, then remove the old key to reject its tokens
+  --access-log FILE|-       one line per request (ISO time, caller: the access key id or
+                           anonymous, operation, HTTP status, milliseconds), appended to FILE;
+                           - writes them to stdout, after the "listening on" line
   --status, --include-unlinked, --pipeline-map, --resolve-pipelines, --on-invalid, --workers,
   --include                as for 'scantally aggregate' (inputs too: inspector: reads live findings)
 
@@ -69,6 +96,7 @@ const options = {
   'page-size': { type: 'string' },
   'token-key': { type: 'string', multiple: true },
   'token-key-file': { type: 'string' },
+  'access-log': { type: 'string' },
   ...sourceOptionSpecs,
   help: { type: 'boolean', short: 'h' },
 } as const
@@ -79,34 +107,24 @@ const options = {
  * @category commands
  */
 export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
-  let values: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values']
-  let inputs: string[]
-  try {
-    ;({ values, positionals: inputs } = parseArgs({
-      args: [...argv],
-      options,
-      allowPositionals: true,
-      strict: true,
-    }))
-  } catch (e) {
-    return usageError(io, 'serve', (e as Error).message)
-  }
+  const parsed = parseCommandLine(argv, options)
+  if (E.isLeft(parsed)) return usageError(io, 'serve', parsed.left)
+  const { values, positionals: inputs } = parsed.right
   if (values.help) {
     io.stdout(serveHelp)
     return exitCodes.ok
   }
-  if (inputs.length === 0) return usageError(io, 'serve', 'no input: give export files or directories')
-  const port =
-    values.port === undefined ? defaultPort : /^[0-9]{1,5}$/.test(values.port) ? Number(values.port) : -1
-  if (port < 0 || port > 65535)
-    return usageError(io, 'serve', `--port must be 0 to 65535, got ${JSON.stringify(values.port)}`)
-  const pageSize = values['page-size'] === undefined ? defaultPageSize : Number(values['page-size'])
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
-    return usageError(
-      io,
-      'serve',
-      `--page-size must be an integer from 1 to 1000, got ${JSON.stringify(values['page-size'])}`,
-    )
+  if (inputs.length === 0)
+    return usageError(io, 'serve', noInput(argv, options, 'export files or directories'))
+  const port = values.port === undefined ? E.right(defaultPort) : wholeNumber('--port', values.port, 0, 65535)
+  if (E.isLeft(port)) return usageError(io, 'serve', port.left)
+  const pageSize =
+    values['page-size'] === undefined
+      ? E.right(defaultPageSize)
+      : wholeNumber('--page-size', values['page-size'], 1, 1000)
+  if (E.isLeft(pageSize)) return usageError(io, 'serve', pageSize.left)
+  const host = checkHost(values.host ?? '127.0.0.1', values.credentials !== undefined)
+  if (E.isLeft(host)) return usageError(io, 'serve', host.left)
   const rate = values.rate === undefined ? undefined : Number(values.rate)
   if (rate !== undefined && !(Number.isFinite(rate) && rate > 0))
     return usageError(
@@ -125,7 +143,8 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   let tokenKeys = keys?.right
   if (keyFile !== undefined) {
     const loaded = await loadKeyFile(keyFile)
-    if (E.isLeft(loaded)) return failed(io, { _tag: 'TokenKeyFile', message: loaded.left })
+    if (E.isLeft(loaded))
+      return failed(io, { _tag: 'TokenKeyFile', message: `--token-key-file ${loaded.left}` })
     if (loaded.right.readableByOthers)
       io.stderr(`warning: ${keyFile} is readable by other users; token keys are secrets (chmod 600)\n`)
     tokenKeys = { keys: loaded.right.keys, ephemeral: false }
@@ -135,30 +154,52 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   let credentials: ReadonlyArray<Credential> | undefined
   if (values.credentials !== undefined) {
     const loaded = await loadCredentials(values.credentials)
-    if (E.isLeft(loaded)) return failed(io, loaded.left)
+    if (E.isLeft(loaded))
+      return failed(io, { ...loaded.left, message: `--credentials ${loaded.left.message}` })
     credentials = loaded.right
   }
+  // Where it will listen and log is checked before the load, which can take minutes.
+  const probed = await probeListen(host.right, port.right)
+  if (E.isLeft(probed)) return failed(io, { _tag: 'ListenFailed', message: probed.left })
+  const accessLog =
+    values['access-log'] === undefined ? undefined : await openAccessLog(io, values['access-log'])
+  if (accessLog !== undefined && E.isLeft(accessLog)) return failed(io, accessLog.left)
   const read = await loadSourceOptions(sourceOptions.right, noteSkippedInputs(io.stderr, false))
   if (E.isLeft(read)) return failed(io, read.left)
 
   const started = io.now()
+  const progress = await progressOf(io, inputs, false)
+  let findings = 0
   // Located records: ListImageScanFindings serves each finding whole, read back from its export.
   const source = await openInputs(
     inputs,
     sourceOptions.right,
-    { ...read.right, locate: true, findingArns: false },
     {
-      io,
-      command: 'serve',
-      quiet: false,
+      ...read.right,
+      locate: true,
+      findingArns: false,
+      onProgress: (bytes) => progress.update(bytes, findings),
     },
+    { io, command: 'serve', quiet: false },
   )
   if (E.isLeft(source)) return source.left
-  const finished = await untilStopped(io, load(source.right))
-  if (E.isLeft(finished)) return stopped(io, 'serve', finished.left)
+  const counted = mapSource((batch: ReadonlyArray<Finding>) => {
+    findings += batch.length
+    return batch
+  })(source.right)
+  const finished = await untilStopped(io, load(counted))
+  progress.done()
+  if (E.isLeft(finished)) {
+    await accessLog?.right.close()
+    return stopped(io, 'serve', finished.left)
+  }
   const loaded = finished.right
   if (E.isLeft(loaded)) return failed(io, loaded.left)
   io.stderr(renderSummary(loaded.right.report, io.now() - started))
+  if (loaded.right.fromRows > 0)
+    io.stderr(
+      `note: ${loaded.right.fromRows} findings come from combination rows: they are counted in aggregations, and ListImageScanFindings does not list them (rows hold counts, not findings)\n`,
+    )
 
   if (tokenKeys.ephemeral)
     io.stderr(
@@ -168,16 +209,20 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   try {
     running = await startServer({
       index: loaded.right.index,
-      engineOptions: { keys: tokenKeys.keys, pageSize },
+      engineOptions: { keys: tokenKeys.keys, pageSize: pageSize.right },
       store: loaded.right.store,
       ...(credentials === undefined ? {} : { credentials }),
       ...(rate === undefined ? {} : { rateLimit: { perSecond: rate } }),
-      host: values.host ?? '127.0.0.1',
-      port,
+      host: host.right,
+      port: port.right,
       logger: stderrLogger,
+      ...(accessLog === undefined ? {} : { onAnswered: accessLog.right.write }),
     })
   } catch (e) {
-    io.stderr(`scantally serve: ${(e as Error).message}\n`)
+    await accessLog?.right.close()
+    const error = e as NodeJS.ErrnoException
+    const message = error.code === undefined ? error.message : listenFailure(host.right, port.right, error)
+    io.stderr(`scantally serve: ${message}\n`)
     return exitCodes.failed
   }
   const stopReloading = keyFile === undefined ? () => {} : reloadKeysOnSignal(io, keyFile, running.handler)
@@ -186,7 +231,39 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   stopReloading()
   io.stderr(`${signal}: shutting down\n`)
   await running.close()
+  await accessLog?.right.close()
   return exitCodes.ok
+}
+
+// The access log's sink: a file appended to, or stdout for -. A file that cannot be opened is
+// an error naming --access-log, found before the load.
+const openAccessLog = async (
+  io: Io,
+  target: string,
+): Promise<
+  E.Either<
+    { readonly _tag: string; readonly message: string },
+    { readonly write: (entry: AccessEntry) => void; readonly close: () => Promise<void> }
+  >
+> => {
+  if (target === '-')
+    return E.right({ write: (entry) => io.stdout(`${accessLogLine(entry)}\n`), close: async () => {} })
+  let file: FileHandle
+  try {
+    file = await open(target, 'a')
+  } catch (e) {
+    return E.left({
+      _tag: 'AccessLog',
+      message: `--access-log ${target}: cannot be opened: ${(e as Error).message}`,
+    })
+  }
+  const stream = file.createWriteStream()
+  return E.right({
+    write: (entry) => {
+      stream.write(`${accessLogLine(entry)}\n`)
+    },
+    close: () => new Promise<void>((resolve) => stream.end(resolve)),
+  })
 }
 
 // The index and the store, filled from the same counted findings so both operations agree, and
@@ -200,15 +277,20 @@ const load = async (source: FindingSource<InputError>) => {
     index,
     store: makeScanFindingStoreBuilder({ index }),
     details: makeRecordDetails(),
+    fromRows: 0,
   }
   // A source's findings are valid records already: the store takes them without checking again.
   const loaded = await foldSource(source, builders, (b, f) => {
-    if (b.store.addFinding(f)) b.details.add(f)
+    // Counts from combination rows are aggregations only: there is no finding to list.
+    if (isFromRow(f)) {
+      b.index.add(f)
+      b.fromRows += countOf(f)
+    } else if (b.store.addFinding(f)) b.details.add(f)
     return b
   })()
   return E.map(({ value, report }: Folded<typeof builders>) => {
     const store = value.store.freeze(value.details.freeze())
-    return { index: store.index, store, report }
+    return { index: store.index, store, fromRows: value.fromRows, report }
   })(loaded)
 }
 

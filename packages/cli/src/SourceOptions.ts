@@ -123,10 +123,9 @@ export const loadSourceOptions = async (
   const read = onSkippedInput === undefined ? options.read : { ...options.read, onSkippedInput }
   if (options.pipelineMap === undefined) return E.right(read)
   const resolver = await loadPipelineMap(options.pipelineMap)()
-  return E.map((resolvePipeline: NonNullable<ReadOptions['resolvePipeline']>) => ({
-    ...read,
-    resolvePipeline,
-  }))(resolver)
+  if (E.isLeft(resolver))
+    return E.left({ ...resolver.left, message: `--pipeline-map ${resolver.left.message}` })
+  return E.right({ ...read, resolvePipeline: resolver.right })
 }
 
 /**

@@ -27,12 +27,13 @@ Examples:
 `
 
 /**
- * Prints a usage error and returns the usage exit code (2).
+ * Prints a usage error, in one line naming the option and what it accepts, and returns the
+ * usage exit code (2).
  *
  * @category utils
  */
 export const usageError = (io: Io, command: string, message: string): number => {
-  io.stderr(`scantally ${command}: ${message}\nRun 'scantally ${command} --help' for usage.\n`)
+  io.stderr(`scantally ${command}: ${message} (see scantally ${command} --help)\n`)
   return exitCodes.usage
 }
 

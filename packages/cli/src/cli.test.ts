@@ -203,9 +203,9 @@ test('a token from another filter is refused with exit 1 and nothing on stdout',
   ])
   t.is(r.code, 1)
   t.is(r.stdout, '')
-  t.regex(
+  t.is(
     r.stderr,
-    /^InvalidPaginationTokenException: nextToken was issued for a different request or caller/,
+    'InvalidPaginationTokenException: --starting-token: nextToken was issued for a different request or caller: the filter differs; start again without it\n',
   )
 })
 
@@ -224,7 +224,7 @@ test('an invalid request exits 1 naming the rule; wrong usage exits 2', async (t
   t.is(bad.stdout, '')
   const unknown = await run(['aggregate', '--frobnicate', example])
   t.is(unknown.code, 2)
-  t.regex(unknown.stderr, /Unknown option '--frobnicate'/)
+  t.regex(unknown.stderr, /unknown option --frobnicate/)
   const none = await run(['aggregate'])
   t.is(none.code, 2)
   t.regex(none.stderr, /no input/)

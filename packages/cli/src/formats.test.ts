@@ -150,6 +150,6 @@ test('a file named as an input in no known format: exit 1, nothing on stdout, th
   t.is(r.stdout, '')
   t.regex(
     r.stderr,
-    /UnknownFormat: .*aggregate-example\.mjs: not an export in any known format \(tried JSON .*Security Hub ASFF.* and the Inspector findings report in CSV\)/,
+    /UnknownFormat: .*aggregate-example\.mjs: not an export in any known format \(tried JSON .*Security Hub ASFF.*, the Inspector findings report in CSV, and combination rows .*\)/,
   )
 })

@@ -113,7 +113,7 @@ test('with --credentials, each key sees only its accounts and a wrong secret is 
   }
 })
 
-test('without credentials, a non-loopback address is refused with exit 1', async (t) => {
+test('without credentials, a non-loopback address is wrong usage (exit 2), refused before loading', async (t) => {
   const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
     execFile(
       process.execPath,
@@ -121,6 +121,6 @@ test('without credentials, a non-loopback address is refused with exit 1', async
       (e, _out, stderr) => resolve({ code: e ? Number(e.code) : 0, stderr }),
     ),
   )
-  t.is(r.code, 1)
-  t.regex(r.stderr, /refusing to listen on 0\.0\.0\.0 without credentials/)
+  t.is(r.code, 2)
+  t.regex(r.stderr, /--host 0\.0\.0\.0 needs --credentials: without them authentication is off/)
 })

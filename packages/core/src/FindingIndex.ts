@@ -11,6 +11,7 @@ import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import type { Monoid } from 'fp-ts/lib/Monoid.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import { countOf } from './CombinationRow.js'
 import {
   type InvalidRequestException,
   invalidRequest,
@@ -261,7 +262,9 @@ export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
       }
       seen.add(f.findingArn)
     }
-    return addRow(f.awsAccountId, f, 1, f.exploitAvailable === 'YES' ? 1 : 0)
+    // A finding made from a combination row stands for its row's count.
+    const n = countOf(f)
+    return addRow(f.awsAccountId, f, n, f.exploitAvailable === 'YES' ? n : 0)
   }
 
   return {

@@ -99,19 +99,22 @@ test('a token is bound to its filter, page size and caller, and must be one this
     const r = listImageScanFindings(engine, store, caller)(body)
     return Either.isLeft(r) ? `${r.left.name}: ${r.left.message}` : 'ok'
   }
-  const different =
-    'InvalidPaginationTokenException: nextToken was issued for a different request or caller; start again without it'
+  const different = (part: string) =>
+    `InvalidPaginationTokenException: nextToken was issued for a different request or caller: ${part} differs; start again without it`
   t.is(messageOf(undefined, { maxResults: 4, nextToken: token }), 'ok')
-  t.is(messageOf(undefined, { maxResults: 5, nextToken: token }), different)
+  t.is(messageOf(undefined, { maxResults: 5, nextToken: token }), different('the page size (maxResults)'))
   t.is(
     messageOf(undefined, {
       maxResults: 4,
       nextToken: token,
       filters: [{ name: 'severity', values: ['LOW'] }],
     }),
-    different,
+    different('the filter'),
   )
-  t.is(messageOf({ id: 'someone' }, { maxResults: 4, nextToken: token }), different)
+  t.is(
+    messageOf({ id: 'someone' }, { maxResults: 4, nextToken: token }),
+    different('the caller (the identity the token was issued to)'),
+  )
   t.is(
     messageOf(undefined, { maxResults: 4, nextToken: `${token}.x` }),
     'InvalidPaginationTokenException: nextToken is malformed: not a token this service issued',

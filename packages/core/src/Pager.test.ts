@@ -1,6 +1,6 @@
 import test from 'ava'
 import * as Either from 'fp-ts/lib/Either.js'
-import { type KeysetRequest, planKeyset, takeKeyset } from './Pager.js'
+import { type KeysetPlan, type KeysetRequest, planKeyset, takeKeyset } from './Pager.js'
 import { signToken } from './Token.js'
 import { testKey } from './testing.js'
 
@@ -24,9 +24,9 @@ const after = (cursor: string | undefined, limit: number) =>
   letters.filter((l) => cursor === undefined || l > cursor).slice(0, limit)
 
 const pageOf = (nextToken: string | undefined, extra: Partial<KeysetRequest<string>> = {}) =>
-  Either.map((plan: { size: number; fingerprint: string; after: string | undefined }) =>
-    takeKeyset(tokens, plan, after, (l) => [l]),
-  )(planKeyset(tokens, request(nextToken, extra)))
+  Either.map((plan: KeysetPlan<string>) => takeKeyset(tokens, plan, after, (l) => [l]))(
+    planKeyset(tokens, request(nextToken, extra)),
+  )
 
 const errorOf = (r: Either.Either<{ readonly message: string }, unknown>) =>
   Either.isLeft(r) ? r.left.message : 'ok'
@@ -52,12 +52,40 @@ test('a token is bound to the operation, the shape, the page size and the caller
   const first = pageOf(undefined)
   const token = Either.isRight(first) ? first.right.nextToken : undefined
   t.is(typeof token, 'string')
-  const different = 'nextToken was issued for a different request or caller; start again without it'
+  const different = (part: string) =>
+    `nextToken was issued for a different request or caller: ${part} differs; start again without it`
   t.is(errorOf(pageOf(token)), 'ok')
-  t.is(errorOf(pageOf(token, { operation: 'ListImageScanFindingAggregations' })), different)
-  t.is(errorOf(pageOf(token, { shape: { filter: ['severity', 'LOW'] } })), different)
-  t.is(errorOf(pageOf(token, { size: 4 })), different)
-  t.is(errorOf(pageOf(token, { caller: { id: 'bob' } })), different)
+  t.is(errorOf(pageOf(token, { operation: 'ListImageScanFindingAggregations' })), different('the operation'))
+  t.is(errorOf(pageOf(token, { shape: { filter: ['severity', 'LOW'] } })), different('the filter'))
+  t.is(errorOf(pageOf(token, { size: 4 })), different('the page size (maxResults)'))
+  t.is(
+    errorOf(pageOf(token, { caller: { id: 'bob' } })),
+    different('the caller (the identity the token was issued to)'),
+  )
+})
+
+test('a token refused for several differing parts names each; an operation change names only it', (t) => {
+  const first = pageOf(undefined)
+  const token = Either.isRight(first) ? first.right.nextToken : undefined
+  t.is(
+    errorOf(pageOf(token, { size: 4, shape: { filter: ['severity', 'LOW'] }, caller: { id: 'bob' } })),
+    'nextToken was issued for a different request or caller: the filter, the page size (maxResults) and the caller (the identity the token was issued to) differ; start again without it',
+  )
+  t.is(
+    errorOf(pageOf(token, { operation: 'Query', size: 4, shape: { groupBy: 'accountId' } })),
+    'nextToken was issued for a different request or caller: the operation differs; start again without it',
+  )
+})
+
+test('a token without parts (signed on a bare fingerprint) is refused without naming one', (t) => {
+  const planned = planKeyset(tokens, request(undefined))
+  const whole = Either.isRight(planned) ? planned.right.fingerprint.whole : ''
+  const bare = signToken(tokens, whole, ['c'])
+  t.is(errorOf(pageOf(bare)), 'ok')
+  t.is(
+    errorOf(pageOf(bare, { size: 4 })),
+    'nextToken was issued for a different request or caller; start again without it',
+  )
 })
 
 test('a well-signed token whose cursor does not fit is refused, naming the subject', (t) => {

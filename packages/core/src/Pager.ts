@@ -12,7 +12,14 @@ import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { type InvalidPaginationTokenException, invalidPaginationToken } from './Errors.js'
 import type { Caller, Operation } from './Paging.js'
-import { type Cursor, fingerprintOf, signToken, type TokenConfig, verifyToken } from './Token.js'
+import {
+  type Cursor,
+  type Fingerprint,
+  fingerprintParts,
+  signToken,
+  type TokenConfig,
+  verifyToken,
+} from './Token.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -37,14 +44,15 @@ export interface KeysetRequest<C> {
 }
 
 /**
- * A checked page request: its page size, the fingerprint its tokens carry, and the cursor to
- * continue after (none on the first page).
+ * A checked page request: its page size, the fingerprint its tokens carry (with its parts, so a
+ * refusal can name the part that differs), and the cursor to continue after (none on the first
+ * page).
  *
  * @category model
  */
 export interface KeysetPlan<C> {
   readonly size: number
-  readonly fingerprint: string
+  readonly fingerprint: Fingerprint
   readonly after: C | undefined
 }
 
@@ -74,7 +82,9 @@ export const planKeyset = <C>(
   request: KeysetRequest<C>,
 ): E.Either<InvalidPaginationTokenException, KeysetPlan<C>> => {
   const { size } = request
-  const fingerprint = fingerprintOf({
+  // Each member is a part a refusal can name: every member of the shape, the operation, the page
+  // size and the caller.
+  const fingerprint = fingerprintParts({
     ...request.shape,
     operation: request.operation,
     size,

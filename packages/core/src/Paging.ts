@@ -19,7 +19,7 @@ import {
   type ImageScanFindingAggregation,
   type ListImageScanFindingAggregationsResponse,
 } from './Request.js'
-import type { TokenConfig } from './Token.js'
+import type { Fingerprint, TokenConfig } from './Token.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -81,7 +81,7 @@ export interface PagePlan {
   readonly query: Query
   readonly visible: Visibility
   readonly size: number
-  readonly fingerprint: string
+  readonly fingerprint: Fingerprint
   readonly after: SortTuple | undefined
 }
 

@@ -7,6 +7,7 @@
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import { countOf } from './CombinationRow.js'
 import { addFinding, type MutableCounts, zeroCounts } from './Counts.js'
 import type { ScantallyError } from './Errors.js'
 import { comparator, passes, type Visibility } from './Evaluate.js'
@@ -138,7 +139,9 @@ export const accumulate = (
         if (seen.has(f.findingArn)) return false
         seen.add(f.findingArn)
       }
-      counted++
+      // A finding made from a combination row stands for its row's count.
+      const n = countOf(f)
+      counted += n
       if (visible !== undefined && !visible.has(f.awsAccountId)) return true
       const key = groupOf(f)
       if (key === undefined) return true
@@ -148,7 +151,7 @@ export const accumulate = (
         c = zeroCounts()
         groups.set(key, c)
       }
-      addFinding(c, f.severity, f.fixAvailable === 'YES', f.exploitAvailable === 'YES', 1)
+      addFinding(c, f.severity, f.fixAvailable === 'YES', f.exploitAvailable === 'YES', n)
       return true
     },
     counted: () => counted,

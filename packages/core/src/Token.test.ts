@@ -152,3 +152,38 @@ test('keys shorter than 32 bytes are refused; text keys parse from hex and base6
   t.is(b64.id.length, 8)
   t.regex(errorOf(parseTokenKey('not a key!')), /hex or base64/)
 })
+
+test('a token refused for another query names the part that differs: grouping, filter, sort, page size, caller scope', (t) => {
+  const engine = testEngine(findings)
+  const token = firstToken(engine)
+  const refused = (q: Record<string, unknown>, caller?: { id: string; accounts?: ReadonlyArray<string> }) =>
+    errorOf(queryAggregations(engine, caller)({ ...query, ...q, nextToken: token }))
+  const differs = (part: string) =>
+    `InvalidPaginationTokenException: nextToken was issued for a different request or caller: ${part} differs; start again without it`
+  t.is(refused({ groupBy: 'accountId' }), differs('the grouping (groupBy)'))
+  t.is(
+    refused({ filters: [{ field: 'severity', comparison: 'EQUALS', value: 'HIGH' }] }),
+    differs('the filter'),
+  )
+  t.is(refused({ sortOrder: 'DESC' }), differs('the sort (sortBy, sortOrder)'))
+  t.is(refused({ maxResults: 6 }), differs('the page size (maxResults)'))
+  t.is(refused({}, { id: 'other' }), differs('the caller (the identity the token was issued to)'))
+  t.is(refused({}, { id: 'local', accounts: ['111111111111'] }), differs("the caller's account scope"))
+})
+
+test("a token's payload carries a short digest of each part beside the whole fingerprint, under the signature", (t) => {
+  const token = firstToken()
+  const payload = JSON.parse(Buffer.from(token.split('.')[2] as string, 'base64url').toString('utf8'))
+  t.deepEqual(Object.keys(payload.p).sort(), [
+    'accounts',
+    'caller',
+    'filters',
+    'groupBy',
+    'operation',
+    'size',
+    'sortBy',
+    'sortOrder',
+  ])
+  t.true(Object.values(payload.p).every((d) => typeof d === 'string' && /^[A-Za-z0-9_-]{6}$/.test(d)))
+  t.is(typeof payload.f, 'string')
+})

@@ -4,7 +4,7 @@
  * compares in constant time and accepts every configured key, so keys can be rotated.
  *
  * Format (all URL-safe): `v1.<keyId>.<payload>.<signature>`, where payload is base64url JSON
- * `{"e":expirySeconds,"f":fingerprint,"c":cursor}` and signature is base64url
+ * `{"e":expirySeconds,"f":fingerprint,"c":cursor,"p":{part:digest}}` and signature is base64url
  * HMAC-SHA256(key, `v1.<keyId>.<payload>`). See `docs/pagination-tokens.md`.
  *
  * @module
@@ -80,6 +80,37 @@ export const defaultTokenTtlSeconds = 24 * 60 * 60
  * @category model
  */
 export const minimumSecretBytes = 32
+
+/**
+ * What a token is bound to: the fingerprint of everything that shapes the result (`whole`, the
+ * binding), and a short digest of each part of it (the operation, the filter, the page size, the
+ * caller, ...) by name, so a token refused for another request can say which part differs.
+ *
+ * @category model
+ */
+export interface Fingerprint {
+  readonly whole: string
+  readonly parts: Readonly<Record<string, string>>
+}
+
+/**
+ * How a refused token's differing parts are named, by part name (the keys of what
+ * {@link fingerprintParts} was given); a part not listed is named as it is.
+ *
+ * @category model
+ */
+export const tokenPartNames: Readonly<Record<string, string>> = {
+  operation: 'the operation',
+  groupBy: 'the grouping (groupBy)',
+  filter: 'the filter',
+  filters: 'the filter',
+  sortBy: 'the sort (sortBy, sortOrder)',
+  sortOrder: 'the sort (sortBy, sortOrder)',
+  size: 'the page size (maxResults)',
+  caller: 'the caller (the identity the token was issued to)',
+  accounts: "the caller's account scope",
+  findings: 'the findings listed (the data changed)',
+}
 
 const version = 'v1'
 const keyIdPattern = /^[A-Za-z0-9_-]{1,32}$/
@@ -188,14 +219,34 @@ export const fingerprintOf = (parts: unknown): string =>
   createHash('sha256').update(canonicalJson(parts)).digest('base64url').slice(0, 22)
 
 /**
- * Signs a cursor for a fingerprint with the newest key.
+ * The fingerprint of parts (see {@link fingerprintOf}) and a 36-bit digest of each part. The
+ * digests only explain a refusal: the binding is the whole fingerprint.
  *
  * @category combinators
  */
-export const signToken = (config: TokenConfig, fingerprint: string, cursor: Cursor): string => {
+export const fingerprintParts = (parts: Readonly<Record<string, unknown>>): Fingerprint => ({
+  whole: fingerprintOf(parts),
+  parts: Object.fromEntries(
+    Object.keys(parts)
+      .filter((k) => parts[k] !== undefined)
+      .sort()
+      .map((k) => [k, fingerprintOf(parts[k]).slice(0, 6)]),
+  ),
+})
+
+/**
+ * Signs a cursor for a fingerprint (a bare one, or with its parts) with the newest key.
+ *
+ * @category combinators
+ */
+export const signToken = (config: TokenConfig, fingerprint: string | Fingerprint, cursor: Cursor): string => {
   const key = config.keys[0]
   const expiry = Math.floor(config.now() / 1000) + config.ttlSeconds
-  const payload = Buffer.from(JSON.stringify({ e: expiry, f: fingerprint, c: cursor })).toString('base64url')
+  const body =
+    typeof fingerprint === 'string'
+      ? { e: expiry, f: fingerprint, c: cursor }
+      : { e: expiry, f: fingerprint.whole, c: cursor, p: fingerprint.parts }
+  const payload = Buffer.from(JSON.stringify(body)).toString('base64url')
   const signed = `${version}.${key.id}.${payload}`
   return `${signed}.${mac(key, signed).toString('base64url')}`
 }
@@ -203,14 +254,15 @@ export const signToken = (config: TokenConfig, fingerprint: string, cursor: Curs
 /**
  * Verifies a token for a fingerprint and returns its cursor. Fails, never silently restarting,
  * when the token is malformed, signed by no configured key, tampered with, expired, or issued
- * for another fingerprint (request or caller).
+ * for another fingerprint (request or caller); given the parts, that error names the parts that
+ * differ.
  *
  * @category combinators
  */
 export const verifyToken = (
   config: TokenConfig,
   token: string,
-  fingerprint: string,
+  fingerprint: string | Fingerprint,
 ): E.Either<InvalidPaginationTokenException, Cursor> => {
   const parts = token.split('.')
   const [v, keyId, payload, signature] = parts
@@ -242,13 +294,33 @@ export const verifyToken = (
     return Either.left(
       invalidPaginationToken(`nextToken expired at ${new Date(body.e * 1000).toISOString()}`),
     )
-  if (body.f !== fingerprint)
+  const bound = typeof fingerprint === 'string' ? { whole: fingerprint, parts: {} } : fingerprint
+  if (body.f !== bound.whole)
     return Either.left(
       invalidPaginationToken(
-        'nextToken was issued for a different request or caller; start again without it',
+        `nextToken was issued for a different request or caller${differing(body.p, bound.parts)}; start again without it`,
       ),
     )
   return Either.right(body.c)
+}
+
+// `: the X and the Y differ` for the parts whose digests differ; nothing when that cannot be said
+// (a token without parts, a digest collision).
+const differing = (
+  signed: Readonly<Record<string, string>> | undefined,
+  expected: Readonly<Record<string, string>>,
+): string => {
+  if (signed === undefined) return ''
+  const differs = [...new Set([...Object.keys(signed), ...Object.keys(expected)])]
+    .filter((k) => signed[k] !== expected[k])
+    .sort((a, b) => rank(a) - rank(b))
+  // Another operation's token differs in every part; the operation is what to say.
+  const named = differs[0] === 'operation' ? ['operation'] : differs
+  const names = [...new Set(named.map((k) => tokenPartNames[k] ?? k))]
+  const last = names[names.length - 1]
+  if (last === undefined) return ''
+  const listed = names.length === 1 ? last : `${names.slice(0, -1).join(', ')} and ${last}`
+  return `: ${listed} ${names.length === 1 ? 'differs' : 'differ'}`
 }
 
 // -------------------------------------------------------------------------------------
@@ -278,16 +350,36 @@ const mac = (key: TokenKey, text: string): Buffer => createHmac('sha256', key.se
 const isCanonicalBase64url = (s: string): boolean =>
   b64url.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s
 
-const parsePayload = (payload: string): { e: number; f: string; c: Cursor } | undefined => {
+interface Payload {
+  readonly e: number
+  readonly f: string
+  readonly c: Cursor
+  readonly p: Readonly<Record<string, string>> | undefined
+}
+
+const parsePayload = (payload: string): Payload | undefined => {
   try {
     const body: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
     if (typeof body !== 'object' || body === null) return undefined
-    const { e, f, c } = body as Record<string, unknown>
+    const { e, f, c, p } = body as Record<string, unknown>
     if (typeof e !== 'number' || !Number.isFinite(e) || typeof f !== 'string' || !Array.isArray(c))
       return undefined
     if (!c.every((x) => typeof x === 'string' || typeof x === 'number')) return undefined
-    return { e, f, c }
+    if (p !== undefined && !isDigestRecord(p)) return undefined
+    return { e, f, c, p }
   } catch {
     return undefined
   }
 }
+
+const partOrder = Object.keys(tokenPartNames)
+const rank = (part: string): number => {
+  const i = partOrder.indexOf(part)
+  return i === -1 ? partOrder.length : i
+}
+
+const isDigestRecord = (u: unknown): u is Readonly<Record<string, string>> =>
+  typeof u === 'object' &&
+  u !== null &&
+  !Array.isArray(u) &&
+  Object.values(u).every((v) => typeof v === 'string')

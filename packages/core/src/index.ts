@@ -12,6 +12,7 @@
 
 export { AsffFinding, fromAsffFinding } from './AsffFinding.js'
 export type { OptionalOf, Props, RequiredOf } from './Closed.js'
+export { CombinationRow, fromCombinationRow } from './CombinationRow.js'
 export { type CountField, countFields, type ExtendedCounts, type SeverityCounts } from './Counts.js'
 // The engine and its operations.
 export {

@@ -23,6 +23,7 @@ import { serviceException, tokenKeyIds } from '@scantally/core/internal'
 import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
+import { type AccessEntry, operationOfTarget } from './AccessLog.js'
 import { type Credential, decodeCredentials } from './Credentials.js'
 import { fetchAdapter } from './FetchAdapter.js'
 import { type Logger, stderrLogger } from './Logger.js'
@@ -59,6 +60,7 @@ export type EngineSource =
  * - `now`: the clock in milliseconds (signature skew, rate limit, and the engine built from an
  *   index); default `Date.now`.
  * - `logger`: default {@link stderrLogger}.
+ * - `onAnswered`: called once per answered request with its {@link AccessEntry} (an access log).
  * - `maxBodyBytes`: default {@link defaultMaxBodyBytes} (the largest valid request, 405 KiB).
  *   `maxSkewMs`: allowed signature clock skew, default 5 minutes.
  *
@@ -70,6 +72,7 @@ export interface CommonOptions {
   readonly rateLimit?: RateLimit
   readonly now?: () => number
   readonly logger?: Logger
+  readonly onAnswered?: (entry: AccessEntry) => void
   readonly maxBodyBytes?: number
   readonly maxSkewMs?: number
 }
@@ -154,13 +157,30 @@ export const makeHandler = (options: HandlerOptions): Handler => {
     }
   }
 
-  const handle = (request: WireRequest): WireResponse => {
+  const answer = (request: WireRequest): WireResponse => {
     try {
       return dated(respond(request))
     } catch (e) {
       return dated(unexpected(e, engine, logger))
     }
   }
+  const onAnswered = options.onAnswered
+  const handle =
+    onAnswered === undefined
+      ? answer
+      : (request: WireRequest): WireResponse => {
+          const time = new Date(now()).toISOString()
+          const started = performance.now()
+          const response = answer(request)
+          onAnswered({
+            time,
+            caller: credentials === undefined ? 'anonymous' : (signerOf(request) ?? 'anonymous'),
+            operation: operationOfTarget(request.target),
+            status: response.status,
+            ms: performance.now() - started,
+          })
+          return response
+        }
 
   return {
     handle,
@@ -184,6 +204,11 @@ export const makeHandler = (options: HandlerOptions): Handler => {
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
+
+// The access key id the request was signed with (`Credential=AKID/...`), if it is a plain id;
+// the log names the key a request claims, whether or not its signature verified.
+const signerOf = (request: WireRequest): string | undefined =>
+  /Credential=([A-Z0-9]{1,128})\//.exec(request.headers.get('authorization') ?? '')?.[1]
 
 const engineOf = (
   options: { readonly index: Index; readonly engineOptions?: Partial<EngineOptions> },

@@ -326,20 +326,23 @@ test('pagination token errors arrive as InvalidPaginationTokenException: tampere
     400,
     coreMessage(engine, otherFilter),
   )
-  t.regex(coreMessage(engine, otherFilter), /different request or caller/)
+  t.regex(
+    coreMessage(engine, otherFilter),
+    /different request or caller: the grouping \(groupBy\) and the filter differ/,
+  )
   await rejectsAs(
     t,
     c.send(new ListImageScanFindingsCommand({ nextToken: token })),
     InvalidPaginationTokenException,
     400,
-    'nextToken was issued for a different request or caller; start again without it',
+    'nextToken was issued for a different request or caller: the operation differs; start again without it',
   )
   await rejectsAs(
     t,
     client(secured.url, bob).send(new ListImageScanFindingAggregationsCommand({ nextToken: token })),
     InvalidPaginationTokenException,
     400,
-    'nextToken was issued for a different request or caller; start again without it',
+    "nextToken was issued for a different request or caller: the caller (the identity the token was issued to) and the caller's account scope differ; start again without it",
   )
   const findingsPage = await c.send(new ListImageScanFindingsCommand({ maxResults: 5 }))
   await rejectsAs(
@@ -347,7 +350,7 @@ test('pagination token errors arrive as InvalidPaginationTokenException: tampere
     c.send(new ListImageScanFindingsCommand({ maxResults: 6, nextToken: findingsPage.nextToken as string })),
     InvalidPaginationTokenException,
     400,
-    'nextToken was issued for a different request or caller; start again without it',
+    'nextToken was issued for a different request or caller: the page size (maxResults) differs; start again without it',
   )
 })
 

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 
+export * from './AccessLog.js'
 export * from './Credentials.js'
 export * from './FetchAdapter.js'
 export * from './Handler.js'

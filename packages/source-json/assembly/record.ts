@@ -40,18 +40,19 @@ const STACK: i32 = 8192
 
 // Interning: group keys repeat (accounts, builds, CVEs), so each distinct one gets an id, found
 // again by its bytes in an open-addressing table, and JavaScript decodes it once. Bounded, so
-// that an export of ever-new values costs a decode each, never memory; values crafted to share a
-// hash are not interned, never searched for long.
-const SLOTS: i32 = 1 << 21 // entry + 1, or 0 when empty; kept at most half full
+// that an export of ever-new values costs a decode each, not memory without end: room for about
+// a quarter of a million keys (an organisation's image builds), then values are not kept. Values
+// crafted to share a hash are not interned, never searched for long.
+const SLOTS: i32 = 1 << 19 // entry + 1, or 0 when empty; kept at most half full
 const TABLE: i32 = 16384
 // The slots in use: few distinct keys keep the table small enough to stay in cache.
 let slots: i32 = 1 << 10
 /** The interned entries, three words each: offset in the arena, length, hash. */
 export const ENTRIES: i32 = TABLE + 4 * SLOTS
-const MAX_ENTRIES: i32 = 1 << 20
+const MAX_ENTRIES: i32 = 1 << 18
 /** The interned strings' bytes. */
 export const ARENA: i32 = ENTRIES + 12 * MAX_ENTRIES
-const ARENA_BYTES: i32 = 64 << 20
+const ARENA_BYTES: i32 = 32 << 20
 const MAX_PROBES: i32 = 8
 /** Where `run` writes the findings it counted: RUN_WORDS words each, at most RUN_MAX. */
 export const RUN: i32 = ARENA + ARENA_BYTES

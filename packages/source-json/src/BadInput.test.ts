@@ -99,7 +99,7 @@ const cases: ReadonlyArray<Case> = [
       counted: 0,
       read: 1,
       reasons: [
-        /not an export in any known format \(tried JSON .* and the Inspector findings report in CSV\)/,
+        /not an export in any known format \(tried JSON .*, the Inspector findings report in CSV, and combination rows .*\)/,
       ],
     },
   },

@@ -2,12 +2,14 @@
  * The format of an input, told once from its first bytes (after gunzipping), never from its
  * name: JSON (every JSON export: pages, arrays, NDJSON, events, ASFF; what each record is, the
  * reader tells from its members), or Inspector's findings report in CSV (its header names
- * `AWS Account Id` and `Severity`). Anything else is in no known format.
+ * `AWS Account Id` and `Severity`), or combination rows (`CombinationRows`). Anything else is in no
+ * known format.
  *
  * @module
  */
 import { closeSync, openSync, readSync } from 'node:fs'
 import { parse } from 'csv-parse/sync'
+import { firstLineIsRow, namesCombinationRow } from './CombinationRows.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -18,7 +20,7 @@ import { parse } from 'csv-parse/sync'
  *
  * @category model
  */
-export type Format = 'json' | 'inspectorCsv'
+export type Format = 'json' | 'inspectorCsv' | 'rowsNdjson' | 'rowsCsv'
 
 /**
  * What the formats tried are, in words, for the error of an input in none of them.
@@ -26,7 +28,7 @@ export type Format = 'json' | 'inspectorCsv'
  * @category model
  */
 export const formatsTried =
-  'JSON (Image Builder ListImageScanFindings, Inspector v2 ListFindings or findings report, NDJSON, EventBridge events, Security Hub ASFF findings) and the Inspector findings report in CSV'
+  'JSON (Image Builder ListImageScanFindings, Inspector v2 ListFindings or findings report, NDJSON, EventBridge events, Security Hub ASFF findings), the Inspector findings report in CSV, and combination rows (NDJSON or CSV with awsAccountId and count)'
 
 /**
  * The columns whose presence in a CSV header makes it an Inspector findings report.
@@ -62,16 +64,20 @@ export const sniffFormat = (head: Uint8Array, complete: boolean): Format | 'unkn
     i++
   if (i === head.length) return complete || head.length >= maxHead ? 'json' : undefined
   const c = head[i]
-  if (c === 0x7b || c === 0x5b) return 'json'
+  if (c === 0x5b) return 'json'
+  if (c === 0x7b) {
+    const row = firstLineIsRow(head, i, complete || head.length >= maxHead)
+    return row === undefined ? undefined : row ? 'rowsNdjson' : 'json'
+  }
   let end = head.indexOf(0x0a, i)
   if (end < 0) {
     if (!complete && head.length < maxHead) return undefined
     end = head.length
   }
   const header = headerCells(Buffer.from(head.buffer, head.byteOffset + i, end - i).toString('utf8'))
-  return header !== undefined && inspectorCsvMarkers.every((m) => header.includes(m))
-    ? 'inspectorCsv'
-    : 'unknown'
+  if (header === undefined) return 'unknown'
+  if (namesCombinationRow(header)) return 'rowsCsv'
+  return inspectorCsvMarkers.every((m) => header.includes(m)) ? 'inspectorCsv' : 'unknown'
 }
 
 /**

@@ -263,7 +263,7 @@ test('a file named as an input in no known format is an error naming the formats
     if (E.isLeft(read))
       t.is(
         read.left.message,
-        `${path}: not an export in any known format (tried JSON (Image Builder ListImageScanFindings, Inspector v2 ListFindings or findings report, NDJSON, EventBridge events, Security Hub ASFF findings) and the Inspector findings report in CSV)`,
+        `${path}: not an export in any known format (tried JSON (Image Builder ListImageScanFindings, Inspector v2 ListFindings or findings report, NDJSON, EventBridge events, Security Hub ASFF findings), the Inspector findings report in CSV, and combination rows (NDJSON or CSV with awsAccountId and count))`,
       )
     // Named with --include that excludes it, it is still read: --include is for directories.
     const named = await collectFindings([path], { include: ['*.json'] })()

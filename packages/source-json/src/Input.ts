@@ -235,7 +235,9 @@ export async function* decodedBytes(
   }
   onGzip()
   const source = Readable.from(rest(), { objectMode: false })
-  const gunzip = createGunzip()
+  // Inflating runs on libuv's threads: large chunks, several buffered ahead, let it run while
+  // this thread parses the last ones (zlib's default, 16 KiB, keeps the two in lockstep).
+  const gunzip = createGunzip({ chunkSize: 1 << 20, ...{ readableHighWaterMark: 4 << 20 } })
   source.on('error', (e) => gunzip.destroy(e))
   source.pipe(gunzip)
   try {

@@ -343,7 +343,9 @@ class PartChunks {
   next(pending: Buffer): Buffer {
     const task = this.task
     const fd = this.open()
-    const want = Math.min(task.chunkSize, task.size - this.position)
+    // As much again as is pending, at least a chunk: a huge record is read again a few times,
+    // not once per chunk.
+    const want = Math.min(Math.max(task.chunkSize, pending.length), task.size - this.position)
     const target =
       this.fast.region(this.turn, Math.max(2 * task.chunkSize, pending.length + want)) ??
       Buffer.allocUnsafe(pending.length + want)

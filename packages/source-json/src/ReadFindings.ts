@@ -24,8 +24,10 @@ import {
 } from '@scantally/core'
 import {
   collectSource,
+  fromCombinationRow,
   type IngestTally,
   ingestRecord,
+  ingestRow,
   makeIngestTally,
   type SeenBefore,
   skipRecord,
@@ -34,6 +36,14 @@ import {
 } from '@scantally/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import {
+  csvRowItems,
+  isRawRow,
+  ndjsonRowItems,
+  type RawRow,
+  type RowItem,
+  type RowProblem,
+} from './CombinationRows.js'
 import { csvReportItems, isCsvProblem, isCsvRecord } from './CsvReport.js'
 import { FastRecord } from './FastRecord.js'
 import { FindingArnSet } from './FindingArnSet.js'
@@ -46,6 +56,7 @@ import { decline, type ReaderPosition, RecordReader, type SyntaxProblem } from '
 import {
   emptyInput,
   invalidRecord,
+  invalidRow,
   malformedCsv,
   malformedJson,
   readFailed,
@@ -384,6 +395,11 @@ async function* readStreamPhase(
     from === undefined ? await sniffStream(decoded) : { format: 'json' as const, bytes: decoded }
   if (sniffed.format === 'unknown') return records.unknown()
   if (sniffed.format === 'inspectorCsv') return yield* readCsvPhase(sniffed.bytes, records, ctx)
+  if (sniffed.format === 'rowsNdjson' || sniffed.format === 'rowsCsv')
+    return yield* readRowsPhase(
+      sniffed.format === 'rowsCsv' ? csvRowItems(sniffed.bytes) : ndjsonRowItems(sniffed.bytes),
+      records,
+    )
   const reader = records.reader(from?.at, file)
   let open = true
   for await (const chunk of sniffed.bytes) {
@@ -423,6 +439,22 @@ async function* readCsvPhase(
     const batch = records.takeBatch()
     if (batch !== undefined) yield batch
     return malformedCsv(records.file, e.line, e.message)
+  }
+  return undefined
+}
+
+// Reads combination rows, a batch per chunk: each row is decided by core (validated, linkage as
+// for an Inspector finding) and stands for its count of findings; a line that is no row is
+// malformed input, under the read's policy.
+async function* readRowsPhase(
+  items: AsyncIterable<ReadonlyArray<RowItem>>,
+  records: InputRecords,
+): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
+  for await (const chunk of items) {
+    for (const item of chunk)
+      if (!(isRawRow(item) ? records.ingestRow(item) : records.malformedRow(item))) return records.failed
+    const batch = records.takeBatch()
+    if (batch !== undefined) yield batch
   }
   return undefined
 }
@@ -525,6 +557,29 @@ class InputRecords {
     return true
   }
 
+  /** A combination row; `false` stops the read (an invalid row under `strict`). */
+  ingestRow(item: RawRow): boolean {
+    const t = this.tally
+    const f = ingestRow(t, fromCombinationRow(item.row, this.ctx.mapping))
+    if (t.stopped !== undefined) {
+      this.failed = invalidRow(this.file, t.position, item, t.stopped)
+      return false
+    }
+    if (f !== undefined) this.batch.push(f)
+    return true
+  }
+
+  /** A line of a rows file that is no row: the error under `strict`, else skipped; `false` stops. */
+  malformedRow(p: RowProblem): boolean {
+    const error = malformedJson(this.file, p.offset, p.line, 1, p.message)
+    if (this.ctx.strict) {
+      this.failed = error
+      return false
+    }
+    skipRecord(this.tally, error.message)
+    return true
+  }
+
   /**
    * The fast path. It declines (throws) before counting anything, so a declined record is
    * counted once, by {@link InputRecords.take}.
@@ -543,6 +598,20 @@ class InputRecords {
 
   /** Handles the problems a push or finish reports; `false` when this input cannot go on. */
   settle(reader: RecordReader, first: SyntaxProblem | undefined): boolean {
+    // A record refused by its sink is the value the reader last started: its line is counted
+    // now, once, as for a syntax error (never per record).
+    const refused = this.failed
+    if (refused?._tag === 'InvalidRecord' && refused.line === undefined) {
+      const at = reader.lastStart()
+      if (at.offset === refused.offset)
+        this.failed = invalidRecord(
+          refused.file,
+          refused.position,
+          refused.offset,
+          refused.reason,
+          at.lines + 1,
+        )
+    }
     for (let p = first; p !== undefined; p = reader.resume()) {
       const error = malformedJson(this.file, p.offset, p.line, p.column, p.message)
       if (this.ctx.strict) {

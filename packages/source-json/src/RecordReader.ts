@@ -174,6 +174,12 @@ export class RecordReader {
   private stopped = false
   private failedAt = -1
   private skippingLine = false
+  // A value the buffer ended in is read again only once twice its bytes are buffered, so that a
+  // huge one costs a linear number of reads and copies, not one per chunk: the chunks held until
+  // then, and how many bytes from the value's start that takes.
+  private held: Array<Buffer> = []
+  private heldBytes = 0
+  private needBytes = 0
   /** Whether any top-level value (even a broken one) was seen: an input without is empty. */
   sawValue = false
   // Where the value being read started, and the state there.
@@ -246,8 +252,22 @@ export class RecordReader {
     if (this.stopped) return undefined
     this.compact()
     const s = this.s
-    s.buf = s.buf.length === 0 ? chunk : Buffer.concat([s.buf, chunk])
+    if (this.needBytes > 0) {
+      this.held.push(chunk)
+      this.heldBytes += chunk.length
+      if (s.buf.length + this.heldBytes < this.needBytes) return undefined
+      this.release()
+    } else s.buf = s.buf.length === 0 ? chunk : Buffer.concat([s.buf, chunk])
     return this.drain()
+  }
+
+  // Appends the held chunks to the buffer.
+  private release(): void {
+    const s = this.s
+    if (this.held.length > 0) s.buf = Buffer.concat([s.buf, ...this.held])
+    this.held = []
+    this.heldBytes = 0
+    this.needBytes = 0
   }
 
   /**
@@ -271,6 +291,8 @@ export class RecordReader {
   /** Marks the end of input and reads what is left; a value still open is a problem. */
   finish(): SyntaxProblem | undefined {
     if (this.stopped) return undefined
+    this.compact()
+    this.release()
     this.s.eof = true
     return this.drain()
   }
@@ -348,6 +370,7 @@ export class RecordReader {
       } catch (e) {
         if (e === needMore) {
           s.pos = mark
+          this.needBytes = 2 * (s.buf.length - mark)
           return undefined
         }
         if (e instanceof JsonSyntaxError) {

@@ -26,7 +26,9 @@ export interface MalformedJson {
 
 /**
  * A record that is JSON but not a valid finding: `position` is its 1-based place among the
- * file's records, `offset` the byte offset where it starts, `reason` what failed validation.
+ * file's records, `offset` the byte offset where it starts, `line` the 1-based line it starts on
+ * (when the reader knows it: JSON and NDJSON files, not a pipeline map), `reason` what failed
+ * validation.
  *
  * @category model
  */
@@ -35,6 +37,7 @@ export interface InvalidRecord {
   readonly file: string
   readonly position: number
   readonly offset: number
+  readonly line: number | undefined
   readonly reason: string
   readonly message: string
 }
@@ -129,13 +132,31 @@ export const invalidRecord = (
   position: number,
   offset: number,
   reason: string,
+  line?: number,
 ): InvalidRecord => ({
   _tag: 'InvalidRecord',
   file,
   position,
   offset,
+  line,
   reason,
-  message: `${file}: record ${position} (byte ${offset}) is invalid: ${reason}`,
+  message: `${file}${line === undefined ? '' : `:${line}`}: record ${position} (byte ${offset}) is invalid: ${reason}`,
+})
+
+/**
+ * A combination row that fails validation: an {@link InvalidRecord} whose message names the
+ * file, the line and the member at fault.
+ *
+ * @category constructors
+ */
+export const invalidRow = (
+  file: string,
+  position: number,
+  at: { readonly offset: number; readonly line: number },
+  reason: string,
+): InvalidRecord => ({
+  ...invalidRecord(file, position, at.offset, reason),
+  message: `${file}:${at.line}: combination row ${position} is invalid: ${reason}`,
 })
 
 /**

@@ -21,6 +21,8 @@ export interface Served {
   /** Standard error so far. */
   readonly stderr: () => string
   readonly exit: Promise<number | null>
+  /** Standard output so far (the "listening on" line first). */
+  readonly stdout: () => string
 }
 
 /**
@@ -65,6 +67,7 @@ export const serve = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = proc
             }),
           stderr: () => err,
           exit,
+          stdout: () => out,
         })
     })
     exit.then((code) => reject(new Error(`serve exited ${code} before listening: ${err}`)))
