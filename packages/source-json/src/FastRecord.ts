@@ -42,6 +42,13 @@ import {
   PACK_SEVERITY_SHIFT,
   R_FINDING,
   R_OUTCOME,
+  RUN_ACCOUNT,
+  RUN_BUILD,
+  RUN_PACKED,
+  RUN_PIPELINE,
+  RUN_PRINT,
+  RUN_VULNERABILITY_ID,
+  RUN_WORDS,
 } from './RecordLayout.js'
 import { decline, type NewlineCounter } from './RecordReader.js'
 import { type RunCounts, WasmRecord } from './WasmRecord.js'
@@ -285,6 +292,34 @@ export class FastRecord {
     to[2] = from[PRINT + 2] as number
     to[3] = from[PRINT + 3] as number
     return o
+  }
+
+  /**
+   * Leaves the `i`th counted finding of the last run in {@link FastRecord.parts} and
+   * {@link FastRecord.print}, as {@link FastRecord.outcome} leaves a record read alone (runs
+   * send no ARN), its pipeline resolved when it has none of its own.
+   */
+  runParts(i: number): void {
+    const w = this.walker.runWords
+    const at = this.walker.runAt + i * RUN_WORDS
+    const p = this.parts
+    p.account = this.internedString(w[at + RUN_ACCOUNT] as number)
+    p.build = this.runString(w[at + RUN_BUILD] as number)
+    const own = this.runString(w[at + RUN_PIPELINE] as number) as KeyString | undefined
+    const resolved = own ?? (p.build === undefined ? undefined : this.resolvePipeline?.(p.build))
+    p.pipeline = resolved !== undefined && KeyString.is(resolved) ? resolved : undefined
+    p.vulnerabilityId = this.runString(w[at + RUN_VULNERABILITY_ID] as number)
+    const small = w[at + RUN_PACKED] as number
+    p.severity = (small >>> PACK_SEVERITY_SHIFT) & PACK_SEVERITY_MASK
+    p.fix = ((small >>> PACK_FIX_SHIFT) & PACK_FIX_MASK) - 1
+    p.exploit = ((small >>> PACK_EXPLOIT_SHIFT) & PACK_EXPLOIT_MASK) - 1
+    p.findingArn = undefined
+    this.print.set(w.subarray(at + RUN_PRINT, at + RUN_PRINT + 4))
+  }
+
+  // The interned string of a run's word (0xffffffff: absent).
+  private runString(id: number): string | undefined {
+    return id === 0xffffffff ? undefined : this.internedString(id)
   }
 
   /** The counted finding {@link FastRecord.outcome} left in {@link FastRecord.parts}. */

@@ -64,6 +64,7 @@ import {
   unknownFormat,
 } from './SourceError.js'
 import { planFile, readSplit, type SplitPlan } from './SplitRead.js'
+import type { RunCounts } from './WasmRecord.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -507,7 +508,13 @@ class InputRecords {
 
   /** A reader of this input's records, from its start or from where a split read stopped. */
   reader(from?: ReaderPosition, file?: ExportFile): RecordReader {
-    const hooks = this.fast === undefined ? {} : { fast: this.takeFast, newlines: this.fast.newlines }
+    const fast = this.fast
+    // Runs send no ARN and no record's place: only for a read that keeps neither.
+    const runs = !this.ctx.findingArns && !this.ctx.locate
+    const hooks =
+      fast === undefined
+        ? {}
+        : { fast: this.takeFast, newlines: fast.newlines, ...(runs ? { run: this.takeRun } : {}) }
     const reader = new RecordReader(
       recordProjection,
       this.take,
@@ -594,6 +601,23 @@ class InputRecords {
     const f = tallyClassified(this.tally, c, this.seenFast)
     if (f !== undefined) this.add(f)
     return true
+  }
+
+  /** A run of records the walker read and decided at once (see `RecordRun`), tallied as one by one. */
+  readonly takeRun = (s: JsonScanner, inArray: boolean): RunCounts => {
+    const fast = this.fast as FastRecord
+    const c = fast.run(s, inArray, Number.POSITIVE_INFINITY)
+    const t = this.tally
+    t.position += c.read
+    t.read += c.read - c.counted
+    t.notActive += c.notActive
+    t.noImageLinkage += c.noImageLinkage
+    for (let i = 0; i < c.counted; i++) {
+      fast.runParts(i)
+      const f = tallyClassified(t, { _tag: 'Counted', finding: fast.finding() }, this.seenFast)
+      if (f !== undefined) this.add(f)
+    }
+    return c
   }
 
   /** Handles the problems a push or finish reports; `false` when this input cannot go on. */
