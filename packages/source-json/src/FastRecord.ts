@@ -268,13 +268,8 @@ export class FastRecord {
     p.account = this.string(ACCOUNT) as string
     p.build = this.string(BUILD)
     const own = this.string(PIPELINE) as KeyString | undefined
-    const resolved = own ?? (p.build === undefined ? undefined : this.resolvePipeline?.(p.build))
-    p.pipeline = resolved !== undefined && KeyString.is(resolved) ? resolved : undefined
     p.vulnerabilityId = this.string(VULNERABILITY_ID)
-    const small = w[PACKED] as number
-    p.severity = (small >>> PACK_SEVERITY_SHIFT) & PACK_SEVERITY_MASK
-    p.fix = ((small >>> PACK_FIX_SHIFT) & PACK_FIX_MASK) - 1
-    p.exploit = ((small >>> PACK_EXPLOIT_SHIFT) & PACK_EXPLOIT_MASK) - 1
+    this.pipelineAndPacked(own, w[PACKED] as number)
     const ids = this.ids
     ids[0] = this.id(ACCOUNT)
     ids[1] = this.id(BUILD)
@@ -305,16 +300,24 @@ export class FastRecord {
     const p = this.parts
     p.account = this.internedString(w[at + RUN_ACCOUNT] as number)
     p.build = this.runString(w[at + RUN_BUILD] as number)
-    const own = this.runString(w[at + RUN_PIPELINE] as number) as KeyString | undefined
+    p.vulnerabilityId = this.runString(w[at + RUN_VULNERABILITY_ID] as number)
+    this.pipelineAndPacked(
+      this.runString(w[at + RUN_PIPELINE] as number) as KeyString | undefined,
+      w[at + RUN_PACKED] as number,
+    )
+    p.findingArn = undefined
+    this.print.set(w.subarray(at + RUN_PRINT, at + RUN_PRINT + 4))
+  }
+
+  // The parts' pipeline (its own, else resolved from the image build) and packed severity, fix
+  // and exploit.
+  private pipelineAndPacked(own: KeyString | undefined, small: number): void {
+    const p = this.parts
     const resolved = own ?? (p.build === undefined ? undefined : this.resolvePipeline?.(p.build))
     p.pipeline = resolved !== undefined && KeyString.is(resolved) ? resolved : undefined
-    p.vulnerabilityId = this.runString(w[at + RUN_VULNERABILITY_ID] as number)
-    const small = w[at + RUN_PACKED] as number
     p.severity = (small >>> PACK_SEVERITY_SHIFT) & PACK_SEVERITY_MASK
     p.fix = ((small >>> PACK_FIX_SHIFT) & PACK_FIX_MASK) - 1
     p.exploit = ((small >>> PACK_EXPLOIT_SHIFT) & PACK_EXPLOIT_MASK) - 1
-    p.findingArn = undefined
-    this.print.set(w.subarray(at + RUN_PRINT, at + RUN_PRINT + 4))
   }
 
   // The interned string of a run's word (0xffffffff: absent).
