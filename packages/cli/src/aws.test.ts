@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { startS3Server } from '@scantally/source-s3/testing'
 import test from 'ava'
-import { type Fault, type StandIn, startStandIn } from './test/AwsStandIn.js'
+import { type Fault, type StandIn, standInEnv, startStandIn } from './test/AwsStandIn.js'
 
 // The command as a user runs it against their AWS account: a child process whose environment
 // holds only AWS_* variables, pointing the real SDK at stand-ins on 127.0.0.1.
@@ -20,22 +20,8 @@ interface Run {
   readonly stderr: string
 }
 
-const awsEnv = async (endpoint: string, extra: Record<string, string> = {}) => {
-  const home = await dir
-  return {
-    AWS_ENDPOINT_URL_INSPECTOR2: endpoint,
-    AWS_ENDPOINT_URL_IMAGEBUILDER: endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
-    AWS_SECRET_ACCESS_KEY: 'standin-secret',
-    // No shared files of the machine, and never the instance metadata service.
-    AWS_CONFIG_FILE: join(home, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...extra,
-  }
-}
+const awsEnv = async (endpoint: string, extra: Record<string, string> = {}) =>
+  standInEnv(endpoint, await dir, extra)
 
 const run = (args: ReadonlyArray<string>, env: Record<string, string>): Promise<Run> =>
   new Promise((resolve) => {

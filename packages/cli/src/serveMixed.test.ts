@@ -7,7 +7,7 @@ import {
   paginateListImageScanFindings,
 } from '@aws-sdk/client-imagebuilder'
 import test from 'ava'
-import { startStandIn } from './test/AwsStandIn.js'
+import { standInEnv, startStandIn } from './test/AwsStandIn.js'
 import { type Served, serve } from './test/served.js'
 
 // serve counts each finding once however its inputs overlap: live Inspector findings (from a
@@ -40,20 +40,8 @@ const records = Array.from({ length: 60 }, (_, i) => {
 const live = records.slice(0, 40)
 const local = records.slice(20)
 
-const env = async (endpoint: string): Promise<NodeJS.ProcessEnv> => {
-  const home = await mkdtemp(join(tmpdir(), 'scantally-mixed-home-'))
-  return {
-    AWS_ENDPOINT_URL_INSPECTOR2: endpoint,
-    AWS_ENDPOINT_URL_IMAGEBUILDER: endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
-    AWS_SECRET_ACCESS_KEY: 'standin-secret',
-    AWS_CONFIG_FILE: join(home, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  }
-}
+const env = async (endpoint: string): Promise<NodeJS.ProcessEnv> =>
+  standInEnv(endpoint, await mkdtemp(join(tmpdir(), 'scantally-mixed-home-')))
 
 const client = (url: string) =>
   new ImagebuilderClient({

@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 
 /** A failure the stand-in answers with instead of a page. */
 export type Fault =
@@ -141,3 +142,25 @@ export const startStandIn = async (options: StandInOptions): Promise<StandIn> =>
       }),
   }
 }
+
+/**
+ * The environment a child process needs to reach a stand-in at `endpoint` the AWS way, with
+ * static credentials, no shared config or credentials files of the machine (`home` holds their
+ * absent paths), and never the instance metadata service.
+ */
+export const standInEnv = (
+  endpoint: string,
+  home: string,
+  extra: Record<string, string> = {},
+): Record<string, string> => ({
+  AWS_ENDPOINT_URL_INSPECTOR2: endpoint,
+  AWS_ENDPOINT_URL_IMAGEBUILDER: endpoint,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
+  AWS_SECRET_ACCESS_KEY: 'standin-secret',
+  AWS_CONFIG_FILE: join(home, 'no-config'),
+  AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  ...extra,
+})
