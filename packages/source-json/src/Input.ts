@@ -7,7 +7,6 @@
  */
 import { open, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
 import { readFailed, type SourceError } from './SourceError.js'
@@ -234,16 +233,94 @@ export async function* decodedBytes(
     return
   }
   onGzip()
-  const source = Readable.from(rest(), { objectMode: false })
-  // Inflating runs on libuv's threads: large chunks, several buffered ahead, let it run while
-  // this thread parses the last ones (zlib's default, 16 KiB, keeps the two in lockstep).
-  const gunzip = createGunzip({ chunkSize: 1 << 20, ...{ readableHighWaterMark: 4 << 20 } })
-  source.on('error', (e) => gunzip.destroy(e))
-  source.pipe(gunzip)
+  yield* gunzipped(rest())
+}
+
+// Inflated bytes held ahead of the reader: the inflating (on libuv's threads) runs while the
+// reader parses what came before.
+const inflatedAhead = 4 << 20
+
+/**
+ * The inflated bytes of gzip data (several members in a row are read one after the other),
+ * and then its error, if any: every byte inflated before a corrupt stretch is handed over
+ * before the error, whatever the reader's pace. (A stream's reader loses what the stream
+ * buffered when it fails, so the compressed bytes are fed in here only as the inflated ones are
+ * taken, and the inflated ones are taken as they come.)
+ *
+ * @category utils
+ */
+export async function* gunzipped(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip({ chunkSize: 1 << 20 })
+  const queue: Array<Buffer> = []
+  let queued = 0
+  let ended = false
+  let failed: { readonly error: unknown } | undefined
+  // A read error of the compressed bytes: the error once what was inflated before it is taken.
+  let unreadable: { readonly error: unknown } | undefined
+  // One side waits for the other: the reader for bytes, the feeder for room.
+  let wake: (() => void) | undefined
+  const notify = (): void => {
+    wake?.()
+    wake = undefined
+  }
+  const wait = (): Promise<void> =>
+    new Promise((resolve) => {
+      wake = resolve
+    })
+  gunzip.on('data', (chunk: Buffer) => {
+    queue.push(chunk)
+    queued += chunk.length
+    notify()
+  })
+  gunzip.on('error', (error) => {
+    failed ??= unreadable ?? { error }
+    notify()
+  })
+  gunzip.on('end', () => {
+    if (unreadable !== undefined) failed ??= unreadable
+    else ended = true
+    notify()
+  })
+  const settled = (event: 'drain' | 'close'): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        gunzip.off(event, done)
+        gunzip.off('close', done)
+        resolve()
+      }
+      gunzip.once(event, done)
+      gunzip.once('close', done)
+    })
+  let stop = false
+  const feeding = (async () => {
+    try {
+      for await (const chunk of raw) {
+        if (stop || failed !== undefined) return
+        if (!gunzip.write(chunk)) await settled('drain')
+        while (queued > inflatedAhead && !stop && failed === undefined) await wait()
+      }
+    } catch (error) {
+      unreadable = { error }
+    }
+    if (!stop) gunzip.end()
+  })()
   try {
-    for await (const chunk of gunzip) yield chunk as Buffer
+    for (;;) {
+      const chunk = queue.shift()
+      if (chunk !== undefined) {
+        queued -= chunk.length
+        if (queued <= inflatedAhead) notify()
+        yield chunk
+        continue
+      }
+      if (failed !== undefined) throw failed.error
+      if (ended) return
+      await wait()
+    }
   } finally {
-    source.destroy()
+    stop = true
+    notify()
     gunzip.destroy()
+    await feeding
   }
 }

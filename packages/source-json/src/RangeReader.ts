@@ -40,7 +40,20 @@ export interface Boundary {
 }
 
 /**
- * What one part reads: the file (of `size` bytes when the read began), where to start (`from`,
+ * Bytes of a stream held in memory shared between threads: those from offset `base` of the
+ * stream on. A part read from a block reads it as if it were the file, up to `base` plus its
+ * length.
+ *
+ * @category model
+ */
+export interface Block {
+  readonly bytes: Uint8Array
+  readonly base: number
+}
+
+/**
+ * What one part reads: the file (of `size` bytes when the read began) or a block of a stream
+ * (`block`, then `path` is only a name), where to start (`from`,
  * the file's start when absent), the later guessed starts it stops at, and the mapping options
  * (without a pipeline resolver: functions stay on the chaining thread, which resolves).
  *
@@ -60,6 +73,8 @@ export interface RangeTask {
   readonly keys?: ReadonlyArray<GroupKey>
   /** Whether each counted finding's record is located (its byte range sent). */
   readonly locate?: boolean
+  /** The stream's bytes the part reads, instead of the file's. */
+  readonly block?: Block
 }
 
 /**
@@ -312,9 +327,9 @@ const partReader = (
   return reader
 }
 
-// The chunks of a part's file, from where the part starts, read into two buffers in the
-// walker's memory in turn (so the walker reads them in place): the pending start of a value is
-// copied from the one read before, new bytes read after it. A value longer than a buffer gets
+// The chunks of a part's file (or block), from where the part starts, read into two buffers in
+// the walker's memory in turn (so the walker reads them in place): the pending start of a value
+// is copied from the one read before, new bytes read after it. A value longer than a buffer gets
 // one of its own.
 class PartChunks {
   private fd: number | undefined
@@ -328,8 +343,9 @@ class PartChunks {
     this.position = task.from?.offset ?? 0
   }
 
-  /** Opens the file, once. */
+  /** Opens the file, once (a block needs no opening). */
   open(): number {
+    if (this.task.block !== undefined) return -1
     this.fd ??= openSync(this.task.path, 'r')
     return this.fd
   }
@@ -351,7 +367,11 @@ class PartChunks {
       Buffer.allocUnsafe(pending.length + want)
     this.turn = this.turn === 0 ? 1 : 0
     pending.copy(target, 0)
-    const n = readSync(fd, target, pending.length, want, this.position)
+    const block = task.block
+    const n =
+      block === undefined
+        ? readSync(fd, target, pending.length, want, this.position)
+        : copyFrom(block, target, pending.length, want, this.position)
     this.position += n
     return n === 0 ? target.subarray(0, 0) : target.subarray(0, pending.length + n)
   }
@@ -360,6 +380,14 @@ class PartChunks {
     if (this.fd !== undefined) closeSync(this.fd)
     this.fd = undefined
   }
+}
+
+// Copies `length` bytes of a block from stream offset `position` to `target` at `at`.
+const copyFrom = (block: Block, target: Buffer, at: number, length: number, position: number): number => {
+  const from = position - block.base
+  const bytes = block.bytes.subarray(from, from + length)
+  target.set(bytes, at)
+  return bytes.length
 }
 
 /**

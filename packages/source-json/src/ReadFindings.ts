@@ -64,6 +64,7 @@ import {
   unknownFormat,
 } from './SourceError.js'
 import { planFile, readSplit, type SplitPlan } from './SplitRead.js'
+import { readStreamSplit, type StreamEnd } from './StreamSplit.js'
 import type { RunCounts } from './WasmRecord.js'
 
 // -------------------------------------------------------------------------------------
@@ -101,11 +102,18 @@ export interface ReadOptions extends InspectorMappingOptions {
   /**
    * Threads a large file is read on (default 1: this thread only). With more, a regular,
    * uncompressed file of at least {@link ReadOptions.splitBytes} is cut at record starts and
-   * its parts read at once; findings, report and errors are the same as in one pass.
+   * its parts read at once; a stream (gzip, standard input, an object) is cut into blocks as it
+   * arrives, read by that many threads while this one inflates and chains. Findings, report and
+   * errors are the same as in one pass.
    */
   readonly workers?: number
   /** The size from which a file is split between {@link ReadOptions.workers} (default 32 MiB). */
   readonly splitBytes?: number
+  /**
+   * The size a stream is cut into blocks at for {@link ReadOptions.workers} (default 8 MiB); a
+   * stream shorter than one block is read in one pass.
+   */
+  readonly blockBytes?: number
   /**
    * Whether findings keep their `findingArn` (default `true`). A caller that only counts (the
    * read de-duplicates already) sets `false`: findings then come without it, and a split read
@@ -244,6 +252,7 @@ interface Context {
   readonly fast: boolean
   readonly workers: number
   readonly splitBytes: number
+  readonly blockBytes: number | undefined
   readonly chunkSize: number
   readonly findingArns: boolean
   readonly keys: ReadonlyArray<GroupKey> | undefined
@@ -262,6 +271,7 @@ const makeContext = (options: ReadOptions): Context => ({
   fast: (options.parser ?? 'fast') === 'fast',
   workers: options.workers ?? 1,
   splitBytes: options.splitBytes ?? 32 << 20,
+  blockBytes: options.blockBytes,
   chunkSize: options.chunkSize ?? defaultChunkSize,
   findingArns: options.findingArns ?? true,
   keys: options.keys,
@@ -401,20 +411,63 @@ async function* readStreamPhase(
       sniffed.format === 'rowsCsv' ? csvRowItems(sniffed.bytes) : ndjsonRowItems(sniffed.bytes),
       records,
     )
-  const reader = records.reader(from?.at, file)
+  // A stream that cannot be cut as a file is (gzip, standard input, an object) is cut as it
+  // arrives, when there are threads to read it on.
+  const streamed =
+    from === undefined && ctx.workers >= 2 && (records.gzipped || input.path === undefined)
+      ? yield* readStreamSplitPhase(sniffed.bytes, input.name, records, ctx)
+      : undefined
+  if (streamed?.end === 'eof') return streamed.sawValue ? undefined : records.empty()
+  const reader = records.reader(streamed?.at ?? from?.at, file)
   let open = true
-  for await (const chunk of sniffed.bytes) {
-    open = records.settle(reader, reader.push(chunk))
+  try {
+    for await (const chunk of streamed?.rest ?? sniffed.bytes) {
+      open = records.settle(reader, reader.push(chunk))
+      if (records.failed !== undefined) return records.failed
+      const batch = records.takeBatch()
+      if (batch !== undefined) yield batch
+      if (!open) break
+    }
+  } catch (e) {
+    // The bytes that came before the input failed are read first: a problem in them is first.
+    if (open) records.settle(reader, reader.readHeld())
     if (records.failed !== undefined) return records.failed
     const batch = records.takeBatch()
     if (batch !== undefined) yield batch
-    if (!open) break
+    throw e
   }
   if (open) records.settle(reader, reader.finish())
   if (records.failed !== undefined) return records.failed
   const batch = records.takeBatch()
   if (batch !== undefined) yield batch
   return !reader.sawValue && open ? records.empty() : undefined
+}
+
+// Reads a stream split between threads as it arrives: to its end, or up to where the rest is
+// read in one pass.
+async function* readStreamSplitPhase(
+  bytes: AsyncIterable<Buffer>,
+  name: string,
+  records: InputRecords,
+  ctx: Context,
+): AsyncGenerator<ReadonlyArray<Finding>, StreamEnd> {
+  const t = records.tally
+  const split = readStreamSplit(bytes, {
+    name,
+    threads: ctx.workers,
+    chunkSize: ctx.chunkSize,
+    findingArns: ctx.findingArns,
+    keys: ctx.keys,
+    mapping: ctx.mapping,
+    locate: ctx.locate,
+    seen: ctx.seen,
+    tally: t,
+    ...(ctx.blockBytes === undefined ? {} : { blockBytes: ctx.blockBytes }),
+  })
+  // Delegated, so that a reader left early lets the split read stop its threads.
+  const end = yield* split
+  if (end.end === 'stopped') t.position = end.position
+  return end
 }
 
 // Reads an Inspector findings report in CSV, a batch per chunk: each row is the Inspector
@@ -525,6 +578,11 @@ class InputRecords {
       this.located = this.gzip ? undefined : file
     }
     return reader
+  }
+
+  /** Whether the input turned out to be gzip. */
+  get gzipped(): boolean {
+    return this.gzip
   }
 
   /** The input turned out to be gzip: its offsets are not the file's, so records are copied. */

@@ -297,6 +297,18 @@ export class RecordReader {
     return this.drain()
   }
 
+  /**
+   * Reads every byte it holds, short of the end of input: for an input that failed before its
+   * end, whose bytes before the failure come first (a syntax error in them is reported before
+   * the failure, however the bytes were chunked).
+   */
+  readHeld(): SyntaxProblem | undefined {
+    if (this.stopped) return undefined
+    this.compact()
+    this.release()
+    return this.drain()
+  }
+
   /** Goes on reading what is buffered, after a {@link RecordReader.resync}. */
   resume(): SyntaxProblem | undefined {
     return this.stopped ? undefined : this.drain()

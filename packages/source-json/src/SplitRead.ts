@@ -17,42 +17,35 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core'
-import { KeyString } from '@scantally/core/internal'
 import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
-import { FindingDecoder, FindingEncoder, WORDS_PER_FINDING } from './FindingWords.js'
+import { FindingDecoder, FindingEncoder } from './FindingWords.js'
 import { changedWhileRead } from './Input.js'
+import {
+  type Arrival,
+  ChainPosition,
+  inFile,
+  inputStart,
+  PieceDecoder,
+  pipelineResolver,
+  type SplitTally,
+} from './PieceDecoder.js'
 import {
   type Boundary,
   type PieceMessage,
   type PieceTask,
   pieceRange,
-  type RangeBatch,
-  type RangeMessage,
   type RangeRun,
   rangeRecord,
   startRange,
 } from './RangeReader.js'
-import { recordProjection } from './Record.js'
-import { type ExportFile, noteLocation } from './RecordLocation.js'
-import { type ReaderPosition, RecordReader, recordStates } from './RecordReader.js'
+import type { ExportFile } from './RecordLocation.js'
+import type { ReaderPosition } from './RecordReader.js'
+import { guessStart, recordOpening } from './RecordStarts.js'
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
-
-/**
- * The counters of a read that a split read adds to.
- *
- * @category model
- */
-export interface SplitTally {
-  read: number
-  counted: number
-  notActive: number
-  duplicate: number
-  noImageLinkage: number
-}
 
 /**
  * How a split read ended: at the end of the file, or stopped at `at` (absolute), from where
@@ -130,8 +123,6 @@ export const planFile = (path: string, threads: number, minBytes: number): Split
 
 const window = 1 << 20
 
-const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
-
 /**
  * Guesses where a file read on `threads` threads may be cut into pieces: offsets, increasing, each where the bytes
  * of the first record's opening (its `{` up to the end of its first key) appear again, or else
@@ -143,34 +134,16 @@ const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || 
 export const planSplit = (fd: number, size: number, threads: number): ReadonlyArray<Boundary> => {
   const head = Buffer.allocUnsafe(Math.min(window, size))
   const headBytes = readSync(fd, head, 0, head.length, 0)
-  let first = -1
-  const probe = new RecordReader(recordProjection, () => false, {
-    fast: (_s, offset) => {
-      first = offset
-      return false
-    },
-  })
-  probe.push(head.subarray(0, headBytes))
-  if (first < 0) return []
-  const at = probe.lastStart()
-  const top = at.state === recordStates.top
-  // The opening: '{', whitespace, the first key with its quotes.
-  let p = first + 1
-  while (isSpace(head[p])) p++
-  if (head[p] !== 0x22) return []
-  const close = head.indexOf(0x22, p + 1)
-  if (close < 0 || close - first > 256) return []
-  const opening = head.subarray(first, close + 1)
-  const state = top ? recordStates.top : recordStates.arrayElement
-  const inWrapper = top ? false : at.inWrapper
-
+  const opening = recordOpening(head.subarray(0, headBytes))
+  if (opening === undefined) return []
+  const { state, inWrapper } = opening
   const out: Array<Boundary> = []
   const buf = Buffer.allocUnsafe(window)
   for (const aim of pieceStarts(threads)) {
-    const from = Math.max(Math.floor(size * aim), (out.at(-1)?.offset ?? first) + 1)
+    const from = Math.max(Math.floor(size * aim), (out.at(-1)?.offset ?? opening.first) + 1)
     if (from >= size) break
     const bytes = buf.subarray(0, readSync(fd, buf, 0, Math.min(window, size - from), from))
-    const at = guess(bytes, opening, top) ?? guess(bytes, open, top)
+    const at = guessStart(bytes, opening)
     if (at !== undefined) out.push({ offset: from + at, state, inWrapper })
   }
   return out
@@ -195,79 +168,6 @@ const maxReserved = 3 << 20
 // -------------------------------------------------------------------------------------
 // reading
 // -------------------------------------------------------------------------------------
-
-const open = Buffer.from('{')
-
-// The first `pattern` in `bytes` (past its first byte) preceded by what precedes a record: a
-// comma after a value in an array, or the end of a value at the top level.
-const guess = (bytes: Buffer, pattern: Buffer, top: boolean): number | undefined => {
-  for (
-    let i = bytes.indexOf(pattern, 1);
-    i > 0 && i + pattern.length <= bytes.length;
-    i = bytes.indexOf(pattern, i + 1)
-  ) {
-    let j = i - 1
-    while (j >= 0 && isSpace(bytes[j])) j--
-    if (top ? bytes[j] === 0x7d : bytes[j] === 0x2c) return i
-  }
-  return undefined
-}
-
-// A message of a piece as it arrived, with the dictionary of the thread that sent it, which
-// already holds the strings of its batches.
-interface Arrival {
-  readonly message: RangeMessage
-  readonly decoder: FindingDecoder
-}
-
-// De-duplicates and makes the findings the pieces send, in file order, one piece after another.
-class PieceDecoder {
-  // What `FindingArnSet.touch` returned, kept so that its reads are not left out.
-  private sink = 0
-
-  constructor(
-    private readonly options: SplitOptions,
-    private readonly pipelineOf: ((build: KeyString) => KeyString | undefined) | undefined,
-  ) {}
-
-  /** The findings of a batch, de-duplicated and made, its counters added to the tally. */
-  decode(m: RangeBatch, decoder: FindingDecoder): Array<Finding> {
-    const { seen, tally: t, findingArns, locate: file } = this.options
-    t.read += m.read
-    t.notActive += m.notActive
-    t.noImageLinkage += m.noImageLinkage
-    const p = m.prints
-    this.sink ^= seen.touch(p, p.length / 4)
-    const out: Array<Finding> = []
-    for (let i = 0, w = 0; w < m.words.length; i++, w += WORDS_PER_FINDING) {
-      const print = p[i * 4 + 3] !== 0
-      if (
-        print &&
-        !seen.addFingerprint(
-          p[i * 4] as number,
-          p[i * 4 + 1] as number,
-          p[i * 4 + 2] as number,
-          p[i * 4 + 3] as number,
-        )
-      ) {
-        t.duplicate++
-        continue
-      }
-      t.counted++
-      const arn = findingArns && print ? m.arns[i] : undefined
-      const f = decoder.finding(m.words, w, arn, this.pipelineOf)
-      if (file !== undefined)
-        noteLocation(f, {
-          _tag: 'InFile',
-          file,
-          start: m.spans[2 * i] as number,
-          end: m.spans[2 * i + 1] as number,
-        })
-      out.push(f)
-    }
-    return out
-  }
-}
 
 // The pieces of a split read, read by the reader threads and by this one: this thread takes a
 // piece of its own whenever the piece the chain stands in has nothing for it yet, so that no
@@ -419,40 +319,18 @@ export async function* readSplit(
   }
   const pieces = new Pieces({ read: { ...base, ...mapping }, ends }, plan.threads, options.onBytes)
 
-  // Pipelines are resolved here (the resolver is a function of this thread), once per build.
-  const pipelines = new Map<KeyString, KeyString | undefined>()
-  const pipelineOf =
-    resolvePipeline === undefined
-      ? undefined
-      : (build: KeyString): KeyString | undefined => {
-          if (pipelines.has(build)) return pipelines.get(build)
-          const p = resolvePipeline(build)
-          const valid = p !== undefined && KeyString.is(p) ? p : undefined
-          pipelines.set(build, valid)
-          return valid
-        }
-
   // Room for the findings the file likely holds (exports run 1 to 3 KB a finding), so that the
   // set does not rehash while this thread, the one that chains the pieces, is the busiest.
   options.seen.reserve(Math.min(Math.floor(size / 4096), maxReserved))
   const t = options.tally
   let current = 0
-  const decoder = new PieceDecoder(options, pipelineOf)
-  // Newlines before the current piece's start: its positions count lines from there.
-  let lines = 0
-  let lastNewline = -1
-  const absolute = (at: ReaderPosition): ReaderPosition => ({
-    ...at,
-    lines: lines + at.lines,
-    lastNewline: at.lastNewline >= 0 ? at.lastNewline : lastNewline,
-  })
-  let last: ReaderPosition = {
-    offset: 0,
-    state: recordStates.top,
-    inWrapper: false,
-    lines: 0,
-    lastNewline: -1,
-  }
+  const decoder = new PieceDecoder(
+    options,
+    pipelineResolver(resolvePipeline),
+    options.locate === undefined ? undefined : inFile(options.locate),
+  )
+  const position = new ChainPosition()
+  let last: ReaderPosition = inputStart
   try {
     for (;;) {
       const arrival = await pieces.next(current)
@@ -460,21 +338,20 @@ export async function* readSplit(
       const m = arrival.message
       if (m.type === 'batch') {
         const out = decoder.decode(m, arrival.decoder)
-        last = absolute(m.at)
+        last = position.absolute(m.at)
         if (out.length > 0) yield out
         continue
       }
       if (m.type === 'boundary') {
-        const at = absolute(m.at)
+        const at = position.absolute(m.at)
         const next = current + 1 + m.index
         pieces.passed(next)
         current = next
-        lines = at.lines
-        lastNewline = at.lastNewline
+        position.enter(at)
         last = at
         continue
       }
-      if (m.type === 'stopped') return { end: 'stopped', at: absolute(m.at), position: t.read }
+      if (m.type === 'stopped') return { end: 'stopped', at: position.absolute(m.at), position: t.read }
       const after = statSync(path, { bigint: true }) // the chain reached the end of the file
       if (after.size !== BigInt(size) || after.mtimeNs !== mtimeNs)
         throw new Error(changedWhileRead(BigInt(size), after.size, BigInt(size), after.mtimeNs !== mtimeNs))

@@ -1,0 +1,188 @@
+/**
+ * The chaining thread's side of a read split between threads: the findings of each batch a
+ * piece sent, de-duplicated in file order by the fingerprints the piece computed, made from
+ * their words with the sending thread's dictionary, located when asked, and tallied.
+ *
+ * @module
+ */
+import type { Finding, InspectorMappingOptions } from '@scantally/core'
+import { KeyString } from '@scantally/core/internal'
+import type { FindingArnSet } from './FindingArnSet.js'
+import { type FindingDecoder, WORDS_PER_FINDING } from './FindingWords.js'
+import type { RangeBatch, RangeMessage } from './RangeReader.js'
+import { type ExportFile, noteLocation, type RecordLocation } from './RecordLocation.js'
+import { type ReaderPosition, recordStates } from './RecordReader.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * A message of a piece as it arrived, with the dictionary of the thread that sent it, which
+ * already holds the strings of its batches.
+ *
+ * @category model
+ */
+export interface Arrival {
+  readonly message: RangeMessage
+  readonly decoder: FindingDecoder
+}
+
+/**
+ * The counters of a read that a split read adds to.
+ *
+ * @category model
+ */
+export interface SplitTally {
+  read: number
+  counted: number
+  notActive: number
+  duplicate: number
+  noImageLinkage: number
+}
+
+/**
+ * Where the record of bytes `start` to `end` of the input lies.
+ *
+ * @category model
+ */
+export type Locator = (start: number, end: number) => RecordLocation
+
+/**
+ * What decoding needs: the set findings are de-duplicated in, the counters to add to, and
+ * whether findings keep their ARNs.
+ *
+ * @category model
+ */
+export interface DecodeOptions {
+  readonly seen: FindingArnSet
+  readonly tally: SplitTally
+  readonly findingArns: boolean
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Records located as byte ranges of an unchanged file.
+ *
+ * @category constructors
+ */
+export const inFile =
+  (file: ExportFile): Locator =>
+  (start, end) => ({ _tag: 'InFile', file, start, end })
+
+/**
+ * A resolver of pipelines by image build that asks `resolvePipeline` once per build (the
+ * resolver is a function of this thread), or `undefined` without one.
+ *
+ * @category constructors
+ */
+export const pipelineResolver = (
+  resolvePipeline: InspectorMappingOptions['resolvePipeline'],
+): ((build: KeyString) => KeyString | undefined) | undefined => {
+  if (resolvePipeline === undefined) return undefined
+  const pipelines = new Map<KeyString, KeyString | undefined>()
+  return (build) => {
+    if (pipelines.has(build)) return pipelines.get(build)
+    const p = resolvePipeline(build)
+    const valid = p !== undefined && KeyString.is(p) ? p : undefined
+    pipelines.set(build, valid)
+    return valid
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// decoding
+// -------------------------------------------------------------------------------------
+
+/**
+ * De-duplicates and makes the findings the pieces send, in file order, one piece after another.
+ *
+ * @category decoding
+ */
+export class PieceDecoder {
+  // What `FindingArnSet.touch` returned, kept so that its reads are not left out.
+  private sink = 0
+
+  constructor(
+    private readonly options: DecodeOptions,
+    private readonly pipelineOf: ((build: KeyString) => KeyString | undefined) | undefined,
+    private readonly locate: Locator | undefined,
+  ) {}
+
+  /** The findings of a batch, de-duplicated and made, its counters added to the tally. */
+  decode(m: RangeBatch, decoder: FindingDecoder): Array<Finding> {
+    const { seen, tally: t, findingArns } = this.options
+    const locate = this.locate
+    t.read += m.read
+    t.notActive += m.notActive
+    t.noImageLinkage += m.noImageLinkage
+    const p = m.prints
+    this.sink ^= seen.touch(p, p.length / 4)
+    const out: Array<Finding> = []
+    for (let i = 0, w = 0; w < m.words.length; i++, w += WORDS_PER_FINDING) {
+      const print = p[i * 4 + 3] !== 0
+      if (
+        print &&
+        !seen.addFingerprint(
+          p[i * 4] as number,
+          p[i * 4 + 1] as number,
+          p[i * 4 + 2] as number,
+          p[i * 4 + 3] as number,
+        )
+      ) {
+        t.duplicate++
+        continue
+      }
+      t.counted++
+      const arn = findingArns && print ? m.arns[i] : undefined
+      const f = decoder.finding(m.words, w, arn, this.pipelineOf)
+      if (locate !== undefined)
+        noteLocation(f, locate(m.spans[2 * i] as number, m.spans[2 * i + 1] as number))
+      out.push(f)
+    }
+    return out
+  }
+}
+
+/**
+ * Where the chain stands, as a position of the whole input: a piece counts lines from its own
+ * start, so the lines before it are added, and its last newline, when it has seen none, is the
+ * one before it.
+ *
+ * @category decoding
+ */
+export class ChainPosition {
+  private lines = 0
+  private lastNewline = -1
+
+  /** A position a piece reported, as a position of the input. */
+  absolute(at: ReaderPosition): ReaderPosition {
+    return {
+      ...at,
+      lines: this.lines + at.lines,
+      lastNewline: at.lastNewline >= 0 ? at.lastNewline : this.lastNewline,
+    }
+  }
+
+  /** The chain moves on to the piece starting at `at` (a position of the input). */
+  enter(at: ReaderPosition): void {
+    this.lines = at.lines
+    this.lastNewline = at.lastNewline
+  }
+}
+
+/**
+ * The position at the start of an input.
+ *
+ * @category decoding
+ */
+export const inputStart: ReaderPosition = {
+  offset: 0,
+  state: recordStates.top,
+  inWrapper: false,
+  lines: 0,
+  lastNewline: -1,
+}
