@@ -24,6 +24,7 @@ import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
 import { type AccessEntry, operationOfTarget } from './AccessLog.js'
+import { type AnswerCacheStats, defaultAnswerCacheBytes, makeAnswerCache } from './AnswerCache.js'
 import { type Credential, decodeCredentials } from './Credentials.js'
 import { fetchAdapter } from './FetchAdapter.js'
 import { type Logger, stderrLogger } from './Logger.js'
@@ -63,6 +64,8 @@ export type EngineSource =
  * - `onAnswered`: called once per answered request with its {@link AccessEntry} (an access log).
  * - `maxBodyBytes`: default {@link defaultMaxBodyBytes} (the largest valid request, 405 KiB).
  *   `maxSkewMs`: allowed signature clock skew, default 5 minutes.
+ * - `answerCacheBytes`: the bound of the standard aggregations' answer cache (see
+ *   {@link makeAnswerCache}), default {@link defaultAnswerCacheBytes}; `0` turns it off.
  *
  * @category model
  */
@@ -75,6 +78,7 @@ export interface CommonOptions {
   readonly onAnswered?: (entry: AccessEntry) => void
   readonly maxBodyBytes?: number
   readonly maxSkewMs?: number
+  readonly answerCacheBytes?: number
 }
 
 /**
@@ -99,6 +103,8 @@ export interface Handler {
   readonly engine: Engine
   readonly authenticated: boolean
   readonly maxBodyBytes: number
+  /** What the answer cache holds and has done (`undefined` when it is off). */
+  readonly answerCache: () => AnswerCacheStats | undefined
   /**
    * Replaces the token keys, newest first, from the next request on: new tokens are signed
    * with the first key, and tokens signed by any listed key keep verifying, so a key is
@@ -134,7 +140,9 @@ export const makeHandler = (options: HandlerOptions): Handler => {
     ...(limit === undefined ? [] : [rateLimit(makeRateLimiter(limit, now), limit.perSecond)]),
     parseBody(maxBodyBytes),
   ]
-  const admit = route(operationTable(options.store), maxBodyBytes)
+  const cacheBytes = options.answerCacheBytes ?? defaultAnswerCacheBytes
+  const cache = cacheBytes === 0 ? undefined : makeAnswerCache(cacheBytes)
+  const admit = route(operationTable(options.store, cache), maxBodyBytes)
   const beforeDispatch = chainSteps(steps)
 
   const respond = (request: WireRequest): WireResponse => {
@@ -191,6 +199,7 @@ export const makeHandler = (options: HandlerOptions): Handler => {
     },
     authenticated: credentials !== undefined,
     maxBodyBytes,
+    answerCache: () => cache?.stats(),
     setTokenKeys: (keys) => {
       const [first, ...rest] = keys
       if (first === undefined) throw new RangeError('token keys: at least one key is required')

@@ -21,6 +21,7 @@ import {
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
+import { type AnswerCache, answerFromCache } from './AnswerCache.js'
 import type { WireError } from './ProtocolError.js'
 import { aggregationsInput, findingsInput, readShape, type Shape } from './Shape.js'
 import { jsonResponse, type WireResponse } from './Wire.js'
@@ -113,18 +114,23 @@ export const unserved = (error: ScantallyError): ServedOperation => ({ answer: (
 
 /**
  * The table of both operations. Without a store, `ListImageScanFindings` answers
- * InvalidRequestException whatever the body.
+ * InvalidRequestException whatever the body. With an answer cache, the standard aggregations
+ * take their groups from it (the same answers, see {@link answerFromCache}); without one, every
+ * request goes through core's own cache of sorted answers.
  *
  * @category constructors
  */
-export const operationTable = (store: ScanFindingStore | undefined): OperationTable =>
+export const operationTable = (store: ScanFindingStore | undefined, cache?: AnswerCache): OperationTable =>
   new Map<OperationPath, ServedOperation>([
     [
       '/ListImageScanFindingAggregations',
       served({
         input: aggregationsInput,
         decode: decodeAggregationsRequest,
-        handle: ({ engine, caller }) => answerAggregationsRequest(engine, caller),
+        handle:
+          cache === undefined
+            ? ({ engine, caller }) => answerAggregationsRequest(engine, caller)
+            : ({ engine, caller }) => answerFromCache(cache)(engine, caller),
         encode: answered,
       }),
     ],

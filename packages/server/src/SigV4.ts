@@ -397,9 +397,25 @@ export const formatAmzDate = (ms: number): string => new Date(ms).toISOString().
 const scopeOf = (auth: Authorization): string => `${auth.date}/${auth.region}/${auth.service}/aws4_request`
 
 const signatureOf = (secret: string, auth: Authorization, amzDate: string, canonical: string): Buffer =>
-  createHmac('sha256', signingKey(secret, auth.date, auth.region, auth.service))
+  createHmac('sha256', derivedKey(secret, auth.date, auth.region, auth.service))
     .update(stringToSign(amzDate, scopeOf(auth), canonical), 'utf8')
     .digest()
+
+// A signing key depends only on the secret and the scope (one a day per key, region and
+// service), so it is derived once and kept: four HMACs saved on every request. The keys are no
+// more secret than the secrets they come from; the table is emptied when full, so it stays small
+// whatever scopes requests claim.
+const derivedKeys = new Map<string, Buffer>()
+const maxDerivedKeys = 1024
+const derivedKey = (secret: string, date: string, region: string, service: string): Buffer => {
+  const id = JSON.stringify([secret, date, region, service])
+  const known = derivedKeys.get(id)
+  if (known !== undefined) return known
+  if (derivedKeys.size >= maxDerivedKeys) derivedKeys.clear()
+  const key = signingKey(secret, date, region, service)
+  derivedKeys.set(id, key)
+  return key
+}
 
 const hmac = (key: Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest()
 

@@ -9,6 +9,7 @@
  */
 
 export * from './AccessLog.js'
+export * from './AnswerCache.js'
 export * from './Credentials.js'
 export * from './FetchAdapter.js'
 export * from './Handler.js'

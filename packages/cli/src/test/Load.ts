@@ -50,6 +50,14 @@ export interface Exchange {
  */
 export type Check = (scenario: string, detail: string) => void
 
+/** The figures of one class of requests: how many, their share of the rate, their latency. */
+export interface ClassFigures {
+  readonly requests: number
+  readonly perSecond: number
+  readonly p50: number
+  readonly p99: number
+}
+
 /** The figures of a run. */
 export interface Figures {
   readonly requests: number
@@ -64,6 +72,8 @@ export interface Figures {
   readonly wrong: number
   readonly wrongSamples: ReadonlyArray<string>
   readonly scenarios: Readonly<Record<string, number>>
+  /** By class of request (see {@link classOf}). */
+  readonly classes: Readonly<Record<string, ClassFigures>>
 }
 
 // -------------------------------------------------------------------------------------
@@ -82,19 +92,28 @@ export const random = (seed: number): (() => number) => {
   }
 }
 
-/** The world of a seed: 50 accounts, 40 pipelines, 400 builds, 5000 CVEs. */
-export const worldOf = (seed: number): World => {
+/**
+ * How varied a world is: `low`, 50 accounts, 40 pipelines, 400 builds and 5,000 CVEs (the soak's
+ * default, which the older figures used); `high`, 200 accounts, 2,000 pipelines, 200,000 builds
+ * and 5,000 CVEs. (An Image Builder finding has no findingArn member: the service counts each
+ * record as it is.)
+ */
+export type Cardinality = 'low' | 'high'
+
+/** The world of a seed at a cardinality (see {@link Cardinality}). */
+export const worldOf = (seed: number, cardinality: Cardinality = 'low'): World => {
   const r = random(seed)
-  const accounts = Array.from({ length: 50 }, (_, i) => String(100_000_000_000 + i * 7919))
+  const [nAccounts, nPipelines, nBuilds] = cardinality === 'low' ? [50, 40, 400] : [200, 2_000, 200_000]
+  const accounts = Array.from({ length: nAccounts }, (_, i) => String(100_000_000_000 + i * 7919))
   const pipelines = Array.from(
-    { length: 40 },
+    { length: nPipelines },
     (_, i) =>
       `arn:aws:imagebuilder:us-east-1:${accounts[i % accounts.length]}:image-pipeline/pipeline-${i}-${Math.floor(r() * 1e6)}`,
   )
   const builds = Array.from(
-    { length: 400 },
+    { length: nBuilds },
     (_, i) =>
-      `arn:aws:imagebuilder:us-east-1:${accounts[i % accounts.length]}:image/image-${i % 40}/1.${Math.floor(i / 40)}.0/${1 + (i % 3)}`,
+      `arn:aws:imagebuilder:us-east-1:${accounts[i % accounts.length]}:image/image-${i % nPipelines}/1.${Math.floor(i / nPipelines)}.0/${1 + (i % 3)}`,
   )
   const cves = Array.from(
     { length: 5000 },
@@ -117,13 +136,21 @@ const severities = [
 ]
 
 /**
- * Writes `count` findings of a seed as Image Builder NDJSON (unless the file exists already),
- * under a temporary name renamed when complete, and returns the path.
+ * Writes `count` findings of a seed and cardinality as Image Builder NDJSON (unless the file
+ * exists already), under a temporary name renamed when complete, and returns the path.
  */
-export const generateFindings = async (dir: string, seed: number, count: number): Promise<string> => {
-  const path = join(dir, `imagebuilder-${seed}-${count}.ndjson`)
+export const generateFindings = async (
+  dir: string,
+  seed: number,
+  count: number,
+  cardinality: Cardinality = 'low',
+): Promise<string> => {
+  const path = join(
+    dir,
+    `imagebuilder-${cardinality === 'low' ? '' : `${cardinality}-`}${seed}-${count}.ndjson`,
+  )
   if (existsSync(path)) return path
-  const world = worldOf(seed)
+  const world = worldOf(seed, cardinality)
   const r = random(seed + 1)
   const pick = <A>(as: ReadonlyArray<A>): A => as[Math.floor(r() * as.length)] as A
   const out = createWriteStream(`${path}.part`, { highWaterMark: 1 << 20 })
@@ -173,13 +200,18 @@ export interface Served {
 
 const bin = fileURLToPath(new URL('../../bin/scantally.js', import.meta.url))
 
-/** Starts `scantally serve` on 127.0.0.1 with the arguments; resolves once it listens. */
+/**
+ * Starts `scantally serve` on 127.0.0.1 with the arguments (from this checkout's `bin`, or
+ * another build's `scantally.js` to compare two builds under one client); resolves once it
+ * listens.
+ */
 export const startServe = (
   args: ReadonlyArray<string>,
   nodeArgs: ReadonlyArray<string> = [],
+  binPath: string = bin,
 ): Promise<Served> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--host', '127.0.0.1', ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, binPath, 'serve', '--host', '127.0.0.1', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
@@ -212,6 +244,18 @@ export const rssOf = async (pid: number): Promise<number | undefined> => {
     const status = await readFile(`/proc/${pid}/status`, 'utf8')
     const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1]
     return kb === undefined ? undefined : Number(kb) * 1024
+  } catch {
+    return undefined
+  }
+}
+
+/** CPU time (user + system) a process has used, in seconds (Linux `/proc`), or undefined elsewhere. */
+export const cpuSecondsOf = async (pid: number): Promise<number | undefined> => {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name (which may hold spaces) start at its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
   } catch {
     return undefined
   }
@@ -297,6 +341,24 @@ export type Walked = (
 const aggregations = '/ListImageScanFindingAggregations'
 const findingsPath = '/ListImageScanFindings'
 
+/**
+ * The class of an exchange in the figures: a standard aggregation answered (`standard:` and its
+ * grouping, the filter's name or `accountId` without one), a request refused with an error
+ * (`refused`: bad tokens, forbidden accounts, invalid filters), or `ListImageScanFindings`.
+ */
+export const classOf = (e: Exchange): string => {
+  if (e.path === findingsPath) return 'ListImageScanFindings'
+  if (e.status !== 200) return 'refused'
+  const filter = (e.body as { filter?: { name?: unknown } } | undefined)?.filter
+  return `standard:${typeof filter?.name === 'string' ? filter.name : 'accountId'}`
+}
+
+/**
+ * Which scenarios a load draws: `all`, the whole mix; `standard`, only walks through the four
+ * standard aggregations.
+ */
+export type Mix = 'all' | 'standard'
+
 const expectError = (e: Exchange, status: number, name: string, scenario: string, wrong: Check) => {
   if (e.status !== status || e.errorType !== name)
     wrong(
@@ -318,6 +380,7 @@ export const scenario = async (
   record: Record_,
   wrong: Check,
   walked: Walked,
+  mix: Mix = 'all',
 ): Promise<string> => {
   const pick = <A>(as: ReadonlyArray<A>): A => as[Math.floor(r() * as.length)] as A
   const caller = r() < 0.7 ? callers[0] : callers[1]
@@ -349,7 +412,7 @@ export const scenario = async (
     return name
   }
   const visible = caller.accountIds
-  const x = r()
+  const x = mix === 'all' ? r() : r() * 0.55
   if (x < 0.15) return walk('walk:unfiltered', undefined)
   if (x < 0.25)
     return walk('walk:accountId', {
@@ -468,6 +531,8 @@ export interface RunOptions {
   readonly seconds: number
   readonly maxRequests: number
   readonly walked: Walked
+  /** Default `all`. */
+  readonly mix?: Mix
   /** Called every `sampleEverySeconds` with the figures so far (for RSS sampling and progress). */
   readonly onSample?: (elapsedSeconds: number, requests: number) => Promise<void> | void
   readonly sampleEverySeconds?: number
@@ -480,10 +545,17 @@ export const runLoad = async (options: RunOptions): Promise<Figures> => {
   let count = 0
   const statuses: Record<string, number> = {}
   const scenarios: Record<string, number> = {}
+  const byClass = new Map<string, number[]>()
   let wrongCount = 0
   const wrongSamples: string[] = []
   const record = (e: Exchange) => {
-    if (count < latencies.length) latencies[count] = e.ms
+    if (count < latencies.length) {
+      latencies[count] = e.ms
+      const name = classOf(e)
+      const list = byClass.get(name) ?? []
+      list.push(e.ms)
+      byClass.set(name, list)
+    }
     count++
     const key = `${e.status}${e.errorType === undefined ? '' : ` ${e.errorType}`}`
     statuses[key] = (statuses[key] ?? 0) + 1
@@ -509,6 +581,7 @@ export const runLoad = async (options: RunOptions): Promise<Figures> => {
           record,
           wrong,
           options.walked,
+          options.mix,
         )
         scenarios[name] = (scenarios[name] ?? 0) + 1
       } catch (e) {
@@ -527,7 +600,25 @@ export const runLoad = async (options: RunOptions): Promise<Figures> => {
   const seconds = (performance.now() - started) / 1000
   client.close()
   const sorted = latencies.subarray(0, Math.min(count, latencies.length)).sort()
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0
+  const at = (q: number) => quantile(sorted, q)
+  // Each standard grouping, and the four together: the figure the throughput target is about.
+  const standard = [...byClass].flatMap(([name, ms]) => (name.startsWith('standard:') ? ms : []))
+  const classes = Object.fromEntries(
+    [...byClass, ...(standard.length === 0 ? [] : [['standard (all four)', standard] as const])]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, ms]) => {
+        const s = Float64Array.from(ms).sort()
+        return [
+          name,
+          {
+            requests: s.length,
+            perSecond: s.length / seconds,
+            p50: quantile(s, 0.5),
+            p99: quantile(s, 0.99),
+          },
+        ]
+      }),
+  )
   return {
     requests: count,
     seconds,
@@ -543,8 +634,12 @@ export const runLoad = async (options: RunOptions): Promise<Figures> => {
     wrong: wrongCount,
     wrongSamples,
     scenarios,
+    classes,
   }
 }
+
+const quantile = (sorted: Float64Array, q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0
 
 /** A walk check that holds a walk to the first answer seen for the same caller and filter. */
 export const consistentWalks = (): Walked => {
