@@ -13,6 +13,7 @@ import {
   decodeQuery,
   defaultPageSize,
   type Finding,
+  type Group,
   localCaller,
   type Query,
   type ScantallyError,
@@ -30,6 +31,7 @@ import {
   sortFields,
   sortOrders,
   type TokenConfig,
+  toAwsAggregation,
   toAwsResponse,
   toQueryResponse,
 } from '@scantally/core/internal'
@@ -50,9 +52,10 @@ import {
   extendedColumns,
   type Format,
   renderCsv,
-  renderJson,
+  renderJsonPieces,
   renderMarkdown,
   renderTable,
+  writePieces,
 } from './Render.js'
 import {
   loadSourceOptions,
@@ -235,7 +238,7 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
   // Every page from the first (as the AWS CLI follows them), just the one with --no-paginate,
   // or at most --max-items groups.
   const page = pageOf(tokens, planned.right, accumulated.right.groups, plan.paging)
-  io.stdout(render(plan, page))
+  writePieces(io.stdout, render(plan, page))
   // A table or CSV has no room for the token: it goes to stderr, even with --quiet.
   if (plan.format !== 'json') io.stderr(nextTokenLine(page, plan.paging))
   if (!plan.quiet) {
@@ -267,7 +270,8 @@ type ReadyPlan = Omit<Plan, 'query'> & { readonly query: Query }
 const namingStartingToken = (e: ScantallyError): ScantallyError =>
   e._tag === 'InvalidPaginationTokenException' ? { ...e, message: `--starting-token: ${e.message}` } : e
 
-const render = (plan: ReadyPlan, page: Page): string => {
+// The answer in pieces: one with hundreds of thousands of groups is written as it is made.
+const render = (plan: ReadyPlan, page: Page): Iterable<string> => {
   const groupBy = plan.query.groupBy
   const columns = plan.operation === 'Query' || plan.allColumns ? extendedColumns : awsColumns
   const partial = page.nextToken !== undefined || plan.query.nextToken !== undefined
@@ -276,11 +280,14 @@ const render = (plan: ReadyPlan, page: Page): string => {
   if (plan.format === 'csv') return renderCsv(groupBy, page.items, columns)
   // With --max-items the AWS CLI prints its own NextToken in place of the service's nextToken.
   const capped = plan.paging.maxItems !== undefined
-  const shown = capped ? { ...page, nextToken: undefined } : page
-  const response =
-    plan.operation === 'Query' ? toQueryResponse(randomUUID(), shown) : toAwsResponse(randomUUID(), shown)
-  return renderJson(
+  const shown = { ...page, items: [], nextToken: capped ? undefined : page.nextToken }
+  const query = plan.operation === 'Query'
+  const response = query ? toQueryResponse(randomUUID(), shown) : toAwsResponse(randomUUID(), shown)
+  return renderJsonPieces(
     capped && page.nextToken !== undefined ? { ...response, NextToken: page.nextToken } : response,
+    query ? 'groups' : 'responses',
+    page.items,
+    query ? (g: Group) => g : toAwsAggregation(groupBy),
   )
 }
 

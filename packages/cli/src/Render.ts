@@ -37,11 +37,12 @@ export const extendedColumns: Columns = countFields
 
 interface TableCells {
   readonly header: ReadonlyArray<string>
-  readonly rows: ReadonlyArray<ReadonlyArray<string>>
+  readonly row: (g: Group) => ReadonlyArray<string>
   readonly footer: ReadonlyArray<string>
 }
 
-// The cells the table and the markdown table share, so the two cannot drift apart.
+// The cells the table and the markdown table share, so the two cannot drift apart. Rows are
+// made one at a time as they are written: an answer can hold hundreds of thousands of groups.
 const tableCells = (
   groupBy: GroupKey,
   groups: ReadonlyArray<Group>,
@@ -51,7 +52,7 @@ const tableCells = (
   const totals = Object.fromEntries(columns.map((c) => [c, groups.reduce((n, g) => n + g.counts[c], 0)]))
   return {
     header: [groupBy, ...columns.map((c) => c.toUpperCase())],
-    rows: groups.map((g) => [g.key, ...columns.map((c) => String(g.counts[c]))]),
+    row: (g) => [g.key, ...columns.map((c) => String(g.counts[c]))],
     footer: [
       `${partial ? 'PAGE TOTAL' : 'TOTAL'} (${groups.length} ${groups.length === 1 ? 'group' : 'groups'})`,
       ...columns.map((c) => String(totals[c])),
@@ -59,29 +60,39 @@ const tableCells = (
   }
 }
 
+// A cell's width in code points (as it shows), counted without splitting it when it holds no
+// surrogate, which is nearly always.
+const widthOf = (s: string): number => (/[\uD800-\uDFFF]/.test(s) ? [...s].length : s.length)
+
 /**
  * Renders groups as an aligned table with a header, one row per group in the answer's order,
  * and a total row (the sum over the groups shown, named as this page's when `partial`: groups
- * come before or after it).
+ * come before or after it). The text comes in pieces, a row at a time.
  *
  * @category utils
  */
-export const renderTable = (
+export function* renderTable(
   groupBy: GroupKey,
   groups: ReadonlyArray<Group>,
   columns: Columns,
   partial = false,
-): string => {
-  const { header, rows, footer } = tableCells(groupBy, groups, columns, partial)
-  const all = [header, ...rows, footer]
-  const widths = header.map((_, i) => Math.max(...all.map((r) => [...(r[i] as string)].length)))
+): Generator<string> {
+  const { header, row, footer } = tableCells(groupBy, groups, columns, partial)
+  const widths = header.map((cell, i) => Math.max(widthOf(cell), widthOf(footer[i] as string)))
+  for (const g of groups)
+    row(g).forEach((cell, i) => {
+      const w = widthOf(cell)
+      if (w > (widths[i] as number)) widths[i] = w
+    })
   const line = (r: ReadonlyArray<string>) =>
     r
       .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number)))
       .join('  ')
       .trimEnd()
   const rule = widths.map((w) => '-'.repeat(w)).join('  ')
-  return `${[line(header), rule, ...rows.map(line), rule, line(footer)].join('\n')}\n${hiddenNote(groups, columns)}`
+  yield `${line(header)}\n${rule}\n`
+  for (const g of groups) yield `${line(row(g))}\n`
+  yield `${rule}\n${line(footer)}\n${hiddenNote(groups, columns)}`
 }
 
 /**
@@ -115,19 +126,19 @@ const markdownCell = (s: string): string =>
  *
  * @category utils
  */
-export const renderMarkdown = (
+export function* renderMarkdown(
   groupBy: GroupKey,
   groups: ReadonlyArray<Group>,
   columns: Columns,
   partial = false,
-): string => {
-  const { header, rows, footer } = tableCells(groupBy, groups, columns, partial)
-  const line = (r: ReadonlyArray<string>) => `| ${r.map(markdownCell).join(' | ')} |`
-  const align = `| --- | ${columns.map(() => '---:').join(' | ')} |`
-  const total = footer.map((cell) => `**${cell}**`)
+): Generator<string> {
+  const { header, row, footer } = tableCells(groupBy, groups, columns, partial)
+  const line = (r: ReadonlyArray<string>) => `| ${r.map(markdownCell).join(' | ')} |\n`
+  yield `${line(header)}| --- | ${columns.map(() => '---:').join(' | ')} |\n`
+  for (const g of groups) yield line(row(g))
   // A line right under a table would be read as one more row: the footnote is a paragraph of its own.
   const note = hiddenNote(groups, columns)
-  return `${[line(header), align, ...rows.map(line), line(total)].join('\n')}\n${note === '' ? '' : `\n${note}`}`
+  yield `${line(footer.map((cell) => `**${cell}**`))}${note === '' ? '' : `\n${note}`}`
 }
 
 // A cell a spreadsheet would run as a formula (=, +, -, @, or a tab or carriage return first) is
@@ -140,13 +151,15 @@ const neutralise = (s: string): string => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s)
  *
  * @category utils
  */
-export const renderCsv = (groupBy: GroupKey, groups: ReadonlyArray<Group>, columns: Columns): string => {
+export function* renderCsv(
+  groupBy: GroupKey,
+  groups: ReadonlyArray<Group>,
+  columns: Columns,
+): Generator<string> {
   const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
-  const lines = [
-    [groupBy, ...columns].join(','),
-    ...groups.map((g) => [quote(neutralise(g.key)), ...columns.map((c) => g.counts[c])].join(',')),
-  ]
-  return `${lines.join('\r\n')}\r\n`
+  yield `${[groupBy, ...columns].join(',')}\r\n`
+  for (const g of groups)
+    yield `${[quote(neutralise(g.key)), ...columns.map((c) => g.counts[c])].join(',')}\r\n`
 }
 
 /**
@@ -155,3 +168,64 @@ export const renderCsv = (groupBy: GroupKey, groups: ReadonlyArray<Group>, colum
  * @category utils
  */
 export const renderJson = (value: unknown): string => `${JSON.stringify(value, null, 4)}\n`
+
+/**
+ * Renders a response whose member `listed` is a long list as {@link renderJson} would, in
+ * pieces: the response without the list (`head`, members in their order, `listed` among them)
+ * is written member by member, and the list an entry at a time, each made by `entryOf` only
+ * when written, so no text or entry of the whole answer is held at once.
+ *
+ * @category utils
+ */
+export function* renderJsonPieces<A>(
+  head: Readonly<Record<string, unknown>>,
+  listed: string,
+  items: ReadonlyArray<A>,
+  entryOf: (item: A) => unknown,
+): Generator<string> {
+  // JSON.stringify's own text of a value nested `depth` levels deep.
+  const nested = (value: unknown, depth: number) =>
+    (JSON.stringify(value, null, 4) as string).replace(/\n/g, `\n${'    '.repeat(depth)}`)
+  let opened = false
+  for (const [name, value] of Object.entries(head)) {
+    if (value === undefined && name !== listed) continue
+    yield `${opened ? ',' : '{'}\n    ${JSON.stringify(name)}: `
+    opened = true
+    if (name !== listed) yield nested(value, 1)
+    else if (items.length === 0) yield '[]'
+    else {
+      let first = true
+      for (const item of items) {
+        yield `${first ? '[' : ','}\n        ${nested(entryOf(item), 2)}`
+        first = false
+      }
+      yield '\n    ]'
+    }
+  }
+  yield opened ? '\n}\n' : '{}\n'
+}
+
+/**
+ * Writes text given in pieces in writes of about `size` characters: few enough writes to be
+ * fast, none holding the whole answer.
+ *
+ * @category utils
+ */
+export const writePieces = (
+  write: (text: string) => void,
+  pieces: Iterable<string>,
+  size = 1 << 16,
+): void => {
+  let held: Array<string> = []
+  let length = 0
+  for (const piece of pieces) {
+    held.push(piece)
+    length += piece.length
+    if (length >= size) {
+      write(held.join(''))
+      held = []
+      length = 0
+    }
+  }
+  if (length > 0) write(held.join(''))
+}

@@ -6,6 +6,7 @@
  */
 import {
   type CountField,
+  type ExtendedCounts,
   type MutableCounts,
   type SeverityCountField,
   severityCountFields,
@@ -130,6 +131,26 @@ export const comparator = (query: Query): ((a: Group, b: Group) => number) => {
   const field = countField(query)
   if (field === undefined) return (a, b) => dir * compareKeys(a.key, b.key)
   return (a, b) => dir * (a.counts[field] - b.counts[field]) || compareKeys(a.key, b.key)
+}
+
+/**
+ * The groups of a map of counts by key, in the query's order. A key order sorts the keys alone
+ * with the built-in string order (UTF-16 code units, as `compareKeys`), several times faster
+ * than a comparator over hundreds of thousands of groups; keys are distinct, so no tie is left.
+ *
+ * @category combinators
+ */
+export const sortedGroups = (query: Query, counts: ReadonlyMap<string, ExtendedCounts>): Array<Group> => {
+  if (countField(query) !== undefined) {
+    const groups: Array<Group> = []
+    counts.forEach((c, key) => {
+      groups.push({ key, counts: c })
+    })
+    return groups.sort(comparator(query))
+  }
+  const keys = [...counts.keys()].sort()
+  if (query.sortOrder === 'DESC') keys.reverse()
+  return keys.map((key) => ({ key, counts: counts.get(key) as ExtendedCounts }))
 }
 
 /**

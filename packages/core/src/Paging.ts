@@ -12,6 +12,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { toSeverityCounts } from './Counts.js'
 import { forbidden, type ScantallyError } from './Errors.js'
 import { isSortTupleFor, positionAfter, type SortTuple, sortTuple, type Visibility } from './Evaluate.js'
+import type { GroupKey } from './Finding.js'
 import { planKeyset, takeKeyset } from './Pager.js'
 import { compareKeys, type Group, type Query, type QueryResponse } from './Query.js'
 import {
@@ -162,19 +163,26 @@ export const takePage = (tokens: TokenConfig, plan: PagePlan, groups: ReadonlyAr
  */
 export const toAwsResponse = (requestId: string, page: Page): ListImageScanFindingAggregationsResponse => {
   const groupBy = page.query.groupBy
-  const member = aggregationMember[groupBy]
   return {
     requestId,
     aggregationType: groupBy,
-    responses: page.items.map(
-      (g) =>
-        ({
-          [member]: { [groupBy]: g.key, severityCounts: toSeverityCounts(g.counts) },
-        }) as unknown as ImageScanFindingAggregation,
-    ),
+    responses: page.items.map(toAwsAggregation(groupBy)),
     ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }),
   }
 }
+
+/**
+ * One group as the AWS response's entry: the member named after the grouping, with the AWS four
+ * counts (what {@link toAwsResponse} maps each group to, for a caller that writes them one by one).
+ *
+ * @category combinators
+ */
+export const toAwsAggregation =
+  (groupBy: GroupKey) =>
+  (g: Group): ImageScanFindingAggregation =>
+    ({
+      [aggregationMember[groupBy]]: { [groupBy]: g.key, severityCounts: toSeverityCounts(g.counts) },
+    }) as unknown as ImageScanFindingAggregation
 
 /**
  * A page as the extended answer.

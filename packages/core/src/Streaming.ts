@@ -10,7 +10,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { countOf } from './CombinationRow.js'
 import { addFinding, type MutableCounts, zeroCounts } from './Counts.js'
 import type { ScantallyError } from './Errors.js'
-import { comparator, passes, type Visibility } from './Evaluate.js'
+import { passes, sortedGroups, type Visibility } from './Evaluate.js'
 import { type Finding, type GroupKey, keyOf } from './Finding.js'
 import { type FindingSource, foldSource } from './FindingSource.js'
 import type { IngestReport } from './IngestReport.js'
@@ -130,7 +130,10 @@ export const accumulate = (
     return (f: Finding) => passes(cs, value(f))
   })
   const groupOf = keyOf(query.groupBy)
-  const groups = new Map<string, MutableCounts>()
+  let groups = new Map<string, MutableCounts>()
+  // `result` hands out the counts themselves, not copies (a copy of every group doubles the
+  // memory of a high-cardinality answer); a finding added after it counts into fresh copies.
+  let handedOut = false
   const seen = new Set<string>()
   let counted = 0
   return Either.right({
@@ -138,6 +141,10 @@ export const accumulate = (
       if (dedupe && f.findingArn !== undefined) {
         if (seen.has(f.findingArn)) return false
         seen.add(f.findingArn)
+      }
+      if (handedOut) {
+        groups = new Map([...groups].map(([key, c]) => [key, { ...c }]))
+        handedOut = false
       }
       // A finding made from a combination row stands for its row's count.
       const n = countOf(f)
@@ -155,8 +162,10 @@ export const accumulate = (
       return true
     },
     counted: () => counted,
-    result: () =>
-      [...groups.entries()].map(([key, counts]) => ({ key, counts: { ...counts } })).sort(comparator(query)),
+    result: () => {
+      handedOut = true
+      return sortedGroups(query, groups)
+    },
   })
 }
 

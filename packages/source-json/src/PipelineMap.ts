@@ -58,7 +58,8 @@ export const loadPipelineMap =
       return E.left(readFailed(path, errorText(e)))
     }
     const bytes = Buffer.concat(chunks)
-    const parsed = parseJsonDocument(bytes)
+    chunks.length = 0
+    const parsed = parseMap(bytes)
     if (E.isLeft(parsed)) {
       const at = parsed.left.at
       const before = bytes.subarray(0, at)
@@ -66,8 +67,45 @@ export const loadPipelineMap =
       for (let i = before.indexOf(0x0a); i >= 0; i = before.indexOf(0x0a, i + 1)) line++
       return E.left(malformedJson(path, at, line, at - before.lastIndexOf(0x0a), parsed.left.message))
     }
+    const map = mapOf(parsed.right)
+    if (map !== undefined) return E.right(pipelineResolverOf(map))
     const decoded = PipelineMap.decode(parsed.right)
-    if (E.isLeft(decoded)) return E.left(invalidRecord(path, 1, 0, describeValidationErrors(decoded.left)))
-    // A Map, so keys such as `__proto__` look up like any other.
-    return E.right(pipelineResolverOf(new Map(Object.entries(decoded.right))))
+    return E.left(
+      invalidRecord(path, 1, 0, E.isLeft(decoded) ? describeValidationErrors(decoded.left) : 'not a map'),
+    )
   }
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+// The document, parsed by the engine's own JSON.parse (a map can hold hundreds of thousands of
+// builds); the scanner parses it again only to locate what JSON.parse refuses.
+const parseMap = (bytes: Buffer): ReturnType<typeof parseJsonDocument> => {
+  try {
+    return E.right(JSON.parse(bytes.toString('utf8')) as unknown)
+  } catch {
+    return parseJsonDocument(bytes)
+  }
+}
+
+// The map of a document that is an object of key strings, with each pipeline ARN held once
+// (builds are many, pipelines few); undefined for any other document, which the codec names.
+// A Map, so keys such as `__proto__` look up like any other.
+const mapOf = (document: unknown): ReadonlyMap<string, string> | undefined => {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return undefined
+  const map = new Map<string, string>()
+  const pipelines = new Map<string, string>()
+  for (const build in document) {
+    if (!Object.hasOwn(document, build)) continue
+    const pipeline: unknown = (document as Record<string, unknown>)[build]
+    if (!KeyString.is(build) || !KeyString.is(pipeline)) return undefined
+    let held = pipelines.get(pipeline)
+    if (held === undefined) {
+      held = pipeline
+      pipelines.set(pipeline, pipeline)
+    }
+    map.set(build, held)
+  }
+  return map
+}
