@@ -1,11 +1,15 @@
 /**
  * The entry of a thread that reads parts of a split read (see `RangeReader`): the pieces of a
- * file, taken as the thread is free, or the blocks of a stream, as they are sent to it.
+ * file, taken as the thread is free, or the blocks of a stream, as they are sent to it; or of
+ * the thread that inflates a gzipped file into such blocks (see `InflatedStream`).
  *
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import { cutStream } from './Blocks.js'
 import { FindingEncoder } from './FindingWords.js'
+import type { InflatedCredit, InflatedMessage } from './InflatedStream.js'
+import { errorText, gunzipped, readUnchanged } from './Input.js'
 import {
   type PieceMessage,
   type PieceTask,
@@ -29,6 +33,53 @@ const post = (m: PieceMessage): void => {
 const data = workerData as
   | { readonly task: PieceTask; readonly claims: Int32Array }
   | { readonly blocks: Omit<RangeTask, 'from' | 'ends'>; readonly stop: Int32Array }
+  | { readonly inflate: InflateTask }
+
+interface InflateTask {
+  readonly path: string
+  readonly chunkSize: number
+  readonly blockBytes: number
+  readonly ahead: number
+}
+
+// Inflates and cuts a gzipped file (see `InflatedStream`), sending a part whenever there is
+// room for one.
+const inflate = async ({ path, chunkSize, blockBytes, ahead }: InflateTask): Promise<void> => {
+  let raw = 0
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of readUnchanged(path, chunkSize)) {
+      raw += chunk.length
+      yield chunk
+    }
+  }
+  const stream = cutStream(gunzipped(counted()), blockBytes)
+  let credits = ahead
+  let wake: (() => void) | undefined
+  parentPort?.on('message', (m: InflatedCredit) => {
+    if (m.recycled !== undefined) stream.recycle(m.recycled)
+    else credits++
+    wake?.()
+  })
+  const send = (m: InflatedMessage, transfer: ReadonlyArray<ArrayBuffer> = []): void => {
+    parentPort?.postMessage(m, transfer)
+    raw = 0
+  }
+  try {
+    for (let r = await stream.parts.next(); r.done !== true; r = await stream.parts.next()) {
+      while (credits === 0)
+        await new Promise<void>((resolve) => {
+          wake = resolve
+        })
+      credits--
+      const part = r.value
+      // A block's memory is its own; bytes after the blocks may share zlib's, so are copied.
+      send({ type: 'part', part, raw }, part.type === 'block' ? [part.bytes.buffer as ArrayBuffer] : [])
+    }
+    send({ type: 'end', raw })
+  } catch (e) {
+    send({ type: 'error', message: errorText(e), raw })
+  }
+}
 
 if ('blocks' in data) {
   // One reader and one dictionary for every block this thread is sent, read in the order sent;
@@ -48,4 +99,5 @@ if ('blocks' in data) {
     const returned = task.block?.bytes as Uint8Array
     parentPort?.postMessage({ piece, returned } satisfies ReturnedBlock, [returned.buffer as ArrayBuffer])
   })
-} else readPieces(data.task, data.claims, post)
+} else if ('inflate' in data) void inflate(data.inflate)
+else readPieces(data.task, data.claims, post)

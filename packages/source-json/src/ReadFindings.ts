@@ -36,6 +36,7 @@ import {
 } from '@scantally/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import { type CutStream, cutStream } from './Blocks.js'
 import {
   csvRowItems,
   isRawRow,
@@ -48,6 +49,7 @@ import { csvReportItems, isCsvProblem, isCsvRecord } from './CsvReport.js'
 import { FastRecord } from './FastRecord.js'
 import { FindingArnSet } from './FindingArnSet.js'
 import { fileFormat, formatsTried, sniffStream } from './Format.js'
+import { inflatedStream } from './InflatedStream.js'
 import { decodedBytes, errorText, type Input, listInputs, type ResumeAt } from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordKind, recordProjection } from './Record.js'
@@ -391,6 +393,9 @@ async function* readStreamPhase(
       : from === undefined
         ? await exportFile(input.path)
         : { path: input.path, size: from.resume.size, mtimeNs: from.resume.mtimeNs }
+  // Where the tally stood before this input was opened: a gzipped file read afresh by the
+  // inflating thread is counted by it.
+  const before = { bytes: t.bytes, read: ctx.bytesRead }
   const decoded = decodedBytes(
     input.open(from?.resume),
     (n) => {
@@ -415,7 +420,14 @@ async function* readStreamPhase(
   // arrives, when there are threads to read it on.
   const streamed =
     from === undefined && ctx.workers >= 2 && (records.gzipped || input.path === undefined)
-      ? yield* readStreamSplitPhase(sniffed.bytes, input.name, records, ctx)
+      ? yield* readStreamSplitPhase(
+          input.path !== undefined && records.gzipped
+            ? await inflatedAfresh(input.path, sniffed.bytes, before, records, ctx)
+            : cutStream(sniffed.bytes, ctx.blockBytes ?? defaultBlockBytes),
+          input.name,
+          records,
+          ctx,
+        )
       : undefined
   if (streamed?.end === 'eof') return streamed.sawValue ? undefined : records.empty()
   const reader = records.reader(streamed?.at ?? from?.at, file)
@@ -446,15 +458,16 @@ async function* readStreamPhase(
 // Reads a stream split between threads as it arrives: to its end, or up to where the rest is
 // read in one pass.
 async function* readStreamSplitPhase(
-  bytes: AsyncIterable<Buffer>,
+  stream: CutStream,
   name: string,
   records: InputRecords,
   ctx: Context,
 ): AsyncGenerator<ReadonlyArray<Finding>, StreamEnd> {
   const t = records.tally
-  const split = readStreamSplit(bytes, {
+  const split = readStreamSplit(stream, {
     name,
-    threads: ctx.workers,
+    // One thread fewer than asked: inflating (or taking a stream as it arrives) takes one.
+    threads: Math.max(1, ctx.workers - 1),
     chunkSize: ctx.chunkSize,
     findingArns: ctx.findingArns,
     keys: ctx.keys,
@@ -462,12 +475,37 @@ async function* readStreamSplitPhase(
     locate: ctx.locate,
     seen: ctx.seen,
     tally: t,
-    ...(ctx.blockBytes === undefined ? {} : { blockBytes: ctx.blockBytes }),
   })
   // Delegated, so that a reader left early lets the split read stop its threads.
   const end = yield* split
   if (end.end === 'stopped') t.position = end.position
   return end
+}
+
+// The size a stream is cut into blocks at, by default.
+const defaultBlockBytes = 4 << 20
+
+// A gzipped file, told from its first bytes, read again from its start on an inflating thread
+// of its own (see `InflatedStream`): the bytes read to tell it are let go, and uncounted.
+const inflatedAfresh = async (
+  path: string,
+  sniffed: AsyncIterable<Buffer>,
+  before: { readonly bytes: number; readonly read: number },
+  records: InputRecords,
+  ctx: Context,
+): Promise<CutStream> => {
+  // Started, so that leaving it closes the file.
+  const it = sniffed[Symbol.asyncIterator]()
+  await it.next()
+  await it.return?.()
+  const t = records.tally
+  t.bytes = before.bytes
+  ctx.bytesRead = before.read
+  return inflatedStream(path, ctx.chunkSize, ctx.blockBytes ?? defaultBlockBytes, (n) => {
+    t.bytes += n
+    ctx.bytesRead += n
+    ctx.onProgress(ctx.bytesRead)
+  })
 }
 
 // Reads an Inspector findings report in CSV, a batch per chunk: each row is the Inspector

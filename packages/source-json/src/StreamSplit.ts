@@ -18,6 +18,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core'
+import type { CutStream, StreamPart } from './Blocks.js'
 import { FindingDecoder } from './FindingWords.js'
 import {
   type Arrival,
@@ -29,7 +30,6 @@ import {
 } from './PieceDecoder.js'
 import type { Boundary, PieceMessage, RangeTask } from './RangeReader.js'
 import type { ReaderPosition } from './RecordReader.js'
-import { lastGuessStart, type RecordOpening, recordOpening } from './RecordStarts.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -38,7 +38,7 @@ import { lastGuessStart, type RecordOpening, recordOpening } from './RecordStart
 /**
  * What a stream's split read needs: the input's name, the reader threads to start, the chunk
  * size of each thread's reads, the group keys findings keep, the mapping options, whether
- * records are copied (their bytes kept with each finding), and the size blocks are cut at.
+ * records are copied (their bytes kept with each finding).
  *
  * @category model
  */
@@ -49,8 +49,6 @@ export interface StreamSplitOptions extends DecodeOptions {
   readonly keys?: ReadonlyArray<GroupKey> | undefined
   readonly mapping: InspectorMappingOptions
   readonly locate: boolean
-  /** The size blocks are cut at (at a record start at most a quarter below it): 8 MiB by default. */
-  readonly blockBytes?: number
 }
 
 /**
@@ -90,65 +88,8 @@ export interface ReturnedBlock {
   readonly returned: Uint8Array
 }
 
-// -------------------------------------------------------------------------------------
-// blocks
-// -------------------------------------------------------------------------------------
-
-const defaultBlockBytes = 8 << 20
-
-// A record this much longer than a block stops the split: the rest is read in one pass.
-const maxBlockFactor = 16
-
 // Blocks sent ahead of the chain, per thread: enough that no thread waits for the next.
 const aheadPerThread = 2
-
-// The stream's bytes not yet sent, from stream offset `base` on, in a buffer of their own that
-// the block taken from it moves to a thread with. Blocks handed back are gathered into again:
-// fresh memory costs a page fault per page on first touch.
-class Gathered {
-  base = 0
-  length = 0
-  private bytes: Buffer
-  private readonly free: Array<Buffer> = []
-
-  constructor(private readonly capacity: number) {
-    this.bytes = Buffer.allocUnsafeSlow(capacity)
-  }
-
-  get view(): Buffer {
-    return this.bytes.subarray(0, this.length)
-  }
-
-  append(chunk: Uint8Array): void {
-    if (this.length + chunk.length > this.bytes.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.bytes.length, this.length + chunk.length))
-      this.bytes.copy(grown, 0, 0, this.length)
-      this.bytes = grown
-    }
-    this.bytes.set(chunk, this.length)
-    this.length += chunk.length
-  }
-
-  /** Takes bytes up to `cut` (and the one at it, when there is one) as a block. */
-  take(cut: number): { readonly sent: Sent; readonly bytes: Buffer } {
-    const end = Math.min(cut + 1, this.length)
-    const bytes = this.bytes.subarray(0, end)
-    const sent: Sent = { base: this.base, cut: this.base + cut, length: end, bytes: undefined }
-    const tail = this.length - cut
-    const next = this.free.pop() ?? Buffer.allocUnsafeSlow(Math.max(this.capacity, tail))
-    this.bytes.copy(next, 0, cut, this.length)
-    this.bytes = next
-    this.base += cut
-    this.length = tail
-    return { sent, bytes }
-  }
-
-  /** A block's memory, no longer needed, to gather into again. */
-  recycle(bytes: Uint8Array): void {
-    if (bytes.buffer.byteLength >= this.capacity && this.free.length < 4)
-      this.free.push(Buffer.from(bytes.buffer as ArrayBuffer, 0, bytes.buffer.byteLength))
-  }
-}
 
 // A Buffer over bytes (not copied).
 const bufferOf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.length)
@@ -157,37 +98,32 @@ const bufferOf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, 
 // reading
 // -------------------------------------------------------------------------------------
 
-// The threads and the blocks: this thread gathers the stream into blocks and sends them, while
+// The threads and the blocks: this thread sends the stream's blocks to the threads, while
 // the chain (the generator below) takes the threads' messages in stream order.
 class StreamPieces {
   // The blocks sent, by piece; those the chain has passed are let go.
   private readonly sent: Array<Sent | undefined> = []
   private readonly queues: Array<Array<Arrival>> = []
   private workers: Array<Worker> = []
-  private decoders: Array<FindingDecoder> = []
   private broken: Error | undefined
   private wake: (() => void) | undefined
   private wakeFeeder: (() => void) | undefined
-  private opening: RecordOpening | undefined
   private stopping = false
   // Set once the chain has stopped: a thread then hands blocks back unread.
   private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4))
   // Blocks the threads have handed back.
   private returned = 0
-  /** Why no more blocks will be sent: the stream ended (its last block sent), or it is given up. */
-  finished: 'eof' | 'given up' | undefined
-  /** The stream's read error, thrown where the stream is handed over. */
-  error: unknown = undefined
-  private streamDone = false
+  // The stream's bytes after the last block, taken before the stream ended or failed.
+  private readonly after: Array<Buffer> = []
+  /** Whether no more blocks will be sent. */
+  finished = false
   readonly feeding: Promise<void>
   /** The piece the chain stands in. */
   current = 0
 
   constructor(
-    private readonly it: AsyncIterator<Buffer>,
-    private readonly gathered: Gathered,
+    private readonly stream: CutStream,
     private readonly options: StreamSplitOptions,
-    private readonly blockBytes: number,
   ) {
     this.feeding = this.feed()
   }
@@ -197,26 +133,11 @@ class StreamPieces {
     this.wake = undefined
   }
 
-  private async pull(): Promise<boolean> {
-    try {
-      const r = await this.it.next()
-      if (r.done === true) {
-        this.streamDone = true
-        return false
-      }
-      this.gathered.append(r.value)
-      return true
-    } catch (e) {
-      this.error = e
-      return false
-    }
-  }
-
-  // Gathers and sends blocks until the stream ends, fails, or cannot be cut any more.
+  // Sends the stream's blocks until it ends, fails, or is not cut any more; what comes after
+  // them is kept for the one-pass read (a read error is thrown there, in its place).
   private async feed(): Promise<void> {
-    const g = this.gathered
     const limit = aheadPerThread * this.options.threads
-    let searched = 0
+    const parts = this.stream.parts
     while (!this.stopping) {
       if (this.sent.length - this.current >= limit) {
         await new Promise<void>((resolve) => {
@@ -224,51 +145,31 @@ class StreamPieces {
         })
         continue
       }
-      if (g.length <= this.blockBytes) {
-        if (await this.pull()) continue
-        if (this.stopping) break
-        // The end of the stream, or its read error: what is gathered is the last block, sent
-        // when the stream was cut before (else it is all handed over) and ended well.
-        if (this.error === undefined && this.sent.length > 0 && g.length > 0) this.send(g.take(g.length))
-        this.finished = this.error === undefined && this.sent.length > 0 ? 'eof' : 'given up'
+      let r: IteratorResult<StreamPart>
+      try {
+        r = await parts.next()
+      } catch {
+        break // thrown again where the rest of the stream is read
+      }
+      if (r.done === true) break
+      if (r.value.type === 'block') this.send(r.value)
+      else {
+        this.after.push(r.value.bytes)
         break
       }
-      this.opening ??= recordOpening(g.view.subarray(0, Math.min(g.length, 1 << 20)))
-      const opening = this.opening
-      const from = Math.max(searched, Math.floor((this.blockBytes * 3) / 4), (opening?.first ?? 0) + 1)
-      const cut = opening === undefined ? undefined : lastGuessStart(g.view, opening, from)
-      if (opening === undefined || (cut === undefined && g.length > maxBlockFactor * this.blockBytes)) {
-        this.finished = 'given up'
-        break
-      }
-      if (cut === undefined) {
-        // Look again where the bytes gathered so far end (a guess's bytes may straddle it).
-        searched = Math.max(from, g.length - opening.bytes.length)
-        if (!(await this.pull()) && !this.stopping) {
-          if (this.error === undefined && this.sent.length > 0) this.send(g.take(g.length))
-          this.finished = this.error === undefined && this.sent.length > 0 ? 'eof' : 'given up'
-          break
-        }
-        continue
-      }
-      searched = 0
-      this.send(g.take(cut))
     }
-    this.finished ??= 'given up'
+    this.finished = true
     this.notify()
   }
 
   // Sends a block to its thread, starting the threads with the first: its bytes move there
   // (this thread keeps a copy only when records are copied from it).
-  private send({ sent, bytes }: { readonly sent: Sent; readonly bytes: Buffer }): void {
+  private send(part: Extract<StreamPart, { type: 'block' }>): void {
     const k = this.sent.length
     if (k === 0) this.start()
-    const opening = this.opening as RecordOpening
-    const boundary = (offset: number): Boundary => ({
-      offset,
-      state: opening.state,
-      inWrapper: opening.inWrapper,
-    })
+    const { bytes } = part
+    const sent: Sent = { base: part.base, cut: part.cut, length: bytes.length, bytes: undefined }
+    const boundary = (offset: number): Boundary => ({ offset, state: part.state, inWrapper: part.inWrapper })
     const last = sent.base + sent.length === sent.cut
     const task: RangeTask = {
       ...this.readTask(),
@@ -309,13 +210,12 @@ class StreamPieces {
       })
       // The thread's dictionary, learned from its batches in the order it sent them.
       const decoder = new FindingDecoder()
-      this.decoders.push(decoder)
       worker.on('message', (m: PieceMessage | ReturnedBlock) => {
         if ('returned' in m) {
           const sent = this.sent[m.piece]
           // Kept for the rest of the stream until the chain has passed it (when records are
           // copied, this thread kept a copy of its own).
-          if (sent === undefined || this.options.locate) this.gathered.recycle(m.returned)
+          if (sent === undefined || this.options.locate) this.stream.recycle(m.returned)
           else sent.bytes = m.returned
           this.returned++
           this.notify()
@@ -347,7 +247,7 @@ class StreamPieces {
       const m = this.queues[this.current]?.shift()
       if (m !== undefined) return m
       if (this.broken !== undefined) return this.broken
-      if (this.current >= this.sent.length && this.finished !== undefined) return undefined
+      if (this.current >= this.sent.length && this.finished) return undefined
       await new Promise<void>((resolve) => {
         this.wake = resolve
       })
@@ -358,7 +258,7 @@ class StreamPieces {
   advance(): void {
     this.queues[this.current] = []
     const passed = this.sent[this.current]
-    if (passed?.bytes !== undefined && !this.options.locate) this.gathered.recycle(passed.bytes)
+    if (passed?.bytes !== undefined && !this.options.locate) this.stream.recycle(passed.bytes)
     this.sent[this.current] = undefined
     this.current++
     this.wakeFeeder?.()
@@ -388,23 +288,18 @@ class StreamPieces {
     if (this.returned < this.sent.length) throw this.broken
   }
 
-  /** The stream from absolute offset `from` (in the current piece or where gathering stands) on. */
+  /** The stream from absolute offset `from` (in the current piece, or after the blocks) on. */
   async *rest(from: number): AsyncGenerator<Buffer> {
-    for (let k = this.current; k < this.sent.length; k++) {
-      const b = this.sent[k] as Sent
-      const start = Math.max(from, b.base) - b.base
-      if (start < b.cut - b.base) yield bufferOf((b.bytes as Uint8Array).subarray(start, b.cut - b.base))
-    }
-    const g = this.gathered
-    const start = Math.max(from, g.base) - g.base
-    if (start < g.length) yield Buffer.from(g.view.subarray(start))
-    if (this.error !== undefined) throw this.error
+    // However far it is read, the stream is let go at the end.
     try {
-      while (!this.streamDone) {
-        const r = await this.it.next()
-        if (r.done === true) this.streamDone = true
-        else yield r.value
+      for (let k = this.current; k < this.sent.length; k++) {
+        const b = this.sent[k] as Sent
+        const start = Math.max(from, b.base) - b.base
+        if (start < b.cut - b.base) yield bufferOf((b.bytes as Uint8Array).subarray(start, b.cut - b.base))
       }
+      yield* this.after
+      for (let r = await this.stream.parts.next(); r.done !== true; r = await this.stream.parts.next())
+        yield r.value.type === 'block' ? r.value.bytes.subarray(0, r.value.cut - r.value.base) : r.value.bytes
     } finally {
       await this.close()
     }
@@ -412,10 +307,7 @@ class StreamPieces {
 
   /** Lets go of the stream (its file, its inflating) when it is left before its end. */
   async close(): Promise<void> {
-    if (!this.streamDone && this.error === undefined) {
-      this.streamDone = true
-      await this.it.return?.()
-    }
+    await this.stream.parts.return?.()
   }
 }
 
@@ -426,16 +318,10 @@ class StreamPieces {
  * @category reading
  */
 export async function* readStreamSplit(
-  bytes: AsyncIterable<Buffer>,
+  stream: CutStream,
   options: StreamSplitOptions,
 ): AsyncGenerator<Array<Finding>, StreamEnd> {
-  const blockBytes = options.blockBytes ?? defaultBlockBytes
-  const pieces = new StreamPieces(
-    bytes[Symbol.asyncIterator](),
-    new Gathered(blockBytes + (1 << 20)),
-    options,
-    blockBytes,
-  )
+  const pieces = new StreamPieces(stream, options)
   // Records are copied from the block of the piece they are in.
   const decoder = new PieceDecoder(
     options,
@@ -454,7 +340,12 @@ export async function* readStreamSplit(
   let handedOver = false
   const stopped = async (at: ReaderPosition): Promise<StreamEnd> => {
     handedOver = true
-    await pieces.stop()
+    try {
+      await pieces.stop()
+    } catch (e) {
+      await pieces.close()
+      throw e
+    }
     return { end: 'stopped', at, position: options.tally.read, rest: pieces.rest(at.offset) }
   }
   try {
@@ -475,9 +366,11 @@ export async function* readStreamSplit(
     }
   } finally {
     // Given up early (the consumer stopped) or at the end: no thread is left running.
-    if (!handedOver) {
-      await pieces.stop()
-      await pieces.close()
-    }
+    if (!handedOver)
+      try {
+        await pieces.stop()
+      } finally {
+        await pieces.close()
+      }
   }
 }
