@@ -212,7 +212,7 @@ const measure = async (ds: Dataset, input: string, cs: ReadonlyArray<Contender>)
   }
 }
 
-const gzipInputs: Array<{ readonly input: string; readonly ndjson: string }> = []
+const gzipInputs: Array<{ readonly input: string; readonly plain: string }> = []
 for (const { findings, shape } of worlds)
   for (const layout of ['json', 'ndjson'] as ReadonlyArray<Layout>) {
     const ds = await ensureDataset(seed, findings, layout, log, shape)
@@ -236,11 +236,11 @@ for (const { findings, shape } of worlds)
           c.name.includes('plain'),
       ),
     )
-    // The gzip copy of the million-finding NDJSON of the low and high worlds.
-    if (layout === 'ndjson' && findings >= 1_000_000 && shape.name !== 'medium') {
+    // The gzip copy of every million-finding export, of every world, NDJSON and one document.
+    if (findings >= 1_000_000) {
       const gz = await ensureGzip(ds, log)
       const gzInput = `${input}, gzip`
-      gzipInputs.push({ input: gzInput, ndjson: input })
+      gzipInputs.push({ input: gzInput, plain: input })
       await measure(gz, gzInput, [
         ...contenders(gz).filter(
           (c) => c.name.startsWith(`scantally aggregate (CLI, ${cores}`) || c.kind === 'peer',
@@ -314,12 +314,14 @@ for (const { findings, shape } of worlds) {
     `${n}: \`scantally aggregate\` peak RSS ${(rss / 1e6).toFixed(0)} MB (target ≤ 200 MB at 1,000,000)`,
   )
 }
-for (const { input, ndjson } of gzipInputs) {
+for (const { input, plain: plainInput } of gzipInputs) {
   const cli = find(input, `scantally aggregate (CLI, ${cores}`)
   const floor = find(input, 'baseline: gunzip only')
-  const plain = find(ndjson, `scantally aggregate (CLI, ${cores}`)
+  const plain = find(plainInput, `scantally aggregate (CLI, ${cores}`)
+  // DuckDB reads NDJSON: a document's findings are compared with it on their NDJSON's gzip.
+  const duck = find(input.replace('one document', 'NDJSON'), 'peer: DuckDB')
   targets.push(
-    `${input}: the CLI takes ${show(ratio(floor, cli))} the time of gunzip alone (target ≤ 1.15×; ${show(ratio(plain, cli))} its time on the plain file) and is ${show(ratio(cli, find(input, 'peer: DuckDB')))} as fast as DuckDB on the same \`.gz\` (target ≥ 1×)`,
+    `${input}: the CLI takes ${show(ratio(floor, cli))} the time of gunzip alone (target ≤ 1.15×; ${show(ratio(plain, cli))} its time on the plain file) and is ${show(ratio(cli, duck))} as fast as DuckDB on the same findings' NDJSON \`.gz\` (target ≥ 1×)`,
   )
 }
 if (memory !== undefined)
