@@ -441,11 +441,13 @@ async function* readStreamPhase(
       if (!open) break
     }
   } catch (e) {
-    // The bytes that came before the input failed are read first: a problem in them is first.
-    if (open) records.settle(reader, reader.readHeld())
+    // The bytes that came before the input failed are read first: a problem in them is first,
+    // and one the reader cannot go on from ends the input there, as it would have anyway.
+    if (open) open = records.settle(reader, reader.readHeld())
     if (records.failed !== undefined) return records.failed
     const batch = records.takeBatch()
     if (batch !== undefined) yield batch
+    if (!open) return undefined
     throw e
   }
   if (open) records.settle(reader, reader.finish())

@@ -115,6 +115,8 @@ class StreamPieces {
   private returned = 0
   // The stream's bytes after the last block, taken before the stream ended or failed.
   private readonly after: Array<Buffer> = []
+  // The stream's read error, once it failed.
+  private failure: { readonly error: unknown } | undefined
   /** Whether no more blocks will be sent. */
   finished = false
   readonly feeding: Promise<void>
@@ -148,8 +150,10 @@ class StreamPieces {
       let r: IteratorResult<StreamPart>
       try {
         r = await parts.next()
-      } catch {
-        break // thrown again where the rest of the stream is read
+      } catch (error) {
+        // Thrown where the rest of the stream is read, after the bytes before it.
+        this.failure = { error }
+        break
       }
       if (r.done === true) break
       if (r.value.type === 'block') this.send(r.value)
@@ -298,6 +302,7 @@ class StreamPieces {
         if (start < b.cut - b.base) yield bufferOf((b.bytes as Uint8Array).subarray(start, b.cut - b.base))
       }
       yield* this.after
+      if (this.failure !== undefined) throw this.failure.error
       for (let r = await this.stream.parts.next(); r.done !== true; r = await this.stream.parts.next())
         yield r.value.type === 'block' ? r.value.bytes.subarray(0, r.value.cut - r.value.base) : r.value.bytes
     } finally {
