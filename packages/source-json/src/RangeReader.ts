@@ -120,6 +120,19 @@ export type RangeEnd =
  */
 export type RangeMessage = RangeBatch | RangeEnd
 
+/**
+ * Bytes of a stream as they arrive, for a part that reads a whole stream on one thread: how
+ * many are waiting, whether the stream has ended, and `take`, which copies up to `length` of
+ * them to `target` at `at` (and lets them go), returning how many it copied.
+ *
+ * @category model
+ */
+export interface ArrivingBytes {
+  readonly waiting: number
+  readonly ended: boolean
+  readonly take: (target: Buffer, at: number, length: number) => number
+}
+
 // -------------------------------------------------------------------------------------
 // reader
 // -------------------------------------------------------------------------------------
@@ -139,6 +152,10 @@ const batchBytes = 1 << 20
 export interface RangeRun {
   readonly step: () => boolean
   readonly close: () => void
+  /** The bytes the next step reads when they are there (the part's chunk, or more for a long value). */
+  readonly wants: () => number
+  /** Ends the part where it stands, as stopped for `reason` (its input failed). */
+  readonly abandon: (reason: string) => void
 }
 
 /**
@@ -339,29 +356,36 @@ class PartChunks {
   constructor(
     private readonly task: RangeTask,
     private readonly fast: FastRecord,
+    private readonly arriving: ArrivingBytes | undefined,
   ) {
     this.position = task.from?.offset ?? 0
   }
 
-  /** Opens the file, once (a block needs no opening). */
+  /** Opens the file, once (a block or arriving bytes need no opening). */
   open(): number {
-    if (this.task.block !== undefined) return -1
+    if (this.task.block !== undefined || this.arriving !== undefined) return -1
     this.fd ??= openSync(this.task.path, 'r')
     return this.fd
   }
 
-  /** Whether the whole file (as large as when the read began) has been read. */
+  /** Whether the whole file (as large as when the read began), or stream, has been read. */
   get done(): boolean {
-    return this.position >= this.task.size
+    const a = this.arriving
+    return a === undefined ? this.position >= this.task.size : a.ended && a.waiting === 0
+  }
+
+  /** The bytes the next chunk after `pending` bytes reads. */
+  wants(pending: number): number {
+    // As much again as is pending, at least a chunk: a huge record is read again a few times,
+    // not once per chunk.
+    return Math.min(Math.max(this.task.chunkSize, pending), this.task.size - this.position)
   }
 
   /** The next chunk after `pending`, with it; empty when the file ended early. */
   next(pending: Buffer): Buffer {
     const task = this.task
     const fd = this.open()
-    // As much again as is pending, at least a chunk: a huge record is read again a few times,
-    // not once per chunk.
-    const want = Math.min(Math.max(task.chunkSize, pending.length), task.size - this.position)
+    const want = this.wants(pending.length)
     const target =
       this.fast.region(this.turn, Math.max(2 * task.chunkSize, pending.length + want)) ??
       Buffer.allocUnsafe(pending.length + want)
@@ -369,9 +393,11 @@ class PartChunks {
     pending.copy(target, 0)
     const block = task.block
     const n =
-      block === undefined
-        ? readSync(fd, target, pending.length, want, this.position)
-        : copyFrom(block, target, pending.length, want, this.position)
+      this.arriving !== undefined
+        ? this.arriving.take(target, pending.length, want)
+        : block === undefined
+          ? readSync(fd, target, pending.length, want, this.position)
+          : copyFrom(block, target, pending.length, want, this.position)
     this.position += n
     return n === 0 ? target.subarray(0, 0) : target.subarray(0, pending.length + n)
   }
@@ -395,7 +421,9 @@ const copyFrom = (block: Block, target: Buffer, at: number, length: number, posi
  * per step: a thread of its own runs it to the end, the chaining thread one step at a time.
  * `fast` is the thread's reader (see {@link rangeRecord}) and `encoder` its dictionary of
  * strings, each used by one part at a time: a thread's batches, whatever their part, continue
- * one dictionary, so a string is sent once per thread, not once per part.
+ * one dictionary, so a string is sent once per thread, not once per part. With `arriving`, the
+ * part reads a stream's bytes as they arrive instead of the file's (its `size` is then
+ * unbounded): a step is taken once {@link RangeRun.wants} bytes wait, or the stream has ended.
  *
  * @category reader
  */
@@ -404,6 +432,7 @@ export const startRange = (
   post: (m: RangeMessage) => void,
   fast: FastRecord = rangeRecord(task),
   encoder: FindingEncoder = new FindingEncoder(),
+  arriving?: ArrivingBytes,
 ): RangeRun => {
   const tally = new PartTally(task.findingArns, task.locate === true, encoder)
   const boundaries = new Boundaries(task.ends)
@@ -411,7 +440,7 @@ export const startRange = (
   const reader = partReader(task, fast, tally, boundaries, (what) => {
     anomaly = what
   })
-  const chunks = new PartChunks(task, fast)
+  const chunks = new PartChunks(task, fast, arriving)
   let ended = false
 
   const flush = (): void => {
@@ -455,7 +484,14 @@ export const startRange = (
       return end(stopped(errorText(e)))
     }
   }
-  return { step, close: () => chunks.close() }
+  return {
+    step,
+    close: () => chunks.close(),
+    wants: () => chunks.wants(reader.pending().length),
+    abandon: (reason) => {
+      if (!ended) end(stopped(reason))
+    },
+  }
 }
 
 /**

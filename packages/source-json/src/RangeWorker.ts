@@ -1,7 +1,8 @@
 /**
  * The entry of a thread that reads parts of a split read (see `RangeReader`): the pieces of a
  * file, taken as the thread is free, or the blocks of a stream, as they are sent to it; or of
- * the thread that inflates a gzipped file into such blocks (see `InflatedStream`).
+ * the thread that inflates a gzipped file into such blocks (see `InflatedStream`), or reads a
+ * gzipped file whole (see `InflatingFiles`).
  *
  * @module
  */
@@ -9,10 +10,13 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { cutStream } from './Blocks.js'
 import { FindingEncoder } from './FindingWords.js'
 import type { InflatedCredit, InflatedMessage } from './InflatedStream.js'
+import { heldBytes, type InflatingMessage, type InflatingTask } from './InflatingFiles.js'
 import { errorText, gunzipped, readUnchanged } from './Input.js'
 import {
+  type ArrivingBytes,
   type PieceMessage,
   type PieceTask,
+  type RangeMessage,
   type RangeTask,
   rangeRecord,
   readPieces,
@@ -34,6 +38,7 @@ const data = workerData as
   | { readonly task: PieceTask; readonly claims: Int32Array }
   | { readonly blocks: Omit<RangeTask, 'from' | 'ends'>; readonly stop: Int32Array }
   | { readonly inflate: InflateTask }
+  | { readonly inflating: InflatingTask }
 
 interface InflateTask {
   readonly path: string
@@ -81,6 +86,90 @@ const inflate = async ({ path, chunkSize, blockBytes, ahead }: InflateTask): Pro
   }
 }
 
+// A stream's inflated chunks waiting to be read.
+class Arriving implements ArrivingBytes {
+  private readonly chunks: Array<Buffer> = []
+  waiting = 0
+  ended = false
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk)
+    this.waiting += chunk.length
+  }
+
+  take(target: Buffer, at: number, length: number): number {
+    let n = 0
+    while (n < length && this.chunks.length > 0) {
+      const c = this.chunks[0] as Buffer
+      const k = Math.min(c.length, length - n)
+      c.copy(target, at + n, 0, k)
+      n += k
+      if (k === c.length) this.chunks.shift()
+      else this.chunks[0] = c.subarray(k)
+    }
+    this.waiting -= n
+    return n
+  }
+}
+
+// Reads a gzipped file whole (see `InflatingFiles`): inflated as it is read, its records read
+// as the inflated bytes arrive; paused while the batches sent and not yet taken pass the bound.
+const readInflating = async (task: InflatingTask): Promise<void> => {
+  let raw = 0
+  let held = 0
+  let wake: (() => void) | undefined
+  parentPort?.on('message', (taken: number) => {
+    held -= taken
+    wake?.()
+  })
+  const post = (message: RangeMessage): void => {
+    const size = message.type === 'batch' ? heldBytes(message) : 0
+    held += size
+    parentPort?.postMessage(
+      { message, raw, held: size } satisfies InflatingMessage,
+      message.type === 'batch'
+        ? [message.words.buffer as ArrayBuffer, message.prints.buffer as ArrayBuffer]
+        : [],
+    )
+    raw = 0
+  }
+  const room = async (): Promise<void> => {
+    while (held > task.ahead)
+      await new Promise<void>((resolve) => {
+        wake = resolve
+      })
+  }
+  async function* compressed(): AsyncGenerator<Buffer> {
+    const resume = { start: 0, size: task.size, mtimeNs: task.mtimeNs }
+    for await (const chunk of readUnchanged(task.path, task.read.chunkSize, resume)) {
+      raw += chunk.length
+      yield chunk
+    }
+  }
+  const range: RangeTask = { ...task.read, path: task.path, size: Number.POSITIVE_INFINITY, ends: [] }
+  const arriving = new Arriving()
+  const run = startRange(range, post, rangeRecord(range), new FindingEncoder(), arriving)
+  try {
+    let going = true
+    for await (const chunk of gunzipped(compressed())) {
+      arriving.push(chunk)
+      while (going && arriving.waiting >= run.wants()) {
+        await room()
+        going = run.step()
+      }
+      if (!going) break
+    }
+    arriving.ended = true
+    while (going) {
+      await room()
+      going = run.step()
+    }
+  } catch (e) {
+    run.abandon(errorText(e))
+  }
+  parentPort?.close()
+}
+
 if ('blocks' in data) {
   // One reader and one dictionary for every block this thread is sent, read in the order sent;
   // each block is handed back once read, or unread once the chain has stopped.
@@ -100,4 +189,5 @@ if ('blocks' in data) {
     parentPort?.postMessage({ piece, returned } satisfies ReturnedBlock, [returned.buffer as ArrayBuffer])
   })
 } else if ('inflate' in data) void inflate(data.inflate)
+else if ('inflating' in data) void readInflating(data.inflating)
 else readPieces(data.task, data.claims, post)

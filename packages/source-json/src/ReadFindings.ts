@@ -8,7 +8,7 @@
  * @module
  */
 
-import { stat } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import {
   concatIngestReports,
   emptyIngestReport,
@@ -50,6 +50,7 @@ import { FastRecord } from './FastRecord.js'
 import { FindingArnSet } from './FindingArnSet.js'
 import { fileFormat, formatsTried, sniffStream } from './Format.js'
 import { inflatedStream } from './InflatedStream.js'
+import { type FileThread, InflatingFiles, readInflatingFile } from './InflatingFiles.js'
 import { decodedBytes, errorText, type Input, listInputs, type ResumeAt } from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordKind, recordProjection } from './Record.js'
@@ -298,11 +299,55 @@ async function* readAll(
 ): AsyncGenerator<ReadonlyArray<Finding>, E.Either<SourceError, IngestReport>> {
   const listed = await list()
   if (E.isLeft(listed)) return listed
-  for (const input of listed.right) {
-    const failed = yield* readInput(input, ctx)
-    if (failed !== undefined) return E.left(failed)
+  const inputs = listed.right
+  const inflating = await inflatingFiles(inputs, ctx)
+  try {
+    for (const [index, input] of inputs.entries()) {
+      const failed = yield* readInput(input, ctx, inflating?.take(index))
+      if (failed !== undefined) return E.left(failed)
+    }
+  } finally {
+    inflating?.close()
   }
   return E.right(ctx.report)
+}
+
+// Several gzipped files, with threads to read them on, are each read on a thread of their own,
+// as many at a time as there are threads (see `InflatingFiles`); one alone is cut into blocks
+// as it inflates. Records to be copied are not read so.
+const inflatingFiles = async (
+  inputs: ReadonlyArray<Input>,
+  ctx: Context,
+): Promise<InflatingFiles | undefined> => {
+  if (ctx.workers < 2 || ctx.locate) return undefined
+  const files: Array<{ index: number; path: string }> = []
+  for (const [index, input] of inputs.entries())
+    if (input.path !== undefined && (await startsGzipped(input.path))) files.push({ index, path: input.path })
+  if (files.length < 2) return undefined
+  const { statuses, includeUnlinked } = ctx.mapping
+  return new InflatingFiles(files, ctx.workers, {
+    chunkSize: ctx.chunkSize,
+    findingArns: ctx.findingArns,
+    ...(ctx.keys === undefined ? {} : { keys: ctx.keys }),
+    ...(statuses === undefined ? {} : { statuses }),
+    ...(includeUnlinked === undefined ? {} : { includeUnlinked }),
+  })
+}
+
+// Whether a file begins with the gzip magic bytes (one that cannot be read is left to its read).
+const startsGzipped = async (path: string): Promise<boolean> => {
+  try {
+    const handle = await open(path, 'r')
+    try {
+      const head = Buffer.alloc(2)
+      const { bytesRead } = await handle.read(head, 0, 2, 0)
+      return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    return false
+  }
 }
 
 // Reads one input: split between threads first when it is large, then (the rest of) it in one
@@ -311,9 +356,11 @@ async function* readAll(
 async function* readInput(
   input: Input,
   ctx: Context,
+  thread: FileThread | undefined,
 ): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
   const records = new InputRecords(input.name, ctx, input.listed === true)
   try {
+    if (thread !== undefined) return yield* readStreamPhase(input, records, ctx, undefined, thread)
     const planned = input.path === undefined ? undefined : planFile(input.path, ctx.workers, ctx.splitBytes)
     // Only JSON is split (its format is told here once, from the file's first bytes).
     const plan = planned === undefined || fileFormat(planned.path) !== 'json' ? undefined : planned
@@ -323,6 +370,7 @@ async function* readInput(
   } catch (e) {
     return records.unreadable(e)
   } finally {
+    thread?.close()
     // A file of a directory that is not an export is listed as skipped, not read.
     if (records.notExport !== undefined) ctx.onSkippedInput(input.name, records.notExport)
     else ctx.report = concatIngestReports(ctx.report, tallyReport(records.tally))
@@ -384,6 +432,7 @@ async function* readStreamPhase(
   records: InputRecords,
   ctx: Context,
   from: Stopped | undefined,
+  thread?: FileThread,
 ): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
   const t = records.tally
   // A file whose records are located is taken as it is now; its ranges are read back against it.
@@ -417,18 +466,21 @@ async function* readStreamPhase(
       records,
     )
   // A stream that cannot be cut as a file is (gzip, standard input, an object) is cut as it
-  // arrives, when there are threads to read it on.
+  // arrives, when there are threads to read it on; a gzipped file with a thread of its own is
+  // read there.
   const streamed =
-    from === undefined && ctx.workers >= 2 && (records.gzipped || input.path === undefined)
-      ? yield* readStreamSplitPhase(
-          input.path !== undefined && records.gzipped
-            ? await inflatedAfresh(input.path, sniffed.bytes, before, records, ctx)
-            : cutStream(sniffed.bytes, ctx.blockBytes ?? defaultBlockBytes),
-          input.name,
-          records,
-          ctx,
-        )
-      : undefined
+    thread !== undefined && records.gzipped
+      ? yield* readInflatingPhase(thread, sniffed.bytes, before, records, ctx)
+      : from === undefined && ctx.workers >= 2 && (records.gzipped || input.path === undefined)
+        ? yield* readStreamSplitPhase(
+            input.path !== undefined && records.gzipped
+              ? await inflatedAfresh(input.path, sniffed.bytes, before, records, ctx)
+              : cutStream(sniffed.bytes, ctx.blockBytes ?? defaultBlockBytes),
+            input.name,
+            records,
+            ctx,
+          )
+        : undefined
   if (streamed?.end === 'eof') return streamed.sawValue ? undefined : records.empty()
   const reader = records.reader(streamed?.at ?? from?.at, file)
   let open = true
@@ -484,6 +536,40 @@ async function* readStreamSplitPhase(
   return end
 }
 
+// Reads a gzipped file on the thread that read it whole (see `InflatingFiles`); the bytes read
+// here to tell its format are let go, uncounted.
+async function* readInflatingPhase(
+  thread: FileThread,
+  sniffed: AsyncIterable<Buffer>,
+  before: { readonly bytes: number; readonly read: number },
+  records: InputRecords,
+  ctx: Context,
+): AsyncGenerator<ReadonlyArray<Finding>, StreamEnd> {
+  await letGo(sniffed)
+  const t = records.tally
+  t.bytes = before.bytes
+  ctx.bytesRead = before.read
+  const end = yield* readInflatingFile(
+    thread,
+    { seen: ctx.seen, tally: t, findingArns: ctx.findingArns, mapping: ctx.mapping },
+    ctx.chunkSize,
+    (n) => {
+      t.bytes += n
+      ctx.bytesRead += n
+      ctx.onProgress(ctx.bytesRead)
+    },
+  )
+  if (end.end === 'stopped') t.position = end.position
+  return end
+}
+
+// Lets go of a stream that was started (leaving it closes its file).
+const letGo = async (bytes: AsyncIterable<Buffer>): Promise<void> => {
+  const it = bytes[Symbol.asyncIterator]()
+  await it.next()
+  await it.return?.()
+}
+
 // The size a stream is cut into blocks at, by default.
 const defaultBlockBytes = 4 << 20
 
@@ -496,10 +582,7 @@ const inflatedAfresh = async (
   records: InputRecords,
   ctx: Context,
 ): Promise<CutStream> => {
-  // Started, so that leaving it closes the file.
-  const it = sniffed[Symbol.asyncIterator]()
-  await it.next()
-  await it.return?.()
+  await letGo(sniffed)
   const t = records.tally
   t.bytes = before.bytes
   ctx.bytesRead = before.read
