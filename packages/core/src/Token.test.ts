@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto'
 import { fc, testProp } from '@fast-check/ava'
 import test from 'ava'
 import * as Either from 'fp-ts/lib/Either.js'
 import { listImageScanFindingAggregations, queryAggregations } from './Engine.js'
 import type { Finding } from './Finding.js'
-import { makeTokenKey, parseTokenKey, signToken, verifyToken } from './Token.js'
+import { fingerprintParts, makeTokenKey, parseTokenKey, signToken, verifyToken } from './Token.js'
 import { rightOf, testEngine, testKey } from './testing.js'
 
 const findings: Finding[] = Array.from({ length: 30 }, (_, i) => ({
@@ -187,3 +188,39 @@ test("a token's payload carries a short digest of each part beside the whole fin
   t.true(Object.values(payload.p).every((d) => typeof d === 'string' && /^[A-Za-z0-9_-]{6}$/.test(d)))
   t.is(typeof payload.f, 'string')
 })
+
+// The canonical JSON a fingerprint hashes, written out here: members sorted by key (by code
+// unit), undefined members left out, arrays and values as JSON writes them.
+const canonical = (u: unknown): string => {
+  if (Array.isArray(u)) return `[${u.map((e) => canonical(e)).join(',')}]`
+  if (u !== null && typeof u === 'object') {
+    const o = u as Record<string, unknown>
+    const keys = Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`
+  }
+  return JSON.stringify(u) ?? 'null'
+}
+const sha = (text: string): string => createHash('sha256').update(text).digest('base64url').slice(0, 22)
+
+testProp(
+  "a fingerprint is SHA-256 over the parts' canonical JSON, whole and part by part, whatever their order and shape",
+  [
+    fc.dictionary(
+      fc.string({ maxLength: 6 }),
+      fc.oneof(
+        fc.jsonValue({ maxDepth: 3 }),
+        fc.array(fc.string({ maxLength: 12 }), { maxLength: 300 }),
+        fc.constant(undefined),
+      ),
+    ),
+  ],
+  (t, parts) => {
+    const f = fingerprintParts(parts)
+    t.is(f.whole, sha(canonical(parts)))
+    const named = Object.keys(parts).filter((k) => parts[k] !== undefined)
+    t.deepEqual(Object.keys(f.parts).sort(), named.sort())
+    for (const k of named) t.is(f.parts[k], sha(canonical(parts[k])).slice(0, 6))
+  },
+)

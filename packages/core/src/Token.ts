@@ -215,8 +215,7 @@ export const generateTokenKey = (): TokenKey => {
  *
  * @category combinators
  */
-export const fingerprintOf = (parts: unknown): string =>
-  createHash('sha256').update(canonicalJson(parts)).digest('base64url').slice(0, 22)
+export const fingerprintOf = (parts: unknown): string => digestOf(canonicalJson(parts))
 
 /**
  * The fingerprint of parts (see {@link fingerprintOf}) and a 36-bit digest of each part. The
@@ -224,15 +223,21 @@ export const fingerprintOf = (parts: unknown): string =>
  *
  * @category combinators
  */
-export const fingerprintParts = (parts: Readonly<Record<string, unknown>>): Fingerprint => ({
-  whole: fingerprintOf(parts),
-  parts: Object.fromEntries(
-    Object.keys(parts)
-      .filter((k) => parts[k] !== undefined)
-      .sort()
-      .map((k) => [k, fingerprintOf(parts[k]).slice(0, 6)]),
-  ),
-})
+export const fingerprintParts = (parts: Readonly<Record<string, unknown>>): Fingerprint => {
+  // Each part's canonical JSON is made once: the whole's is theirs joined, as `canonicalJson`
+  // would make it (a caller's accounts may be hundreds of them).
+  const keys = Object.keys(parts)
+    .filter((k) => parts[k] !== undefined)
+    .sort()
+  const texts = keys.map((k) => canonicalJson(parts[k]))
+  const whole = `{${keys.map((k, i) => `${JSON.stringify(k)}:${texts[i]}`).join(',')}}`
+  return {
+    whole: digestOf(whole),
+    parts: Object.fromEntries(keys.map((k, i) => [k, digestOf(texts[i] as string).slice(0, 6)])),
+  }
+}
+
+const digestOf = (text: string): string => createHash('sha256').update(text).digest('base64url').slice(0, 22)
 
 /**
  * Signs a cursor for a fingerprint (a bare one, or with its parts) with the newest key.
@@ -333,7 +338,11 @@ const differing = (
  * @category utils
  */
 export const canonicalJson = (u: unknown): string => {
-  if (Array.isArray(u)) return `[${u.map(canonicalJson).join(',')}]`
+  // An array of plain values (a caller's accounts) is written by JSON.stringify as it is here.
+  if (Array.isArray(u))
+    return u.every((e) => typeof e !== 'object' || e === null)
+      ? JSON.stringify(u)
+      : `[${u.map(canonicalJson).join(',')}]`
   if (typeof u === 'object' && u !== null)
     return `{${Object.keys(u)
       .filter((k) => (u as Record<string, unknown>)[k] !== undefined)
