@@ -5,7 +5,7 @@
  * @module
  */
 import { createReadStream, createWriteStream, existsSync } from 'node:fs'
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
@@ -79,4 +79,56 @@ export const ensureGzip = async (ds: Dataset, log: (line: string) => void): Prom
     await rename(`${path}.partial`, path)
   }
   return { ...ds, path, bytes: (await stat(path)).size }
+}
+
+/**
+ * The NDJSON export `ds` as `parts` gzipped files of about equal size, cut between lines (a
+ * folder of report parts), written once beside it; the folder is the dataset's path, its bytes
+ * the parts' compressed bytes.
+ *
+ * @category constructors
+ */
+export const ensureGzipParts = async (
+  ds: Dataset,
+  parts: number,
+  log: (line: string) => void,
+): Promise<Dataset> => {
+  const dir = `${ds.path}.${parts}-parts`
+  if (!existsSync(dir)) {
+    log(`cutting ${ds.path} into ${parts} gzipped parts`)
+    const partial = `${dir}.partial`
+    await rm(partial, { recursive: true, force: true })
+    await mkdir(partial)
+    const share = Math.ceil(ds.bytes / parts)
+    let k = 0
+    let written = 0
+    let out = createGzip({ level: 6 })
+    let done = pipeline(out, createWriteStream(join(partial, `part-${k}.ndjson.gz`)))
+    const write = (bytes: Buffer): Promise<void> =>
+      out.write(bytes) ? Promise.resolve() : new Promise((resolve) => out.once('drain', () => resolve()))
+    for await (const chunk of createReadStream(ds.path, { highWaterMark: 1 << 20 })) {
+      let rest = chunk as Buffer
+      // A part ends at the first line end past its share (the last takes the rest).
+      while (k < parts - 1 && written + rest.length > share) {
+        const nl = rest.indexOf(0x0a, Math.max(0, share - written))
+        if (nl < 0) break
+        await write(rest.subarray(0, nl + 1))
+        out.end()
+        await done
+        k++
+        written = 0
+        rest = rest.subarray(nl + 1)
+        out = createGzip({ level: 6 })
+        done = pipeline(out, createWriteStream(join(partial, `part-${k}.ndjson.gz`)))
+      }
+      await write(rest)
+      written += rest.length
+    }
+    out.end()
+    await done
+    await rename(partial, dir)
+  }
+  let bytes = 0
+  for (const name of await readdir(dir)) bytes += (await stat(join(dir, name))).size
+  return { ...ds, path: dir, bytes }
 }

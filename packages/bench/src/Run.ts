@@ -6,7 +6,8 @@
  * @module
  */
 import { spawn } from 'node:child_process'
-import { closeSync, existsSync, openSync, readSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 // -------------------------------------------------------------------------------------
@@ -104,13 +105,17 @@ export const median = (xs: ReadonlyArray<number>): number => {
 }
 
 /**
- * Reads a file through once, discarding it, so that the run after it finds the file in the page
+ * Reads a file (or a folder's files) through once, discarding it, so that the run after it finds the file in the page
  * cache as far as the cache holds it: machines that shrink their cache between runs would
  * otherwise make some contenders read from disk and others not.
  *
  * @category utils
  */
 export const warmCache = (path: string): void => {
+  if (statSync(path).isDirectory()) {
+    for (const name of readdirSync(path)) warmCache(join(path, name))
+    return
+  }
   const fd = openSync(path, 'r')
   try {
     const buf = Buffer.allocUnsafe(1 << 20)

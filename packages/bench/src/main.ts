@@ -5,7 +5,7 @@ import { availableParallelism, loadavg } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { type Dataset, ensureDataset, ensureGzip } from './Dataset.js'
+import { type Dataset, ensureDataset, ensureGzip, ensureGzipParts } from './Dataset.js'
 import { type Layout, type Shape, shapes } from './Generator.js'
 import { describeMachine, thisMachine } from './Machine.js'
 import { installedPeers, peerDigest } from './Peers.js'
@@ -256,6 +256,33 @@ for (const { findings, shape } of worlds)
     }
   }
 
+// A folder of gzipped report parts: the low world's million findings in four parts, read at
+// once, a file per thread, beside inflating the parts one after another and all at once.
+const partsInput = 'a folder of 4 gzipped parts (1,000,000 findings, NDJSON)'
+let partsMeasured = false
+const lowNdjson = worlds.find((w) => w.findings >= 1_000_000 && w.shape.name === 'low')
+if (lowNdjson !== undefined) {
+  const parts = await ensureGzipParts(await ensureDataset(seed, lowNdjson.findings, 'ndjson', log), 4, log)
+  await measure(parts, partsInput, [
+    ...contenders(parts).filter((c) => c.name.startsWith(`scantally aggregate (CLI, ${cores}`)),
+    {
+      name: 'baseline: gunzip only, the parts one after another',
+      kind: 'baseline',
+      runs,
+      command: { program: 'node', args: [task, 'gunzip', parts.path] },
+      digest: undefined,
+    },
+    {
+      name: 'baseline: gunzip only, the parts at once',
+      kind: 'baseline',
+      runs,
+      command: { program: 'node', args: [task, 'gunzip-parallel', parts.path] },
+      digest: undefined,
+    },
+  ])
+  partsMeasured = true
+}
+
 let paging: PagingResult | undefined
 let memory: MemoryResult | undefined
 if (pagingInput !== undefined) {
@@ -322,6 +349,14 @@ for (const { input, plain: plainInput } of gzipInputs) {
   const duck = find(input.replace('one document', 'NDJSON'), 'peer: DuckDB')
   targets.push(
     `${input}: the CLI takes ${show(ratio(floor, cli))} the time of gunzip alone (target ≤ 1.15×; ${show(ratio(plain, cli))} its time on the plain file) and is ${show(ratio(cli, duck))} as fast as DuckDB on the same findings' NDJSON \`.gz\` (target ≥ 1×)`,
+  )
+}
+if (partsMeasured) {
+  const cli = find(partsInput, `scantally aggregate (CLI, ${cores}`)
+  const serial = find(partsInput, 'baseline: gunzip only, the parts one after another')
+  const atOnce = find(partsInput, 'baseline: gunzip only, the parts at once')
+  targets.push(
+    `${partsInput}: the CLI takes ${show(ratio(serial, cli))} the time of inflating the parts one after another (below 1×: they inflate in parallel) and ${show(ratio(atOnce, cli))} the time of inflating them all at once, doing nothing else`,
   )
 }
 if (memory !== undefined)
