@@ -28,12 +28,12 @@ const damageGzip = (bytes: Buffer, r: () => number): Buffer => {
 const comparable = (r: E.Either<unknown, { report: { bytes: number } }>, broken: boolean) =>
   broken && E.isRight(r) ? E.right({ ...r.right, report: { ...r.right.report, bytes: 0 } }) : r
 
-// Several gzipped exports of every format's values (some of them shared between files, so
+// One or several gzipped exports of every format's values (some of them shared between files, so
 // that findings repeat across files; any of them damaged in its JSON or its gzip data; a plain
 // file among them), read at once, a thread each: the result must be the one-pass read's,
 // finding for finding in the same order, with the same report and errors.
 testProp(
-  'several gzipped exports of any format read on a thread each read exactly as in one pass',
+  'gzipped exports of any format read on a thread each read exactly as in one pass',
   [
     fc.constantFrom(...formats),
     gensArb(10),

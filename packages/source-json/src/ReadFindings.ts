@@ -312,9 +312,8 @@ async function* readAll(
   return E.right(ctx.report)
 }
 
-// Several gzipped files, with threads to read them on, are each read on a thread of their own,
-// as many at a time as there are threads (see `InflatingFiles`); one alone is cut into blocks
-// as it inflates. Records to be copied are not read so.
+// Gzipped files, with threads to read them on, are each read on a thread of their own, as many
+// at a time as there are threads (see `InflatingFiles`). Records to be copied are not read so.
 const inflatingFiles = async (
   inputs: ReadonlyArray<Input>,
   ctx: Context,
@@ -323,7 +322,10 @@ const inflatingFiles = async (
   const files: Array<{ index: number; path: string }> = []
   for (const [index, input] of inputs.entries())
     if (input.path !== undefined && (await startsGzipped(input.path))) files.push({ index, path: input.path })
-  if (files.length < 2) return undefined
+  // One file alone is cut into blocks for several reader threads when there are more than one;
+  // on two, the block split would read on one thread too, at the cost of an inflating thread
+  // and the blocks in flight.
+  if (files.length === 0 || (files.length === 1 && ctx.workers > 2)) return undefined
   const { statuses, includeUnlinked } = ctx.mapping
   return new InflatingFiles(files, ctx.workers, {
     chunkSize: ctx.chunkSize,
