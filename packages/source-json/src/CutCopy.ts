@@ -83,6 +83,11 @@ export class CutMap {
     return k < 0 ? [0, -1] : [this.cutLines[k] as number, this.cutLast[k] as number]
   }
 
+  /** Where the last cut's `""` closes in the copy (-1: nothing was cut): the copy is original from there. */
+  lastCut(): number {
+    return this.resumeAt.length === 0 ? -1 : (this.resumeAt[this.resumeAt.length - 1] as number)
+  }
+
   // The last cut whose `""` closes at or before `p`, -1: none.
   private cutBefore(p: number): number {
     const at = this.resumeAt
@@ -201,7 +206,8 @@ export class CutCopy {
     let copyFrom = 0
     let i = 0
     let end = -1
-    walk: while (i < n) {
+    // A string opened by the chunk's last byte is walked too: a skipped one is cut from there.
+    walk: while (i < n || (this.mode === STRING && this.stringStart >= 0)) {
       if (this.mode === STRING) {
         const q = this.stringEnd(c, i)
         if (!this.cutting && this.kind === SKIPPED && (q < 0 || q - this.stringStart - 1 > keepUpTo)) {
@@ -213,14 +219,12 @@ export class CutCopy {
           this.countCut(c, i, q < 0 ? n : q, at)
           if (q < 0) {
             copyFrom = n
+            this.stringStart = -1
             break
           }
           this.cutting = false
           // The closing quote is the next byte copied.
-          this.resumeAt.push(this.outLength)
-          this.shift.push(at + q - this.origin - this.outLength)
-          this.cutLines.push(this.linesCut)
-          this.cutLast.push(this.lastCut)
+          this.noteCut(at + q - this.origin)
           copyFrom = q
         } else if (q < 0) {
           if (this.kind === DECODED)
@@ -346,20 +350,33 @@ export class CutCopy {
     return this.out.subarray(0, this.outLength)
   }
 
-  /** Where the copy's bytes came from (see {@link CutMap}). */
+  /** Where the copy's bytes came from (see {@link CutMap}); the copy is complete once this is asked. */
   map(): CutMap {
     // A string cut up to the end of the input: the copy ends in its opening quote.
-    const resumeAt = [...this.resumeAt]
-    const shift = [...this.shift]
-    const lines = [...this.cutLines]
-    const last = [...this.cutLast]
-    if (this.cutting) {
-      resumeAt.push(this.outLength)
-      shift.push(this.consumed - this.outLength)
-      lines.push(this.linesCut)
-      last.push(this.lastCut)
-    }
-    return new CutMap(this.origin, this.outLength, this.origin + this.consumed, resumeAt, shift, lines, last)
+    if (this.cutting) this.noteCut(this.consumed)
+    this.cutting = false
+    const { resumeAt, shift, cutLines, cutLast } = this
+    return new CutMap(
+      this.origin,
+      this.outLength,
+      this.origin + this.consumed,
+      resumeAt,
+      shift,
+      cutLines,
+      cutLast,
+    )
+  }
+
+  // A cut ends at the copy's length, where the original is `original` bytes into the value:
+  // noted when it cut anything.
+  private noteCut(original: number): void {
+    const shift = original - this.outLength
+    const before = this.shift.length === 0 ? 0 : (this.shift[this.shift.length - 1] as number)
+    if (shift === before) return
+    this.resumeAt.push(this.outLength)
+    this.shift.push(shift)
+    this.cutLines.push(this.linesCut)
+    this.cutLast.push(this.lastCut)
   }
 
   private startString(i: number, kind: number): void {

@@ -410,10 +410,13 @@ export class RecordReader {
     const lineStart =
       at === 0 ? this.base === 0 || this.lastNewline === this.base - 1 : s.buf[at - 1] === 0x0a
     if (this.state !== TOP || at < 0 || !lineStart) return false
-    // A line that starts inside a compact copy cannot be read on from: its cut strings are gone.
+    // The next line may start inside a compact copy: it is read on from only where the copy
+    // holds the original bytes, after the last string cut (a cut string's newlines are gone).
     const r = this.region
-    if (r !== undefined && (s.buf.subarray(at, r.length).includes(0x0a) || r.cutNewlines(r.length)[0] > 0))
-      return false
+    if (r !== undefined) {
+      const nl = s.buf.indexOf(0x0a, at)
+      if (r.cutNewlines(r.length)[0] > 0 || (nl >= 0 && nl < r.length && r.lastCut() > nl)) return false
+    }
     s.pos = at
     this.stopped = false
     this.skippingLine = true
