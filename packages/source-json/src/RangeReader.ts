@@ -340,6 +340,8 @@ const partReader = (
     newlines: fast.newlines,
     stopBefore: boundaries.stopBefore,
     from: task.from,
+    // Located records are sent as they are.
+    cutFrom: task.locate === true ? Number.POSITIVE_INFINITY : undefined,
   })
   return reader
 }

@@ -136,6 +136,12 @@ export interface ReadOptions extends InspectorMappingOptions {
    * each counted record's byte range with it, and read records one at a time, not in runs.
    */
   readonly locate?: boolean
+  /**
+   * The size from which a record still being read is read as a compact copy, whose long strings
+   * the engine does not read are cut as they arrive (default 8 MiB): a huge record then costs one
+   * pass and memory for what is kept. Records are never cut when {@link ReadOptions.locate} is set.
+   */
+  readonly cutBytes?: number
   /** Globs a directory's files must match to be read (default: every file); named files are always read. */
   readonly include?: ReadonlyArray<string>
   /**
@@ -260,6 +266,7 @@ interface Context {
   readonly findingArns: boolean
   readonly keys: ReadonlyArray<GroupKey> | undefined
   readonly locate: boolean
+  readonly cutBytes: number | undefined
   readonly mapping: InspectorMappingOptions
   readonly seen: FindingArnSet
   readonly onProgress: (bytesRead: number) => void
@@ -279,6 +286,7 @@ const makeContext = (options: ReadOptions): Context => ({
   findingArns: options.findingArns ?? true,
   keys: options.keys,
   locate: options.locate ?? false,
+  cutBytes: options.locate === true ? Number.POSITIVE_INFINITY : options.cutBytes,
   mapping: {
     ...(options.statuses === undefined ? {} : { statuses: options.statuses }),
     ...(options.resolvePipeline === undefined ? {} : { resolvePipeline: options.resolvePipeline }),
@@ -693,11 +701,11 @@ class InputRecords {
       fast === undefined
         ? {}
         : { fast: this.takeFast, newlines: fast.newlines, ...(runs ? { run: this.takeRun } : {}) }
-    const reader = new RecordReader(
-      recordProjection,
-      this.take,
-      from === undefined ? hooks : { ...hooks, from },
-    )
+    const reader = new RecordReader(recordProjection, this.take, {
+      ...hooks,
+      ...(from === undefined ? {} : { from }),
+      cutFrom: this.ctx.cutBytes,
+    })
     if (this.ctx.locate) {
       this.current = reader
       this.located = this.gzip ? undefined : file

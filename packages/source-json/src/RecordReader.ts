@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { CutCopy, type CutMap, type CutRoot } from './CutCopy.js'
 import { JsonScanner, JsonSyntaxError, needMore, type Projection } from './JsonScanner.js'
 
 // -------------------------------------------------------------------------------------
@@ -100,7 +101,9 @@ export interface ReaderPosition {
  * newlines faster for line numbers, `stopBefore` is asked before each value that starts at the
  * top level or after an array's comma, with its offset and the reader's state there (`true`
  * stops the reader before that value), and `from` is where another reader stood, to go on from
- * there.
+ * there. `cutFrom` is the size from which a value still being read is read as a compact copy
+ * whose long unread strings are cut (see `CutCopy`; default 8 MiB, `Infinity`: never), which a
+ * caller that copies records' bytes ({@link RecordReader.bytesFrom}) must not have.
  *
  * @category model
  */
@@ -110,7 +113,16 @@ export interface RecordReaderOptions {
   readonly newlines?: NewlineCounter | undefined
   readonly stopBefore?: ((offset: number, state: number, inWrapper: boolean) => boolean) | undefined
   readonly from?: ReaderPosition | undefined
+  readonly cutFrom?: number | undefined
 }
+
+/**
+ * The size from which a value still being read is read as a compact copy, by default: a record
+ * this large is hundreds of times an ordinary one.
+ *
+ * @category model
+ */
+export const defaultCutFrom = 8 << 20
 
 // Where the reader is between records.
 const TOP = 0 // expecting a top-level value or the end
@@ -125,6 +137,24 @@ const WRAP_KEY = 5 // in a page wrapper after ',': a member
 // Security Hub's `GetFindings` pages spell theirs `Findings` and `NextToken`.
 const wrapperKeys = new Set(['findings', 'nextToken', 'requestId', 'Findings', 'NextToken'])
 const isFindingsKey = (key: string): boolean => key === 'findings' || key === 'Findings'
+const wrapper = { isMember: (key: string) => wrapperKeys.has(key), isFindings: isFindingsKey }
+
+// What a value that starts with byte `c` in reader state `state` is to a compact copy, if one
+// may be made of it: a record, a top-level object, or a page wrapper's member.
+const cutRoot = (state: number, c: number | undefined): CutRoot | undefined =>
+  state === WRAP_KEY
+    ? c === 0x22
+      ? 'wrapperMember'
+      : undefined
+    : c !== 0x7b && c !== 0x5b
+      ? undefined
+      : state === TOP
+        ? c === 0x7b
+          ? 'topObject'
+          : undefined
+        : state === ARRAY_FIRST || state === ARRAY_ELEM
+          ? 'record'
+          : undefined
 
 // Whether the key at the scanner's position (its opening quote) may spell a page wrapper's
 // member: of 8 or 9 bytes, or escaped. Any other key is known to start a record without being
@@ -180,6 +210,11 @@ export class RecordReader {
   private held: Array<Buffer> = []
   private heldBytes = 0
   private needBytes = 0
+  // A value past `cutFrom` bytes is walked into a compact copy as its bytes arrive (`cut`), then
+  // read from the copy, which starts the buffer while `region` says where its bytes came from.
+  private readonly cutFrom: number
+  private cut: CutCopy | undefined = undefined
+  private region: CutMap | undefined = undefined
   /** Whether any top-level value (even a broken one) was seen: an input without is empty. */
   sawValue = false
   // Where the value being read started, and the state there.
@@ -209,6 +244,7 @@ export class RecordReader {
     this.run = options.run
     this.newlines = options.newlines
     this.stopBefore = options.stopBefore
+    this.cutFrom = options.cutFrom ?? defaultCutFrom
     const from = options.from
     if (from !== undefined) {
       this.base = from.offset
@@ -227,9 +263,9 @@ export class RecordReader {
   lastStart(): ReaderPosition {
     const [n, last] = this.newlinesBefore(this.mark)
     const lines = this.lines + n
-    const lastNewline = last >= 0 ? this.base + last : this.lastNewline
+    const lastNewline = last >= 0 ? last : this.lastNewline
     return {
-      offset: this.base + this.mark,
+      offset: this.absolute(this.mark),
       state: this.markState,
       inWrapper: this.markWrapper,
       lines,
@@ -239,10 +275,18 @@ export class RecordReader {
 
   /** Bytes consumed so far. */
   get offset(): number {
-    return this.base + this.s.pos
+    return this.absolute(this.s.pos)
   }
 
-  /** A copy of the bytes from the absolute offset `start` (still buffered) to what is consumed. */
+  // The original offset of position `p` of the buffer.
+  private absolute(p: number): number {
+    return this.region === undefined ? this.base + p : this.region.original(p)
+  }
+
+  /**
+   * A copy of the bytes from the absolute offset `start` (still buffered) to what is consumed:
+   * the record's own bytes only when nothing is cut (`cutFrom: Infinity`).
+   */
   bytesFrom(start: number): Buffer {
     return Buffer.from(this.s.buf.subarray(start - this.base, this.s.pos))
   }
@@ -251,6 +295,7 @@ export class RecordReader {
   push(chunk: Buffer): SyntaxProblem | undefined {
     if (this.stopped) return undefined
     this.compact()
+    if (this.cut !== undefined) return this.feedCut(chunk)
     const s = this.s
     if (this.needBytes > 0) {
       this.held.push(chunk)
@@ -284,6 +329,7 @@ export class RecordReader {
   pushWhole(buf: Buffer): SyntaxProblem | undefined {
     if (this.stopped) return undefined
     this.compact()
+    if (this.cut !== undefined) return this.feedCut(buf)
     this.s.buf = buf
     return this.drain()
   }
@@ -292,6 +338,7 @@ export class RecordReader {
   finish(): SyntaxProblem | undefined {
     if (this.stopped) return undefined
     this.compact()
+    this.endCut(Buffer.alloc(0))
     this.release()
     this.s.eof = true
     return this.drain()
@@ -305,8 +352,46 @@ export class RecordReader {
   readHeld(): SyntaxProblem | undefined {
     if (this.stopped) return undefined
     this.compact()
+    this.endCut(Buffer.alloc(0))
     this.release()
     return this.drain()
+  }
+
+  // Walks a chunk into the compact copy; once the value is copied, reads on from the copy.
+  private feedCut(chunk: Buffer): SyntaxProblem | undefined {
+    const end = (this.cut as CutCopy).feed(chunk)
+    if (end < 0) return undefined
+    this.endCut(chunk.subarray(end))
+    return this.drain()
+  }
+
+  // Ends the compact copy being made, if any: the buffer becomes the copy and then `rest`.
+  private endCut(rest: Buffer): void {
+    const cut = this.cut
+    if (cut === undefined) return
+    this.cut = undefined
+    this.region = cut.map()
+    this.s.buf = Buffer.concat([cut.copy(), rest])
+    this.s.pos = 0
+    this.mark = 0
+  }
+
+  // After the value at the position failed to end in the buffer: walks it into a compact copy
+  // when it is large enough and one may be made of it; `true` when it is.
+  private startCut(): boolean {
+    const s = this.s
+    if (this.region !== undefined || s.buf.length - s.pos < this.cutFrom) return false
+    const root = cutRoot(this.state, s.buf[s.pos])
+    if (root === undefined) return false
+    this.compact()
+    const cut = new CutCopy(root, this.projection, wrapper, this.base)
+    this.cut = cut
+    this.mark = 0
+    const bytes = s.buf
+    s.buf = Buffer.alloc(0)
+    const end = cut.feed(bytes)
+    if (end >= 0) this.endCut(bytes.subarray(end))
+    return true
   }
 
   /** Goes on reading what is buffered, after a {@link RecordReader.resync}. */
@@ -325,6 +410,13 @@ export class RecordReader {
     const lineStart =
       at === 0 ? this.base === 0 || this.lastNewline === this.base - 1 : s.buf[at - 1] === 0x0a
     if (this.state !== TOP || at < 0 || !lineStart) return false
+    // The next line may start inside a compact copy: it is read on from only where the copy
+    // holds the original bytes, after the last string cut (a cut string's newlines are gone).
+    const r = this.region
+    if (r !== undefined) {
+      const nl = s.buf.indexOf(0x0a, at)
+      if (r.cutNewlines(r.length)[0] > 0 || (nl >= 0 && nl < r.length && r.lastCut() > nl)) return false
+    }
     s.pos = at
     this.stopped = false
     this.skippingLine = true
@@ -335,13 +427,15 @@ export class RecordReader {
   private compact(): void {
     const s = this.s
     const keep = s.pos
-    if (keep === 0) return
+    // A compact copy is read whole, or not at all: the reader never stops inside one.
+    if (keep === 0 || (this.region !== undefined && keep < this.region.length)) return
     const b = s.buf
     const [n, last] = this.newlinesBefore(keep)
     this.lines += n
-    if (last >= 0) this.lastNewline = this.base + last
+    if (last >= 0) this.lastNewline = last
+    this.base = this.absolute(keep)
+    this.region = undefined
     s.buf = keep >= b.length ? Buffer.alloc(0) : b.subarray(keep)
-    this.base += keep
     s.pos = 0
   }
 
@@ -358,7 +452,13 @@ export class RecordReader {
         s.pos = nl + 1
         this.skippingLine = false
       }
-      if (this.run !== undefined && (this.state === TOP || this.state === ARRAY_ELEM)) {
+      // Past a compact copy: its bytes are let go, the rest is original.
+      if (this.region !== undefined && s.pos >= this.region.length) this.compact()
+      if (
+        this.run !== undefined &&
+        this.region === undefined &&
+        (this.state === TOP || this.state === ARRAY_ELEM)
+      ) {
         const ran = this.run(s, this.state === ARRAY_ELEM, this.base)
         if (ran.read > 0 && this.state === TOP) this.sawValue = true
         if (ran.afterRecord) this.state = ARRAY_NEXT
@@ -372,7 +472,7 @@ export class RecordReader {
         c >= 0 &&
         this.stopBefore !== undefined &&
         (this.state === TOP || this.state === ARRAY_ELEM) &&
-        this.stopBefore(this.base + mark, this.state, this.inWrapper)
+        this.stopBefore(this.absolute(mark), this.state, this.inWrapper)
       ) {
         this.stopped = true
         return undefined
@@ -382,6 +482,10 @@ export class RecordReader {
       } catch (e) {
         if (e === needMore) {
           s.pos = mark
+          if (this.startCut()) {
+            if (this.cut !== undefined) return undefined
+            continue
+          }
           this.needBytes = 2 * (s.buf.length - mark)
           return undefined
         }
@@ -462,13 +566,13 @@ export class RecordReader {
     }
     const value = s.value(this.projection)
     this.state = next
-    if (!this.sink(value, this.base + start)) this.stopped = true
+    if (!this.sink(value, this.absolute(start))) this.stopped = true
     return true
   }
 
   private tryFast(start: number): boolean | undefined {
     try {
-      return (this.fast as FastRecordReader)(this.s, this.base + start)
+      return (this.fast as FastRecordReader)(this.s, this.absolute(start))
     } catch (e) {
       if (e === decline || e instanceof JsonSyntaxError) return undefined
       throw e
@@ -509,10 +613,20 @@ export class RecordReader {
     return this.record(TOP)
   }
 
+  // The newlines before position `end` of the buffer: how many, and the original offset of the
+  // last (-1: none), those of strings cut from a compact copy included.
+  private newlinesBefore(end: number): readonly [number, number] {
+    const [n, last] = this.bufferNewlines(end)
+    const r = this.region
+    if (r === undefined) return [n, last >= 0 ? this.base + last : -1]
+    const [cutN, cutLast] = r.cutNewlines(end)
+    return [n + cutN, Math.max(last >= 0 ? r.original(last) : -1, cutLast)]
+  }
+
   // The newlines of the buffer before `end`: how many, and the offset of the last (-1: none).
   // A count for the same buffer up to an earlier end is gone on from (a batch's position, then
   // the compaction after it), so each byte is counted once.
-  private newlinesBefore(end: number): readonly [number, number] {
+  private bufferNewlines(end: number): readonly [number, number] {
     const s = this.s
     let from = 0
     let n = 0
@@ -543,8 +657,8 @@ export class RecordReader {
   private problem(at: number, message: string): SyntaxProblem {
     const [n, last] = this.newlinesBefore(at)
     const line = this.lines + 1 + n
-    const lastNewline = last >= 0 ? this.base + last : this.lastNewline
-    const offset = this.base + at
+    const lastNewline = last >= 0 ? last : this.lastNewline
+    const offset = this.absolute(at)
     return { offset, line, column: offset - lastNewline, message }
   }
 }
