@@ -84,7 +84,7 @@ testProp(
       await rm(root, { recursive: true, force: true })
     }
   },
-  { numRuns: 16 },
+  { numRuns: 10 },
 )
 
 // `n` Inspector findings as NDJSON with distinct ARNs, finding `i` of account `i % 7`.

@@ -1,10 +1,11 @@
 /**
- * Several gzipped export files (a folder of report parts) read at once, one thread each: a
- * file's thread reads, inflates and reads its records in one pass, from its start, so nothing
- * is guessed and nothing waits on another file. Their findings are still de-duplicated and
- * tallied here in input order: a file's batches wait, compact (words and fingerprints, not
- * bytes), until the files before it are done, and a thread pauses once its waiting batches
- * pass a bound, so memory stays bounded whatever the files' sizes.
+ * Several gzipped export files (a folder of report parts) read at once, a file per thread:
+ * each thread takes the next file no thread has taken, reads it, inflates it and reads its
+ * records in one pass, from its start, so nothing is guessed and nothing waits on another file.
+ * Their findings are still de-duplicated and tallied here in input order: a file's batches
+ * wait, compact (words and fingerprints, not bytes), until the files before it are done, and a
+ * thread pauses once its waiting batches pass a bound, so memory stays bounded whatever the
+ * files' sizes. The threads last the whole read (one reader, memory and dictionary each).
  *
  * A file's thread stops before anything it does not read itself (an invalid record, malformed
  * JSON, a read or gzip error) and says where: the rest of the file is then inflated again here
@@ -27,38 +28,41 @@ import type { StreamEnd } from './StreamSplit.js'
 // -------------------------------------------------------------------------------------
 
 /**
- * What a file's thread is given: the file, as it was when its read began (its size and
- * modification time, checked to the end), how to read its records, and how many bytes of
- * batches may wait to be taken before it pauses.
+ * How every file is read (the same for all), and how many bytes of a thread's batches may wait
+ * to be taken before it pauses: what a thread is started with.
  *
  * @category model
  */
-export interface InflatingTask {
-  readonly path: string
-  readonly size: bigint
-  readonly mtimeNs: bigint
+export interface InflatingRead {
   readonly read: Omit<RangeTask, 'from' | 'ends' | 'size' | 'path'>
   readonly ahead: number
 }
 
 /**
- * What a file's thread sends: a message of its read, with the compressed bytes read since the
- * last and the bytes the message holds (what it is given back as room once taken).
+ * A file given to a thread: its number in the read, and the file as it was when the read began
+ * (its size and modification time, checked to the end).
+ *
+ * @category model
+ */
+export interface InflatingTask {
+  readonly file: number
+  readonly path: string
+  readonly size: bigint
+  readonly mtimeNs: bigint
+}
+
+/**
+ * What a thread sends: a message of file `file`'s read, with the compressed bytes read since
+ * the last and the bytes the message holds (given back as room once taken).
  *
  * @category model
  */
 export interface InflatingMessage {
+  readonly file: number
   readonly message: RangeMessage
   readonly raw: number
   readonly held: number
 }
-
-/**
- * The settings of a file's read (see {@link InflatingTask}), the same for every file.
- *
- * @category model
- */
-export type InflatingRead = InflatingTask['read']
 
 /**
  * The bytes a batch holds, as counted against a thread's bound.
@@ -71,65 +75,50 @@ export const heldBytes = (m: RangeBatch): number =>
   m.spans.byteLength +
   2 * m.strings.reduce((n, s) => n + s.length, 0)
 
-// Bytes of batches a file's thread may have waiting (the files before it being read).
+// Bytes of batches a thread may have waiting (the files before its file being read).
 const aheadBytes = 24 << 20
 
 // -------------------------------------------------------------------------------------
-// one file
+// reading
 // -------------------------------------------------------------------------------------
 
+// A thread: its worker, and the dictionary its batches continue, whatever their file.
+interface Thread {
+  readonly worker: Worker
+  readonly decoder: FindingDecoder
+}
+
 /**
- * A file's thread and the messages it sent, in order, with the dictionary they continue.
+ * One file of the read: the messages its thread sent, in order, once it has one.
  *
  * @category reading
  */
-export class FileThread {
-  private readonly worker: Worker
+export class InflatingFile {
   private readonly arrived: Array<InflatingMessage> = []
-  private broken: Error | undefined
-  private ended = false
   private wake: (() => void) | undefined
-  readonly decoder = new FindingDecoder()
-  readonly size: bigint
-  readonly mtimeNs: bigint
+  /** The thread reading the file, once it is given to one. */
+  thread: Thread | undefined
+  /** The error that stopped its thread. */
+  broken: Error | undefined
+  /** Let go: what its thread still sends is given back as room at once. */
+  dropped = false
+  /** The file as it was when given to a thread. */
+  size = 0n
+  mtimeNs = 0n
 
-  /**
-   * Starts reading the file at `path` (taken as it is now) with the settings `read`, pausing
-   * while more than `ahead` bytes of batches wait to be taken.
-   */
-  constructor(
-    readonly path: string,
-    read: InflatingRead,
-    ahead: number,
-  ) {
-    const s = statSync(path, { bigint: true })
-    this.size = s.size
-    this.mtimeNs = s.mtimeNs
-    const task: InflatingTask = { path, size: s.size, mtimeNs: s.mtimeNs, read, ahead }
-    this.worker = new Worker(new URL('./RangeWorker.js', import.meta.url), {
-      workerData: { inflating: task },
-      resourceLimits: { maxYoungGenerationSizeMb: 2 },
-    })
-    this.worker.on('message', (m: InflatingMessage) => {
-      // Learned as sent: the strings of a batch are those its thread first used since its last.
-      if (m.message.type === 'batch') this.decoder.learn(m.message.strings)
-      else this.ended = true
-      this.arrived.push(m)
-      this.notify()
-    })
-    this.worker.on('error', (e) => {
-      this.broken ??= e
-      this.notify()
-    })
-    this.worker.on('exit', (code) => {
-      if (!this.ended) this.broken ??= new Error(`reading thread exited (${code})`)
-      this.notify()
-    })
-  }
+  constructor(readonly path: string) {}
 
-  private notify(): void {
+  /** A message of its thread, or the thread's error. */
+  arrive(m: InflatingMessage | Error): void {
+    if (m instanceof Error) this.broken ??= m
+    else if (this.dropped) this.giveBack(m)
+    else this.arrived.push(m)
     this.wake?.()
     this.wake = undefined
+  }
+
+  private giveBack(m: InflatingMessage): void {
+    if (m.held > 0) this.thread?.worker.postMessage(m.held)
   }
 
   /** The next message, or the error that stopped the thread. */
@@ -137,7 +126,7 @@ export class FileThread {
     for (;;) {
       const m = this.arrived.shift()
       if (m !== undefined) {
-        if (m.held > 0) this.worker.postMessage(m.held)
+        this.giveBack(m)
         return m
       }
       if (this.broken !== undefined) return this.broken
@@ -147,56 +136,99 @@ export class FileThread {
     }
   }
 
-  /** Ends the thread, however far it got. */
-  close(): void {
-    void this.worker.terminate()
+  /** Lets the file go, however far it was taken. */
+  drop(): void {
+    this.dropped = true
+    for (const m of this.arrived.splice(0)) this.giveBack(m)
   }
 }
 
-// -------------------------------------------------------------------------------------
-// reading
-// -------------------------------------------------------------------------------------
-
 /**
- * The gzipped files of a read, in input order, each read on a thread of its own, `parallel`
- * at a time: taking a file's read starts the threads of the files after it, up to that many.
+ * The gzipped files of a read, in input order, read on `parallel` threads (see the module):
+ * the threads start when the first file is taken.
  *
  * @category reading
  */
 export class InflatingFiles {
-  private readonly threads: Array<FileThread | undefined> = []
+  private readonly files: ReadonlyArray<InflatingFile>
+  private readonly threads: Array<Thread> = []
+  // The next file no thread has been given.
   private next = 0
 
   /**
    * `inputs` are the read's inputs' indices that are gzipped files, with their paths; each is
-   * read with the settings `read`, its thread pausing while more than `ahead` bytes of its
+   * read with the settings `read`, a thread pausing while more than `ahead` bytes of its
    * batches wait to be taken.
    */
   constructor(
     private readonly inputs: ReadonlyArray<{ readonly index: number; readonly path: string }>,
     private readonly parallel: number,
-    private readonly read: InflatingRead,
+    private readonly read: InflatingRead['read'],
     private readonly ahead = aheadBytes,
-  ) {}
-
-  /** The thread reading input `index`, when it is one of these files; started now if it was not. */
-  take(index: number): FileThread | undefined {
-    const k = this.inputs.findIndex((f) => f.index === index)
-    if (k < 0) return undefined
-    for (; this.next < Math.min(k + this.parallel, this.inputs.length); this.next++)
-      this.threads[this.next] = new FileThread(
-        (this.inputs[this.next] as { path: string }).path,
-        this.read,
-        this.ahead,
-      )
-    const thread = this.threads[k]
-    this.threads[k] = undefined
-    return thread
+  ) {
+    this.files = inputs.map((f) => new InflatingFile(f.path))
   }
 
-  /** Ends every thread not taken (the read stopped early). */
+  /**
+   * The read of input `index`, when it is one of these files and a thread has it (one that
+   * could not be looked at is left to the caller, who reads it and meets its error).
+   */
+  take(index: number): InflatingFile | undefined {
+    const k = this.inputs.findIndex((f) => f.index === index)
+    if (k < 0) return undefined
+    if (this.threads.length === 0) this.start()
+    const file = this.files[k] as InflatingFile
+    return file.thread === undefined ? undefined : file
+  }
+
+  private start(): void {
+    const n = Math.min(this.parallel, this.files.length)
+    for (let j = 0; j < n; j++) {
+      const worker = new Worker(new URL('./RangeWorker.js', import.meta.url), {
+        workerData: { inflating: { read: this.read, ahead: this.ahead } satisfies InflatingRead },
+        resourceLimits: { maxYoungGenerationSizeMb: 2 },
+      })
+      const thread: Thread = { worker, decoder: new FindingDecoder() }
+      worker.on('message', (m: InflatingMessage) => {
+        // Learned as sent: the strings of a batch are those its thread first used since its last.
+        if (m.message.type === 'batch') thread.decoder.learn(m.message.strings)
+        this.files[m.file]?.arrive(m)
+        // A file read to its end, or to where it stopped: the thread takes the next.
+        if (m.message.type !== 'batch') this.give(thread)
+      })
+      const broke = (e: Error): void => {
+        for (const f of this.files) if (f.thread === thread) f.arrive(e)
+      }
+      worker.on('error', broke)
+      worker.on('exit', (code) => broke(new Error(`reading thread exited (${code})`)))
+      this.threads.push(thread)
+      this.give(thread)
+    }
+  }
+
+  // Gives a thread the next file, or lets it end when none is left.
+  private give(thread: Thread): void {
+    for (; this.next < this.files.length; this.next++) {
+      const file = this.files[this.next] as InflatingFile
+      let s: { size: bigint; mtimeNs: bigint }
+      try {
+        s = statSync(file.path, { bigint: true })
+      } catch {
+        continue
+      }
+      file.size = s.size
+      file.mtimeNs = s.mtimeNs
+      file.thread = thread
+      const task: InflatingTask = { file: this.next++, path: file.path, size: s.size, mtimeNs: s.mtimeNs }
+      thread.worker.postMessage(task)
+      return
+    }
+    thread.worker.postMessage('close')
+  }
+
+  /** Ends every thread (the read is over, or left early). */
   close(): void {
-    for (const t of this.threads) t?.close()
+    for (const t of this.threads) void t.worker.terminate()
     this.threads.length = 0
   }
 }
@@ -210,7 +242,7 @@ export class InflatingFiles {
  * @category reading
  */
 export async function* readInflatingFile(
-  thread: FileThread,
+  file: InflatingFile,
   options: DecodeOptions & { readonly mapping: InspectorMappingOptions },
   chunkSize: number,
   onRaw: (bytes: number) => void,
@@ -219,30 +251,30 @@ export async function* readInflatingFile(
   let counted = 0
   try {
     for (;;) {
-      const m = await thread.next()
+      const m = await file.next()
       if (m instanceof Error) throw m
       counted += m.raw
       onRaw(m.raw)
       const message = m.message
       if (message.type === 'batch') {
-        const out = decoder.decode(message, thread.decoder)
+        const out = decoder.decode(message, (file.thread as Thread).decoder)
         if (out.length > 0) yield out
       } else if (message.type === 'eof') return { end: 'eof', sawValue: message.sawValue }
       else if (message.type === 'stopped') {
         const at = message.at
-        const rest = inflatedFrom(thread, at.offset, chunkSize, counted, onRaw)
+        const rest = inflatedFrom(file, at.offset, chunkSize, counted, onRaw)
         return { end: 'stopped', at, position: options.tally.read, rest }
       } else throw new Error('a file read on one thread met a boundary')
     }
   } finally {
-    thread.close()
+    file.drop()
   }
 }
 
 // The file's inflated bytes from `offset` on, the file checked to be the one the thread read;
 // compressed bytes past the `counted` ones the thread saw are counted.
 async function* inflatedFrom(
-  thread: FileThread,
+  file: InflatingFile,
   offset: number,
   chunkSize: number,
   counted: number,
@@ -250,8 +282,8 @@ async function* inflatedFrom(
 ): AsyncGenerator<Buffer> {
   let raw = 0
   async function* compressed(): AsyncGenerator<Buffer> {
-    const resume = { start: 0, size: thread.size, mtimeNs: thread.mtimeNs }
-    for await (const chunk of readUnchanged(thread.path, chunkSize, resume)) {
+    const resume = { start: 0, size: file.size, mtimeNs: file.mtimeNs }
+    for await (const chunk of readUnchanged(file.path, chunkSize, resume)) {
       const before = raw
       raw += chunk.length
       if (raw > counted) onRaw(raw - Math.max(before, counted))

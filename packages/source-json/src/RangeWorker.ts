@@ -10,7 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { cutStream } from './Blocks.js'
 import { FindingEncoder } from './FindingWords.js'
 import type { InflatedCredit, InflatedMessage } from './InflatedStream.js'
-import { heldBytes, type InflatingMessage, type InflatingTask } from './InflatingFiles.js'
+import { heldBytes, type InflatingMessage, type InflatingRead, type InflatingTask } from './InflatingFiles.js'
 import { errorText, gunzipped, readUnchanged } from './Input.js'
 import {
   type ArrivingBytes,
@@ -38,7 +38,7 @@ const data = workerData as
   | { readonly task: PieceTask; readonly claims: Int32Array }
   | { readonly blocks: Omit<RangeTask, 'from' | 'ends'>; readonly stop: Int32Array }
   | { readonly inflate: InflateTask }
-  | { readonly inflating: InflatingTask }
+  | { readonly inflating: InflatingRead }
 
 interface InflateTask {
   readonly path: string
@@ -112,62 +112,79 @@ class Arriving implements ArrivingBytes {
   }
 }
 
-// Reads a gzipped file whole (see `InflatingFiles`): inflated as it is read, its records read
-// as the inflated bytes arrive; paused while the batches sent and not yet taken pass the bound.
-const readInflating = async (task: InflatingTask): Promise<void> => {
-  let raw = 0
+// Reads gzipped files whole, as they are given (see `InflatingFiles`), with one reader and one
+// dictionary for all: each inflated as it is read, its records read as the inflated bytes
+// arrive; paused while the batches sent and not yet taken pass the bound.
+const readInflating = ({ read, ahead }: InflatingRead): void => {
+  const fast = rangeRecord({ ...read, path: '', size: 0 })
+  const encoder = new FindingEncoder()
+  const tasks: Array<InflatingTask> = []
+  let reading = false
   let held = 0
   let wake: (() => void) | undefined
-  parentPort?.on('message', (taken: number) => {
-    held -= taken
-    wake?.()
-  })
-  const post = (message: RangeMessage): void => {
-    const size = message.type === 'batch' ? heldBytes(message) : 0
-    held += size
-    parentPort?.postMessage(
-      { message, raw, held: size } satisfies InflatingMessage,
-      message.type === 'batch'
-        ? [message.words.buffer as ArrayBuffer, message.prints.buffer as ArrayBuffer]
-        : [],
-    )
-    raw = 0
-  }
   const room = async (): Promise<void> => {
-    while (held > task.ahead)
+    while (held > ahead)
       await new Promise<void>((resolve) => {
         wake = resolve
       })
   }
-  async function* compressed(): AsyncGenerator<Buffer> {
-    const resume = { start: 0, size: task.size, mtimeNs: task.mtimeNs }
-    for await (const chunk of readUnchanged(task.path, task.read.chunkSize, resume)) {
-      raw += chunk.length
-      yield chunk
+  const readFile = async (task: InflatingTask): Promise<void> => {
+    let raw = 0
+    const post = (message: RangeMessage): void => {
+      const size = message.type === 'batch' ? heldBytes(message) : 0
+      held += size
+      parentPort?.postMessage(
+        { file: task.file, message, raw, held: size } satisfies InflatingMessage,
+        message.type === 'batch'
+          ? [message.words.buffer as ArrayBuffer, message.prints.buffer as ArrayBuffer]
+          : [],
+      )
+      raw = 0
     }
-  }
-  const range: RangeTask = { ...task.read, path: task.path, size: Number.POSITIVE_INFINITY, ends: [] }
-  const arriving = new Arriving()
-  const run = startRange(range, post, rangeRecord(range), new FindingEncoder(), arriving)
-  try {
-    let going = true
-    for await (const chunk of gunzipped(compressed())) {
-      arriving.push(chunk)
-      while (going && arriving.waiting >= run.wants()) {
+    async function* compressed(): AsyncGenerator<Buffer> {
+      const resume = { start: 0, size: task.size, mtimeNs: task.mtimeNs }
+      for await (const chunk of readUnchanged(task.path, read.chunkSize, resume)) {
+        raw += chunk.length
+        yield chunk
+      }
+    }
+    const range: RangeTask = { ...read, path: task.path, size: Number.POSITIVE_INFINITY, ends: [] }
+    const arriving = new Arriving()
+    const run = startRange(range, post, fast, encoder, arriving)
+    try {
+      let going = true
+      for await (const chunk of gunzipped(compressed())) {
+        arriving.push(chunk)
+        while (going && arriving.waiting >= run.wants()) {
+          await room()
+          going = run.step()
+        }
+        if (!going) break
+      }
+      arriving.ended = true
+      while (going) {
         await room()
         going = run.step()
       }
-      if (!going) break
+    } catch (e) {
+      run.abandon(errorText(e))
     }
-    arriving.ended = true
-    while (going) {
-      await room()
-      going = run.step()
-    }
-  } catch (e) {
-    run.abandon(errorText(e))
   }
-  parentPort?.close()
+  parentPort?.on('message', (m: InflatingTask | number | 'close') => {
+    if (m === 'close') return parentPort?.close()
+    if (typeof m === 'number') {
+      held -= m
+      wake?.()
+      return
+    }
+    tasks.push(m)
+    if (reading) return
+    reading = true
+    void (async () => {
+      for (let t = tasks.shift(); t !== undefined; t = tasks.shift()) await readFile(t)
+      reading = false
+    })()
+  })
 }
 
 if ('blocks' in data) {

@@ -50,7 +50,7 @@ import { FastRecord } from './FastRecord.js'
 import { FindingArnSet } from './FindingArnSet.js'
 import { fileFormat, formatsTried, sniffStream } from './Format.js'
 import { inflatedStream } from './InflatedStream.js'
-import { type FileThread, InflatingFiles, readInflatingFile } from './InflatingFiles.js'
+import { type InflatingFile, InflatingFiles, readInflatingFile } from './InflatingFiles.js'
 import { decodedBytes, errorText, type Input, listInputs, type ResumeAt } from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordKind, recordProjection } from './Record.js'
@@ -366,7 +366,7 @@ const startsGzipped = async (path: string): Promise<boolean> => {
 async function* readInput(
   input: Input,
   ctx: Context,
-  thread: FileThread | undefined,
+  thread: InflatingFile | undefined,
 ): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
   const records = new InputRecords(input.name, ctx, input.listed === true)
   try {
@@ -380,7 +380,7 @@ async function* readInput(
   } catch (e) {
     return records.unreadable(e)
   } finally {
-    thread?.close()
+    thread?.drop()
     // A file of a directory that is not an export is listed as skipped, not read.
     if (records.notExport !== undefined) ctx.onSkippedInput(input.name, records.notExport)
     else ctx.report = concatIngestReports(ctx.report, tallyReport(records.tally))
@@ -442,7 +442,7 @@ async function* readStreamPhase(
   records: InputRecords,
   ctx: Context,
   from: Stopped | undefined,
-  thread?: FileThread,
+  thread?: InflatingFile,
 ): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
   const t = records.tally
   // A file whose records are located is taken as it is now; its ranges are read back against it.
@@ -549,7 +549,7 @@ async function* readStreamSplitPhase(
 // Reads a gzipped file on the thread that read it whole (see `InflatingFiles`); the bytes read
 // here to tell its format are let go, uncounted.
 async function* readInflatingPhase(
-  thread: FileThread,
+  thread: InflatingFile,
   sniffed: AsyncIterable<Buffer>,
   before: { readonly bytes: number; readonly read: number },
   records: InputRecords,
