@@ -48,6 +48,7 @@ import {
 import { csvReportItems, isCsvProblem, isCsvRecord } from './CsvReport.js'
 import { FastRecord } from './FastRecord.js'
 import { FindingArnSet } from './FindingArnSet.js'
+import type { FindingIdSink } from './FindingIdSink.js'
 import { fileFormat, formatsTried, sniffStream } from './Format.js'
 import { inflatedStream } from './InflatedStream.js'
 import { decodedBytes, errorText, type Input, listInputs, type ResumeAt } from './Input.js'
@@ -135,6 +136,13 @@ export interface ReadOptions extends InspectorMappingOptions {
    * each counted record's byte range with it, and read records one at a time, not in runs.
    */
   readonly locate?: boolean
+  /**
+   * Where a split read puts its counted findings as ids (with their locations when `locate`),
+   * instead of handing them out as objects: the batches then hold only the findings read
+   * otherwise, and the report is the same. Used only when {@link ReadOptions.findingArns} is
+   * `false`; the sink takes findings in the order they would have been handed out.
+   */
+  readonly into?: FindingIdSink
   /** Globs a directory's files must match to be read (default: every file); named files are always read. */
   readonly include?: ReadonlyArray<string>
   /**
@@ -259,6 +267,7 @@ interface Context {
   readonly findingArns: boolean
   readonly keys: ReadonlyArray<GroupKey> | undefined
   readonly locate: boolean
+  readonly into: FindingIdSink | undefined
   readonly mapping: InspectorMappingOptions
   readonly seen: FindingArnSet
   readonly onProgress: (bytesRead: number) => void
@@ -278,6 +287,7 @@ const makeContext = (options: ReadOptions): Context => ({
   findingArns: options.findingArns ?? true,
   keys: options.keys,
   locate: options.locate ?? false,
+  into: options.into,
   mapping: {
     ...(options.statuses === undefined ? {} : { statuses: options.statuses }),
     ...(options.resolvePipeline === undefined ? {} : { resolvePipeline: options.resolvePipeline }),
@@ -351,6 +361,7 @@ async function* readSplitPhase(
     keys: ctx.keys,
     mapping: ctx.mapping,
     seen: ctx.seen,
+    into: ctx.into,
     tally: t,
     // Located in the file as planned: the split read checks it is so to its end.
     locate: ctx.locate ? { path: plan.path, size: BigInt(plan.size), mtimeNs: plan.mtimeNs } : undefined,
@@ -476,6 +487,7 @@ async function* readStreamSplitPhase(
     mapping: ctx.mapping,
     locate: ctx.locate,
     seen: ctx.seen,
+    into: ctx.into,
     tally: t,
   })
   // Delegated, so that a reader left early lets the split read stop its threads.
