@@ -96,6 +96,8 @@ export class FindingEncoder {
   // Ids by the reader's own ids of strings (see `add`), so that those skip the map: 0 when unknown.
   private byKnown = new Int32Array(1024)
   private fresh: Array<string> = []
+  // Ids given so far.
+  private count = 0
   private readonly words = new WordList()
 
   private id(v: string | undefined, known: number): number {
@@ -104,10 +106,12 @@ export class FindingEncoder {
       const id = this.byKnown[known] as number
       if (id !== 0) return id
     }
-    let id = this.ids.get(v)
+    // A string the reader knows by an id of its own is new here when that id is: it is not
+    // looked up (a string also added by value may then have two ids, which decode alike).
+    let id = known >= 0 ? undefined : this.ids.get(v)
     if (id === undefined) {
-      id = this.ids.size + 1
-      this.ids.set(v, id)
+      id = ++this.count
+      if (known < 0) this.ids.set(v, id)
       this.fresh.push(v)
     }
     if (known >= 0) {

@@ -133,7 +133,7 @@ export interface ReadOptions extends InspectorMappingOptions {
   /**
    * Whether to note where each counted finding's record lies (see `recordLocation`), for a
    * reader that reads records back whole (default `false`). A split read's threads then send
-   * each counted record's byte range with it, and read records one at a time, not in runs.
+   * each counted record's byte range with it (a one-pass read takes records one at a time, not in runs).
    */
   readonly locate?: boolean
   /**
