@@ -57,7 +57,8 @@ test('a high-cardinality export split between threads: serve answers as aggregat
     t.true((await stat(file)).size > 32 << 20, 'large enough to be split')
     const served = await serve(['--workers', '3', '--page-size', '1000', file])
     try {
-      const c = client(served.url)
+      // A client per walk: one left idle while the reference is made may find its kept-alive
+      // socket closed by the server.
       const { accounts, pipelines } = worldOf(seed, 'high')
       for (const filter of [
         undefined,
@@ -66,7 +67,7 @@ test('a high-cardinality export split between threads: serve answers as aggregat
       ]) {
         const responses: unknown[] = []
         for await (const page of paginateListImageScanFindingAggregations(
-          { client: c },
+          { client: client(served.url) },
           filter === undefined ? {} : { filter },
         ))
           responses.push(...(page.responses ?? []))
@@ -86,7 +87,7 @@ test('a high-cardinality export split between threads: serve answers as aggregat
       for (const pipeline of pipelines.slice(0, 4)) {
         const listed: Array<ImageScanFinding> = []
         for await (const page of paginateListImageScanFindings(
-          { client: c, pageSize: 25 },
+          { client: client(served.url), pageSize: 25 },
           { filters: [{ name: 'imagePipelineArn', values: [pipeline] }] },
         ))
           listed.push(...(page.findings ?? []))
