@@ -20,7 +20,7 @@ import type {
   ScantallyError,
 } from '@scantally/core'
 import { imageScanFindingDetail, inspectorFindingDetail, serviceException } from '@scantally/core/internal'
-import { type ExportFile, recordKind, recordLocation } from '@scantally/source-json'
+import { type ExportFile, type RecordLocation, recordKind, recordLocation } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 
 // -------------------------------------------------------------------------------------
@@ -35,6 +35,8 @@ import * as E from 'fp-ts/lib/Either.js'
  */
 export interface RecordDetailsBuilder {
   readonly add: (finding: Finding) => void
+  /** As `add`, for a finding whose record lies at `at` (`undefined`: nowhere to read it from). */
+  readonly addAt: (at: RecordLocation | undefined) => void
   readonly freeze: () => RecordedDetails
 }
 
@@ -55,13 +57,12 @@ export const makeRecordDetails = (): RecordDetailsBuilder => {
   let offset = new Float64Array(1024)
   let length = new Uint32Array(1024)
   let rows = 0
-  const add = (finding: Finding): void => {
+  const addAt = (at: RecordLocation | undefined): void => {
     if (rows === space.length) {
       space = grown(space, new Int32Array(rows * 2))
       offset = grown(offset, new Float64Array(rows * 2))
       length = grown(length, new Uint32Array(rows * 2))
     }
-    const at = recordLocation(finding)
     if (at?._tag === 'InFile') {
       let id = fileIds.get(at.file)
       if (id === undefined) {
@@ -123,7 +124,7 @@ export const makeRecordDetails = (): RecordDetailsBuilder => {
       },
     }
   }
-  return { add, freeze }
+  return { add: (finding) => addAt(recordLocation(finding)), addAt, freeze }
 }
 
 // -------------------------------------------------------------------------------------

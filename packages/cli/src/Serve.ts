@@ -7,21 +7,8 @@
  * @module
  */
 import { type FileHandle, open, readFile } from 'node:fs/promises'
-import {
-  defaultPageSize,
-  type Finding,
-  type FindingSource,
-  type Folded,
-  foldSource,
-  type TokenKey,
-} from '@scantally/core'
-import {
-  countOf,
-  isFromRow,
-  makeBuilder,
-  makeScanFindingStoreBuilder,
-  mapSource,
-} from '@scantally/core/internal'
+import { defaultPageSize, type FindingSource, type Folded, foldSource, type TokenKey } from '@scantally/core'
+import { countOf, isFromRow, makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/internal'
 import {
   type AccessEntry,
   accessLogLine,
@@ -31,6 +18,7 @@ import {
   startServer,
   stderrLogger,
 } from '@scantally/server'
+import type { FindingIdSink } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { noInput, parseCommandLine, wholeNumber } from './Args.js'
 import { type InputError, openInputs } from './Inputs.js'
@@ -169,7 +157,7 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
 
   const started = io.now()
   const progress = await progressOf(io, inputs, false)
-  let findings = 0
+  const loading = startLoad()
   // Located records: ListImageScanFindings serves each finding whole, read back from its export.
   const source = await openInputs(
     inputs,
@@ -178,16 +166,13 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
       ...read.right,
       locate: true,
       findingArns: false,
-      onProgress: (bytes) => progress.update(bytes, findings),
+      into: loading.sink,
+      onProgress: (bytes) => progress.update(bytes, loading.findings()),
     },
     { io, command: 'serve', quiet: false },
   )
   if (E.isLeft(source)) return source.left
-  const counted = mapSource((batch: ReadonlyArray<Finding>) => {
-    findings += batch.length
-    return batch
-  })(source.right)
-  const finished = await untilStopped(io, load(counted))
+  const finished = await untilStopped(io, loading.load(source.right))
   progress.done()
   if (E.isLeft(finished)) {
     await accessLog?.right.close()
@@ -269,29 +254,43 @@ const openAccessLog = async (
 // The index and the store, filled from the same counted findings so both operations agree, and
 // only when the read succeeded as a whole: a failed read leaves nothing to serve. The store keeps
 // each finding as its index row, so both share one set of strings; the inputs de-duplicate (by
-// ARN, across every input), so the builders keep no ARNs. Only the frozen structures outlive
-// this: the builders' lookup tables are dropped with it.
-const load = async (source: FindingSource<InputError>) => {
+// ARN, across every input), so the builders keep no ARNs. A split read puts its findings into
+// the `sink` as ids of the index's dictionaries (no object per finding); the rest come as
+// findings. Only the frozen structures outlive this: the builders' lookup tables are dropped with it.
+const startLoad = () => {
   const index = makeBuilder({ dedupe: false })
-  const builders = {
+  const b = {
     index,
     store: makeScanFindingStoreBuilder({ index }),
     details: makeRecordDetails(),
     fromRows: 0,
+    findings: 0,
   }
-  // A source's findings are valid records already: the store takes them without checking again.
-  const loaded = await foldSource(source, builders, (b, f) => {
-    // Counts from combination rows are aggregations only: there is no finding to list.
-    if (isFromRow(f)) {
-      b.index.add(f)
-      b.fromRows += countOf(f)
-    } else if (b.store.addFinding(f)) b.details.add(f)
-    return b
-  })()
-  return E.map(({ value, report }: Folded<typeof builders>) => {
-    const store = value.store.freeze(value.details.freeze())
-    return { index: store.index, store, fromRows: value.fromRows, report }
-  })(loaded)
+  const sink: FindingIdSink = {
+    intern: index.intern,
+    add: (account, build, pipeline, vulnerability, severity, fix, exploit, at) => {
+      b.store.addIds(account, build, pipeline, vulnerability, severity, fix, exploit)
+      b.details.addAt(at)
+      b.findings++
+    },
+  }
+  const load = async (source: FindingSource<InputError>) => {
+    // A source's findings are valid records already: the store takes them without checking again.
+    const loaded = await foldSource(source, b, (b, f) => {
+      b.findings++
+      // Counts from combination rows are aggregations only: there is no finding to list.
+      if (isFromRow(f)) {
+        b.index.add(f)
+        b.fromRows += countOf(f)
+      } else if (b.store.addFinding(f)) b.details.add(f)
+      return b
+    })()
+    return E.map(({ value, report }: Folded<typeof b>) => {
+      const store = value.store.freeze(value.details.freeze())
+      return { index: store.index, store, fromRows: value.fromRows, report }
+    })(loaded)
+  }
+  return { sink, load, findings: () => b.findings }
 }
 
 // Reloads run one after the other, so a slow read never overwrites a newer one. A file that

@@ -112,6 +112,27 @@ export interface IndexBuilder {
   readonly place: (f: Finding) => number
   /** Adds `n` already de-duplicated findings of one combination (used by merges and fast readers). */
   readonly addCombination: (row: Row) => void
+  /**
+   * The id of `value` in column `key`'s dictionary, added when new: a reader that hands findings
+   * over as ids (see {@link IndexBuilder.placeIds}) asks once per string, not once per finding.
+   */
+  readonly intern: (key: GroupKey, value: string) => number
+  /**
+   * Adds `n` already de-duplicated findings of one combination given as ids of
+   * {@link IndexBuilder.intern} (0: absent), an index into `severities` and a code of
+   * {@link fixCodes}, `exploits` of them with a known exploit; returns its row. No string is
+   * looked at: this is the per-finding work of a reader that interned its strings once.
+   */
+  readonly placeIds: (
+    account: number,
+    build: number,
+    pipeline: number,
+    vulnerability: number,
+    severity: number,
+    fix: number,
+    n: number,
+    exploits: number,
+  ) => number
   /** Findings skipped as duplicates so far. */
   readonly duplicates: () => number
   /** Freezes the rows into an {@link Index} (the same one on every call); add nothing afterwards. */
@@ -213,14 +234,31 @@ export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
 
   // A finding and a row name the same members alike, but for the account: both are passed
   // as they are (no record made per finding).
-  const addRow = (a: string, k: RowFields, n: number, ex: number): number => {
+  const addRow = (a: string, k: RowFields, n: number, ex: number): number =>
+    addIds(
+      intern(0, a),
+      intern(1, k.imageBuildVersionArn),
+      intern(2, k.imagePipelineArn),
+      intern(3, k.vulnerabilityId),
+      severities.indexOf(k.severity),
+      k.fixAvailable === undefined ? 0 : fixCodes.indexOf(k.fixAvailable),
+      n,
+      ex,
+    )
+
+  // The row of a combination given as ids, made when new, with `n` findings (`ex` of them
+  // with a known exploit) added to it.
+  const addIds = (
+    ia: number,
+    ii: number,
+    ip: number,
+    iv: number,
+    s: number,
+    fx: number,
+    n: number,
+    ex: number,
+  ): number => {
     if (frozen !== undefined) throw new Error('an index builder takes nothing once frozen')
-    const ia = intern(0, a)
-    const ii = intern(1, k.imageBuildVersionArn)
-    const ip = intern(2, k.imagePipelineArn)
-    const iv = intern(3, k.vulnerabilityId)
-    const s = severities.indexOf(k.severity)
-    const fx = k.fixAvailable === undefined ? 0 : fixCodes.indexOf(k.fixAvailable)
     const code = (s << 8) | fx
     const [ca, ci, cp, cv] = cols as [Int32Array, Int32Array, Int32Array, Int32Array]
     const mask = slots.length - 1
@@ -237,7 +275,7 @@ export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
     if (row === -1) {
       if (rows === ca.length) {
         grow()
-        return addRow(a, k, n, ex)
+        return addIds(ia, ii, ip, iv, s, fx, n, ex)
       }
       row = rows++
       slots[at] = row + 1
@@ -273,6 +311,8 @@ export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
     addCombination: (r) => {
       addRow(r.accountId, r, r.count, r.exploitAvailable)
     },
+    intern: (key, value) => intern(keyColumns.indexOf(key), value),
+    placeIds: addIds,
     duplicates: () => duplicates,
     freeze: () => {
       if (frozen !== undefined) return frozen

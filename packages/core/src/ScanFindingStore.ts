@@ -115,6 +115,20 @@ export interface ScanFindingStoreBuilder {
    * descriptive members): as `add` gives it, without checking it again; `false` for a duplicate.
    */
   readonly addFinding: (finding: Finding) => boolean
+  /**
+   * Adds a finding a source validated and de-duplicated already, given as ids of its index
+   * builder (see `IndexBuilder.placeIds`): a severity index, a code of `fixCodes`, and whether
+   * it has a known exploit. A reader that hands findings over as ids makes no object per finding.
+   */
+  readonly addIds: (
+    account: number,
+    build: number,
+    pipeline: number,
+    vulnerability: number,
+    severity: number,
+    fix: number,
+    exploit: boolean,
+  ) => void
   readonly freeze: (recorded?: RecordedDetails) => ScanFindingStore
 }
 
@@ -169,6 +183,9 @@ export const makeScanFindingStoreBuilder = (
   }
   return {
     addFinding: (finding) => stored(index.place(finding)),
+    addIds: (account, build, pipeline, vulnerability, severity, fix, exploit) => {
+      stored(index.placeIds(account, build, pipeline, vulnerability, severity, fix, 1, exploit ? 1 : 0))
+    },
     add: (record) => {
       // `is` first: most records are valid, and it allocates nothing.
       if (!ScanFindingRecord.is(record)) {

@@ -173,8 +173,12 @@ export const RUN_VULNERABILITY_ID: i32 = 3
 export const RUN_PACKED: i32 = 4
 // Run word: print.
 export const RUN_PRINT: i32 = 5
+// Run word: start.
+export const RUN_START: i32 = 9
+// Run word: end.
+export const RUN_END: i32 = 10
 // Words of a finding a run counted.
-export const RUN_WORDS: i32 = 9
+export const RUN_WORDS: i32 = 11
 // Where the packed exploit starts.
 export const PACK_EXPLOIT_SHIFT: i32 = 0
 // The packed exploit's mask.

@@ -29,7 +29,7 @@ import {
   OUTCOME_COUNTED, OUTCOME_DECLINED, OUTCOME_NO_IMAGE_LINKAGE, OUTCOME_NOT_ACTIVE, PACK_EXPLOIT_SHIFT,
   PACK_FIX_SHIFT, PACK_SEVERITY_SHIFT, R_DETAIL_SET, R_DETAIL_TYPE_OK, R_FINDING, R_LAST_NEWLINE, R_OUTCOME,
   R_RUN_AFTER_RECORD, R_RUN_COUNTED, R_RUN_NO_LINKAGE, R_RUN_NOT_ACTIVE, R_RUN_READ, R_TOP, RUN_ACCOUNT,
-  RUN_BUILD, RUN_PACKED, RUN_PIPELINE, RUN_PRINT, RUN_VULNERABILITY_ID, RUN_WORDS, SEVERITY_COUNT,
+  RUN_BUILD, RUN_END, RUN_PACKED, RUN_PIPELINE, RUN_PRINT, RUN_START, RUN_VULNERABILITY_ID, RUN_WORDS, SEVERITY_COUNT,
   SEVERITY_FIRST, STATUS_COUNT, STATUS_FIRST, W_ACCOUNT, W_ARN, W_BUILD, W_EXPLOIT, W_FIX, W_PIPELINE,
   W_PRINT, W_RESOURCES_BAD, W_SEEN, W_SEVERITY, W_STATUS, W_TAG, W_VULNERABILITY_ID,
 } from './layout'
@@ -876,7 +876,7 @@ function mayBeWrapper(p: i32): bool {
  * Reads a run of records from `p` (at or before a value's start, in the input that ends at
  * `inputEnd`), at the top level or (`inArray`) after a comma in an array, deciding each and
  * writing the counted ones from RUN (RUN_WORDS each: the ids of their strings, packed severity,
- * fix and exploit, and ARN fingerprint); it stops before a value at or after `stopAt`, before
+ * fix and exploit, ARN fingerprint, and the addresses the record starts and ends at); it stops before a value at or after `stopAt`, before
  * anything but a record it decides itself with interned strings, at the end of the input, or
  * when RUN is full, and returns where: a value's start, or (R_RUN_AFTER_RECORD set) right after
  * a record in an array.
@@ -917,6 +917,8 @@ export function run(p: i32, inputEnd: i32, complete: bool, stopAt: i32, inArray:
       store<i32>(out + (RUN_VULNERABILITY_ID << 2), vulnerabilityId)
       store<i32>(out + (RUN_PACKED << 2), load<i32>(finding(F_PACKED)))
       memory.copy(out + (RUN_PRINT << 2), finding(F_PRINT), 16)
+      store<i32>(out + (RUN_START << 2), q)
+      store<i32>(out + (RUN_END << 2), r)
       counted++
     } else if (o == OUTCOME_NOT_ACTIVE) notActive++
     else if (o == OUTCOME_NO_IMAGE_LINKAGE) noLinkage++

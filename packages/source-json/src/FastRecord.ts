@@ -191,6 +191,14 @@ export class FastRecord {
     return this.walker.runAt
   }
 
+  /**
+   * The address in the walker's memory of the first byte of the last run's input: a finding's
+   * record starts and ends (its `RUN_START` and `RUN_END` words) that far from the input's start.
+   */
+  get runInput(): number {
+    return this.walker.at
+  }
+
   /** The group key the walker interned as `id`, decoded once. */
   internedString(id: number): string {
     let s = this.interned[id]

@@ -6,8 +6,10 @@
  *
  * @module
  */
-import { type Finding, type KeyString, severities } from '@scantally/core'
+import { type Finding, type GroupKey, type KeyString, severities } from '@scantally/core'
+import { fixCodes } from '@scantally/core/internal'
 import type { FindingParts } from './FastRecord.js'
+import type { FindingIdSink } from './FindingIdSink.js'
 import {
   exploitValues,
   fixValues,
@@ -17,12 +19,23 @@ import {
   PACK_FIX_SHIFT,
   PACK_SEVERITY_SHIFT,
 } from './RecordLayout.js'
+import type { RecordLocation } from './RecordLocation.js'
 
 /** Words per finding. */
 export const WORDS_PER_FINDING = 5
 
 const fixes = fixValues
 const exploits = exploitValues
+// A packed fix (0: absent, k: `fixes[k - 1]`) as a code of core's `fixCodes`, and whether a
+// packed exploit is YES: the two vocabularies are told apart by value, not by their order.
+const fixCodeOf = Uint8Array.from([0, ...fixes.map((v) => fixCodes.indexOf(v))])
+const exploitYes = [false, ...exploits.map((v) => v === 'YES')]
+const sinkColumns: ReadonlyArray<GroupKey> = [
+  'accountId',
+  'imageBuildVersionArn',
+  'imagePipelineArn',
+  'vulnerabilityId',
+]
 
 // Severity, fixAvailable and exploitAvailable (indexes, -1: absent) in one word, as the walker
 // packs them.
@@ -83,6 +96,8 @@ export class FindingEncoder {
   // Ids by the reader's own ids of strings (see `add`), so that those skip the map: 0 when unknown.
   private byKnown = new Int32Array(1024)
   private fresh: Array<string> = []
+  // Ids given so far.
+  private count = 0
   private readonly words = new WordList()
 
   private id(v: string | undefined, known: number): number {
@@ -91,10 +106,12 @@ export class FindingEncoder {
       const id = this.byKnown[known] as number
       if (id !== 0) return id
     }
-    let id = this.ids.get(v)
+    // A string the reader knows by an id of its own is new here when that id is: it is not
+    // looked up (a string also added by value may then have two ids, which decode alike).
+    let id = known >= 0 ? undefined : this.ids.get(v)
     if (id === undefined) {
-      id = this.ids.size + 1
-      this.ids.set(v, id)
+      id = ++this.count
+      if (known < 0) this.ids.set(v, id)
       this.fresh.push(v)
     }
     if (known >= 0) {
@@ -198,10 +215,80 @@ export class FindingEncoder {
  */
 export class FindingDecoder {
   private readonly strings: Array<string | undefined> = [undefined]
+  // Per column, the sink's id of each of this dictionary's strings (0: not asked yet), and per
+  // image build, the id of the pipeline resolved for it plus one (0: not asked yet): each string
+  // is looked up once per thread, not once per finding.
+  private readonly sinkIds: Array<Int32Array<ArrayBuffer>> = sinkColumns.map(() => new Int32Array(0))
+  private resolved = new Int32Array(0)
 
   /** Appends the strings a batch first used. */
   learn(strings: ReadonlyArray<string>): void {
     for (const s of strings) this.strings.push(s)
+  }
+
+  /**
+   * Hands the finding at word `at` of `words` to `sink` as ids of its dictionaries, its record
+   * `location` with it, and the pipeline `pipelineOf` gives its image build when it has none (as
+   * {@link FindingDecoder.finding} would make it).
+   */
+  toSink(
+    words: Uint32Array,
+    at: number,
+    sink: FindingIdSink,
+    location: RecordLocation | undefined,
+    pipelineOf?: (build: KeyString) => KeyString | undefined,
+  ): void {
+    const small = words[at + 4] as number
+    const build = this.sinkId(sink, 1, words[at + 1] as number)
+    const pipelineWord = words[at + 2] as number
+    const pipeline =
+      pipelineWord !== 0 || build === 0 || pipelineOf === undefined
+        ? this.sinkId(sink, 2, pipelineWord)
+        : this.resolvedId(sink, words[at + 1] as number, pipelineOf)
+    sink.add(
+      this.sinkId(sink, 0, words[at] as number),
+      build,
+      pipeline,
+      this.sinkId(sink, 3, words[at + 3] as number),
+      small >>> PACK_SEVERITY_SHIFT,
+      fixCodeOf[(small >>> PACK_FIX_SHIFT) & PACK_FIX_MASK] as number,
+      exploitYes[(small >>> PACK_EXPLOIT_SHIFT) & PACK_EXPLOIT_MASK] === true,
+      location,
+    )
+  }
+
+  // The sink's id in column `c` of this dictionary's string `word` (0: absent).
+  private sinkId(sink: FindingIdSink, c: number, word: number): number {
+    if (word === 0) return 0
+    let ids = this.sinkIds[c] as Int32Array<ArrayBuffer>
+    if (word >= ids.length) ids = this.sinkIds[c] = this.grown(ids)
+    const known = ids[word] as number
+    if (known !== 0) return known
+    const id = sink.intern(sinkColumns[c] as GroupKey, this.strings[word] as string)
+    ids[word] = id
+    return id
+  }
+
+  // The sink's id of the pipeline `pipelineOf` gives the image build `word` (0: none).
+  private resolvedId(
+    sink: FindingIdSink,
+    word: number,
+    pipelineOf: (build: KeyString) => KeyString | undefined,
+  ): number {
+    if (word >= this.resolved.length) this.resolved = this.grown(this.resolved)
+    const known = this.resolved[word] as number
+    if (known !== 0) return known - 1
+    const pipeline = pipelineOf(this.strings[word] as KeyString)
+    const id = pipeline === undefined ? 0 : sink.intern('imagePipelineArn', pipeline)
+    this.resolved[word] = id + 1
+    return id
+  }
+
+  // A table as long as the dictionary (or twice as long as it was), the known ids kept.
+  private grown(ids: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+    const out = new Int32Array(Math.max(this.strings.length, ids.length * 2))
+    out.set(ids)
+    return out
   }
 
   /**

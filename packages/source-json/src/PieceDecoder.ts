@@ -8,6 +8,7 @@
 import type { Finding, InspectorMappingOptions } from '@scantally/core'
 import { KeyString } from '@scantally/core/internal'
 import type { FindingArnSet } from './FindingArnSet.js'
+import type { FindingIdSink } from './FindingIdSink.js'
 import { type FindingDecoder, WORDS_PER_FINDING } from './FindingWords.js'
 import type { RangeBatch, RangeMessage } from './RangeReader.js'
 import { type ExportFile, noteLocation, type RecordLocation } from './RecordLocation.js'
@@ -49,8 +50,9 @@ export interface SplitTally {
 export type Locator = (start: number, end: number) => RecordLocation
 
 /**
- * What decoding needs: the set findings are de-duplicated in, the counters to add to, and
- * whether findings keep their ARNs.
+ * What decoding needs: the set findings are de-duplicated in, the counters to add to, whether
+ * findings keep their ARNs, and the sink that takes them as ids instead of objects (only when
+ * they keep no ARN).
  *
  * @category model
  */
@@ -58,6 +60,7 @@ export interface DecodeOptions {
   readonly seen: FindingArnSet
   readonly tally: SplitTally
   readonly findingArns: boolean
+  readonly into?: FindingIdSink | undefined
 }
 
 // -------------------------------------------------------------------------------------
@@ -112,9 +115,13 @@ export class PieceDecoder {
     private readonly locate: Locator | undefined,
   ) {}
 
-  /** The findings of a batch, de-duplicated and made, its counters added to the tally. */
+  /**
+   * The findings of a batch, de-duplicated and made, its counters added to the tally; none when
+   * they went to the sink (see {@link DecodeOptions}).
+   */
   decode(m: RangeBatch, decoder: FindingDecoder): Array<Finding> {
     const { seen, tally: t, findingArns } = this.options
+    const sink = findingArns ? undefined : this.options.into
     const locate = this.locate
     t.read += m.read
     t.notActive += m.notActive
@@ -137,6 +144,11 @@ export class PieceDecoder {
         continue
       }
       t.counted++
+      if (sink !== undefined) {
+        const at = locate?.(m.spans[2 * i] as number, m.spans[2 * i + 1] as number)
+        decoder.toSink(m.words, w, sink, at, this.pipelineOf)
+        continue
+      }
       const arn = findingArns && print ? m.arns[i] : undefined
       const f = decoder.finding(m.words, w, arn, this.pipelineOf)
       if (locate !== undefined)

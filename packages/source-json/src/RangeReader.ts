@@ -20,7 +20,7 @@ import { FindingEncoder, WordList } from './FindingWords.js'
 import { errorText } from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordProjection } from './Record.js'
-import { outcomes, RUN_PRINT, RUN_WORDS } from './RecordLayout.js'
+import { outcomes, RUN_END, RUN_PRINT, RUN_START, RUN_WORDS } from './RecordLayout.js'
 import { decline, type ReaderPosition, RecordReader } from './RecordReader.js'
 import type { RunCounts } from './WasmRecord.js'
 
@@ -231,16 +231,20 @@ class PartTally {
     return true
   }
 
-  /** The records of the run `fast` just read. */
-  run(fast: FastRecord, c: RunCounts): void {
+  /** The records of the run `fast` just read from a buffer at offset `base` of the file. */
+  run(fast: FastRecord, c: RunCounts, base: number): void {
     this.read += c.read
     this.notActive += c.notActive
     this.noImageLinkage += c.noImageLinkage
     const words = fast.runWords
     const stringOf = (id: number): string => fast.internedString(id)
+    // A record's addresses in the walker's memory, as offsets of the file.
+    const offset = base - fast.runInput
     for (let i = 0, at = fast.runAt; i < c.counted; i++, at += RUN_WORDS) {
       this.encoder.addIds(words, at, stringOf)
       this.prints.push4(words, at + RUN_PRINT)
+      if (this.locate)
+        this.spans.push(offset + (words[at + RUN_START] as number), offset + (words[at + RUN_END] as number))
     }
   }
 
@@ -298,8 +302,8 @@ class Boundaries {
 }
 
 // The reader of a part: records the plain path maps (stopping at anything a one-pass read
-// must report itself), records the fast path reads one at a time and, when no ARN is sent and
-// records are not located, runs of records the walker reads at once, up to the next boundary.
+// must report itself), records the fast path reads one at a time and, when no ARN is sent, runs
+// of records the walker reads at once (each with its byte range), up to the next boundary.
 const partReader = (
   task: RangeTask,
   fast: FastRecord,
@@ -331,12 +335,12 @@ const partReader = (
   }
   const run = (s: JsonScanner, inArray: boolean, base: number): RunCounts => {
     const c = fast.run(s, inArray, boundaries.limit(base + s.pos) - base)
-    tally.run(fast, c)
+    tally.run(fast, c, base)
     return c
   }
   reader = new RecordReader(recordProjection, plain, {
     fast: one,
-    run: task.findingArns || task.locate === true ? undefined : run,
+    run: task.findingArns ? undefined : run,
     newlines: fast.newlines,
     stopBefore: boundaries.stopBefore,
     from: task.from,

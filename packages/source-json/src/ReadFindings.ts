@@ -48,6 +48,7 @@ import {
 import { csvReportItems, isCsvProblem, isCsvRecord } from './CsvReport.js'
 import { FastRecord } from './FastRecord.js'
 import { FindingArnSet } from './FindingArnSet.js'
+import type { FindingIdSink } from './FindingIdSink.js'
 import { fileFormat, formatsTried, sniffStream } from './Format.js'
 import { inflatedStream } from './InflatedStream.js'
 import { type InflatingFile, InflatingFiles, readInflatingFile } from './InflatingFiles.js'
@@ -133,7 +134,7 @@ export interface ReadOptions extends InspectorMappingOptions {
   /**
    * Whether to note where each counted finding's record lies (see `recordLocation`), for a
    * reader that reads records back whole (default `false`). A split read's threads then send
-   * each counted record's byte range with it, and read records one at a time, not in runs.
+   * each counted record's byte range with it (a one-pass read takes records one at a time, not in runs).
    */
   readonly locate?: boolean
   /**
@@ -142,6 +143,13 @@ export interface ReadOptions extends InspectorMappingOptions {
    * pass and memory for what is kept. Records are never cut when {@link ReadOptions.locate} is set.
    */
   readonly cutBytes?: number
+  /**
+   * Where a split read puts its counted findings as ids (with their locations when `locate`),
+   * instead of handing them out as objects: the batches then hold only the findings read
+   * otherwise, and the report is the same. Used only when {@link ReadOptions.findingArns} is
+   * `false`; the sink takes findings in the order they would have been handed out.
+   */
+  readonly into?: FindingIdSink
   /** Globs a directory's files must match to be read (default: every file); named files are always read. */
   readonly include?: ReadonlyArray<string>
   /**
@@ -267,6 +275,7 @@ interface Context {
   readonly keys: ReadonlyArray<GroupKey> | undefined
   readonly locate: boolean
   readonly cutBytes: number | undefined
+  readonly into: FindingIdSink | undefined
   readonly mapping: InspectorMappingOptions
   readonly seen: FindingArnSet
   readonly onProgress: (bytesRead: number) => void
@@ -287,6 +296,7 @@ const makeContext = (options: ReadOptions): Context => ({
   keys: options.keys,
   locate: options.locate ?? false,
   cutBytes: options.locate === true ? Number.POSITIVE_INFINITY : options.cutBytes,
+  into: options.into,
   mapping: {
     ...(options.statuses === undefined ? {} : { statuses: options.statuses }),
     ...(options.resolvePipeline === undefined ? {} : { resolvePipeline: options.resolvePipeline }),
@@ -409,6 +419,7 @@ async function* readSplitPhase(
     keys: ctx.keys,
     mapping: ctx.mapping,
     seen: ctx.seen,
+    into: ctx.into,
     tally: t,
     // Located in the file as planned: the split read checks it is so to its end.
     locate: ctx.locate ? { path: plan.path, size: BigInt(plan.size), mtimeNs: plan.mtimeNs } : undefined,
@@ -538,6 +549,7 @@ async function* readStreamSplitPhase(
     mapping: ctx.mapping,
     locate: ctx.locate,
     seen: ctx.seen,
+    into: ctx.into,
     tally: t,
   })
   // Delegated, so that a reader left early lets the split read stop its threads.

@@ -610,11 +610,25 @@ export const RUN_PACKED = 4
 export const RUN_PRINT = 5
 
 /**
+ * Run word: start.
+ *
+ * @category layout
+ */
+export const RUN_START = 9
+
+/**
+ * Run word: end.
+ *
+ * @category layout
+ */
+export const RUN_END = 10
+
+/**
  * Words of a finding a run counted.
  *
  * @category layout
  */
-export const RUN_WORDS = 9
+export const RUN_WORDS = 11
 
 /**
  * Where the packed exploit starts.

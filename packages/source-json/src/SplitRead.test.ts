@@ -230,7 +230,7 @@ for (const format of formats) {
       try {
         const file = join(root, 'export.json')
         const values = format.files(gens, pageSize).flatMap(([, text]) => valuesOf(text))
-        await writeFile(file, values.join('\n'))
+        await writeFile(file, values.map((v) => JSON.stringify(v)).join('\n'))
         const read = { locate: true, chunkSize: 64, resolvePipeline: pipelineOf }
         const one = await collectFindings([file], read)()
         const split = await collectFindings([file], { ...read, workers, splitBytes: 0 })()

@@ -19,6 +19,7 @@ import { Worker } from 'node:worker_threads'
 import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core'
 import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
+import type { FindingIdSink } from './FindingIdSink.js'
 import { FindingDecoder, FindingEncoder } from './FindingWords.js'
 import { changedWhileRead } from './Input.js'
 import {
@@ -74,6 +75,8 @@ export interface SplitOptions {
   readonly onBytes: (n: number) => void
   /** The file as planned, when each counted finding's record is to be located in it (see `recordLocation`). */
   readonly locate?: ExportFile | undefined
+  /** Where counted findings go as ids, instead of being handed out (see `DecodeOptions`). */
+  readonly into?: FindingIdSink | undefined
 }
 
 /**

@@ -1,0 +1,123 @@
+import { rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { testProp } from '@fast-check/ava'
+import { type Finding, severities } from '@scantally/core'
+import { fixCodes } from '@scantally/core/internal'
+import test from 'ava'
+import fc from 'fast-check'
+import { formats, gensArb, pipelineOf, tempDir } from './exports.test.util.js'
+import type { FindingIdSink } from './FindingIdSink.js'
+import { type ReadOptions, readFindingBatches } from './ReadFindings.js'
+import { type RecordLocation, recordLocation } from './RecordLocation.js'
+import { valuesOf } from './styling.test.util.js'
+
+// What the index and the store keep of a finding, and where its record lies.
+type Kept = readonly [
+  string,
+  string | null,
+  string | null,
+  string | null,
+  string,
+  string | null,
+  boolean,
+  unknown,
+]
+
+const where = (at: RecordLocation | undefined): unknown =>
+  at === undefined ? null : at._tag === 'InFile' ? [at.start, at.end] : at.bytes.toString('utf8')
+
+const keptOf = (f: Finding): Kept => [
+  f.awsAccountId,
+  f.imageBuildVersionArn ?? null,
+  f.imagePipelineArn ?? null,
+  f.vulnerabilityId ?? null,
+  f.severity,
+  f.fixAvailable ?? null,
+  f.exploitAvailable === 'YES',
+  where(recordLocation(f)),
+]
+
+// A sink as an index would be: a dictionary per column, the findings as ids read back.
+const sinkInto = (out: Array<Kept>): FindingIdSink => {
+  const dictionaries = new Map<string, Array<string>>()
+  const ids = new Map<string, number>()
+  const value = (key: string, id: number): string | null =>
+    id === 0 ? null : ((dictionaries.get(key) as Array<string>)[id - 1] ?? 'unknown id')
+  return {
+    intern: (key, v) => {
+      const known = ids.get(`${key} ${v}`)
+      if (known !== undefined) return known
+      const dictionary = dictionaries.get(key) ?? []
+      dictionaries.set(key, dictionary)
+      dictionary.push(v)
+      ids.set(`${key} ${v}`, dictionary.length)
+      return dictionary.length
+    },
+    add: (account, build, pipeline, vulnerability, severity, fix, exploit, at) => {
+      out.push([
+        value('accountId', account) ?? 'no account',
+        value('imageBuildVersionArn', build),
+        value('imagePipelineArn', pipeline),
+        value('vulnerabilityId', vulnerability),
+        severities[severity] ?? 'no severity',
+        fixCodes[fix] ?? null,
+        exploit,
+        where(at),
+      ])
+    },
+  }
+}
+
+// Every finding a read gives, those it put into the sink and those it handed out, in order.
+const readKept = async (file: string, options: ReadOptions) => {
+  const kept: Array<Kept> = []
+  const source = readFindingBatches([file], { ...options, into: sinkInto(kept) })
+  let handedOut = 0
+  for await (const batch of source) {
+    handedOut += batch.length
+    kept.push(...batch.map(keptOf))
+  }
+  return { kept, sunk: kept.length - handedOut, result: await source.result }
+}
+
+// How many split reads put findings into the sink (else the comparisons below prove nothing).
+let sunk = 0
+let reads = 0
+test.after('most split reads put their findings into the sink', (t) => {
+  t.log(`${sunk} of ${reads} split reads`)
+  t.true(sunk * 2 > reads)
+})
+
+// Every format's values in one file, many accounts and image builds (each generated finding has
+// its own), read split between threads into a sink: the sink gets the one-pass read's findings,
+// in its order, each with its record's place, whichever thread's dictionary named its strings.
+for (const format of formats) {
+  testProp(
+    `${format.name}: a split read into a sink gives it the one-pass read's findings, ids resolved`,
+    [gensArb(40), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 4 }), fc.boolean()],
+    async (t, gens, pageSize, workers, resolve) => {
+      const root = await tempDir()
+      try {
+        const file = join(root, 'export.json')
+        const values = format.files(gens, pageSize).flatMap(([, text]) => valuesOf(text))
+        await writeFile(file, values.map((v) => JSON.stringify(v)).join('\n'))
+        const read: ReadOptions = {
+          locate: true,
+          findingArns: false,
+          chunkSize: 64,
+          ...(resolve ? { resolvePipeline: pipelineOf } : {}),
+        }
+        const one = await readKept(file, { ...read, workers: 1 })
+        const split = await readKept(file, { ...read, workers, splitBytes: 0 })
+        reads++
+        if (split.sunk > 0) sunk++
+        t.is(one.sunk, 0)
+        t.deepEqual(split.result, one.result)
+        t.deepEqual(split.kept, one.kept)
+      } finally {
+        await rm(root, { recursive: true, force: true })
+      }
+    },
+    { numRuns: 6 },
+  )
+}
