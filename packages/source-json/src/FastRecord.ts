@@ -201,6 +201,11 @@ export class FastRecord {
     return s
   }
 
+  /** The group key the walker interned as `id`, decoded anew and not kept (see `internedString`). */
+  decodeInterned(id: number): string {
+    return this.interned[id] ?? this.walker.internedString(id)
+  }
+
   /** A buffer in the walker's memory, for a reader that fills its own (see `WasmRecord.region`). */
   region(k: 0 | 1, size: number): Buffer | undefined {
     return this.walker.region(k, size)

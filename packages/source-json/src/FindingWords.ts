@@ -79,9 +79,13 @@ export class WordList {
  * @category model
  */
 export class FindingEncoder {
+  // Ids of strings the reader did not intern. Those it did are found by its own id alone and
+  // not held here: with hundreds of thousands of image builds, the strings are most of a
+  // thread's memory, and once sent they are of no use to it.
   private readonly ids = new Map<string, number>()
   // Ids by the reader's own ids of strings (see `add`), so that those skip the map: 0 when unknown.
   private byKnown = new Int32Array(1024)
+  private next = 1
   private fresh: Array<string> = []
   private readonly words = new WordList()
 
@@ -91,10 +95,10 @@ export class FindingEncoder {
       const id = this.byKnown[known] as number
       if (id !== 0) return id
     }
-    let id = this.ids.get(v)
+    let id = known >= 0 ? undefined : this.ids.get(v)
     if (id === undefined) {
-      id = this.ids.size + 1
-      this.ids.set(v, id)
+      id = this.next++
+      if (known < 0) this.ids.set(v, id)
       this.fresh.push(v)
     }
     if (known >= 0) {
@@ -199,9 +203,13 @@ export class FindingEncoder {
 export class FindingDecoder {
   private readonly strings: Array<string | undefined> = [undefined]
 
+  /** A dictionary of its own, or one whose strings are held once in `shared` with others'. */
+  constructor(private readonly shared?: SharedStrings) {}
+
   /** Appends the strings a batch first used. */
   learn(strings: ReadonlyArray<string>): void {
-    for (const s of strings) this.strings.push(s)
+    const shared = this.shared
+    for (const s of strings) this.strings.push(shared === undefined ? s : shared.held(s))
   }
 
   /**
@@ -235,5 +243,24 @@ export class FindingDecoder {
     const exploit = (small >>> PACK_EXPLOIT_SHIFT) & PACK_EXPLOIT_MASK
     if (exploit !== 0) f.exploitAvailable = exploits[exploit - 1] as (typeof exploits)[number]
     return f
+  }
+}
+
+/**
+ * The strings of the dictionaries of one read's threads, each held once: every thread sends
+ * the image builds it meets, so without this the chaining thread would hold a copy of each
+ * build per thread (and make group keys of copies that hash afresh).
+ *
+ * @category model
+ */
+export class SharedStrings {
+  private readonly strings = new Map<string, string>()
+
+  /** The one copy of `s` (`s` itself when it is new). */
+  held(s: string): string {
+    const h = this.strings.get(s)
+    if (h !== undefined) return h
+    this.strings.set(s, s)
+    return s
   }
 }

@@ -220,7 +220,8 @@ class PartTally {
     this.notActive += c.notActive
     this.noImageLinkage += c.noImageLinkage
     const words = fast.runWords
-    const stringOf = (id: number): string => fast.internedString(id)
+    // Decoded once per string: the encoder remembers the reader's id, so the string is not kept.
+    const stringOf = (id: number): string => fast.decodeInterned(id)
     for (let i = 0, at = fast.runAt; i < c.counted; i++, at += RUN_WORDS) {
       this.encoder.addIds(words, at, stringOf)
       this.prints.push4(words, at + RUN_PRINT)

@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads'
 import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core'
 import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
-import { FindingDecoder, FindingEncoder } from './FindingWords.js'
+import { FindingDecoder, FindingEncoder, SharedStrings } from './FindingWords.js'
 import { changedWhileRead } from './Input.js'
 import {
   type Arrival,
@@ -182,7 +182,9 @@ class Pieces {
   private wake: (() => void) | undefined
   private readonly fast: FastRecord
   private readonly encoder = new FindingEncoder()
-  private readonly decoder = new FindingDecoder()
+  // Every thread's dictionary holds its strings here, once.
+  private readonly strings = new SharedStrings()
+  private readonly decoder = new FindingDecoder(this.strings)
 
   constructor(
     private readonly task: PieceTask,
@@ -204,7 +206,7 @@ class Pieces {
       })
       // The thread's dictionary, learned as its batches arrive, in the order it sent them,
       // including those of pieces the chain passed: later batches use their strings.
-      const decoder = new FindingDecoder()
+      const decoder = new FindingDecoder(this.strings)
       worker.on('message', (m: PieceMessage) => {
         if (m.message.type === 'batch') {
           onBytes(m.message.bytes)
