@@ -156,7 +156,8 @@ export class FastRecord {
         vulnerabilityId: kept('vulnerabilityId'),
       },
     )
-    this.resolvePipeline = options.resolvePipeline
+    // Resolved only for findings that keep their pipeline.
+    this.resolvePipeline = kept('imagePipelineArn') ? options.resolvePipeline : undefined
     this.arns = options.findingArns !== false
   }
 

@@ -328,7 +328,7 @@ export async function* readSplit(
   let current = 0
   const decoder = new PieceDecoder(
     options,
-    pipelineResolver(resolvePipeline),
+    pipelineResolver(resolvePipeline, options.keys),
     options.locate === undefined ? undefined : inFile(options.locate),
   )
   const position = new ChainPosition()

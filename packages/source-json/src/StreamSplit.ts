@@ -332,7 +332,7 @@ export async function* readStreamSplit(
   // Records are copied from the block of the piece they are in.
   const decoder = new PieceDecoder(
     options,
-    pipelineResolver(options.mapping.resolvePipeline),
+    pipelineResolver(options.mapping.resolvePipeline, options.keys),
     options.locate
       ? (start, end) => {
           const b = pieces.block
