@@ -6,6 +6,7 @@
  */
 
 import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import type { PipelineResolver } from '@scantally/core'
 import { describeValidationErrors, KeyString } from '@scantally/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
@@ -51,14 +52,25 @@ export const pipelineResolverOf = (
 export const loadPipelineMap =
   (path: string): TE.TaskEither<SourceError, PipelineResolver> =>
   async () => {
-    const chunks: Array<Buffer> = []
+    // Gathered in one buffer as the chunks arrive (made the file's size, grown for gzip): the
+    // chunks and their concatenation would hold the text twice.
+    let gathered = Buffer.alloc(0)
+    let length = 0
     try {
-      for await (const c of decodedBytes(createReadStream(path), () => undefined)) chunks.push(c)
+      gathered = Buffer.allocUnsafe(await sizeHint(path))
+      for await (const c of decodedBytes(createReadStream(path), () => undefined)) {
+        if (length + c.length > gathered.length) {
+          const grown = Buffer.allocUnsafe(Math.max(2 * gathered.length, length + c.length))
+          gathered.copy(grown, 0, 0, length)
+          gathered = grown
+        }
+        c.copy(gathered, length)
+        length += c.length
+      }
     } catch (e) {
       return E.left(readFailed(path, errorText(e)))
     }
-    const bytes = Buffer.concat(chunks)
-    chunks.length = 0
+    const bytes = gathered.subarray(0, length)
     const flat = flatMapOf(bytes)
     if (flat !== undefined) return E.right(pipelineResolverOf(flat))
     const parsed = parseMap(bytes)
@@ -90,6 +102,13 @@ const parseMap = (bytes: Buffer): ReturnType<typeof parseJsonDocument> => {
     return parseJsonDocument(bytes)
   }
 }
+
+// The file's size (at least 1), or 64 KiB when it cannot be told: the read says why.
+const sizeHint = async (path: string): Promise<number> =>
+  stat(path).then(
+    (s) => Math.max(1, s.size),
+    () => 1 << 16,
+  )
 
 // The map of a document that is one flat object of key strings written without escapes (what
 // `scantally pipeline-map` prints), read straight off its bytes: JSON.parse of a map of hundreds

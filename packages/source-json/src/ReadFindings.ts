@@ -298,11 +298,16 @@ async function* readAll(
 ): AsyncGenerator<ReadonlyArray<Finding>, E.Either<SourceError, IngestReport>> {
   const listed = await list()
   if (E.isLeft(listed)) return listed
-  for (const input of listed.right) {
-    const failed = yield* readInput(input, ctx)
-    if (failed !== undefined) return E.left(failed)
+  try {
+    for (const input of listed.right) {
+      const failed = yield* readInput(input, ctx)
+      if (failed !== undefined) return E.left(failed)
+    }
+    return E.right(ctx.report)
+  } finally {
+    // The read is over: its fingerprints (16 bytes a finding) are let go before the answer is made.
+    ctx.seen.release()
   }
-  return E.right(ctx.report)
 }
 
 // Reads one input: split between threads first when it is large, then (the rest of) it in one
