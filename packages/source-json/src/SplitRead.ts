@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads'
 import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core'
 import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
-import { FindingDecoder, FindingEncoder, SharedStrings } from './FindingWords.js'
+import { FindingDecoder, FindingEncoder, SharedStrings, WORDS_PER_FINDING } from './FindingWords.js'
 import { changedWhileRead } from './Input.js'
 import {
   type Arrival,
@@ -174,8 +174,11 @@ const maxReserved = 3 << 20
 // thread waits while a piece is left, and chains the pieces' messages in file order.
 class Pieces {
   private readonly queues: Array<Array<Arrival>>
-  // [0]: the next piece no thread has taken; [1]: the piece the chain stands in.
-  private readonly claims = new Int32Array(new SharedArrayBuffer(8))
+  // [0]: the next piece no thread has taken; [1]: the piece the chain stands in; [2 + w]: the
+  // findings reader thread w sent that are not taken yet (see `maxAhead`).
+  private readonly claims: Int32Array
+  // The slot in `claims` of each reader thread, by its dictionary.
+  private readonly slots = new Map<FindingDecoder, number>()
   private readonly workers: ReadonlyArray<Worker>
   private own: { readonly piece: number; readonly run: RangeRun } | undefined
   private broken: Error | undefined
@@ -192,21 +195,23 @@ class Pieces {
     private readonly onBytes: (n: number) => void,
   ) {
     this.queues = Array.from({ length: task.ends.length + 1 }, () => [])
+    this.claims = new Int32Array(new SharedArrayBuffer(4 * (threads + 1)))
     // The first piece is this thread's: its modules are loaded already, so reading starts at
     // once while the other threads start up.
     this.claims[0] = 1
     this.fast = rangeRecord(task.read)
     this.own = this.start(0)
-    this.workers = Array.from({ length: threads - 1 }, () => {
+    this.workers = Array.from({ length: threads - 1 }, (_, w) => {
       // A small young generation per thread: each thread's garbage is short-lived, and the
       // default's room, taken by every thread, would cost more memory than the read itself.
       const worker = new Worker(new URL('./RangeWorker.js', import.meta.url), {
-        workerData: { task, claims: this.claims },
+        workerData: { task, claims: this.claims, slot: 2 + w },
         resourceLimits: { maxYoungGenerationSizeMb: 2 },
       })
       // The thread's dictionary, learned as its batches arrive, in the order it sent them,
       // including those of pieces the chain passed: later batches use their strings.
       const decoder = new FindingDecoder(this.strings)
+      this.slots.set(decoder, 2 + w)
       worker.on('message', (m: PieceMessage) => {
         if (m.message.type === 'batch') {
           onBytes(m.message.bytes)
@@ -215,6 +220,7 @@ class Pieces {
         // A piece the chain has passed is of no use any more.
         if (m.piece >= Atomics.load(this.claims, 1))
           this.queues[m.piece]?.push({ message: m.message, decoder })
+        else this.taken({ message: m.message, decoder })
         this.notify()
       })
       worker.on('error', (e) => this.fail(e))
@@ -258,7 +264,10 @@ class Pieces {
     for (;;) {
       const queue = this.queues[current] as Array<Arrival>
       const m = queue.shift()
-      if (m !== undefined) return m
+      if (m !== undefined) {
+        this.taken(m)
+        return m
+      }
       if (this.own !== undefined && this.own.piece < current) {
         this.own.run.close()
         this.own = undefined
@@ -285,7 +294,18 @@ class Pieces {
   /** The chain now stands in piece `current`: the pieces before it are not read any further. */
   passed(current: number): void {
     Atomics.store(this.claims, 1, current)
-    for (let k = 0; k < current; k++) this.queues[k] = []
+    for (let k = 0; k < current; k++) {
+      for (const m of this.queues[k] as Array<Arrival>) this.taken(m)
+      this.queues[k] = []
+    }
+  }
+
+  // A reader thread's batch is taken (or let go): the thread may read on ahead.
+  private taken(m: Arrival): void {
+    const slot = this.slots.get(m.decoder)
+    if (slot === undefined || m.message.type !== 'batch') return
+    Atomics.sub(this.claims, slot, m.message.words.length / WORDS_PER_FINDING)
+    Atomics.notify(this.claims, slot)
   }
 
   stop(): void {
