@@ -509,6 +509,7 @@ export const readPieces = (
   claims: Int32Array,
   post: (m: PieceMessage) => void,
   slot?: number,
+  ahead = maxAhead,
 ): void => {
   const fast = rangeRecord(task.read)
   const encoder = new FindingEncoder()
@@ -521,7 +522,7 @@ export const readPieces = (
     const k = Atomics.add(claims, 0, 1)
     if (k > task.ends.length) return
     const run = startRange(pieceRange(task, k), (message) => send(k, message), fast, encoder)
-    while (k >= Atomics.load(claims, 1) && roomAhead(claims, slot, k) && run.step());
+    while (k >= Atomics.load(claims, 1) && roomAhead(claims, slot, ahead, k) && run.step());
     run.close()
   }
 }
@@ -536,14 +537,14 @@ export const readPieces = (
  */
 export const maxAhead = 1 << 16
 
-// Waits while this thread, reading piece `k` ahead of the chain, has `maxAhead` findings not yet
+// Waits while this thread, reading piece `k` ahead of the chain, has `ahead` findings not yet
 // taken (`claims[slot]`, taken off by the chaining thread, which then wakes it); true to go on.
 // The piece the chain stands in is never held up, so the chain always moves.
-const roomAhead = (claims: Int32Array, slot: number | undefined, k: number): boolean => {
+const roomAhead = (claims: Int32Array, slot: number | undefined, ahead: number, k: number): boolean => {
   if (slot === undefined) return true
   for (;;) {
     const waiting = Atomics.load(claims, slot)
-    if (waiting < maxAhead || k <= Atomics.load(claims, 1)) return true
+    if (waiting < ahead || k <= Atomics.load(claims, 1)) return true
     Atomics.wait(claims, slot, waiting, 20)
   }
 }

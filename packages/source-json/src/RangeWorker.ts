@@ -31,7 +31,7 @@ const post = (m: PieceMessage): void => {
 }
 
 const data = workerData as
-  | { readonly task: PieceTask; readonly claims: Int32Array; readonly slot?: number }
+  | { readonly task: PieceTask; readonly claims: Int32Array; readonly slot?: number; readonly ahead?: number }
   | { readonly blocks: Omit<RangeTask, 'from' | 'ends'>; readonly stop: Int32Array }
   | { readonly inflate: InflateTask }
 
@@ -100,4 +100,4 @@ if ('blocks' in data) {
     parentPort?.postMessage({ piece, returned } satisfies ReturnedBlock, [returned.buffer as ArrayBuffer])
   })
 } else if ('inflate' in data) void inflate(data.inflate)
-else readPieces(data.task, data.claims, post, data.slot)
+else readPieces(data.task, data.claims, post, data.slot, data.ahead)

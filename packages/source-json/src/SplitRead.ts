@@ -32,6 +32,7 @@ import {
 } from './PieceDecoder.js'
 import {
   type Boundary,
+  maxAhead,
   type PieceMessage,
   type PieceTask,
   pieceRange,
@@ -74,6 +75,8 @@ export interface SplitOptions {
   readonly onBytes: (n: number) => void
   /** The file as planned, when each counted finding's record is to be located in it (see `recordLocation`). */
   readonly locate?: ExportFile | undefined
+  /** How many findings a thread ahead of the chain leaves untaken before it waits (default `maxAhead`). */
+  readonly ahead?: number
 }
 
 /**
@@ -193,6 +196,7 @@ class Pieces {
     private readonly task: PieceTask,
     threads: number,
     private readonly onBytes: (n: number) => void,
+    ahead: number,
   ) {
     this.queues = Array.from({ length: task.ends.length + 1 }, () => [])
     this.claims = new Int32Array(new SharedArrayBuffer(4 * (threads + 1)))
@@ -205,7 +209,7 @@ class Pieces {
       // A small young generation per thread: each thread's garbage is short-lived, and the
       // default's room, taken by every thread, would cost more memory than the read itself.
       const worker = new Worker(new URL('./RangeWorker.js', import.meta.url), {
-        workerData: { task, claims: this.claims, slot: 2 + w },
+        workerData: { task, claims: this.claims, slot: 2 + w, ahead },
         resourceLimits: { maxYoungGenerationSizeMb: 2 },
       })
       // The thread's dictionary, learned as its batches arrive, in the order it sent them,
@@ -339,7 +343,12 @@ export async function* readSplit(
     ...(statuses === undefined ? {} : { statuses }),
     ...(includeUnlinked === undefined ? {} : { includeUnlinked }),
   }
-  const pieces = new Pieces({ read: { ...base, ...mapping }, ends }, plan.threads, options.onBytes)
+  const pieces = new Pieces(
+    { read: { ...base, ...mapping }, ends },
+    plan.threads,
+    options.onBytes,
+    options.ahead ?? maxAhead,
+  )
 
   // Room for the findings the file likely holds (exports run 1 to 3 KB a finding), so that the
   // set does not rehash while this thread, the one that chains the pieces, is the busiest.
