@@ -121,3 +121,53 @@ test('a CSV and a table of thousands of groups hold every group once, in order',
   t.is(lines[1]?.split('  ')[0]?.length, width)
   t.is(lines[2 + expected.length + 1]?.split('  ')[0], `TOTAL (${expected.length} groups)`)
 })
+
+// A pipeline map of every build but one in ten, written flat as `scantally pipeline-map` does.
+const pipelineOf = (build: string): string | undefined =>
+  build.endsWith('3/1')
+    ? undefined
+    : `arn:aws:imagebuilder:us-east-1:111122223333:image-pipeline/p-${build.length % 17}`
+
+const mapFile = (async () => {
+  const path = join(await file, '..', 'pipelines.json')
+  const lines = expected.flatMap(([build]) => {
+    const p = pipelineOf(build)
+    return p === undefined ? [] : [`  ${JSON.stringify(build)}: ${JSON.stringify(p)}`]
+  })
+  await writeFile(path, `{\n${lines.join(',\n')}\n}\n`)
+  return path
+})()
+
+const withoutRequestId = (text: string): string => text.replace(/"requestId": "[^"]*"/, '')
+
+test('pipelines from a map of thousands of builds are counted as a plain loop counts them', async (t) => {
+  const r = await scantally([
+    'aggregate',
+    '--group-by',
+    'imagePipelineArn',
+    '--pipeline-map',
+    await mapFile,
+    '-o',
+    'json',
+    await file,
+  ])
+  t.is(r.code, 0, r.stderr)
+  const byPipeline = new Map<string, number>()
+  for (const row of rows) {
+    const p = pipelineOf(row.build)
+    if (p !== undefined) byPipeline.set(p, (byPipeline.get(p) ?? 0) + 1)
+  }
+  const answer = JSON.parse(r.stdout) as { groups: ReadonlyArray<{ key: string; counts: { all: number } }> }
+  t.deepEqual(
+    answer.groups.map((g) => [g.key, g.counts.all]),
+    [...byPipeline].sort(([a], [b]) => (a < b ? -1 : 1)),
+  )
+})
+
+test('a grouping by image build with a pipeline map answers as without it', async (t) => {
+  const args = ['aggregate', '--group-by', 'imageBuildVersionArn', '-o', 'json']
+  const plain = await scantally([...args, await file])
+  const mapped = await scantally([...args, '--pipeline-map', await mapFile, await file])
+  t.is(mapped.code, 0, mapped.stderr)
+  t.is(withoutRequestId(mapped.stdout), withoutRequestId(plain.stdout))
+})

@@ -156,7 +156,8 @@ export class FastRecord {
         vulnerabilityId: kept('vulnerabilityId'),
       },
     )
-    this.resolvePipeline = options.resolvePipeline
+    // Resolved only for findings that keep their pipeline.
+    this.resolvePipeline = kept('imagePipelineArn') ? options.resolvePipeline : undefined
     this.arns = options.findingArns !== false
   }
 
@@ -207,6 +208,11 @@ export class FastRecord {
       this.interned[id] = s
     }
     return s
+  }
+
+  /** The group key the walker interned as `id`, decoded anew and not kept (see `internedString`). */
+  decodeInterned(id: number): string {
+    return this.interned[id] ?? this.walker.internedString(id)
   }
 
   /** A buffer in the walker's memory, for a reader that fills its own (see `WasmRecord.region`). */

@@ -107,6 +107,12 @@ export class FindingArnSet {
     while (n * 4 > (this.table.length / WORDS) * 3) this.grow()
   }
 
+  /** Empties the set and lets its table go, for a set whose read is over. */
+  release(): void {
+    this.table = new Uint32Array(WORDS * 1024)
+    this.size = 0
+  }
+
   /** Adds an ARN; `false` when it was already there. */
   add(arn: string): boolean {
     fingerprintInto(arn, scratch, 0)

@@ -92,6 +92,9 @@ export class WordList {
  * @category model
  */
 export class FindingEncoder {
+  // Ids of strings the reader did not intern. Those it did are found by its own id alone and
+  // not held here: with hundreds of thousands of image builds, the strings are most of a
+  // thread's memory, and once sent they are of no use to it.
   private readonly ids = new Map<string, number>()
   // Ids by the reader's own ids of strings (see `add`), so that those skip the map: 0 when unknown.
   private byKnown = new Int32Array(1024)
@@ -221,9 +224,13 @@ export class FindingDecoder {
   private readonly sinkIds: Array<Int32Array<ArrayBuffer>> = sinkColumns.map(() => new Int32Array(0))
   private resolved = new Int32Array(0)
 
+  /** A dictionary of its own, or one whose strings are held once in `shared` with others'. */
+  constructor(private readonly shared?: SharedStrings) {}
+
   /** Appends the strings a batch first used. */
   learn(strings: ReadonlyArray<string>): void {
-    for (const s of strings) this.strings.push(s)
+    const shared = this.shared
+    for (const s of strings) this.strings.push(shared === undefined ? s : shared.held(s))
   }
 
   /**
@@ -322,5 +329,24 @@ export class FindingDecoder {
     const exploit = (small >>> PACK_EXPLOIT_SHIFT) & PACK_EXPLOIT_MASK
     if (exploit !== 0) f.exploitAvailable = exploits[exploit - 1] as (typeof exploits)[number]
     return f
+  }
+}
+
+/**
+ * The strings of the dictionaries of one read's threads, each held once: every thread sends
+ * the image builds it meets, so without this the chaining thread would hold a copy of each
+ * build per thread (and make group keys of copies that hash afresh).
+ *
+ * @category model
+ */
+export class SharedStrings {
+  private readonly strings = new Map<string, string>()
+
+  /** The one copy of `s` (`s` itself when it is new). */
+  held(s: string): string {
+    const h = this.strings.get(s)
+    if (h !== undefined) return h
+    this.strings.set(s, s)
+    return s
   }
 }

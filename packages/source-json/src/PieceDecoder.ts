@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Finding, InspectorMappingOptions } from '@scantally/core'
+import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core'
 import { KeyString } from '@scantally/core/internal'
 import type { FindingArnSet } from './FindingArnSet.js'
 import type { FindingIdSink } from './FindingIdSink.js'
@@ -78,14 +78,17 @@ export const inFile =
 
 /**
  * A resolver of pipelines by image build that asks `resolvePipeline` once per build (the
- * resolver is a function of this thread), or `undefined` without one.
+ * resolver is a function of this thread), or `undefined` without one or when findings keep no
+ * pipeline (`keys`, default: every key): then nothing is asked, nor a build remembered.
  *
  * @category constructors
  */
 export const pipelineResolver = (
   resolvePipeline: InspectorMappingOptions['resolvePipeline'],
+  keys?: ReadonlyArray<GroupKey>,
 ): ((build: KeyString) => KeyString | undefined) | undefined => {
-  if (resolvePipeline === undefined) return undefined
+  if (resolvePipeline === undefined || (keys !== undefined && !keys.includes('imagePipelineArn')))
+    return undefined
   const pipelines = new Map<KeyString, KeyString | undefined>()
   return (build) => {
     if (pipelines.has(build)) return pipelines.get(build)

@@ -6,6 +6,7 @@
  */
 
 import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import type { PipelineResolver } from '@scantally/core'
 import { describeValidationErrors, KeyString } from '@scantally/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
@@ -51,14 +52,27 @@ export const pipelineResolverOf = (
 export const loadPipelineMap =
   (path: string): TE.TaskEither<SourceError, PipelineResolver> =>
   async () => {
-    const chunks: Array<Buffer> = []
+    // Gathered in one buffer as the chunks arrive (made the file's size, grown for gzip): the
+    // chunks and their concatenation would hold the text twice.
+    let gathered = Buffer.alloc(0)
+    let length = 0
     try {
-      for await (const c of decodedBytes(createReadStream(path), () => undefined)) chunks.push(c)
+      gathered = Buffer.allocUnsafe(await sizeHint(path))
+      for await (const c of decodedBytes(createReadStream(path), () => undefined)) {
+        if (length + c.length > gathered.length) {
+          const grown = Buffer.allocUnsafe(Math.max(2 * gathered.length, length + c.length))
+          gathered.copy(grown, 0, 0, length)
+          gathered = grown
+        }
+        c.copy(gathered, length)
+        length += c.length
+      }
     } catch (e) {
       return E.left(readFailed(path, errorText(e)))
     }
-    const bytes = Buffer.concat(chunks)
-    chunks.length = 0
+    const bytes = gathered.subarray(0, length)
+    const flat = flatMapOf(bytes)
+    if (flat !== undefined) return E.right(pipelineResolverOf(flat))
     const parsed = parseMap(bytes)
     if (E.isLeft(parsed)) {
       const at = parsed.left.at
@@ -87,6 +101,70 @@ const parseMap = (bytes: Buffer): ReturnType<typeof parseJsonDocument> => {
   } catch {
     return parseJsonDocument(bytes)
   }
+}
+
+// The file's size (at least 1), or 64 KiB when it cannot be told: the read says why.
+const sizeHint = async (path: string): Promise<number> =>
+  stat(path).then(
+    (s) => Math.max(1, s.size),
+    () => 1 << 16,
+  )
+
+// The map of a document that is one flat object of key strings written without escapes (what
+// `scantally pipeline-map` prints), read straight off its bytes: JSON.parse of a map of hundreds
+// of thousands of builds holds the text, an object of them and the map at once, several times
+// the map's own memory. Anything else (an escape, a duplicate build, another value, a key
+// string the codec refuses, malformed JSON) gives undefined, and the whole document is parsed.
+const flatMapOf = (bytes: Buffer): ReadonlyMap<string, string> | undefined => {
+  const n = bytes.length
+  let i = 0
+  const space = (): void => {
+    for (; i < n; i++) {
+      const b = bytes[i] as number
+      if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return
+    }
+  }
+  // A string with no escape or control character at `i`, its bytes decoded as JSON.parse of
+  // the text would decode them.
+  const string = (): string | undefined => {
+    if (bytes[i] !== 0x22) return undefined
+    const start = ++i
+    for (; i < n; i++) {
+      const b = bytes[i] as number
+      if (b === 0x22) return bytes.toString('utf8', start, i++)
+      if (b === 0x5c || b < 0x20) return undefined
+    }
+    return undefined
+  }
+  const map = new Map<string, string>()
+  const pipelines = new Map<string, string>()
+  space()
+  if (bytes[i++] !== 0x7b) return undefined
+  space()
+  if (bytes[i] === 0x7d) i++
+  else
+    for (;;) {
+      const build = string()
+      if (build === undefined || map.has(build) || !KeyString.is(build)) return undefined
+      space()
+      if (bytes[i++] !== 0x3a) return undefined
+      space()
+      const pipeline = string()
+      if (pipeline === undefined || !KeyString.is(pipeline)) return undefined
+      let held = pipelines.get(pipeline)
+      if (held === undefined) {
+        held = pipeline
+        pipelines.set(pipeline, pipeline)
+      }
+      map.set(build, held)
+      space()
+      const next = bytes[i++]
+      if (next === 0x7d) break
+      if (next !== 0x2c) return undefined
+      space()
+    }
+  space()
+  return i === n ? map : undefined
 }
 
 // The map of a document that is an object of key strings, with each pipeline ARN held once

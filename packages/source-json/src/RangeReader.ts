@@ -16,7 +16,7 @@ import type { Classified, GroupKey, InspectorMappingOptions } from '@scantally/c
 import * as E from 'fp-ts/lib/Either.js'
 import { FastRecord } from './FastRecord.js'
 import { fingerprintInto } from './FindingArnSet.js'
-import { FindingEncoder, WordList } from './FindingWords.js'
+import { FindingEncoder, WORDS_PER_FINDING, WordList } from './FindingWords.js'
 import { errorText } from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordProjection } from './Record.js'
@@ -237,7 +237,8 @@ class PartTally {
     this.notActive += c.notActive
     this.noImageLinkage += c.noImageLinkage
     const words = fast.runWords
-    const stringOf = (id: number): string => fast.internedString(id)
+    // Decoded once per string: the encoder remembers the reader's id, so the string is not kept.
+    const stringOf = (id: number): string => fast.decodeInterned(id)
     // A record's addresses in the walker's memory, as offsets of the file.
     const offset = base - fast.runInput
     for (let i = 0, at = fast.runAt; i < c.counted; i++, at += RUN_WORDS) {
@@ -545,14 +546,47 @@ export const pieceRange = (task: PieceTask, k: number): RangeTask => {
  *
  * @category reader
  */
-export const readPieces = (task: PieceTask, claims: Int32Array, post: (m: PieceMessage) => void): void => {
+export const readPieces = (
+  task: PieceTask,
+  claims: Int32Array,
+  post: (m: PieceMessage) => void,
+  slot?: number,
+  ahead = maxAhead,
+): void => {
   const fast = rangeRecord(task.read)
   const encoder = new FindingEncoder()
+  const send = (piece: number, message: RangeMessage): void => {
+    if (slot !== undefined && message.type === 'batch')
+      Atomics.add(claims, slot, message.words.length / WORDS_PER_FINDING)
+    post({ piece, message })
+  }
   for (;;) {
     const k = Atomics.add(claims, 0, 1)
     if (k > task.ends.length) return
-    const run = startRange(pieceRange(task, k), (message) => post({ piece: k, message }), fast, encoder)
-    while (k >= Atomics.load(claims, 1) && run.step());
+    const run = startRange(pieceRange(task, k), (message) => send(k, message), fast, encoder)
+    while (k >= Atomics.load(claims, 1) && roomAhead(claims, slot, ahead, k) && run.step());
     run.close()
+  }
+}
+
+/**
+ * At most this many findings a thread has sent are left for the chaining thread to take, while
+ * the thread reads a piece ahead of the chain: past them it waits, so that a chaining thread
+ * slower than its readers (hundreds of thousands of groups to count into) does not hold half
+ * the file's findings in messages.
+ *
+ * @category reader
+ */
+export const maxAhead = 1 << 16
+
+// Waits while this thread, reading piece `k` ahead of the chain, has `ahead` findings not yet
+// taken (`claims[slot]`, taken off by the chaining thread, which then wakes it); true to go on.
+// The piece the chain stands in is never held up, so the chain always moves.
+const roomAhead = (claims: Int32Array, slot: number | undefined, ahead: number, k: number): boolean => {
+  if (slot === undefined) return true
+  for (;;) {
+    const waiting = Atomics.load(claims, slot)
+    if (waiting < ahead || k <= Atomics.load(claims, 1)) return true
+    Atomics.wait(claims, slot, waiting, 20)
   }
 }

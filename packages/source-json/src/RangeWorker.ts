@@ -35,7 +35,7 @@ const post = (m: PieceMessage): void => {
 }
 
 const data = workerData as
-  | { readonly task: PieceTask; readonly claims: Int32Array }
+  | { readonly task: PieceTask; readonly claims: Int32Array; readonly slot?: number; readonly ahead?: number }
   | { readonly blocks: Omit<RangeTask, 'from' | 'ends'>; readonly stop: Int32Array }
   | { readonly inflate: InflateTask }
   | { readonly inflating: InflatingRead }
@@ -207,4 +207,4 @@ if ('blocks' in data) {
   })
 } else if ('inflate' in data) void inflate(data.inflate)
 else if ('inflating' in data) void readInflating(data.inflating)
-else readPieces(data.task, data.claims, post)
+else readPieces(data.task, data.claims, post, data.slot, data.ahead)

@@ -324,10 +324,12 @@ async function* readAll(
       const failed = yield* readInput(input, ctx, inflating?.take(index))
       if (failed !== undefined) return E.left(failed)
     }
+    return E.right(ctx.report)
   } finally {
     inflating?.close()
+    // The read is over: its fingerprints (16 bytes a finding) are let go before the answer is made.
+    ctx.seen.release()
   }
-  return E.right(ctx.report)
 }
 
 // Gzipped files, with threads to read them on, are each read on a thread of their own, as many

@@ -20,7 +20,7 @@ import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core
 import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
 import type { FindingIdSink } from './FindingIdSink.js'
-import { FindingDecoder, FindingEncoder } from './FindingWords.js'
+import { FindingDecoder, FindingEncoder, SharedStrings, WORDS_PER_FINDING } from './FindingWords.js'
 import { changedWhileRead } from './Input.js'
 import {
   type Arrival,
@@ -33,6 +33,7 @@ import {
 } from './PieceDecoder.js'
 import {
   type Boundary,
+  maxAhead,
   type PieceMessage,
   type PieceTask,
   pieceRange,
@@ -77,6 +78,8 @@ export interface SplitOptions {
   readonly locate?: ExportFile | undefined
   /** Where counted findings go as ids, instead of being handed out (see `DecodeOptions`). */
   readonly into?: FindingIdSink | undefined
+  /** How many findings a thread ahead of the chain leaves untaken before it waits (default `maxAhead`). */
+  readonly ahead?: number
 }
 
 /**
@@ -177,37 +180,45 @@ const maxReserved = 3 << 20
 // thread waits while a piece is left, and chains the pieces' messages in file order.
 class Pieces {
   private readonly queues: Array<Array<Arrival>>
-  // [0]: the next piece no thread has taken; [1]: the piece the chain stands in.
-  private readonly claims = new Int32Array(new SharedArrayBuffer(8))
+  // [0]: the next piece no thread has taken; [1]: the piece the chain stands in; [2 + w]: the
+  // findings reader thread w sent that are not taken yet (see `maxAhead`).
+  private readonly claims: Int32Array
+  // The slot in `claims` of each reader thread, by its dictionary.
+  private readonly slots = new Map<FindingDecoder, number>()
   private readonly workers: ReadonlyArray<Worker>
   private own: { readonly piece: number; readonly run: RangeRun } | undefined
   private broken: Error | undefined
   private wake: (() => void) | undefined
   private readonly fast: FastRecord
   private readonly encoder = new FindingEncoder()
-  private readonly decoder = new FindingDecoder()
+  // Every thread's dictionary holds its strings here, once.
+  private readonly strings = new SharedStrings()
+  private readonly decoder = new FindingDecoder(this.strings)
 
   constructor(
     private readonly task: PieceTask,
     threads: number,
     private readonly onBytes: (n: number) => void,
+    ahead: number,
   ) {
     this.queues = Array.from({ length: task.ends.length + 1 }, () => [])
+    this.claims = new Int32Array(new SharedArrayBuffer(4 * (threads + 1)))
     // The first piece is this thread's: its modules are loaded already, so reading starts at
     // once while the other threads start up.
     this.claims[0] = 1
     this.fast = rangeRecord(task.read)
     this.own = this.start(0)
-    this.workers = Array.from({ length: threads - 1 }, () => {
+    this.workers = Array.from({ length: threads - 1 }, (_, w) => {
       // A small young generation per thread: each thread's garbage is short-lived, and the
       // default's room, taken by every thread, would cost more memory than the read itself.
       const worker = new Worker(new URL('./RangeWorker.js', import.meta.url), {
-        workerData: { task, claims: this.claims },
+        workerData: { task, claims: this.claims, slot: 2 + w, ahead },
         resourceLimits: { maxYoungGenerationSizeMb: 2 },
       })
       // The thread's dictionary, learned as its batches arrive, in the order it sent them,
       // including those of pieces the chain passed: later batches use their strings.
-      const decoder = new FindingDecoder()
+      const decoder = new FindingDecoder(this.strings)
+      this.slots.set(decoder, 2 + w)
       worker.on('message', (m: PieceMessage) => {
         if (m.message.type === 'batch') {
           onBytes(m.message.bytes)
@@ -216,6 +227,7 @@ class Pieces {
         // A piece the chain has passed is of no use any more.
         if (m.piece >= Atomics.load(this.claims, 1))
           this.queues[m.piece]?.push({ message: m.message, decoder })
+        else this.taken({ message: m.message, decoder })
         this.notify()
       })
       worker.on('error', (e) => this.fail(e))
@@ -259,7 +271,10 @@ class Pieces {
     for (;;) {
       const queue = this.queues[current] as Array<Arrival>
       const m = queue.shift()
-      if (m !== undefined) return m
+      if (m !== undefined) {
+        this.taken(m)
+        return m
+      }
       if (this.own !== undefined && this.own.piece < current) {
         this.own.run.close()
         this.own = undefined
@@ -286,7 +301,18 @@ class Pieces {
   /** The chain now stands in piece `current`: the pieces before it are not read any further. */
   passed(current: number): void {
     Atomics.store(this.claims, 1, current)
-    for (let k = 0; k < current; k++) this.queues[k] = []
+    for (let k = 0; k < current; k++) {
+      for (const m of this.queues[k] as Array<Arrival>) this.taken(m)
+      this.queues[k] = []
+    }
+  }
+
+  // A reader thread's batch is taken (or let go): the thread may read on ahead.
+  private taken(m: Arrival): void {
+    const slot = this.slots.get(m.decoder)
+    if (slot === undefined || m.message.type !== 'batch') return
+    Atomics.sub(this.claims, slot, m.message.words.length / WORDS_PER_FINDING)
+    Atomics.notify(this.claims, slot)
   }
 
   stop(): void {
@@ -320,7 +346,12 @@ export async function* readSplit(
     ...(statuses === undefined ? {} : { statuses }),
     ...(includeUnlinked === undefined ? {} : { includeUnlinked }),
   }
-  const pieces = new Pieces({ read: { ...base, ...mapping }, ends }, plan.threads, options.onBytes)
+  const pieces = new Pieces(
+    { read: { ...base, ...mapping }, ends },
+    plan.threads,
+    options.onBytes,
+    options.ahead ?? maxAhead,
+  )
 
   // Room for the findings the file likely holds (exports run 1 to 3 KB a finding), so that the
   // set does not rehash while this thread, the one that chains the pieces, is the busiest.
@@ -329,7 +360,7 @@ export async function* readSplit(
   let current = 0
   const decoder = new PieceDecoder(
     options,
-    pipelineResolver(resolvePipeline),
+    pipelineResolver(resolvePipeline, options.keys),
     options.locate === undefined ? undefined : inFile(options.locate),
   )
   const position = new ChainPosition()

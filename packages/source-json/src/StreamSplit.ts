@@ -19,7 +19,7 @@
 import { Worker } from 'node:worker_threads'
 import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core'
 import type { CutStream, StreamPart } from './Blocks.js'
-import { FindingDecoder } from './FindingWords.js'
+import { FindingDecoder, SharedStrings } from './FindingWords.js'
 import {
   type Arrival,
   ChainPosition,
@@ -113,6 +113,8 @@ class StreamPieces {
   private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4))
   // Blocks the threads have handed back.
   private returned = 0
+  // Every thread's dictionary holds its strings here, once.
+  private readonly strings = new SharedStrings()
   // The stream's bytes after the last block, taken before the stream ended or failed.
   private readonly after: Array<Buffer> = []
   // The stream's read error, once it failed.
@@ -213,7 +215,7 @@ class StreamPieces {
         resourceLimits: { maxYoungGenerationSizeMb: 2 },
       })
       // The thread's dictionary, learned from its batches in the order it sent them.
-      const decoder = new FindingDecoder()
+      const decoder = new FindingDecoder(this.strings)
       worker.on('message', (m: PieceMessage | ReturnedBlock) => {
         if ('returned' in m) {
           const sent = this.sent[m.piece]
@@ -330,7 +332,7 @@ export async function* readStreamSplit(
   // Records are copied from the block of the piece they are in.
   const decoder = new PieceDecoder(
     options,
-    pipelineResolver(options.mapping.resolvePipeline),
+    pipelineResolver(options.mapping.resolvePipeline, options.keys),
     options.locate
       ? (start, end) => {
           const b = pieces.block
