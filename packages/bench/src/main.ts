@@ -356,7 +356,7 @@ if (partsMeasured) {
   const serial = find(partsInput, 'baseline: gunzip only, the parts one after another')
   const atOnce = find(partsInput, 'baseline: gunzip only, the parts at once')
   targets.push(
-    `${partsInput}: the CLI takes ${show(ratio(serial, cli))} the time of inflating the parts one after another (below 1×: they inflate in parallel) and ${show(ratio(atOnce, cli))} the time of inflating them all at once, doing nothing else`,
+    `${partsInput}: the CLI takes ${show(ratio(serial, cli))} the time of inflating the parts one after another and ${show(ratio(atOnce, cli))} the time of inflating them all at once, doing nothing else (the CLI inflates ${cores} parts at once, on the cores that also read their records)`,
   )
 }
 if (memory !== undefined)
