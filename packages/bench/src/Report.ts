@@ -234,7 +234,7 @@ const wholeFindings = [
   'growing columns, dropped after loading). The copies were measured deflating each record with a',
   'dictionary of the first ones: 370 bytes against 1.1 KB deflated alone and 2.5 KB as read; they are now',
   'deflated in blocks of 16 records at the fastest level (about 390 bytes a record, by hand, at about a seventh of',
-  'the time a record). Process RSS grew by 690,'
+  'the time a record). Process RSS grew by 690,',
   '625 and 1,570 bytes a finding in the same runs; most of it is memory the read used and has not yet',
   'returned to the system, not what the store keeps.',
 ]
