@@ -24,7 +24,7 @@ const damageGzip = (bytes: Buffer, r: () => number): Buffer => {
 }
 
 // A read's result, with the compressed bytes pulled left out when an input was broken: how far
-// a broken gzip stream is read before its error differs between the reads; the rest is exact.
+// a broken input is read before it is given up differs between the reads; the rest is exact.
 const comparable = (r: E.Either<unknown, { report: { bytes: number } }>, broken: boolean) =>
   broken && E.isRight(r) ? E.right({ ...r.right, report: { ...r.right.report, bytes: 0 } }) : r
 
@@ -74,8 +74,11 @@ testProp(
       }
       const read = { ...options, chunkSize: Math.max(options.chunkSize ?? 64, 64) }
       const one = await collectFindings(files, read)()
-      const each = await collectFindings(files, { ...read, workers })()
-      const broken = kinds.includes('gzip')
+      const each = await collectFindings(files, { ...read, workers, fileThreads: !kinds.includes('gzip') })()
+      // A damaged input may be given up before its end (under `skip`, a problem where reading
+      // cannot go on): how many of its compressed bytes were read by then depends on how far
+      // ahead it was inflated, which differs between the reads.
+      const broken = kinds.includes('gzip') || kinds.includes('json')
       t.deepEqual(
         withKeys(comparable(each, broken) as typeof each, options.keys),
         withKeys(comparable(one, broken) as typeof one, options.keys),
@@ -171,7 +174,7 @@ test('a file whose gzip data breaks is read on from where its thread stopped, an
     await writeFile(bad, gz.subarray(0, Math.floor(gz.length * 0.6)))
     for (const policy of ['strict', 'skip'] as const) {
       const one = await collectFindings([good, bad], { policy })()
-      const each = await collectFindings([good, bad], { policy, workers: 2 })()
+      const each = await collectFindings([good, bad], { policy, workers: 2, fileThreads: true })()
       t.deepEqual(comparable(each, true), comparable(one, true))
       if (policy === 'strict') t.true(E.isLeft(one))
     }

@@ -144,6 +144,12 @@ export interface ReadOptions extends InspectorMappingOptions {
    */
   readonly cutBytes?: number
   /**
+   * Whether gzipped files are each read whole on a thread of their own, several at once (default
+   * `false`; see `InflatingFiles`). Their findings and report are a one-pass read's, but on
+   * damaged gzip data the error reported may differ from it.
+   */
+  readonly fileThreads?: boolean
+  /**
    * Where a split read puts its counted findings as ids (with their locations when `locate`),
    * instead of handing them out as objects: the batches then hold only the findings read
    * otherwise, and the report is the same. Used only when {@link ReadOptions.findingArns} is
@@ -275,6 +281,7 @@ interface Context {
   readonly keys: ReadonlyArray<GroupKey> | undefined
   readonly locate: boolean
   readonly cutBytes: number | undefined
+  readonly fileThreads: boolean
   readonly into: FindingIdSink | undefined
   readonly mapping: InspectorMappingOptions
   readonly seen: FindingArnSet
@@ -296,6 +303,7 @@ const makeContext = (options: ReadOptions): Context => ({
   keys: options.keys,
   locate: options.locate ?? false,
   cutBytes: options.locate === true ? Number.POSITIVE_INFINITY : options.cutBytes,
+  fileThreads: options.fileThreads ?? false,
   into: options.into,
   mapping: {
     ...(options.statuses === undefined ? {} : { statuses: options.statuses }),
@@ -338,7 +346,9 @@ const inflatingFiles = async (
   inputs: ReadonlyArray<Input>,
   ctx: Context,
 ): Promise<InflatingFiles | undefined> => {
-  if (ctx.workers < 2 || ctx.locate) return undefined
+  // Off unless asked: on damaged gzip data a file's thread may stop on bytes zlib made before it
+  // found the damage, which a one-pass read never sees, and then reports another error.
+  if (!ctx.fileThreads || ctx.workers < 2 || ctx.locate) return undefined
   const files: Array<{ index: number; path: string }> = []
   for (const [index, input] of inputs.entries())
     if (input.path !== undefined && (await startsGzipped(input.path))) files.push({ index, path: input.path })
