@@ -10,23 +10,19 @@ import { formats, gensArb, tempDir } from './exports.test.util.js'
 import { FindingArnSet } from './FindingArnSet.js'
 import { InflatingFiles, readInflatingFile } from './InflatingFiles.js'
 import { collectFindings } from './ReadFindings.js'
-import { damage, optionsArb, rand, reshape, styled, valuesOf, withKeys } from './styling.test.util.js'
+import {
+  comparable,
+  damage,
+  damageGzip,
+  optionsArb,
+  rand,
+  reshape,
+  styled,
+  valuesOf,
+  withKeys,
+} from './styling.test.util.js'
 
 const plain = { escapeRate: 0, spaceRate: 0.1, duplicateRate: 0 }
-
-// Damage to a gzip stream: cut short, or a byte of its deflated data changed.
-const damageGzip = (bytes: Buffer, r: () => number): Buffer => {
-  const at = 10 + Math.floor(r() * (bytes.length - 10))
-  if (r() < 0.5) return bytes.subarray(0, at)
-  const out = Buffer.from(bytes)
-  out[at] = (out[at] as number) ^ 0x5a
-  return out
-}
-
-// A read's result, with the compressed bytes pulled left out when an input was broken: how far
-// a broken input is read before it is given up differs between the reads; the rest is exact.
-const comparable = (r: E.Either<unknown, { report: { bytes: number } }>, broken: boolean) =>
-  broken && E.isRight(r) ? E.right({ ...r.right, report: { ...r.right.report, bytes: 0 } }) : r
 
 // One or several gzipped exports of every format's values (some of them shared between files, so
 // that findings repeat across files; any of them damaged in its JSON or its gzip data; a plain

@@ -10,7 +10,17 @@ import * as E from 'fp-ts/lib/Either.js'
 import { formats, gensArb, pipelineOf, tempDir } from './exports.test.util.js'
 import { collectFindings, type ReadOptions, readFindings } from './ReadFindings.js'
 import { recordLocation } from './RecordLocation.js'
-import { damage, optionsArb, rand, reshape, styled, valuesOf, withKeys } from './styling.test.util.js'
+import {
+  comparable,
+  damage,
+  damageGzip,
+  optionsArb,
+  rand,
+  reshape,
+  styled,
+  valuesOf,
+  withKeys,
+} from './styling.test.util.js'
 
 // How many streams were long enough to be cut into several blocks (else the comparisons below
 // prove nothing): those of more than twice the block size.
@@ -20,20 +30,6 @@ test.after('most generated streams were long enough to be cut into several block
   t.log(`${cutReads} of ${reads} streams cut`)
   t.true(cutReads * 2 > reads)
 })
-
-// Damage to a gzip stream: cut short, or a byte of its deflated data changed.
-const damageGzip = (bytes: Buffer, r: () => number): Buffer => {
-  const at = 10 + Math.floor(r() * (bytes.length - 10))
-  if (r() < 0.5) return bytes.subarray(0, at)
-  const out = Buffer.from(bytes)
-  out[at] = (out[at] as number) ^ 0x5a
-  return out
-}
-
-// A read's result, with the compressed bytes pulled left out when the read broke: how far
-// ahead of the break the stream was read differs between the two reads; the rest is exact.
-const comparable = (r: E.Either<unknown, { report: { bytes: number } }>, broken: boolean) =>
-  broken && E.isRight(r) ? E.right({ ...r.right, report: { ...r.right.report, bytes: 0 } }) : r
 
 // Every format's values in one gzipped export (or, damaged, its JSON or its gzip data), read
 // as it is inflated on two or three threads in small blocks: the result must be the one-pass

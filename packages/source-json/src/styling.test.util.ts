@@ -175,3 +175,19 @@ export const withKeys = <L, R extends { readonly value: ReadonlyArray<Finding> }
   }
   return E.right({ ...r.right, value: r.right.value.map(drop) })
 }
+
+/** Damage to a gzip stream: cut short, or a byte of its deflated data changed. */
+export const damageGzip = (bytes: Buffer, r: () => number): Buffer => {
+  const at = 10 + Math.floor(r() * (bytes.length - 10))
+  if (r() < 0.5) return bytes.subarray(0, at)
+  const out = Buffer.from(bytes)
+  out[at] = (out[at] as number) ^ 0x5a
+  return out
+}
+
+/**
+ * A read's result, with the compressed bytes pulled left out when an input was broken: how far
+ * a broken input is read before it fails or is given up differs between reads; the rest is exact.
+ */
+export const comparable = (r: E.Either<unknown, { report: { bytes: number } }>, broken: boolean) =>
+  broken && E.isRight(r) ? E.right({ ...r.right, report: { ...r.right.report, bytes: 0 } }) : r
