@@ -240,16 +240,53 @@ export async function* decodedBytes(
 // reader parses what came before.
 const inflatedAhead = 4 << 20
 
+// The compressed bytes are fed to zlib in pieces of this size, cut at fixed places in the
+// stream: zlib hands over nothing a failing write inflated, so what comes before an error must
+// not depend on how the bytes were read (a file read whole on a thread, or in chunks of another
+// size, must fail after the same bytes). Smaller pieces cost zlib calls (8 KiB: 1.5x the time).
+const pieceBytes = 16 << 10
+
 /**
  * The inflated bytes of gzip data (several members in a row are read one after the other),
- * and then its error, if any: every byte inflated before a corrupt stretch is handed over
- * before the error, whatever the reader's pace. (A stream's reader loses what the stream
+ * and then its error, if any: every byte inflated from the 16 KiB pieces of compressed data
+ * before the one holding the damage is handed over before the error, whatever the reader's
+ * pace and however the compressed bytes arrive. (A stream's reader loses what the stream
  * buffered when it fails, so the compressed bytes are fed in here only as the inflated ones are
  * taken, and the inflated ones are taken as they come.)
  *
  * @category utils
  */
 export async function* gunzipped(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  yield* inflated(pieces(raw, pieceBytes))
+}
+
+/**
+ * Bytes cut again into pieces of `size` bytes at fixed places of the stream (the last one
+ * shorter), whatever the chunks they arrive in; copied only where a piece spans chunks.
+ *
+ * @category utils
+ */
+export async function* pieces(raw: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+  let pending: Array<Buffer> = []
+  let held = 0
+  for await (const arrived of raw) {
+    let chunk = arrived
+    while (held + chunk.length >= size) {
+      const need = size - held
+      yield held === 0 ? chunk.subarray(0, need) : Buffer.concat([...pending, chunk.subarray(0, need)])
+      pending = []
+      held = 0
+      chunk = chunk.subarray(need)
+    }
+    if (chunk.length > 0) {
+      pending.push(chunk)
+      held += chunk.length
+    }
+  }
+  if (held > 0) yield Buffer.concat(pending)
+}
+
+async function* inflated(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const gunzip = createGunzip({ chunkSize: 1 << 20 })
   const queue: Array<Buffer> = []
   let queued = 0

@@ -102,3 +102,24 @@ test('a truncated document is an error at its end', (t) => {
   t.is(reader.push(Buffer.from('{"findings":[{"a":1},{"b"')), undefined)
   t.like(reader.finish(), { offset: 25, line: 1, message: 'unexpected end of input (truncated?)' })
 })
+
+// A record longer than the chunks it arrives in, after whitespace and the array's bracket:
+// however it is cut, the reader says it started where its brace is (counted on the text here),
+// also while it holds chunks back to read the record again once twice its bytes are there.
+testProp(
+  'a record still being read is placed at its start, however its bytes arrive',
+  [fc.string({ unit: fc.constantFrom(' ', '\n', '\t'), maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1 })],
+  (t, space, cuts) => {
+    const text = `${space}[${space}{"detail":{"findingArn":"${'x'.repeat(60)}","title":"${'y'.repeat(60)}"`
+    const start = text.indexOf('{')
+    const reader = new RecordReader(projection({ detail: true }), () => true)
+    let at = 0
+    for (let i = 0; at < text.length; i++) {
+      const n = cuts[i % cuts.length] as number
+      t.is(reader.push(Buffer.from(text.slice(at, at + n))), undefined)
+      at += n
+      if (at > start)
+        t.like(reader.lastStart(), { offset: start, lines: text.slice(0, start).split('\n').length - 1 })
+    }
+  },
+)

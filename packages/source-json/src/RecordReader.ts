@@ -437,6 +437,9 @@ export class RecordReader {
     this.region = undefined
     s.buf = keep >= b.length ? Buffer.alloc(0) : b.subarray(keep)
     s.pos = 0
+    // The value being read starts where it did: a reader waiting for more of it (held chunks)
+    // may be asked where before it reads again.
+    this.mark -= keep
   }
 
   private drain(): SyntaxProblem | undefined {
