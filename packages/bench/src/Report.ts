@@ -337,7 +337,7 @@ export const renderReport = (res: Results, targets: ReadonlyArray<string>): stri
     "Every million-finding export is also measured gzipped (level 6), beside the floor of reading it: Node's",
     'zlib inflating it and doing nothing else. The CLI inflates a gzipped file on a thread of its own and',
     "reads the inflated blocks on the others (see docs/sources.md). The low world's NDJSON is also cut into",
-    'four gzipped parts (a folder of report parts), beside the floors of inflating',
+    'four gzipped parts (a folder of report parts, read a file per thread), beside the floors of inflating',
     'the parts one after another and all at once.',
     '',
   )

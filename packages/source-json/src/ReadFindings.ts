@@ -144,9 +144,9 @@ export interface ReadOptions extends InspectorMappingOptions {
    */
   readonly cutBytes?: number
   /**
-   * Whether gzipped files are each read whole on a thread of their own, several at once (default
-   * `false`; see `InflatingFiles`). Their findings and report are a one-pass read's, but on
-   * damaged gzip data the error reported may differ from it.
+   * Whether gzipped files are each read whole on a thread of their own, several at once, when
+   * there are {@link ReadOptions.workers} to spare (default `true`; see `InflatingFiles`). Their
+   * findings, report and errors are a one-pass read's either way.
    */
   readonly fileThreads?: boolean
   /**
@@ -303,7 +303,7 @@ const makeContext = (options: ReadOptions): Context => ({
   keys: options.keys,
   locate: options.locate ?? false,
   cutBytes: options.locate === true ? Number.POSITIVE_INFINITY : options.cutBytes,
-  fileThreads: options.fileThreads ?? false,
+  fileThreads: options.fileThreads ?? true,
   into: options.into,
   mapping: {
     ...(options.statuses === undefined ? {} : { statuses: options.statuses }),
@@ -346,8 +346,6 @@ const inflatingFiles = async (
   inputs: ReadonlyArray<Input>,
   ctx: Context,
 ): Promise<InflatingFiles | undefined> => {
-  // Off unless asked: on damaged gzip data a file's thread may stop on bytes zlib made before it
-  // found the damage, which a one-pass read never sees, and then reports another error.
   if (!ctx.fileThreads || ctx.workers < 2 || ctx.locate) return undefined
   const files: Array<{ index: number; path: string }> = []
   for (const [index, input] of inputs.entries())
