@@ -169,11 +169,12 @@ const highCardinalityServe = [
   "look-ups and the index's hash probe; per distinct string, a map look-up in each of the index's",
   "dictionaries (about 350,000 here). `serve` does about twice `aggregate`'s CPU work, since it interns",
   'every group key (`aggregate` keeps only the key it groups by) and keeps every combination. A gzipped',
-  'export is another matter: its records cannot be read again from the file, so each is copied and',
-  'deflated (`RecordDetails`). A deflating per record (a compressor set up and the dictionary hashed',
-  'each time) took 119 CPU s and 752 MB for the same findings gzipped; deflated in blocks of 16 records at',
-  'the fastest level, 32 CPU s (23.7 s wall) and 721 MB: the copies, about 390 bytes a finding, are most of',
-  'that memory.',
+  'export is another matter: its records cannot be read again from the file, so each is copied. Deflated',
+  'in memory (`RecordDetails`, before), a million high-cardinality findings gzipped loaded in 23.7 s wall',
+  "(32 CPU s) and 721 MB, zlib's fastest level deflating 2.4 GB of records taking longer than reading the",
+  'export; written as they are to an unlinked temporary file (`RecordSpool`), 10.2 s (16 CPU s) and 459 MB,',
+  'against 7.5 s for `aggregate` on the same file: 1.37× (by hand, 2026-12-02). The memory over the plain',
+  "file's 309 MB is the stream's blocks in flight and each record's copy before it is written.",
 ]
 
 // Measured by hand: `aggregate` grouping by image build or pipeline at high cardinality.
@@ -228,15 +229,15 @@ const wholeFindings = [
   '| --- | ---: | ---: | ---: | ---: |',
   '| key members only (before) | 73 B | 18 B | 91 B | — |',
   '| plus where each record lies in the file | 79 B | 55 B | 134 B | 3.4 ms |',
-  '| plus a deflated copy of each record (gzip input) | 78 B | 416 B | 494 B | 4.9 ms |',
+  '| plus a deflated copy of each record (gzip input, before) | 78 B | 416 B | 494 B | 4.9 ms |',
   '',
   "The location columns are 16 bytes a finding (the array-buffer figure also holds the builder's",
   'growing columns, dropped after loading). The copies were measured deflating each record with a',
-  'dictionary of the first ones: 370 bytes against 1.1 KB deflated alone and 2.5 KB as read; they are now',
-  'deflated in blocks of 16 records at the fastest level (about 390 bytes a record, by hand, at about a seventh of',
-  'the time a record). Process RSS grew by 690,',
-  '625 and 1,570 bytes a finding in the same runs; most of it is memory the read used and has not yet',
-  'returned to the system, not what the store keeps.',
+  'dictionary of the first ones: 370 bytes against 1.1 KB deflated alone and 2.5 KB as read. They are now',
+  'written to a temporary file instead (see docs/server.md), so a gzipped input costs what a plain file does',
+  'in memory, 16 bytes a finding, and its records on disk. Process RSS grew by 690, 625 and 1,570 bytes a',
+  'finding in the measured runs; most of it is memory the read used and has not yet returned to the',
+  'system, not what the store keeps.',
 ]
 
 // Measured by hand (not by `npm run bench`): kept in every report, with how to do it again.

@@ -4,15 +4,13 @@
  * when `ListImageScanFindings` answers. A record in a file that can be read again is a byte
  * range of that file (16 bytes a finding here), read back with positioned reads and checked: the
  * file must be as it was when loaded, and the record must be the finding stored at that row. A
- * record that cannot be read again (gzip, standard input, S3) is kept as its JSON bytes,
- * deflated in blocks of consecutive records with a dictionary of the first records, in large
- * shared buffers. A finding with no located record (a CSV report row, a live
- * Inspector finding) is served with its key members only.
+ * record that cannot be read again (gzip, standard input, S3) is copied to a temporary file
+ * (see {@link RecordSpool}) and read back from there. A finding with no located record (a CSV
+ * report row, a live Inspector finding) is served with its key members only.
  *
  * @module
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
-import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import type {
   Finding,
   ImageScanFindingDetail,
@@ -23,6 +21,7 @@ import type {
 import { imageScanFindingDetail, inspectorFindingDetail, serviceException } from '@scantally/core/internal'
 import { type ExportFile, type RecordLocation, recordKind, recordLocation } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
+import { RecordSpool } from './RecordSpool.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -38,7 +37,13 @@ export interface RecordDetailsBuilder {
   readonly add: (finding: Finding) => void
   /** As `add`, for a finding whose record lies at `at` (`undefined`: nowhere to read it from). */
   readonly addAt: (at: RecordLocation | undefined) => void
-  readonly freeze: () => RecordedDetails
+  /**
+   * The details, or why records could not be kept (the temporary file failed): then nothing is
+   * to be served.
+   */
+  readonly freeze: () => E.Either<string, RecordedDetails>
+  /** Bytes of records copied to the temporary file. */
+  readonly copiedBytes: () => number
 }
 
 // -------------------------------------------------------------------------------------
@@ -46,14 +51,14 @@ export interface RecordDetailsBuilder {
 // -------------------------------------------------------------------------------------
 
 /**
- * A new builder. Row `i` is the `i`th finding added.
+ * A new builder, copies going to a temporary file in `spool`. Row `i` is the `i`th finding added.
  *
  * @category constructors
  */
-export const makeRecordDetails = (): RecordDetailsBuilder => {
+export const makeRecordDetails = (spool: RecordSpool = new RecordSpool()): RecordDetailsBuilder => {
   const files: Array<ExportFile> = []
   const fileIds = new Map<ExportFile, number>()
-  // Per row: 0 none, k > 0 file k - 1, k < 0 block of copies -k - 1; the offset and length there.
+  // Per row: 0 none, k > 0 file k - 1, -1 the spool; the offset and length there.
   let space = new Int32Array(1024)
   let offset = new Float64Array(1024)
   let length = new Uint32Array(1024)
@@ -74,16 +79,19 @@ export const makeRecordDetails = (): RecordDetailsBuilder => {
       space[rows] = id + 1
       offset[rows] = at.start
       length[rows] = at.end - at.start
-    } else if (at?._tag === 'Copied') copied.add(rows, at.bytes)
+    } else if (at?._tag === 'Copied') {
+      space[rows] = -1
+      offset[rows] = spool.append(at.bytes)
+      length[rows] = at.bytes.length
+    }
     rows++
   }
-  const copied = new Copies((row, block, start, size) => {
-    space[row] = -block - 1
-    offset[row] = start
-    length[row] = size
-  })
-  const freeze = (): RecordedDetails => {
-    copied.settle()
+  const freeze = (): E.Either<string, RecordedDetails> => {
+    spool.flush()
+    if (spool.failure !== undefined) {
+      spool.close()
+      return E.left(spool.failure)
+    }
     const frozen = {
       space: space.slice(0, rows),
       offset: offset.slice(0, rows),
@@ -94,7 +102,7 @@ export const makeRecordDetails = (): RecordDetailsBuilder => {
     offset = new Float64Array(0)
     length = new Uint32Array(0)
     fileIds.clear()
-    return {
+    return E.right({
       read: (wanted, expected) => {
         const open = new Map<number, number>()
         try {
@@ -107,11 +115,10 @@ export const makeRecordDetails = (): RecordDetailsBuilder => {
             }
             const at = frozen.offset[row] as number
             const size = frozen.length[row] as number
-            const where = s > 0 ? `${(files[s - 1] as ExportFile).path} bytes ${at}-${at + size}` : 'memory'
+            const where =
+              s > 0 ? `${(files[s - 1] as ExportFile).path} bytes ${at}-${at + size}` : 'a temporary copy'
             const bytes =
-              s > 0
-                ? readRange(open, s - 1, files[s - 1] as ExportFile, at, size)
-                : copied.read(-s - 1, at, size)
+              s > 0 ? readRange(open, s - 1, files[s - 1] as ExportFile, at, size) : spool.read(at, size)
             const detail = detailOf(bytes, expected[k] as ImageScanFindingWire)
             if (E.isLeft(detail)) return E.left(notTheRecord(where, detail.left))
             out.push(detail.right)
@@ -123,9 +130,9 @@ export const makeRecordDetails = (): RecordDetailsBuilder => {
           for (const fd of open.values()) closeSync(fd)
         }
       },
-    }
+    })
   }
-  return { add: (finding) => addAt(recordLocation(finding)), addAt, freeze }
+  return { add: (finding) => addAt(recordLocation(finding)), addAt, freeze, copiedBytes: () => spool.size }
 }
 
 // -------------------------------------------------------------------------------------
@@ -211,113 +218,4 @@ const readRange = (
 const grown = <A extends Int32Array | Float64Array | Uint32Array>(from: A, to: A): A => {
   to.set(from as never)
   return to
-}
-
-// Copies of records, deflated in blocks of consecutive records with a dictionary made of the
-// first ones (up to zlib's 32 KiB window): records of one export share most of their member
-// names and much of their text, so this takes a 2.5 KB Inspector finding to under 400 bytes,
-// against 1.1 KB deflated alone. A block, not a record, is deflated at a time, at zlib's fastest
-// level: each deflating has a fixed cost (a compressor set up, the dictionary hashed) of tens of
-// microseconds, which per record made loading a gzipped export minutes long. A record is read
-// back by inflating its block; the last blocks inflated are kept, as a page's records are near.
-class Copies {
-  private readonly arena = new Arena()
-  // Per block: the arena buffer, start and size of its deflated bytes.
-  private readonly blocks: Array<readonly [number, number, number]> = []
-  // Records waiting for the dictionary, or for their block to fill: their rows and bytes.
-  private pending: Array<readonly [number, Buffer]> = []
-  private pendingBytes = 0
-  private dictionary: Buffer | undefined = undefined
-  private readonly inflated = new Map<number, Buffer>()
-
-  constructor(private readonly placed: (row: number, block: number, start: number, size: number) => void) {}
-
-  add(row: number, bytes: Buffer): void {
-    this.pending.push([row, bytes])
-    this.pendingBytes += bytes.length
-    if (this.dictionary === undefined) {
-      if (this.pendingBytes < window) return
-      this.dictionary = this.dictionaryOf()
-    }
-    if (this.pending.length >= blockRecords || this.pendingBytes >= blockBytes) this.seal()
-  }
-
-  // The dictionary: the last bytes of the records held so far.
-  private dictionaryOf(): Buffer {
-    return Buffer.from(Buffer.concat(this.pending.map(([, b]) => b)).subarray(-window))
-  }
-
-  /** Deflates what is held (at the end of loading). */
-  settle(): void {
-    if (this.pending.length === 0) return
-    this.dictionary ??= this.dictionaryOf()
-    this.seal()
-  }
-
-  // Deflates the records held as one block.
-  private seal(): void {
-    const block = this.blocks.length
-    let at = 0
-    for (const [row, bytes] of this.pending) {
-      this.placed(row, block, at, bytes.length)
-      at += bytes.length
-    }
-    const deflated = deflateRawSync(
-      Buffer.concat(
-        this.pending.map(([, b]) => b),
-        at,
-      ),
-      {
-        dictionary: this.dictionary as Buffer,
-        level: 1,
-      },
-    )
-    this.blocks.push(this.arena.append(deflated))
-    this.pending = []
-    this.pendingBytes = 0
-  }
-
-  read(block: number, at: number, size: number): Buffer {
-    let bytes = this.inflated.get(block)
-    if (bytes === undefined) {
-      const [buffer, start, length] = this.blocks[block] as readonly [number, number, number]
-      bytes = inflateRawSync(this.arena.slice(buffer, start, length), {
-        dictionary: this.dictionary as Buffer,
-      })
-      if (this.inflated.size >= keptBlocks) this.inflated.delete(this.inflated.keys().next().value as number)
-      this.inflated.set(block, bytes)
-    }
-    return bytes.subarray(at, at + size)
-  }
-}
-
-const window = 32 * 1024
-// A block holds this many records, or this many bytes, whichever comes first.
-const blockRecords = 16
-const blockBytes = 64 * 1024
-// Blocks kept inflated for the reads after.
-const keptBlocks = 8
-
-// Append-only byte storage in large buffers, so a small record costs its bytes, not an object.
-class Arena {
-  private readonly buffers: Array<Buffer> = []
-  private used = 0
-  private static readonly size = 1 << 20
-
-  append(bytes: Uint8Array): readonly [number, number, number] {
-    let last = this.buffers[this.buffers.length - 1]
-    if (last === undefined || this.used + bytes.length > last.length) {
-      last = Buffer.allocUnsafe(Math.max(Arena.size, bytes.length))
-      this.buffers.push(last)
-      this.used = 0
-    }
-    last.set(bytes, this.used)
-    const start = this.used
-    this.used += bytes.length
-    return [this.buffers.length - 1, start, bytes.length]
-  }
-
-  slice(buffer: number, at: number, size: number): Buffer {
-    return (this.buffers[buffer] as Buffer).subarray(at, at + size)
-  }
 }

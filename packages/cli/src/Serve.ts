@@ -7,7 +7,8 @@
  * @module
  */
 import { type FileHandle, open, readFile } from 'node:fs/promises'
-import { defaultPageSize, type FindingSource, type Folded, foldSource, type TokenKey } from '@scantally/core'
+import { tmpdir } from 'node:os'
+import { defaultPageSize, type FindingSource, foldSource, type TokenKey } from '@scantally/core'
 import { countOf, isFromRow, makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/internal'
 import {
   type AccessEntry,
@@ -35,7 +36,7 @@ import {
   parseSourceOptions,
   sourceOptionSpecs,
 } from './SourceOptions.js'
-import { renderSummary } from './Summary.js'
+import { formatBytes, renderSummary } from './Summary.js'
 import { failed, usageError } from './Usage.js'
 
 /**
@@ -186,6 +187,10 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
       `note: ${loaded.right.fromRows} findings come from combination rows: they are counted in aggregations, and ListImageScanFindings does not list them (rows hold counts, not findings)\n`,
     )
 
+  if (loaded.right.copiedBytes > 0)
+    io.stderr(
+      `note: ${formatBytes(loaded.right.copiedBytes)} of records from inputs that cannot be read again (gzip, standard input, S3) are kept, for ListImageScanFindings, in a deleted temporary file under ${tmpdir()} (TMPDIR) until scantally serve stops\n`,
+    )
   if (tokenKeys.ephemeral)
     io.stderr(
       'no --token-key or SCANTALLY_TOKEN_KEYS: using an ephemeral token key; tokens stop working on restart\n',
@@ -285,10 +290,18 @@ const startLoad = () => {
       } else if (b.store.addFinding(f)) b.details.add(f)
       return b
     })()
-    return E.map(({ value, report }: Folded<typeof b>) => {
-      const store = value.store.freeze(value.details.freeze())
-      return { index: store.index, store, fromRows: value.fromRows, report }
-    })(loaded)
+    if (E.isLeft(loaded)) return loaded
+    const { value, report } = loaded.right
+    const details = value.details.freeze()
+    if (E.isLeft(details)) return E.left({ _tag: 'RecordCopies', message: details.left })
+    const store = value.store.freeze(details.right)
+    return E.right({
+      index: store.index,
+      store,
+      fromRows: value.fromRows,
+      copiedBytes: value.details.copiedBytes(),
+      report,
+    })
   }
   return { sink, load, findings: () => b.findings }
 }

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, writeFile } from 'node:fs/promises'
+import { appendFile, mkdtemp, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -7,6 +7,7 @@ import { inspectorRecordArb } from '@scantally/core/arbitraries'
 import { expectedImageScanFinding } from '@scantally/core/testing'
 import test from 'ava'
 import fc from 'fast-check'
+import { scantally } from './test/command.js'
 import { serve } from './test/served.js'
 
 const client = (url: string) =>
@@ -50,18 +51,40 @@ test('the AWS SDK lists from scantally serve every finding of an export file who
   }
 })
 
-test('a gzip export is served whole too, from the kept copies of its records', async (t) => {
+test('a gzip export is served whole too, from copies of its records in a temporary file nobody sees', async (t) => {
   const dir = await exportsDir()
   const file = join(dir, 'findings.ndjson.gz')
   await writeFile(file, gzipSync(records.map((r) => JSON.stringify(r)).join('\n')))
-  const served = await serve([file])
+  // A temporary directory of its own: the copies' file must not show in it, while serving or after.
+  const tmp = await mkdtemp(join(tmpdir(), 'scantally-spool-'))
+  const served = await serve([file], { ...process.env, TMPDIR: tmp })
   try {
+    t.regex(
+      served.stderr(),
+      /of records from inputs that cannot be read again .* kept, for ListImageScanFindings, in a deleted temporary file under /,
+    )
     const findings = await listAll(served.url)
     t.deepEqual(findings, expected)
+    t.deepEqual(await readdir(tmp), [])
   } finally {
     served.child.kill('SIGTERM')
     t.is(await served.exit, 0)
   }
+  t.deepEqual(await readdir(tmp), [])
+})
+
+test('serve refuses to start when the copies of a gzip export cannot be kept, and says where and what to do', async (t) => {
+  const dir = await exportsDir()
+  const file = join(dir, 'findings.ndjson.gz')
+  await writeFile(file, gzipSync(records.map((r) => JSON.stringify(r)).join('\n')))
+  const missing = join(dir, 'no-such-dir')
+  const run = await scantally(['serve', '--port', '0', file], '', { TMPDIR: missing })
+  t.is(run.code, 1)
+  t.is(run.stdout, '')
+  t.regex(
+    run.stderr,
+    new RegExp(`records cannot be kept in a temporary file in ${missing}: .*ENOENT.*set TMPDIR`),
+  )
 })
 
 test('an export changed after loading gives ServiceException naming it, never another finding', async (t) => {

@@ -108,7 +108,10 @@ test('a truncated document is an error at its end', (t) => {
 // also while it holds chunks back to read the record again once twice its bytes are there.
 testProp(
   'a record still being read is placed at its start, however its bytes arrive',
-  [fc.string({ unit: fc.constantFrom(' ', '\n', '\t'), maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1 })],
+  [
+    fc.string({ unit: fc.constantFrom(' ', '\n', '\t'), maxLength: 6 }),
+    fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1 }),
+  ],
   (t, space, cuts) => {
     const text = `${space}[${space}{"detail":{"findingArn":"${'x'.repeat(60)}","title":"${'y'.repeat(60)}"`
     const start = text.indexOf('{')
