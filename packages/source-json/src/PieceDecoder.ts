@@ -43,11 +43,12 @@ export interface SplitTally {
 }
 
 /**
- * Where the record of bytes `start` to `end` of the input lies.
+ * Where the record of bytes `start` to `end` of the input lies; `lent` when the location is
+ * taken at once (by a {@link FindingIdSink}), so a record's bytes may be lent, not copied.
  *
  * @category model
  */
-export type Locator = (start: number, end: number) => RecordLocation
+export type Locator = (start: number, end: number, lent: boolean) => RecordLocation
 
 /**
  * What decoding needs: the set findings are de-duplicated in, the counters to add to, whether
@@ -148,14 +149,14 @@ export class PieceDecoder {
       }
       t.counted++
       if (sink !== undefined) {
-        const at = locate?.(m.spans[2 * i] as number, m.spans[2 * i + 1] as number)
+        const at = locate?.(m.spans[2 * i] as number, m.spans[2 * i + 1] as number, true)
         decoder.toSink(m.words, w, sink, at, this.pipelineOf)
         continue
       }
       const arn = findingArns && print ? m.arns[i] : undefined
       const f = decoder.finding(m.words, w, arn, this.pipelineOf)
       if (locate !== undefined)
-        noteLocation(f, locate(m.spans[2 * i] as number, m.spans[2 * i + 1] as number))
+        noteLocation(f, locate(m.spans[2 * i] as number, m.spans[2 * i + 1] as number, false))
       out.push(f)
     }
     return out

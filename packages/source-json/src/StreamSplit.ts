@@ -168,8 +168,7 @@ class StreamPieces {
     this.notify()
   }
 
-  // Sends a block to its thread, starting the threads with the first: its bytes move there
-  // (this thread keeps a copy only when records are copied from it).
+  // Sends a block to its thread, starting the threads with the first: its bytes move there.
   private send(part: Extract<StreamPart, { type: 'block' }>): void {
     const k = this.sent.length
     if (k === 0) this.start()
@@ -186,7 +185,6 @@ class StreamPieces {
       ends: last ? [] : [boundary(sent.cut)],
       block: { bytes, base: sent.base },
     }
-    if (this.options.locate) sent.bytes = Buffer.from(bytes)
     this.sent.push(sent)
     this.queues.push([])
     this.workers[k % this.workers.length]?.postMessage({ piece: k, task }, [bytes.buffer as ArrayBuffer])
@@ -219,9 +217,8 @@ class StreamPieces {
       worker.on('message', (m: PieceMessage | ReturnedBlock) => {
         if ('returned' in m) {
           const sent = this.sent[m.piece]
-          // Kept for the rest of the stream until the chain has passed it (when records are
-          // copied, this thread kept a copy of its own).
-          if (sent === undefined || this.options.locate) this.stream.recycle(m.returned)
+          // Kept (for the rest of the stream, and records to be copied) until the chain has passed it.
+          if (sent === undefined) this.stream.recycle(m.returned)
           else sent.bytes = m.returned
           this.returned++
           this.notify()
@@ -246,11 +243,14 @@ class StreamPieces {
 
   /**
    * The next message of the current piece; `undefined` when there is none to come (no block
-   * is left to read: the stream was given up there), or the error that stopped a thread.
+   * is left to read: the stream was given up there), or the error that stopped a thread. When
+   * records are copied, a piece's messages are taken once its block is back (its thread sends
+   * the block after the piece's last message), so that they are copied from it.
    */
   async next(): Promise<Arrival | Error | undefined> {
     for (;;) {
-      const m = this.queues[this.current]?.shift()
+      const back = !this.options.locate || this.sent[this.current]?.bytes !== undefined
+      const m = back ? this.queues[this.current]?.shift() : undefined
       if (m !== undefined) return m
       if (this.broken !== undefined) return this.broken
       if (this.current >= this.sent.length && this.finished) return undefined
@@ -264,7 +264,7 @@ class StreamPieces {
   advance(): void {
     this.queues[this.current] = []
     const passed = this.sent[this.current]
-    if (passed?.bytes !== undefined && !this.options.locate) this.stream.recycle(passed.bytes)
+    if (passed?.bytes !== undefined) this.stream.recycle(passed.bytes)
     this.sent[this.current] = undefined
     this.current++
     this.wakeFeeder?.()
@@ -329,15 +329,19 @@ export async function* readStreamSplit(
   options: StreamSplitOptions,
 ): AsyncGenerator<Array<Finding>, StreamEnd> {
   const pieces = new StreamPieces(stream, options)
-  // Records are copied from the block of the piece they are in.
+  // Records are copied from the block of the piece they are in (lent, while the block is held,
+  // to a sink that copies them itself).
   const decoder = new PieceDecoder(
     options,
     pipelineResolver(options.mapping.resolvePipeline, options.keys),
     options.locate
-      ? (start, end) => {
+      ? (start, end, lent) => {
           const b = pieces.block
           const bytes = (b.bytes as Uint8Array).subarray(start - b.base, end - b.base)
-          return { _tag: 'Copied', bytes: Buffer.from(bytes) }
+          return {
+            _tag: 'Copied',
+            bytes: lent ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : Buffer.from(bytes),
+          }
         }
       : undefined,
   )
