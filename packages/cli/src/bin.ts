@@ -9,6 +9,11 @@ for (const stream of [process.stdout, process.stderr])
     process.exit(process.exitCode ?? 0)
   })
 
+// The AWS SDK warns on Node 20 that its releases after January 2027 will need Node 22: eight
+// lines on stderr before any answer or error of an AWS input, about SDK versions this build does
+// not use (it pins its own). Silenced unless the user set the variable either way.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
 const code = await main(process.argv.slice(2), processIo())
 // A run stopped by a signal ends here and now: its reader threads are terminated with it.
 if (isSignalExit(code)) process.exit(code)

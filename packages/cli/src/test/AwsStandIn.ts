@@ -161,6 +161,5 @@ export const standInEnv = (
   AWS_CONFIG_FILE: join(home, 'no-config'),
   AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
   AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   ...extra,
 })
