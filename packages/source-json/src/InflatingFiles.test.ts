@@ -1,6 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
+import { Readable } from 'node:stream'
+import { constants, gunzipSync, gzipSync } from 'node:zlib'
 import { testProp } from '@fast-check/ava'
 import type { Finding } from '@scantally/core'
 import test from 'ava'
@@ -173,6 +174,101 @@ test('a file whose gzip data breaks is read on from where its thread stopped, an
       const each = await collectFindings([good, bad], { policy, workers: 2, fileThreads: true })()
       t.deepEqual(comparable(each, true), comparable(one, true))
       if (policy === 'strict') t.true(E.isLeft(one))
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true })
+  }
+})
+
+// An export of several MiB compressed (random descriptions, so it compresses little), damaged
+// past its first MiB: zlib is fed fixed 1 MiB pieces, so every read (one pass, the file on a
+// thread of its own, cut into blocks, from standard input, in chunks of any size) hands over the
+// same inflated bytes before the damage and fails at the same place. zlib drops what a failing
+// write inflated, so without the fixed pieces a second gzip member with a broken header would
+// cost the first member's last records or not, depending on the chunks. The findings of the
+// first piece must be there: at least those of the lines zlib inflates, here, from it alone.
+test('a large gzipped export damaged past its first piece fails the same way however it is read', async (t) => {
+  const r = rand(7)
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('')
+  const lines: Array<string> = []
+  for (let i = 0, length = 0; length < 8 << 20; i++, length += (lines.at(-1)?.length ?? 0) + 1)
+    lines.push(
+      JSON.stringify({
+        awsAccountId: '111111111111',
+        severity: 'HIGH',
+        status: 'ACTIVE',
+        findingArn: `arn:aws:inspector2:us-east-1:111111111111:finding/${i}`,
+        description: hex(400),
+        packageVulnerabilityDetails: { vulnerabilityId: `CVE-2024-${i % 97}` },
+        resources: [
+          { tags: { Ec2ImageBuilderArn: 'arn:aws:imagebuilder:us-east-1:111111111111:image/a/1.0.0/1' } },
+        ],
+      }),
+    )
+  const half = Math.floor(lines.length * 0.55)
+  const first = gzipSync(`${lines.slice(0, half).join('\n')}\n`)
+  const second = gzipSync(lines.slice(half).join('\n'))
+  const gz = Buffer.concat([first, second])
+  t.true(
+    first.length > 1 << 20 && first.length % (1 << 20) > 1 << 16,
+    'the members meet inside a later piece',
+  )
+  // The second member's compression method unknown.
+  const members = Buffer.from(gz)
+  members[first.length + 2] = 9
+  // A stretch overwritten: a block header read there is invalid.
+  const overwritten = Buffer.from(gz).fill(0xff, 3 << 19, (3 << 19) + (64 << 10))
+  const prefix = gunzipSync(gz.subarray(0, 1 << 20), { finishFlush: constants.Z_SYNC_FLUSH })
+  const wholeLines = prefix.toString('utf8').split('\n').length - 1
+  const root = await tempDir()
+  try {
+    for (const [name, bytes] of [
+      ['a broken second member', members],
+      ['overwritten', overwritten],
+    ] as const) {
+      const file = join(root, `${name}.ndjson.gz`)
+      await writeFile(file, bytes)
+      for (const policy of ['strict', 'skip'] as const) {
+        const one = await collectFindings([file], { policy, workers: 1 })()
+        if (policy === 'strict') t.true(E.isLeft(one), name)
+        else {
+          t.true(
+            E.isRight(one) && one.right.value.length >= wholeLines,
+            `${name}: findings before the damage`,
+          )
+          t.true(E.isRight(one) && one.right.report.skipped.length >= 1, name)
+        }
+        // Chunks of prime sizes end nowhere near the 1 MiB ones a file is read in by default.
+        const stdin = () =>
+          Readable.from(
+            Array.from({ length: Math.ceil(bytes.length / 7919) }, (_, k) =>
+              bytes.subarray(k * 7919, (k + 1) * 7919),
+            ),
+          )
+        for (const [how, read] of [
+          ['one pass, in small chunks', collectFindings([file], { policy, workers: 1, chunkSize: 7919 })],
+          ['a thread of its own', collectFindings([file], { policy, workers: 2 })],
+          [
+            'a thread of its own, in small chunks',
+            collectFindings([file], { policy, workers: 2, chunkSize: 65521 }),
+          ],
+          [
+            'blocks',
+            collectFindings([file], { policy, workers: 3, fileThreads: false, blockBytes: 1 << 16 }),
+          ],
+          ['standard input', collectFindings(['-'], { policy, workers: 1, stdin: stdin() })],
+          [
+            'standard input in blocks',
+            collectFindings(['-'], { policy, workers: 3, stdin: stdin(), blockBytes: 1 << 16 }),
+          ],
+        ] as const) {
+          const got = await read()
+          // Standard input is named `-` where the file is named by its path.
+          const norm = (x: typeof one) =>
+            JSON.parse(JSON.stringify(comparable(x, true)).replaceAll(file, '-'))
+          t.deepEqual(norm(got), norm(one), `${name}, ${policy}, ${how}`)
+        }
+      }
     }
   } finally {
     await rm(root, { recursive: true, force: true })
