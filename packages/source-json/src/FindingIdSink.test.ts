@@ -121,3 +121,41 @@ for (const format of formats) {
     { numRuns: 6 },
   )
 }
+
+// Image builds met again and again, with no pipeline in their records: each is resolved to its
+// pipeline by name, long after the sink was first told of it, on whichever thread meets it.
+test('a split read into a sink resolves the pipelines of builds it met before', async (t) => {
+  const root = await tempDir()
+  try {
+    const file = join(root, 'export.ndjson')
+    const lines: Array<string> = []
+    for (let i = 0; i < 6000; i++)
+      lines.push(
+        JSON.stringify({
+          awsAccountId: '111111111111',
+          severity: 'HIGH',
+          status: 'ACTIVE',
+          packageVulnerabilityDetails: { vulnerabilityId: `CVE-2024-${i % 31}` },
+          resources: [
+            {
+              tags: {
+                Ec2ImageBuilderArn: `arn:aws:imagebuilder:us-east-1:111111111111:image/app${i % 17}/1.0.${i % 5}/1`,
+              },
+            },
+          ],
+          description: 'x'.repeat(300),
+        }),
+      )
+    await writeFile(file, lines.join('\n'))
+    const read: ReadOptions = { locate: true, findingArns: false, resolvePipeline: pipelineOf }
+    const one = await readKept(file, { ...read, workers: 1 })
+    const split = await readKept(file, { ...read, workers: 3, splitBytes: 0 })
+    t.true(split.sunk > 0)
+    t.deepEqual(split.result, one.result)
+    t.deepEqual(split.kept, one.kept)
+    // Every build's pipeline is its name's, as the resolver gives it.
+    t.true(one.kept.every((k) => k[2] === pipelineOf(k[1] as string)))
+  } finally {
+    await rm(root, { recursive: true, force: true })
+  }
+})

@@ -273,6 +273,9 @@ export class FindingDecoder {
     if (known !== 0) return known
     const id = sink.intern(sinkColumns[c] as GroupKey, this.strings[word] as string)
     ids[word] = id
+    // Looked up once: the sink holds the string. An image build's may still be asked for its
+    // pipeline (`resolvedId`).
+    if (c !== 1) this.strings[word] = undefined
     return id
   }
 

@@ -191,16 +191,20 @@ class Pieces {
   private wake: (() => void) | undefined
   private readonly fast: FastRecord
   private readonly encoder = new FindingEncoder()
-  // Every thread's dictionary holds its strings here, once.
-  private readonly strings = new SharedStrings()
-  private readonly decoder = new FindingDecoder(this.strings)
+  // Every thread's dictionary holds its strings here, once (not when findings go to a sink as
+  // ids: the sink's dictionaries hold them, and the threads' copies are let go once looked up).
+  private readonly strings: SharedStrings | undefined
+  private readonly decoder: FindingDecoder
 
   constructor(
     private readonly task: PieceTask,
     threads: number,
     private readonly onBytes: (n: number) => void,
     ahead: number,
+    sinking: boolean,
   ) {
+    this.strings = sinking ? undefined : new SharedStrings()
+    this.decoder = new FindingDecoder(this.strings)
     this.queues = Array.from({ length: task.ends.length + 1 }, () => [])
     this.claims = new Int32Array(new SharedArrayBuffer(4 * (threads + 1)))
     // The first piece is this thread's: its modules are loaded already, so reading starts at
@@ -351,6 +355,7 @@ export async function* readSplit(
     plan.threads,
     options.onBytes,
     options.ahead ?? maxAhead,
+    options.into !== undefined && !options.findingArns,
   )
 
   // Room for the findings the file likely holds (exports run 1 to 3 KB a finding), so that the

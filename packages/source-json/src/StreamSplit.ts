@@ -113,8 +113,9 @@ class StreamPieces {
   private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4))
   // Blocks the threads have handed back.
   private returned = 0
-  // Every thread's dictionary holds its strings here, once.
-  private readonly strings = new SharedStrings()
+  // Every thread's dictionary holds its strings here, once (not when findings go to a sink as
+  // ids: see `SplitRead`).
+  private readonly strings: SharedStrings | undefined
   // The stream's bytes after the last block, taken before the stream ended or failed.
   private readonly after: Array<Buffer> = []
   // The stream's read error, once it failed.
@@ -129,6 +130,7 @@ class StreamPieces {
     private readonly stream: CutStream,
     private readonly options: StreamSplitOptions,
   ) {
+    this.strings = options.into !== undefined && !options.findingArns ? undefined : new SharedStrings()
     this.feeding = this.feed()
   }
 
