@@ -74,6 +74,26 @@ test('a large object read in ranged parts gives the same bytes as the object', a
   }
 })
 
+test('a ranged part shorter than asked fails the read at that part, naming its bytes', async (t) => {
+  const s3 = await startS3Server()
+  try {
+    const body = randomBytes(100_003)
+    await s3.put('big.bin', body)
+    // Listed longer than it is: the last part's range runs past the object's end.
+    const object = { bucket: s3.bucket, key: 'big.bin', size: 105_000, etag: undefined }
+    const error = await t.throwsAsync(async () => {
+      for await (const _ of objectBytes(clientOf(s3.endpoint), object, { partBytes: 7_000 })) {
+      }
+    })
+    t.regex(
+      error?.message ?? '',
+      /^2003 bytes read of bytes 98000-104999: the object changed while it was read$/,
+    )
+  } finally {
+    await s3.close()
+  }
+})
+
 test('an object deleted after the listing fails the read, naming it and the AWS error', async (t) => {
   const s3 = await startS3Server()
   try {
