@@ -118,6 +118,16 @@ const TEN_MILLION = [
   'half that again while it grows) and the fingerprints and keys of the pieces read ahead of the chain,',
   'waiting to be de-duplicated in file order (36 bytes a finding): the first pieces are a quarter of the',
   'file and less.',
+  '',
+  'The same at high cardinality, on 2026-12-02: `inspector-high-42-1000000.ndjson` (200 accounts, 200,000',
+  'image builds, every `findingArn` distinct) written ten times the same way, 24,646 MB. Grouped by',
+  '`accountId`: 23.1 s wall, peak RSS 562 MB; by `vulnerabilityId`: 35.9 s, 559 MB; by',
+  '`imageBuildVersionArn`: 38.2 s, 671 MB (mostly read from disk, so the wall time follows the disk).',
+  'Every count of every group (200, 5,000 and 195,836 groups, 1,809,324 counts) was exactly ten times its',
+  'count at one million, compared by a script. The target of at most 600 MB is met grouped by account or',
+  'vulnerability, and missed by 71 MB grouped by image build: each of the 195,836 builds is a string and a',
+  'group on top of the de-duplication set, as at one million (see "Grouping by image build at high',
+  'cardinality" above).',
 ].join('\n')
 
 // Measured by hand: serve loading the high-cardinality world.
