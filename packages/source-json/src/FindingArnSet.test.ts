@@ -29,3 +29,17 @@ testProp(
     t.is(set.count, reference.size)
   },
 )
+
+testProp(
+  'every ARN added is still found after the set has grown many times',
+  [fc.nat({ max: 20_000 }), fc.string({ maxLength: 8 }), fc.nat({ max: 30_000 })],
+  (t, n, prefix, room) => {
+    const set = new FindingArnSet()
+    set.reserve(room)
+    const arns = Array.from({ length: n }, (_, i) => `arn:aws:inspector2:us-east-1:1:finding/${prefix}${i}`)
+    t.true(arns.every((a) => set.add(a)))
+    t.false(arns.some((a) => set.add(a)))
+    t.is(set.count, n)
+  },
+  { numRuns: 30 },
+)
