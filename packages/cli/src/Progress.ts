@@ -73,8 +73,13 @@ export const progressOf = async (
   return totalBytes > 8 * 1024 * 1024 ? progressBar(io.stderr, totalBytes, io.now) : noProgress
 }
 
-// Total bytes of the inputs, for the progress bar (stdin and remote inputs count as unknown, 0).
-const inputBytes = async (inputs: ReadonlyArray<string>): Promise<number> => {
+/**
+ * Total bytes of the inputs, for the progress bar and estimates (stdin and remote inputs count as
+ * unknown, 0).
+ *
+ * @category utils
+ */
+export const inputBytes = async (inputs: ReadonlyArray<string>): Promise<number> => {
   let total = 0
   for (const input of inputs) {
     if (input === '-') continue

@@ -28,7 +28,7 @@ import { exitCodes, type Io } from './Io.js'
 import { loadKeyFile } from './KeyFile.js'
 import { keysFrom } from './Keys.js'
 import { checkHost, listenFailure, probeListen } from './Listen.js'
-import { progressOf } from './Progress.js'
+import { inputBytes, progressOf } from './Progress.js'
 import { makeRecordDetails } from './RecordDetails.js'
 import {
   loadSourceOptions,
@@ -158,7 +158,7 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
 
   const started = io.now()
   const progress = await progressOf(io, inputs, false)
-  const loading = startLoad()
+  const loading = startLoad(await inputBytes(inputs))
   // Located records: ListImageScanFindings serves each finding whole, read back from its export.
   const source = await openInputs(
     inputs,
@@ -262,8 +262,11 @@ const openAccessLog = async (
 // ARN, across every input), so the builders keep no ARNs. A split read puts its findings into
 // the `sink` as ids of the index's dictionaries (no object per finding); the rest come as
 // findings. Only the frozen structures outlive this: the builders' lookup tables are dropped with it.
-const startLoad = () => {
-  const index = makeBuilder({ dedupe: false })
+const startLoad = (bytes: number) => {
+  // Room for a combination per finding the files likely hold (exports run 1 to 3 KB a finding),
+  // so that the index does not rehash while the chaining thread is the busiest; at most 2^20
+  // (42 MB of columns and slots), so that a wrong guess costs a bounded amount.
+  const index = makeBuilder({ dedupe: false, expectedRows: Math.min(Math.floor(bytes / 4096), 1 << 20) })
   const b = {
     index,
     store: makeScanFindingStoreBuilder({ index }),

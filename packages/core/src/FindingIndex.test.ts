@@ -193,6 +193,26 @@ test('thousands of combinations (the row table grows many times) are each counte
   }
 })
 
+testProp(
+  'room made for any number of combinations changes no row',
+  [fc.array(findingArb(), { maxLength: 40 }), fc.nat({ max: 4000 }), fc.nat({ max: 5000 })],
+  (t, some, many, expectedRows) => {
+    // Past the first 1,024 rows too, so that rows land beyond the room made and the builder grows.
+    const findings = [
+      ...some,
+      ...Array.from({ length: many }, (_, i) => ({
+        awsAccountId: `1111222233${String(i % 37).padStart(2, '0')}`,
+        severity: (['LOW', 'HIGH', 'CRITICAL', 'MEDIUM'] as const)[i % 4],
+        vulnerabilityId: `CVE-2024-${i}`,
+      })),
+    ] as ReadonlyArray<Finding>
+    const sized = makeBuilder({ expectedRows })
+    for (const f of findings) sized.add(f)
+    t.deepEqual(toRows(sized.freeze()), rowsOf(findings))
+  },
+  { numRuns: 40 },
+)
+
 test('a builder without dedupe counts a repeated findingArn every time and keeps no ARNs', (t) => {
   const f = { awsAccountId: '111122223333', severity: 'HIGH', findingArn: 'arn:x' } as Finding
   const deduped = makeBuilder()

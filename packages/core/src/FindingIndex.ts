@@ -148,6 +148,12 @@ export interface IndexBuilder {
  */
 export interface BuilderOptions {
   readonly dedupe?: boolean
+  /**
+   * Room for this many combinations from the start (rounded up to a power of two), so that a
+   * caller that can estimate them spares the builder its rehashing as it grows; it still grows
+   * past them.
+   */
+  readonly expectedRows?: number
 }
 
 const keyColumns = groupKeys
@@ -172,13 +178,15 @@ type RowFields = Pick<
 export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
   const dictionaries = keyColumns.map(() => [''] as string[])
   const ids = keyColumns.map(() => new Map<string, number>())
-  let cols = keyColumns.map(() => new Int32Array(initialRows))
-  let sev = new Uint8Array(initialRows)
-  let fix = new Uint8Array(initialRows)
-  let count = new Float64Array(initialRows)
-  let exploit = new Float64Array(initialRows)
+  let room = initialRows
+  while (room < (options.expectedRows ?? 0)) room *= 2
+  let cols = keyColumns.map(() => new Int32Array(room))
+  let sev = new Uint8Array(room)
+  let fix = new Uint8Array(room)
+  let count = new Float64Array(room)
+  let exploit = new Float64Array(room)
   // Slot holds row + 1 (0 = empty); kept at most half full.
-  let slots = new Int32Array(initialRows * 2)
+  let slots = new Int32Array(room * 2)
   let rows = 0
   const seen = options.dedupe === false ? undefined : new Set<string>()
   let findings = 0
