@@ -1,18 +1,16 @@
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { constants, gunzipSync, gzipSync } from 'node:zlib'
 import { testProp } from '@fast-check/ava'
 import type { Finding } from '@scantally/core'
-import { collectSource } from '@scantally/core/internal'
 import test from 'ava'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { formats, gensArb, tempDir } from './exports.test.util.js'
 import { FindingArnSet } from './FindingArnSet.js'
 import { InflatingFiles, readInflatingFile } from './InflatingFiles.js'
-import type { Input } from './Input.js'
-import { collectFindings, readInputBatches } from './ReadFindings.js'
+import { collectFindings } from './ReadFindings.js'
 import {
   comparable,
   damage,
@@ -30,9 +28,7 @@ const plain = { escapeRate: 0, spaceRate: 0.1, duplicateRate: 0 }
 // One or several gzipped exports of every format's values (some of them shared between files, so
 // that findings repeat across files; any of them damaged in its JSON or its gzip data; a plain
 // file among them), read at once, a thread each: the result must be the one-pass read's,
-// finding for finding in the same order, with the same report and errors. So must it be when
-// they are not files but inputs opened again (as objects in S3 are), their bytes arriving in
-// chunks of any size and sent to the threads.
+// finding for finding in the same order, with the same report and errors.
 testProp(
   'gzipped exports of any format read on a thread each read exactly as in one pass',
   [
@@ -47,9 +43,8 @@ testProp(
     fc.integer(),
     fc.integer({ min: 2, max: 3 }),
     optionsArb,
-    fc.boolean(),
   ],
-  async (t, format, gens, pageSize, kinds, mutationRate, seed, workers, options, sent) => {
+  async (t, format, gens, pageSize, kinds, mutationRate, seed, workers, options) => {
     const r = rand(seed)
     const root = await tempDir()
     try {
@@ -76,10 +71,7 @@ testProp(
       }
       const read = { ...options, chunkSize: Math.max(options.chunkSize ?? 64, 64) }
       const one = await collectFindings(files, read)()
-      const threads = { ...read, workers, fileThreads: true }
-      const each = sent
-        ? await collectSource(readInputBatches(async () => E.right(files.map(sentInput(r))), root, threads))()
-        : await collectFindings(files, threads)()
+      const each = await collectFindings(files, { ...read, workers, fileThreads: true })()
       // A damaged input may be given up before its end (under `skip`, a problem where reading
       // cannot go on): how many of its compressed bytes were read by then depends on how far
       // ahead it was inflated, which differs between the reads.
@@ -94,23 +86,6 @@ testProp(
   },
   { numRuns: 10 },
 )
-
-// A file as an input that is not one (as an object in S3 is): its bytes in chunks of random
-// sizes, and its first two bytes read on their own.
-const sentInput =
-  (r: () => number) =>
-  (path: string): Input => ({
-    name: path,
-    open: async function* () {
-      const bytes = await readFile(path)
-      for (let at = 0; at < bytes.length; ) {
-        const n = 1 + Math.floor(r() * 300_000)
-        yield bytes.subarray(at, at + n)
-        at += n
-      }
-    },
-    head: async () => (await readFile(path)).subarray(0, 2),
-  })
 
 // `n` Inspector findings as NDJSON with distinct ARNs, finding `i` of account `i % 7`.
 const ndjson = (n: number, first = 0): string => {
@@ -133,67 +108,58 @@ const ndjson = (n: number, first = 0): string => {
   return text
 }
 
-for (const sent of [false, true])
-  test(`a ${sent ? 'sent input' : 'file'} read ahead pauses at its bound and loses nothing while the ones before it are read`, async (t) => {
-    const root = await tempDir()
+test('a file read ahead pauses at its bound and loses nothing while the files before it are read', async (t) => {
+  const root = await tempDir()
+  try {
+    const paths = [join(root, 'a.ndjson.gz'), join(root, 'b.ndjson.gz'), join(root, 'c.ndjson.gz')]
+    // The second file repeats the first's last 500 findings: counted once, from the first.
+    await writeFile(paths[0] as string, gzipSync(ndjson(3000)))
+    await writeFile(paths[1] as string, gzipSync(ndjson(4000, 2500)))
+    await writeFile(paths[2] as string, gzipSync(ndjson(2000, 10000)))
+    // A bound of one byte: every batch waits to be taken before the next is read.
+    const files = new InflatingFiles(
+      paths.map((path, index) => ({ index, path })),
+      3,
+      { chunkSize: 4096, findingArns: true },
+      1,
+    )
+    const seen = new FindingArnSet()
+    const tally = { read: 0, counted: 0, notActive: 0, duplicate: 0, noImageLinkage: 0 }
+    const arns: Array<string> = []
+    let raw = 0
     try {
-      const paths = [join(root, 'a.ndjson.gz'), join(root, 'b.ndjson.gz'), join(root, 'c.ndjson.gz')]
-      // The second file repeats the first's last 500 findings: counted once, from the first.
-      await writeFile(paths[0] as string, gzipSync(ndjson(3000)))
-      await writeFile(paths[1] as string, gzipSync(ndjson(4000, 2500)))
-      await writeFile(paths[2] as string, gzipSync(ndjson(2000, 10000)))
-      // A bound of one byte: every batch waits to be taken before the next is read.
-      const files = new InflatingFiles(
-        paths.map((path, index) => ({
-          index,
-          input: sent ? sentInput(rand(index))(path) : { name: path, path, open: () => Readable.from([]) },
-        })),
-        3,
-        { chunkSize: 4096, findingArns: true },
-        1,
-      )
-      const seen = new FindingArnSet()
-      const tally = { read: 0, counted: 0, notActive: 0, duplicate: 0, noImageLinkage: 0 }
-      const arns: Array<string> = []
-      let raw = 0
-      try {
-        for (const index of [0, 1, 2]) {
-          const thread = files.take(index)
-          if (thread === undefined) return t.fail(`file ${index} has no thread`)
-          // The later files' threads are started, and wait; slow down the taking further.
-          await new Promise((resolve) => setTimeout(resolve, 50))
-          const read = readInflatingFile(
-            thread,
-            { seen, tally, findingArns: true, mapping: {} },
-            4096,
-            (n) => {
-              raw += n
-            },
-          )
-          let r = await read.next()
-          for (; r.done !== true; r = await read.next())
-            for (const f of r.value as ReadonlyArray<Finding>) arns.push(f.findingArn ?? '')
-          t.deepEqual(r.value, { end: 'eof', sawValue: true })
-        }
-      } finally {
-        files.close()
+      for (const index of [0, 1, 2]) {
+        const thread = files.take(index)
+        if (thread === undefined) return t.fail(`file ${index} has no thread`)
+        // The later files' threads are started, and wait; slow down the taking further.
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        const read = readInflatingFile(thread, { seen, tally, findingArns: true, mapping: {} }, 4096, (n) => {
+          raw += n
+        })
+        let r = await read.next()
+        for (; r.done !== true; r = await read.next())
+          for (const f of r.value as ReadonlyArray<Finding>) arns.push(f.findingArn ?? '')
+        t.deepEqual(r.value, { end: 'eof', sawValue: true })
       }
-      const expected = [
-        ...Array.from({ length: 6500 }, (_, i) => i),
-        ...Array.from({ length: 2000 }, (_, i) => 10000 + i),
-      ]
-      t.deepEqual(
-        arns.map((a) => Number(a.slice(a.lastIndexOf('/') + 1))),
-        expected,
-      )
-      t.deepEqual(tally, { read: 9000, counted: 8500, notActive: 0, duplicate: 500, noImageLinkage: 0 })
-      let compressed = 0
-      for (const p of paths) compressed += (await import('node:fs')).statSync(p).size
-      t.is(raw, compressed)
     } finally {
-      await rm(root, { recursive: true, force: true })
+      files.close()
     }
-  })
+    const expected = [
+      ...Array.from({ length: 6500 }, (_, i) => i),
+      ...Array.from({ length: 2000 }, (_, i) => 10000 + i),
+    ]
+    t.deepEqual(
+      arns.map((a) => Number(a.slice(a.lastIndexOf('/') + 1))),
+      expected,
+    )
+    t.deepEqual(tally, { read: 9000, counted: 8500, notActive: 0, duplicate: 500, noImageLinkage: 0 })
+    let compressed = 0
+    for (const p of paths) compressed += (await import('node:fs')).statSync(p).size
+    t.is(raw, compressed)
+  } finally {
+    await rm(root, { recursive: true, force: true })
+  }
+})
 
 test('a file whose gzip data breaks is read on from where its thread stopped, and fails there', async (t) => {
   const root = await tempDir()
@@ -214,11 +180,18 @@ test('a file whose gzip data breaks is read on from where its thread stopped, an
   }
 })
 
-// NDJSON lines of about `bytes` in all, with random descriptions, so that they compress little.
-const incompressible = (r: () => number, bytes: number): Array<string> => {
+// An export of several MiB compressed (random descriptions, so it compresses little), damaged
+// past its first MiB: zlib is fed fixed 1 MiB pieces, so every read (one pass, the file on a
+// thread of its own, cut into blocks, from standard input, in chunks of any size) hands over the
+// same inflated bytes before the damage and fails at the same place. zlib drops what a failing
+// write inflated, so without the fixed pieces a second gzip member with a broken header would
+// cost the first member's last records or not, depending on the chunks. The findings of the
+// first piece must be there: at least those of the lines zlib inflates, here, from it alone.
+test('a large gzipped export damaged past its first piece fails the same way however it is read', async (t) => {
+  const r = rand(7)
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('')
   const lines: Array<string> = []
-  for (let i = 0, length = 0; length < bytes; i++, length += (lines.at(-1)?.length ?? 0) + 1)
+  for (let i = 0, length = 0; length < 8 << 20; i++, length += (lines.at(-1)?.length ?? 0) + 1)
     lines.push(
       JSON.stringify({
         awsAccountId: '111111111111',
@@ -232,79 +205,6 @@ const incompressible = (r: () => number, bytes: number): Array<string> => {
         ],
       }),
     )
-  return lines
-}
-
-// An input that is not a file fails partway (as a connection to S3 may), here right after a
-// whole gzip member, where the bytes alone do not tell that more was to come: on its thread,
-// the bytes sent until then are read and the read fails with its error, as in one pass, never
-// ending as if the input were complete.
-test('a sent input whose bytes fail partway fails on its thread as in one pass', async (t) => {
-  // Larger than what reading its first bytes, to tell its format, inflates ahead.
-  const gz = gzipSync(`${incompressible(rand(3), 24 << 20).join('\n')}\n`)
-  const failing: Input = {
-    name: 's3://bucket/failing.ndjson.gz',
-    open: async function* () {
-      for (let at = 0; at < gz.length; at += 200_000) yield gz.subarray(at, at + 200_000)
-      throw new Error('GetObject failed: connection reset')
-    },
-    head: async () => gz.subarray(0, 2),
-  }
-  const good: Input = {
-    name: 'good',
-    open: async function* () {
-      yield gzipSync(ndjson(1000, 9000))
-    },
-    head: async () => gz.subarray(0, 2),
-  }
-  for (const policy of ['strict', 'skip'] as const) {
-    const read = (workers: number) =>
-      collectSource(
-        readInputBatches(async () => E.right([good, failing]), 'x', { policy, workers, fileThreads: true }),
-      )()
-    const one = await read(1)
-    const each = await read(2)
-    t.deepEqual(comparable(each, true), comparable(one, true))
-    t.regex(E.isLeft(each) ? each.left.message : JSON.stringify(each.right.report), /connection reset/)
-  }
-})
-
-// A sent input whose thread stops early (a malformed record near its start) while most of its
-// bytes are still to be sent: the thread takes the next input (the one between is on the other
-// thread), which must get none of the first one's bytes.
-test('a sent input its thread stops early leaves nothing for the next input on that thread', async (t) => {
-  const lines = incompressible(rand(5), 24 << 20)
-  lines[2000] = '{"awsAccountId": "111111111111", "severity": '
-  const sentOf = (name: string, gz: Buffer): Input => ({
-    name,
-    open: async function* () {
-      for (let at = 0; at < gz.length; at += 100_000) yield gz.subarray(at, at + 100_000)
-    },
-    head: async () => gz.subarray(0, 2),
-  })
-  const inputs = [
-    sentOf('stops', gzipSync(`${lines.join('\n')}\n`)),
-    sentOf('long', gzipSync(`${incompressible(rand(6), 24 << 20).join('\n')}\n`)),
-    sentOf('next', gzipSync(ndjson(3000, 90_000))),
-  ]
-  const read = (workers: number) =>
-    collectSource(
-      readInputBatches(async () => E.right(inputs), 'x', { policy: 'skip', workers, fileThreads: true }),
-    )()
-  const each = await read(2)
-  t.deepEqual(comparable(each, false), comparable(await read(1), false))
-  t.true(E.isRight(each) && each.right.report.skipped.length === 1 && each.right.report.files === 3)
-})
-
-// An export of several MiB compressed (random descriptions, so it compresses little), damaged
-// past its first MiB: zlib is fed fixed 1 MiB pieces, so every read (one pass, the file on a
-// thread of its own, cut into blocks, from standard input, in chunks of any size) hands over the
-// same inflated bytes before the damage and fails at the same place. zlib drops what a failing
-// write inflated, so without the fixed pieces a second gzip member with a broken header would
-// cost the first member's last records or not, depending on the chunks. The findings of the
-// first piece must be there: at least those of the lines zlib inflates, here, from it alone.
-test('a large gzipped export damaged past its first piece fails the same way however it is read', async (t) => {
-  const lines = incompressible(rand(7), 8 << 20)
   const half = Math.floor(lines.length * 0.55)
   const first = gzipSync(`${lines.slice(0, half).join('\n')}\n`)
   const second = gzipSync(lines.slice(half).join('\n'))

@@ -2,10 +2,6 @@
  * Several gzipped export files (a folder of report parts) read at once, a file per thread:
  * each thread takes the next file no thread has taken, reads it, inflates it and reads its
  * records in one pass, from its start, so nothing is guessed and nothing waits on another file.
- * An input that is not a file but can be opened again (an object in S3) is read so too: this
- * thread receives its compressed bytes and hands them over to the file's thread as they arrive,
- * a few mebibytes ahead of it (inflated here, their buffers' garbage would cost this thread's
- * large heap a full collection every few dozen mebibytes: 1.7 s for a million findings).
  * Their findings are still de-duplicated and tallied here in input order: a file's batches
  * wait, compact (words and fingerprints, not bytes), until the files before it are done, and a
  * thread pauses once its waiting batches pass a bound, so memory stays bounded whatever the
@@ -22,7 +18,7 @@ import { statSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import type { Finding, InspectorMappingOptions } from '@scantally/core'
 import { FindingDecoder } from './FindingWords.js'
-import { errorText, gunzipped, type Input, readUnchanged } from './Input.js'
+import { gunzipped, readUnchanged } from './Input.js'
 import { type DecodeOptions, PieceDecoder, pipelineResolver } from './PieceDecoder.js'
 import type { RangeBatch, RangeMessage, RangeTask } from './RangeReader.js'
 import type { StreamEnd } from './StreamSplit.js'
@@ -44,37 +40,15 @@ export interface InflatingRead {
 
 /**
  * A file given to a thread: its number in the read, and the file as it was when the read began
- * (its size and modification time, checked to the end); without a path, its bytes are sent
- * (see {@link InflatingBytes}).
+ * (its size and modification time, checked to the end).
  *
  * @category model
  */
 export interface InflatingTask {
   readonly file: number
-  readonly path?: string
+  readonly path: string
   readonly size: bigint
   readonly mtimeNs: bigint
-}
-
-/**
- * The compressed bytes of file `file`, sent to its thread: some of them, their end, or the
- * error that ended them (after every byte before it).
- *
- * @category model
- */
-export type InflatingBytes =
-  | { readonly file: number; readonly bytes: Uint8Array }
-  | { readonly file: number; readonly end: true }
-  | { readonly file: number; readonly error: string }
-
-/**
- * What a thread sends back for bytes it was sent: how many of file `file`'s it took.
- *
- * @category model
- */
-export interface InflatingTaken {
-  readonly file: number
-  readonly taken: number
 }
 
 /**
@@ -104,10 +78,6 @@ export const heldBytes = (m: RangeBatch): number =>
 // Bytes of batches a thread may have waiting (the files before its file being read).
 const aheadBytes = 24 << 20
 
-// Compressed bytes sent to a thread and not yet taken, at most; sent in messages of this size.
-const sentAhead = 8 << 20
-const sentBytes = 1 << 20
-
 // -------------------------------------------------------------------------------------
 // reading
 // -------------------------------------------------------------------------------------
@@ -135,11 +105,8 @@ export class InflatingFile {
   /** The file as it was when given to a thread. */
   size = 0n
   mtimeNs = 0n
-  /** Bytes sent to its thread and not yet taken (an input that is not a file). */
-  private sent = 0
-  private wakeSender: (() => void) | undefined
 
-  constructor(readonly input: Input) {}
+  constructor(readonly path: string) {}
 
   /** A message of its thread, or the thread's error. */
   arrive(m: InflatingMessage | Error): void {
@@ -173,55 +140,6 @@ export class InflatingFile {
   drop(): void {
     this.dropped = true
     for (const m of this.arrived.splice(0)) this.giveBack(m)
-    this.took(0)
-  }
-
-  /** Its thread took `n` bytes sent to it. */
-  took(n: number): void {
-    this.sent -= n
-    this.wakeSender?.()
-    this.wakeSender = undefined
-  }
-
-  /**
-   * Sends the input's compressed bytes to `worker` as they arrive, as file `file`, pausing while
-   * more than `sentAhead` are not taken, until they end, fail, or the file is let go.
-   */
-  async send(file: number, worker: Worker): Promise<void> {
-    const it = this.input.open()[Symbol.asyncIterator]()
-    let gathered = new Uint8Array(sentBytes)
-    let length = 0
-    // Gathered into messages of their own, moved to the thread (a socket's 64 KiB reads, moved
-    // one by one, held 400 MB for a gzipped object of 305 MiB, against 290 MB so).
-    const flush = async (): Promise<void> => {
-      const bytes = gathered.subarray(0, length)
-      worker.postMessage({ file, bytes } satisfies InflatingBytes, [bytes.buffer as ArrayBuffer])
-      this.sent += length
-      gathered = new Uint8Array(sentBytes)
-      length = 0
-      while (this.sent > sentAhead && !this.dropped)
-        await new Promise<void>((resolve) => {
-          this.wakeSender = resolve
-        })
-    }
-    try {
-      for (let r = await it.next(); r.done !== true && !this.dropped; r = await it.next())
-        for (let chunk = r.value; chunk.length > 0 && !this.dropped; ) {
-          const n = Math.min(chunk.length, sentBytes - length)
-          gathered.set(chunk.subarray(0, n), length)
-          length += n
-          chunk = chunk.subarray(n)
-          if (length === sentBytes) await flush()
-        }
-      if (this.dropped) return
-      if (length > 0) await flush()
-      worker.postMessage({ file, end: true } satisfies InflatingBytes)
-    } catch (e) {
-      if (length > 0) await flush()
-      worker.postMessage({ file, error: errorText(e) } satisfies InflatingBytes)
-    } finally {
-      await it.return?.()
-    }
   }
 }
 
@@ -238,17 +156,17 @@ export class InflatingFiles {
   private next = 0
 
   /**
-   * `inputs` are the read's inputs that are gzipped files (or can be opened again), with their indices; each is
+   * `inputs` are the read's inputs' indices that are gzipped files, with their paths; each is
    * read with the settings `read`, a thread pausing while more than `ahead` bytes of its
    * batches wait to be taken.
    */
   constructor(
-    private readonly inputs: ReadonlyArray<{ readonly index: number; readonly input: Input }>,
+    private readonly inputs: ReadonlyArray<{ readonly index: number; readonly path: string }>,
     private readonly parallel: number,
     private readonly read: InflatingRead['read'],
     private readonly ahead = aheadBytes,
   ) {
-    this.files = inputs.map((f) => new InflatingFile(f.input))
+    this.files = inputs.map((f) => new InflatingFile(f.path))
   }
 
   /**
@@ -271,8 +189,7 @@ export class InflatingFiles {
         resourceLimits: { maxYoungGenerationSizeMb: 2 },
       })
       const thread: Thread = { worker, decoder: new FindingDecoder() }
-      worker.on('message', (m: InflatingMessage | InflatingTaken) => {
-        if ('taken' in m) return this.files[m.file]?.took(m.taken)
+      worker.on('message', (m: InflatingMessage) => {
         // Learned as sent: the strings of a batch are those its thread first used since its last.
         if (m.message.type === 'batch') thread.decoder.learn(m.message.strings)
         this.files[m.file]?.arrive(m)
@@ -293,23 +210,16 @@ export class InflatingFiles {
   private give(thread: Thread): void {
     for (; this.next < this.files.length; this.next++) {
       const file = this.files[this.next] as InflatingFile
-      const { path } = file.input
-      if (path === undefined) {
-        file.thread = thread
-        thread.worker.postMessage({ file: this.next, size: 0n, mtimeNs: 0n } satisfies InflatingTask)
-        void file.send(this.next++, thread.worker)
-        return
-      }
       let s: { size: bigint; mtimeNs: bigint }
       try {
-        s = statSync(path, { bigint: true })
+        s = statSync(file.path, { bigint: true })
       } catch {
         continue
       }
       file.size = s.size
       file.mtimeNs = s.mtimeNs
       file.thread = thread
-      const task: InflatingTask = { file: this.next++, path, size: s.size, mtimeNs: s.mtimeNs }
+      const task: InflatingTask = { file: this.next++, path: file.path, size: s.size, mtimeNs: s.mtimeNs }
       thread.worker.postMessage(task)
       return
     }
@@ -361,9 +271,8 @@ export async function* readInflatingFile(
   }
 }
 
-// The file's inflated bytes from `offset` on, the file checked to be the one the thread read
-// (an input that is not a file opened again); compressed bytes past the `counted` ones the
-// thread saw are counted.
+// The file's inflated bytes from `offset` on, the file checked to be the one the thread read;
+// compressed bytes past the `counted` ones the thread saw are counted.
 async function* inflatedFrom(
   file: InflatingFile,
   offset: number,
@@ -373,11 +282,8 @@ async function* inflatedFrom(
 ): AsyncGenerator<Buffer> {
   let raw = 0
   async function* compressed(): AsyncGenerator<Buffer> {
-    const { path } = file.input
     const resume = { start: 0, size: file.size, mtimeNs: file.mtimeNs }
-    for await (const chunk of path === undefined
-      ? file.input.open()
-      : readUnchanged(path, chunkSize, resume)) {
+    for await (const chunk of readUnchanged(file.path, chunkSize, resume)) {
       const before = raw
       raw += chunk.length
       if (raw > counted) onRaw(raw - Math.max(before, counted))

@@ -28,12 +28,6 @@ export interface Input {
   readonly listed?: boolean
   /** Opens the raw bytes, from the start or (files only) where a split read stopped. */
   readonly open: (resume?: ResumeAt) => AsyncIterable<Buffer>
-  /**
-   * Reads its first two bytes on their own, for an input that is not a file and that `open`
-   * gives again, the same, each time (an object in S3): one that is gzip is then inflated on a
-   * thread of its own as a gzipped file is, its bytes handed over to that thread as they arrive.
-   */
-  readonly head?: () => Promise<Buffer>
 }
 
 // -------------------------------------------------------------------------------------

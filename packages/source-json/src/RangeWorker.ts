@@ -10,14 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { cutStream } from './Blocks.js'
 import { FindingEncoder } from './FindingWords.js'
 import type { InflatedCredit, InflatedMessage } from './InflatedStream.js'
-import {
-  heldBytes,
-  type InflatingBytes,
-  type InflatingMessage,
-  type InflatingRead,
-  type InflatingTaken,
-  type InflatingTask,
-} from './InflatingFiles.js'
+import { heldBytes, type InflatingMessage, type InflatingRead, type InflatingTask } from './InflatingFiles.js'
 import { errorText, gunzipped, readUnchanged } from './Input.js'
 import {
   type ArrivingBytes,
@@ -120,15 +113,12 @@ class Arriving implements ArrivingBytes {
 }
 
 // Reads gzipped files whole, as they are given (see `InflatingFiles`), with one reader and one
-// dictionary for all: each inflated as it is read (or as its bytes are sent), its records read
-// as the inflated bytes arrive; paused while the batches sent and not yet taken pass the bound.
+// dictionary for all: each inflated as it is read, its records read as the inflated bytes
+// arrive; paused while the batches sent and not yet taken pass the bound.
 const readInflating = ({ read, ahead }: InflatingRead): void => {
   const fast = rangeRecord({ ...read, path: '', size: 0 })
   const encoder = new FindingEncoder()
   const tasks: Array<InflatingTask> = []
-  // The bytes sent of the file being read, when it is sent rather than read here.
-  const sent: Array<InflatingBytes> = []
-  let wakeReader: (() => void) | undefined
   let reading = false
   let held = 0
   let wake: (() => void) | undefined
@@ -151,32 +141,14 @@ const readInflating = ({ read, ahead }: InflatingRead): void => {
       )
       raw = 0
     }
-    async function* received(): AsyncGenerator<Buffer> {
-      for (;;) {
-        const m = sent.shift()
-        if (m === undefined) {
-          await new Promise<void>((resolve) => {
-            wakeReader = resolve
-          })
-          continue
-        }
-        // What is still sent of a file whose read stopped early is let go.
-        if (m.file !== task.file) continue
-        if ('end' in m) return
-        if ('error' in m) throw new Error(m.error)
-        parentPort?.postMessage({ file: task.file, taken: m.bytes.length } satisfies InflatingTaken)
-        yield Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length)
-      }
-    }
     async function* compressed(): AsyncGenerator<Buffer> {
       const resume = { start: 0, size: task.size, mtimeNs: task.mtimeNs }
-      const bytes = task.path === undefined ? received() : readUnchanged(task.path, read.chunkSize, resume)
-      for await (const chunk of bytes) {
+      for await (const chunk of readUnchanged(task.path, read.chunkSize, resume)) {
         raw += chunk.length
         yield chunk
       }
     }
-    const range: RangeTask = { ...read, path: task.path ?? '', size: Number.POSITIVE_INFINITY, ends: [] }
+    const range: RangeTask = { ...read, path: task.path, size: Number.POSITIVE_INFINITY, ends: [] }
     const arriving = new Arriving()
     const run = startRange(range, post, fast, encoder, arriving)
     try {
@@ -198,17 +170,11 @@ const readInflating = ({ read, ahead }: InflatingRead): void => {
       run.abandon(errorText(e))
     }
   }
-  parentPort?.on('message', (m: InflatingTask | InflatingBytes | number | 'close') => {
+  parentPort?.on('message', (m: InflatingTask | number | 'close') => {
     if (m === 'close') return parentPort?.close()
     if (typeof m === 'number') {
       held -= m
       wake?.()
-      return
-    }
-    if (!('size' in m)) {
-      sent.push(m)
-      wakeReader?.()
-      wakeReader = undefined
       return
     }
     tasks.push(m)

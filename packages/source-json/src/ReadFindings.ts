@@ -347,8 +347,9 @@ const inflatingFiles = async (
   ctx: Context,
 ): Promise<InflatingFiles | undefined> => {
   if (!ctx.fileThreads || ctx.workers < 2 || ctx.locate) return undefined
-  const gzipped = await Promise.all(inputs.map(startsGzipped))
-  const files = inputs.flatMap((input, index) => (gzipped[index] === true ? [{ index, input }] : []))
+  const files: Array<{ index: number; path: string }> = []
+  for (const [index, input] of inputs.entries())
+    if (input.path !== undefined && (await startsGzipped(input.path))) files.push({ index, path: input.path })
   // One file alone is cut into blocks for several reader threads when there are more than one;
   // on two, the block split would read on one thread too, at the cost of an inflating thread
   // and the blocks in flight.
@@ -363,20 +364,17 @@ const inflatingFiles = async (
   })
 }
 
-// Whether a file, or an input that can be opened again, begins with the gzip magic bytes (one
-// that cannot be read is left to its read, which meets the error).
-const startsGzipped = async (input: Input): Promise<boolean> => {
+// Whether a file begins with the gzip magic bytes (one that cannot be read is left to its read).
+const startsGzipped = async (path: string): Promise<boolean> => {
   try {
-    const head = Buffer.alloc(2)
-    if (input.path !== undefined) {
-      const handle = await open(input.path, 'r')
-      try {
-        await handle.read(head, 0, 2, 0)
-      } finally {
-        await handle.close()
-      }
-    } else if (input.head !== undefined) (await input.head()).copy(head)
-    return head[0] === 0x1f && head[1] === 0x8b
+    const handle = await open(path, 'r')
+    try {
+      const head = Buffer.alloc(2)
+      const { bytesRead } = await handle.read(head, 0, 2, 0)
+      return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b
+    } finally {
+      await handle.close()
+    }
   } catch {
     return false
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
 import { gzipSync } from 'node:zlib'
 import { S3Client } from '@aws-sdk/client-s3'
 import { collectSource } from '@scantally/core/internal'
@@ -91,6 +92,49 @@ test('a ranged part shorter than asked fails the read at that part, naming its b
     )
   } finally {
     await s3.close()
+  }
+})
+
+// A server whose ranged parts after the first never finish: a reader that stops after the first
+// bytes must not leave the others downloading.
+test('ranged parts still coming are given up when the reader stops early', async (t) => {
+  const part = 64 << 10
+  const body = randomBytes(4 * part)
+  let open = 0
+  let asked = 0
+  const server = createServer((req, res) => {
+    asked++
+    const [, from, to] = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '') ?? []
+    const start = Number(from)
+    const end = Number(to)
+    res.writeHead(206, {
+      'content-length': String(end - start + 1),
+      'content-range': `bytes ${start}-${end}/${body.length}`,
+    })
+    if (start === 0) res.end(body.subarray(start, end + 1))
+    else {
+      open++
+      res.on('close', () => open--)
+      res.write(body.subarray(start, start + 100))
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const { port } = server.address() as { port: number }
+    const client = clientOf(`http://127.0.0.1:${port}`)
+    const object = { bucket: 'b', key: 'k', size: body.length, etag: undefined }
+    for await (const chunk of objectBytes(client, object, { partBytes: part, parallel: 3 })) {
+      t.true(chunk.equals(body.subarray(0, chunk.length)))
+      break
+    }
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 50))
+    // The other parts' requests arrive (unless given up before they were sent), then end.
+    for (let waited = 0; asked < 3 && waited < 1000; waited += 50) await pause()
+    for (let waited = 0; open > 0 && waited < 3000; waited += 50) await pause()
+    t.is(open, 0, 'parts still downloading')
+  } finally {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
   }
 })
 
