@@ -20,7 +20,7 @@ import {
   type ImageScanFindingAggregation,
   type ListImageScanFindingAggregationsResponse,
 } from './Request.js'
-import type { Fingerprint, TokenConfig } from './Token.js'
+import { CanonicalPart, type Fingerprint, type TokenConfig } from './Token.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -213,22 +213,54 @@ export const shapeOf = (query: Query, visible: Visibility) => ({
     .sort((a, b) => compareKeys(a.join('\u0000'), b.join('\u0000'))),
   sortBy: query.sortBy ?? 'KEY',
   sortOrder: query.sortOrder ?? 'ASC',
-  accounts: visible === undefined ? null : [...visible].sort(compareKeys),
+  accounts: visible === undefined ? null : (scopeParts.get(visible) ?? [...visible].sort(compareKeys)),
 })
 
 /**
  * The accounts a caller sees (`undefined`: all), or `ForbiddenException` when the query names an
- * account outside them.
+ * account outside them. A frozen list of accounts (`Object.freeze`, as the server's credentials
+ * are) is read once, its set and token part kept for the next requests; any other list is read
+ * on every call, so a list changed in between is seen changed.
  *
  * @category utils
  */
 export const visibilityOf = (query: Query, caller: Caller): E.Either<ScantallyError, Visibility> => {
   if (caller.accounts === undefined) return Either.right(undefined)
-  const visible = new Set(caller.accounts)
+  const visible = scopeOf(caller.accounts)
   const denied = (query.filters ?? []).find(
     (c) => c.field === 'accountId' && c.comparison === 'EQUALS' && !visible.has(c.value),
   )
   return denied === undefined
     ? Either.right(visible)
     : Either.left(forbidden(`filter names account ${denied.value}, which this caller may not see`))
+}
+
+/**
+ * A key for the visible accounts, the same for the same scope: for a scope made once (see
+ * {@link visibilityOf}), `#` and the 128-bit SHA-256 digest of its sorted accounts (the binding
+ * a token's fingerprint relies on), made once; else the accounts as JSON, in their order.
+ *
+ * @category utils
+ */
+export const scopeKey = (visible: ReadonlySet<string>): string => {
+  const part = scopeParts.get(visible)
+  return part === undefined ? JSON.stringify([...visible]) : `#${part.key}`
+}
+
+// A caller's scope is made once per frozen list of accounts (the server's credentials are
+// frozen), as every request of that caller would make it again: the set accounts are looked up
+// in, and the sorted accounts as a token part, their canonical JSON and digest made (for a
+// caller of 200 accounts, most of a page's planning). A list that may change is read anew.
+const scopes = new WeakMap<ReadonlyArray<string>, ReadonlySet<string>>()
+const scopeParts = new WeakMap<ReadonlySet<string>, CanonicalPart>()
+
+const scopeOf = (accounts: ReadonlyArray<string>): ReadonlySet<string> => {
+  const kept = scopes.get(accounts)
+  if (kept !== undefined) return kept
+  const visible = new Set(accounts)
+  if (Object.isFrozen(accounts)) {
+    scopes.set(accounts, visible)
+    scopeParts.set(visible, new CanonicalPart([...visible].sort(compareKeys)))
+  }
+  return visible
 }

@@ -19,6 +19,7 @@ import {
   invalidPaginationToken,
   invalidRequest,
 } from './Errors.js'
+import { sha256 } from './Sha256.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -233,11 +234,36 @@ export const fingerprintParts = (parts: Readonly<Record<string, unknown>>): Fing
   const whole = `{${keys.map((k, i) => `${JSON.stringify(k)}:${texts[i]}`).join(',')}}`
   return {
     whole: digestOf(whole),
-    parts: Object.fromEntries(keys.map((k, i) => [k, digestOf(texts[i] as string).slice(0, 6)])),
+    parts: Object.fromEntries(
+      keys.map((k, i) => {
+        const part = parts[k]
+        return [k, part instanceof CanonicalPart ? part.digest : digestOf(texts[i] as string).slice(0, 6)]
+      }),
+    ),
   }
 }
 
-const digestOf = (text: string): string => createHash('sha256').update(text).digest('base64url').slice(0, 22)
+/**
+ * A value of a fingerprint's part whose canonical JSON and digest are made once, for a value
+ * many requests share (a caller's accounts): `canonicalJson` writes its text as it is.
+ *
+ * @category model
+ */
+export class CanonicalPart {
+  readonly text: string
+  /** The part's digest in a fingerprint's parts. */
+  readonly digest: string
+  /** The text's 128-bit digest, as a whole fingerprint is made: a short key for the value. */
+  readonly key: string
+
+  constructor(value: unknown) {
+    this.text = canonicalJson(value)
+    this.key = digestOf(this.text)
+    this.digest = this.key.slice(0, 6)
+  }
+}
+
+const digestOf = (text: string): string => sha256(text, 'base64url').slice(0, 22)
 
 /**
  * Signs a cursor for a fingerprint (a bare one, or with its parts) with the newest key.
@@ -338,6 +364,7 @@ const differing = (
  * @category utils
  */
 export const canonicalJson = (u: unknown): string => {
+  if (u instanceof CanonicalPart) return u.text
   // An array of plain values (a caller's accounts) is written by JSON.stringify as it is here.
   if (Array.isArray(u))
     return u.every((e) => typeof e !== 'object' || e === null)

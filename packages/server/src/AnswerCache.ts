@@ -26,6 +26,7 @@ import {
   type Group,
   planPage,
   type Query,
+  scopeKey,
   takePage,
   toAwsResponse,
   type Visibility,
@@ -199,11 +200,13 @@ interface Rollup {
 const sizeOf = (groups: ReadonlyArray<Group>): number => 1024 + groups.length * bytesPerGroup
 
 // Grouping and the exact set of visible accounts: callers share a roll-up only when they see the
-// same accounts, so no caller is ever answered from another scope's groups. The accounts are not
-// sorted (that cost more than the rest of a cached answer): the same accounts listed in another
-// order only make a second entry.
+// same accounts, so no caller is ever answered from another scope's groups. A scope made once
+// (a server's credentials) is keyed by its digest, made once: its hundreds of accounts, hashed
+// and compared as a key on every request, cost more than the rest of a cached answer. Any other
+// is keyed by its accounts, not sorted (for the same reason): the same accounts listed in
+// another order only make a second entry.
 const rollupKey = (query: Query, visible: Visibility): string =>
-  `${query.groupBy} ${visible === undefined ? '*' : JSON.stringify([...visible])}`
+  `${query.groupBy} ${visible === undefined ? '*' : scopeKey(visible)}`
 
 // The queries a ListImageScanFindingAggregations request becomes: key order, and filters (if
 // any) that name values of the grouped key.

@@ -248,7 +248,11 @@ const checkKeyIds = (ids: ReadonlyArray<string>): void => {
 const checkedCredentials = (list: ReadonlyArray<Credential>): ReadonlyMap<string, Credential> => {
   const decoded = decodeCredentials(list)
   if (Either.isLeft(decoded)) throw new TypeError(decoded.left.message)
-  return new Map(decoded.right.map((c) => [c.accessKeyId, c]))
+  // Each key's accounts frozen, as a copy: a frozen list's scope is made once, not per request
+  // (see core's `visibilityOf`).
+  return new Map(
+    decoded.right.map((c) => [c.accessKeyId, { ...c, accountIds: Object.freeze([...c.accountIds]) }]),
+  )
 }
 
 const unexpected = (e: unknown, engine: Engine, logger: Logger): WireResponse => {

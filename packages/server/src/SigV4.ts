@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { sha256 } from '@scantally/core/internal'
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import {
@@ -371,7 +372,7 @@ export const signingKey = (secret: string, date: string, region: string, service
  * @category utils
  */
 export const stringToSign = (amzDate: string, scope: string, canonical: string): string =>
-  [algorithm, amzDate, scope, sha256Hex(Buffer.from(canonical, 'utf8'))].join('\n')
+  [algorithm, amzDate, scope, sha256Hex(canonical)].join('\n')
 
 /**
  * Milliseconds since the epoch of an `x-amz-date` (`YYYYMMDDTHHMMSSZ`), or `undefined`.
@@ -419,7 +420,7 @@ const derivedKey = (secret: string, date: string, region: string, service: strin
 
 const hmac = (key: Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest()
 
-const sha256Hex = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
+const sha256Hex = (data: string | Uint8Array): string => sha256(data, 'hex')
 
 const safeDecode = (s: string): string => {
   try {
