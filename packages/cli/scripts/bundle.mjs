@@ -11,9 +11,7 @@ const sourceJson = at('../node_modules/@scantally/source-json/dist/')
 const out = at('../dist/bundle/')
 
 mkdirSync(out, { recursive: true })
-await build({
-  entryPoints: { scantally: at('../dist/bin.js'), RangeWorker: `${sourceJson}RangeWorker.js` },
-  outdir: out,
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -21,5 +19,19 @@ await build({
   // fp-ts and io-ts as ES modules, so that only what is used is bundled.
   mainFields: ['module', 'main'],
   logLevel: 'warning',
+}
+// The command, with what it imports only when needed (the AWS SDK and the sources over it, for
+// s3:// and inspector: inputs and live pipelines) split into chunks of their own: most of the
+// bundle's code, which a run of local exports then neither reads nor compiles. The chunks sit
+// beside the entries: code in any of them finds the reader threads' entry and the walker's
+// WebAssembly next to itself.
+await build({
+  ...common,
+  entryPoints: { scantally: at('../dist/bin.js') },
+  outdir: out,
+  splitting: true,
+  chunkNames: '[name]-[hash]',
 })
+// The reader threads' entry, whole: every thread loads one file.
+await build({ ...common, entryPoints: { RangeWorker: `${sourceJson}RangeWorker.js` }, outdir: out })
 copyFileSync(`${sourceJson}record.wasm`, `${out}record.wasm`)

@@ -9,12 +9,7 @@
  */
 import type { Criterion, FindingSource, Query, ScantallyError } from '@scantally/core'
 import { concatSources, serviceUnavailable } from '@scantally/core/internal'
-import {
-  fixedPipelineLookup,
-  type InspectorFilter,
-  type PipelineLookup,
-  readInspectorFindings,
-} from '@scantally/source-inspector'
+import type { InspectorFilter, PipelineLookup } from '@scantally/source-inspector'
 import {
   type Input,
   listInputs,
@@ -22,7 +17,7 @@ import {
   readInputBatches,
   type SourceError,
 } from '@scantally/source-json'
-import { isS3Url, listS3Inputs, s3ClientFromEnv } from '@scantally/source-s3'
+import { isS3Url } from '@scantally/source-s3/url'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Io } from './Io.js'
 import { livePipelines } from './PipelineMapCommand.js'
@@ -108,35 +103,47 @@ export const hasLiveInputs = (groups: ReadonlyArray<InputGroup>): boolean =>
   groups.some((g) => g._tag !== 'Exports')
 
 /**
+ * The live source's module, loaded (with the AWS SDK in it) only by a run that reads a live input
+ * or resolves pipelines live: the SDK's code is most of the command's, and loading it took 0.19 s
+ * of every run's start.
+ *
+ * @category model
+ */
+export type LiveModule = typeof import('@scantally/source-inspector')
+
+/**
  * One source over every input group, in order. With more than one group, findings keep their
- * ARNs so duplicates across groups are found.
+ * ARNs so duplicates across groups are found. `live` is needed when a group is live.
  *
  * @category constructors
  */
 export const readInputs = (
   groups: ReadonlyArray<InputGroup>,
   options: InputOptions,
+  live?: LiveModule,
 ): FindingSource<InputError> => {
   const read: ReadOptions = groups.length > 1 ? { ...options.read, findingArns: true } : options.read
-  const pipelines = options.pipelines ?? fixedPipelineLookup(read.resolvePipeline)
-  const opens = groups.map((g): (() => FindingSource<InputError>) =>
-    g._tag === 'Exports'
-      ? () => readExports(g.args, read)
-      : () => named(g.name, readInspectorFindings(inspectorOptions(g, read, pipelines, options))),
-  )
+  const opens = groups.map((g): (() => FindingSource<InputError>) => {
+    if (g._tag === 'Exports') return () => readExports(g.args, read)
+    if (live === undefined) throw new Error(`${g.name}: the live source's module is not loaded`)
+    const pipelines = options.pipelines ?? live.fixedPipelineLookup(read.resolvePipeline)
+    return () => named(g.name, live.readInspectorFindings(inspectorOptions(g, read, pipelines, options)))
+  })
   return concatSources(opens, (e) => serviceUnavailable(`the read failed: ${String(e)}`))
 }
 
 // Files, folders, stdin and s3:// URLs as one read of the export reader, listed in order when
-// the read starts (the S3 client is made only when there is an S3 URL).
+// the read starts (the S3 reader, with the SDK, is loaded and its client made only when there is
+// an S3 URL).
 const readExports = (args: ReadonlyArray<string>, read: ReadOptions): FindingSource<SourceError> => {
   const list = async (): Promise<E.Either<SourceError, ReadonlyArray<Input>>> => {
-    const s3 = args.some(isS3Url) ? s3ClientFromEnv() : undefined
+    const s3 = args.some(isS3Url) ? await import('@scantally/source-s3') : undefined
+    const client = s3?.s3ClientFromEnv()
     const all: Array<Input> = []
     for (const arg of args) {
       const listed =
-        s3 !== undefined && isS3Url(arg)
-          ? await listS3Inputs(arg, s3)
+        s3 !== undefined && client !== undefined && isS3Url(arg)
+          ? await s3.listS3Inputs(arg, client)
           : await listInputs(
               [arg],
               read.stdin ?? process.stdin,
@@ -156,7 +163,7 @@ const inspectorOptions = (
   read: ReadOptions,
   pipelines: PipelineLookup,
   options: InputOptions,
-): Parameters<typeof readInspectorFindings>[0] => ({
+): Parameters<LiveModule['readInspectorFindings']>[0] => ({
   pipelines,
   ...(read.statuses === undefined ? {} : { statuses: read.statuses }),
   ...(read.includeUnlinked === undefined ? {} : { includeUnlinked: read.includeUnlinked }),
@@ -233,19 +240,30 @@ export const openInputs = async (
       run.io.stderr(`${line}\n`)
   let pipelines: PipelineLookup | undefined
   let options = read
-  if (source.resolvePipelines) {
-    const live = await livePipelines(groups.right.some((g) => g._tag === 'Exports'))
-    if (E.isLeft(live)) return E.left(failed(run.io, live.left))
-    pipelines = live.right.lookup
-    if (live.right.exports !== undefined) options = { ...read, resolvePipeline: live.right.exports }
+  const live =
+    source.resolvePipelines || hasLiveInputs(groups.right)
+      ? await import('@scantally/source-inspector')
+      : undefined
+  if (source.resolvePipelines && live !== undefined) {
+    const resolved = await livePipelines(
+      live,
+      groups.right.some((g) => g._tag === 'Exports'),
+    )
+    if (E.isLeft(resolved)) return E.left(failed(run.io, resolved.left))
+    pipelines = resolved.right.lookup
+    if (resolved.right.exports !== undefined) options = { ...read, resolvePipeline: resolved.right.exports }
   }
   return E.right(
-    readInputs(groups.right, {
-      read: options,
-      ...(pipelines === undefined ? {} : { pipelines }),
-      ...(run.query === undefined ? {} : { inspectorFilter: inspectorFilterOf(run.query) }),
-      ...(run.quiet ? {} : { onInspectorPage: pageProgress(run.io) }),
-    }),
+    readInputs(
+      groups.right,
+      {
+        read: options,
+        ...(pipelines === undefined ? {} : { pipelines }),
+        ...(run.query === undefined ? {} : { inspectorFilter: inspectorFilterOf(run.query) }),
+        ...(run.quiet ? {} : { onInspectorPage: pageProgress(run.io) }),
+      },
+      live,
+    ),
   )
 }
 

@@ -6,14 +6,10 @@
  * @module
  */
 import type { PipelineResolver, ScantallyError } from '@scantally/core'
-import {
-  imagebuilderClient,
-  listPipelineMap,
-  makePipelineLookup,
-  type PipelineLookup,
-} from '@scantally/source-inspector'
+import type { PipelineLookup } from '@scantally/source-inspector'
 import * as E from 'fp-ts/lib/Either.js'
 import { parseCommandLine } from './Args.js'
+import type { LiveModule } from './Inputs.js'
 import { exitCodes, type Io } from './Io.js'
 import { failed, usageError } from './Usage.js'
 
@@ -60,6 +56,8 @@ export const pipelineMap = async (argv: ReadonlyArray<string>, io: Io): Promise<
     io.stdout(pipelineMapHelp)
     return exitCodes.ok
   }
+  // The SDK is loaded only now (see `LiveModule`).
+  const { imagebuilderClient, listPipelineMap } = await import('@scantally/source-inspector')
   const listed = await listPipelineMap(imagebuilderClient(values.region), (pipelines, images) => {
     if (values.quiet !== true && io.stderrIsTty)
       io.stderr(`\rimage builder: ${pipelines} pipelines, ${images} images`)
@@ -85,17 +83,19 @@ export interface LivePipelines {
 }
 
 /**
- * Prepares {@link LivePipelines}; a failed listing is the error, named as `--resolve-pipelines`.
+ * Prepares {@link LivePipelines} with the live module; a failed listing is the error, named as
+ * `--resolve-pipelines`.
  *
  * @category constructors
  */
 export const livePipelines = async (
+  live: LiveModule,
   hasExports: boolean,
 ): Promise<E.Either<ScantallyError, LivePipelines>> => {
-  const client = imagebuilderClient()
-  const lookup = makePipelineLookup(client)
+  const client = live.imagebuilderClient()
+  const lookup = live.makePipelineLookup(client)
   if (!hasExports) return E.right({ lookup, exports: undefined })
-  const listed = await listPipelineMap(client)()
+  const listed = await live.listPipelineMap(client)()
   if (E.isLeft(listed)) return E.left(named('--resolve-pipelines', listed.left))
   const map = new Map(Object.entries(listed.right))
   return E.right({ lookup, exports: (arn) => map.get(arn) })

@@ -6,7 +6,8 @@ import { collectSource } from '@scantally/core/internal'
 import { readInputBatches } from '@scantally/source-json'
 import test from 'ava'
 import * as E from 'fp-ts/lib/Either.js'
-import { listS3Inputs, objectBytes, parseS3Url } from './S3Inputs.js'
+import { listS3Inputs, objectBytes } from './S3Inputs.js'
+import { parseS3Url } from './S3Url.js'
 import { s3rverCredentials, startS3Server } from './test/S3Server.js'
 
 const finding = (i: number) => ({

@@ -10,20 +10,11 @@ import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/clie
 import { describeAwsError } from '@scantally/core/internal'
 import { type Input, readFailed, type SourceError } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
+import { parseS3Url } from './S3Url.js'
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
-
-/**
- * Where an `s3://` argument points: a bucket and a key prefix (empty for the whole bucket).
- *
- * @category model
- */
-export interface S3Location {
-  readonly bucket: string
-  readonly prefix: string
-}
 
 /**
  * How objects are read: objects of at least `partBytes * 2` are fetched as ranged parts of
@@ -40,24 +31,6 @@ export interface S3ReadOptions {
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
-
-/**
- * Whether an input argument is an `s3://` URL.
- *
- * @category utils
- */
-export const isS3Url = (arg: string): boolean => arg.startsWith('s3://')
-
-/**
- * Reads an `s3://bucket/prefix` argument; a missing bucket is an error message.
- *
- * @category constructors
- */
-export const parseS3Url = (arg: string): E.Either<string, S3Location> => {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(arg)
-  if (m === null || m[1] === undefined) return E.left(`${arg}: not an S3 URL (s3://bucket/prefix)`)
-  return E.right({ bucket: m[1], prefix: m[2] ?? '' })
-}
 
 /**
  * An S3 client configured the AWS way (the default credential chain, `AWS_REGION`,

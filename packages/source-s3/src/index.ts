@@ -6,3 +6,4 @@
  */
 
 export * from './S3Inputs.js'
+export * from './S3Url.js'
