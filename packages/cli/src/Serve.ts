@@ -19,7 +19,7 @@ import {
   startServer,
   stderrLogger,
 } from '@scantally/server'
-import type { FindingIdSink } from '@scantally/source-json'
+import { type FindingIdSink, likelyFindings } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { noInput, parseCommandLine, wholeNumber } from './Args.js'
 import { type InputError, openInputs } from './Inputs.js'
@@ -263,10 +263,10 @@ const openAccessLog = async (
 // the `sink` as ids of the index's dictionaries (no object per finding); the rest come as
 // findings. Only the frozen structures outlive this: the builders' lookup tables are dropped with it.
 const startLoad = (bytes: number) => {
-  // Room for a combination per finding the files likely hold (exports run 1 to 3 KB a finding),
-  // so that the index does not rehash while the chaining thread is the busiest; at most 2^20
-  // (42 MB of columns and slots), so that a wrong guess costs a bounded amount.
-  const index = makeBuilder({ dedupe: false, expectedRows: Math.min(Math.floor(bytes / 4096), 1 << 20) })
+  // Room for a combination per finding the files likely hold, so that the index does not rehash
+  // while the chaining thread is the busiest; at most 2^20 (42 MB of columns and slots), so that
+  // a wrong guess costs a bounded amount.
+  const index = makeBuilder({ dedupe: false, expectedRows: Math.min(likelyFindings(bytes), 1 << 20) })
   const b = {
     index,
     store: makeScanFindingStoreBuilder({ index }),

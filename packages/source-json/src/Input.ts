@@ -177,6 +177,14 @@ export async function* readUnchanged(
 }
 
 /**
+ * How many findings `bytes` of exports likely hold, for room made ahead of a read: a low guess
+ * (exports run 1 to 3 KB a finding), so that the room is rarely more than the read needs.
+ *
+ * @category utils
+ */
+export const likelyFindings = (bytes: number): number => Math.floor(bytes / 4096)
+
+/**
  * The message of anything thrown by Node's I/O.
  *
  * @category utils

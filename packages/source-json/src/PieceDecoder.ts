@@ -9,7 +9,7 @@ import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core
 import { KeyString } from '@scantally/core/internal'
 import type { FindingArnSet } from './FindingArnSet.js'
 import type { FindingIdSink } from './FindingIdSink.js'
-import { type FindingDecoder, WORDS_PER_FINDING } from './FindingWords.js'
+import { type FindingDecoder, SharedStrings, WORDS_PER_FINDING } from './FindingWords.js'
 import type { RangeBatch, RangeMessage } from './RangeReader.js'
 import { type ExportFile, noteLocation, type RecordLocation } from './RecordLocation.js'
 import { type ReaderPosition, recordStates } from './RecordReader.js'
@@ -63,6 +63,16 @@ export interface DecodeOptions {
   readonly findingArns: boolean
   readonly into?: FindingIdSink | undefined
 }
+
+/**
+ * Where the reader threads' dictionaries hold their strings, once: none when findings go to a
+ * sink as ids (the sink's dictionaries hold them, and the threads' copies are let go once looked
+ * up).
+ *
+ * @category constructors
+ */
+export const sharedStringsFor = (options: DecodeOptions): SharedStrings | undefined =>
+  options.into !== undefined && !options.findingArns ? undefined : new SharedStrings()
 
 // -------------------------------------------------------------------------------------
 // constructors

@@ -20,8 +20,8 @@ import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core
 import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
 import type { FindingIdSink } from './FindingIdSink.js'
-import { FindingDecoder, FindingEncoder, SharedStrings, WORDS_PER_FINDING } from './FindingWords.js'
-import { changedWhileRead } from './Input.js'
+import { FindingDecoder, FindingEncoder, type SharedStrings, WORDS_PER_FINDING } from './FindingWords.js'
+import { changedWhileRead, likelyFindings } from './Input.js'
 import {
   type Arrival,
   ChainPosition,
@@ -30,6 +30,7 @@ import {
   PieceDecoder,
   pipelineResolver,
   type SplitTally,
+  sharedStringsFor,
 } from './PieceDecoder.js'
 import {
   type Boundary,
@@ -191,9 +192,6 @@ class Pieces {
   private wake: (() => void) | undefined
   private readonly fast: FastRecord
   private readonly encoder = new FindingEncoder()
-  // Every thread's dictionary holds its strings here, once (not when findings go to a sink as
-  // ids: the sink's dictionaries hold them, and the threads' copies are let go once looked up).
-  private readonly strings: SharedStrings | undefined
   private readonly decoder: FindingDecoder
 
   constructor(
@@ -201,9 +199,9 @@ class Pieces {
     threads: number,
     private readonly onBytes: (n: number) => void,
     ahead: number,
-    sinking: boolean,
+    // Where every thread's dictionary holds its strings (see `sharedStringsFor`).
+    private readonly strings: SharedStrings | undefined,
   ) {
-    this.strings = sinking ? undefined : new SharedStrings()
     this.decoder = new FindingDecoder(this.strings)
     this.queues = Array.from({ length: task.ends.length + 1 }, () => [])
     this.claims = new Int32Array(new SharedArrayBuffer(4 * (threads + 1)))
@@ -355,12 +353,12 @@ export async function* readSplit(
     plan.threads,
     options.onBytes,
     options.ahead ?? maxAhead,
-    options.into !== undefined && !options.findingArns,
+    sharedStringsFor(options),
   )
 
-  // Room for the findings the file likely holds (exports run 1 to 3 KB a finding), so that the
-  // set does not rehash while this thread, the one that chains the pieces, is the busiest.
-  options.seen.reserve(Math.min(Math.floor(size / 4096), maxReserved))
+  // Room for the findings the file likely holds, so that the set does not rehash while this
+  // thread, the one that chains the pieces, is the busiest.
+  options.seen.reserve(Math.min(likelyFindings(size), maxReserved))
   const t = options.tally
   let current = 0
   const decoder = new PieceDecoder(

@@ -19,7 +19,7 @@
 import { Worker } from 'node:worker_threads'
 import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core'
 import type { CutStream, StreamPart } from './Blocks.js'
-import { FindingDecoder, SharedStrings } from './FindingWords.js'
+import { FindingDecoder, type SharedStrings } from './FindingWords.js'
 import {
   type Arrival,
   ChainPosition,
@@ -27,6 +27,7 @@ import {
   inputStart,
   PieceDecoder,
   pipelineResolver,
+  sharedStringsFor,
 } from './PieceDecoder.js'
 import type { Boundary, PieceMessage, RangeTask } from './RangeReader.js'
 import type { ReaderPosition } from './RecordReader.js'
@@ -113,8 +114,7 @@ class StreamPieces {
   private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4))
   // Blocks the threads have handed back.
   private returned = 0
-  // Every thread's dictionary holds its strings here, once (not when findings go to a sink as
-  // ids: see `SplitRead`).
+  // Every thread's dictionary holds its strings here, once (see `sharedStringsFor`).
   private readonly strings: SharedStrings | undefined
   // The stream's bytes after the last block, taken before the stream ended or failed.
   private readonly after: Array<Buffer> = []
@@ -130,7 +130,7 @@ class StreamPieces {
     private readonly stream: CutStream,
     private readonly options: StreamSplitOptions,
   ) {
-    this.strings = options.into !== undefined && !options.findingArns ? undefined : new SharedStrings()
+    this.strings = sharedStringsFor(options)
     this.feeding = this.feed()
   }
 
