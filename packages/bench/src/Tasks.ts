@@ -19,6 +19,7 @@ import {
   decodeQuery,
   type Engine,
   type Finding,
+  foldInto,
   type Group,
   makeEngine,
   makeTokenKey,
@@ -85,15 +86,20 @@ const digestOfGroups = (groups: ReadonlyArray<Group>): Digest => digestOf(groups
 
 // The library call: the export reader (fast or plain path, on one thread or one per core) and a
 // one-pass accumulator. The reader de-duplicates, so on the fast path neither the findings nor
-// the accumulator keep ARNs (as the CLI does).
+// the accumulator keep ARNs, and findings are handed over as ids (as the CLI does).
 const library = async (path: string, parser: 'fast' | 'plain', workers: number): Promise<TaskResult> => {
   const acc = accumulate(benchQuery, undefined, { dedupe: parser === 'plain' })
   if (E.isLeft(acc)) throw new Error(acc.left.message)
-  const source = readFindingBatches([path], { parser, workers, findingArns: parser === 'plain' })
-  for await (const batch of source) for (const f of batch) acc.right.add(f)
-  const result = await source.result
-  if (E.isLeft(result)) throw new Error(result.left.message)
-  return { digest: digestOfGroups(acc.right.result()) }
+  const fast = parser === 'fast'
+  const source = readFindingBatches([path], {
+    parser,
+    workers,
+    findingArns: !fast,
+    ...(fast ? { into: { intern: acc.right.intern, add: acc.right.addIds } } : {}),
+  })
+  const answer = await foldInto(acc.right)(source)()
+  if (E.isLeft(answer)) throw new Error(answer.left.message)
+  return { digest: digestOfGroups(answer.right.groups) }
 }
 
 // Baseline: the whole file as one string, `JSON.parse`, then a plain loop.

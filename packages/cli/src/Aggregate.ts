@@ -7,12 +7,12 @@
 
 import { randomUUID } from 'node:crypto'
 import {
-  accumulateSource,
+  accumulate,
   type Caller,
   decodeAggregationsRequest,
   decodeQuery,
   defaultPageSize,
-  type Finding,
+  foldInto,
   type Group,
   localCaller,
   type Query,
@@ -24,7 +24,6 @@ import {
   fromAwsRequest,
   groupKeys,
   keysRead,
-  mapSource,
   type Operation,
   type Page,
   planPage,
@@ -206,30 +205,30 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
   const read = await loadSourceOptions(plan.source, noteSkippedInputs(io.stderr, plan.quiet))
   if (E.isLeft(read)) return failed(io, read.left)
 
+  // The reader de-duplicates by findingArn across every input, so the accumulator keeps no ARNs;
+  // a split read hands it findings as ids of its dictionaries (no object per finding).
+  const accumulating = accumulate(plan.query, caller, { dedupe: false })
+  if (E.isLeft(accumulating)) return failed(io, accumulating.left)
+  const acc = accumulating.right
   const started = io.now()
   const progress = await progressOf(io, plan.inputs, plan.quiet)
-  let findings = 0
   const source = await openInputs(
     plan.inputs,
     plan.source,
     {
       ...read.right,
-      // Groups are all this counts: the reader de-duplicates, and findings need not carry ARNs,
-      // nor group keys the query does not read.
+      // Groups are all this counts: findings need not carry ARNs, nor group keys the query
+      // does not read.
       findingArns: false,
       keys: keysRead(plan.query),
+      into: { intern: acc.intern, add: acc.addIds },
       stdin: io.stdin,
-      onProgress: (bytes) => progress.update(bytes, findings),
+      onProgress: (bytes) => progress.update(bytes, acc.counted()),
     },
     { io, command: 'aggregate', quiet: plan.quiet, query: plan.query },
   )
   if (E.isLeft(source)) return source.left
-  const counting = mapSource((batch: ReadonlyArray<Finding>) => {
-    findings += batch.length
-    return batch
-  })(source.right)
-  // The reader de-duplicates by findingArn across every input, so the accumulator keeps no ARNs.
-  const finished = await untilStopped(io, accumulateSource(plan.query, caller, { dedupe: false })(counting)())
+  const finished = await untilStopped(io, foldInto(acc)(source.right)())
   progress.done()
   if (E.isLeft(finished)) return stopped(io, 'aggregate', finished.left)
   const accumulated = finished.right

@@ -11,11 +11,13 @@ import { countOf } from './CombinationRow.js'
 import { addFinding, type MutableCounts, zeroCounts } from './Counts.js'
 import type { ScantallyError } from './Errors.js'
 import { passes, sortedGroups, type Visibility } from './Evaluate.js'
-import { type Finding, type GroupKey, keyOf } from './Finding.js'
+import { type Finding, type GroupKey, groupKeys, keyOf } from './Finding.js'
+import { fixCodes } from './FindingIndex.js'
 import { type FindingSource, foldSource } from './FindingSource.js'
 import type { IngestReport } from './IngestReport.js'
 import { type Caller, localCaller, visibilityOf } from './Paging.js'
 import type { Group, Query } from './Query.js'
+import { type Severity, severities } from './Severity.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -42,6 +44,27 @@ import type { Group, Query } from './Query.js'
 export interface GroupAccumulator {
   /** Counts a finding (once per `findingArn`, unless `dedupe` is off); returns false for a duplicate. */
   readonly add: (f: Finding) => boolean
+  /**
+   * The id of `value` in key column `key`'s dictionary (never 0), added when new: a reader that
+   * hands findings over as ids (see {@link GroupAccumulator.addIds}) asks once per string, not
+   * once per finding.
+   */
+  readonly intern: (key: GroupKey, value: string) => number
+  /**
+   * Counts one finding, already de-duplicated, given as ids of {@link GroupAccumulator.intern}
+   * (0: absent), an index into `severities`, a code of `fixCodes` and whether it has a known
+   * exploit: as {@link GroupAccumulator.add} would count it, without a finding object or a
+   * string looked at (the caller's scope and the filters were tested once per interned string).
+   */
+  readonly addIds: (
+    account: number,
+    build: number,
+    pipeline: number,
+    vulnerability: number,
+    severity: number,
+    fix: number,
+    exploit: boolean,
+  ) => void
   /** Findings counted so far. */
   readonly counted: () => number
   /** Every group so far, sorted as the query asks. */
@@ -136,16 +159,84 @@ export const accumulate = (
   let handedOut = false
   const seen = new Set<string>()
   let counted = 0
+
+  // Findings given as ids: per key column, its interned strings and whether a finding with each
+  // passes that column's tests (the caller's scope for accounts, the column's filters), and the
+  // counts of the grouped column's values by id, the same objects `groups` holds.
+  const columnTests = groupKeys.map((key) => {
+    const cs = byField.get(key)
+    return key === 'accountId' && visible !== undefined
+      ? (v: string | undefined) => v !== undefined && visible.has(v) && (cs === undefined || passes(cs, v))
+      : cs === undefined
+        ? undefined
+        : (v: string | undefined) => passes(cs, v)
+  })
+  const ids = groupKeys.map(() => new Map<string, number>())
+  const values = groupKeys.map((): string[] => [])
+  // Per column, per id (0: absent), whether a finding with that value passes its tests.
+  const passing = columnTests.map((test) => [test === undefined || test(undefined)])
+  const grouped = groupKeys.indexOf(query.groupBy)
+  let byId: Array<MutableCounts | undefined> = []
+  const handOver = (): void => {
+    if (!handedOut) return
+    groups = new Map([...groups].map(([key, c]) => [key, { ...c }]))
+    byId = []
+    handedOut = false
+  }
+  const severityCriteria = byField.get('severity')
+  const severityPasses = severities.map((s) => severityCriteria === undefined || passes(severityCriteria, s))
+  const fixCriteria = byField.get('fixAvailable')
+  const fixPasses = fixCodes.map((f) => fixCriteria === undefined || passes(fixCriteria, f))
+  const tested = columnTests.flatMap((test, column) => (test === undefined ? [] : [column]))
+  const intern = (key: GroupKey, value: string): number => {
+    const column = groupKeys.indexOf(key)
+    const known = ids[column] as Map<string, number>
+    const id = known.get(value)
+    if (id !== undefined) return id
+    const list = values[column] as string[]
+    list.push(value)
+    known.set(value, list.length)
+    const test = columnTests[column]
+    ;(passing[column] as boolean[]).push(test === undefined || test(value))
+    return list.length
+  }
+  const addIds = (
+    account: number,
+    build: number,
+    pipeline: number,
+    vulnerability: number,
+    severity: number,
+    fix: number,
+    exploit: boolean,
+  ): void => {
+    handOver()
+    counted++
+    const g = grouped === 0 ? account : grouped === 1 ? build : grouped === 2 ? pipeline : vulnerability
+    if (g === 0 || severityPasses[severity] !== true || fixPasses[fix] !== true) return
+    for (const column of tested) {
+      const id = column === 0 ? account : column === 1 ? build : column === 2 ? pipeline : vulnerability
+      if ((passing[column] as boolean[])[id] !== true) return
+    }
+    let c = byId[g]
+    if (c === undefined) {
+      const key = (values[grouped] as string[])[g - 1] as string
+      c = groups.get(key)
+      if (c === undefined) {
+        c = zeroCounts()
+        groups.set(key, c)
+      }
+      byId[g] = c
+    }
+    addFinding(c, severities[severity] as Severity, fixCodes[fix] === 'YES', exploit, 1)
+  }
+
   return Either.right({
     add: (f) => {
       if (dedupe && f.findingArn !== undefined) {
         if (seen.has(f.findingArn)) return false
         seen.add(f.findingArn)
       }
-      if (handedOut) {
-        groups = new Map([...groups].map(([key, c]) => [key, { ...c }]))
-        handedOut = false
-      }
+      handOver()
       // A finding made from a combination row stands for its row's count.
       const n = countOf(f)
       counted += n
@@ -161,6 +252,8 @@ export const accumulate = (
       addFinding(c, f.severity, f.fixAvailable === 'YES', f.exploitAvailable === 'YES', n)
       return true
     },
+    intern,
+    addIds,
     counted: () => counted,
     result: () => {
       handedOut = true
@@ -199,7 +292,38 @@ export const accumulateSource =
   async () => {
     const started = accumulate(query, caller, options)
     if (Either.isLeft(started)) return started
-    const acc = started.right
+    return foldInto(started.right)(source)()
+  }
+
+/**
+ * Adds a whole source's findings to an accumulator already started, then joins the source's
+ * result: the groups and the report, or the source's failure. For a reader that also hands the
+ * accumulator findings as ids (see {@link GroupAccumulator.addIds}) while the source is read.
+ *
+ * @example
+ * ```ts
+ * import { accumulate, decodeQuery, foldInto, fromAsyncIterable, type Finding } from '@scantally/core'
+ *
+ * async function* findings(): AsyncGenerator<Finding> {}
+ * const query = decodeQuery({ groupBy: 'vulnerabilityId' })
+ * if (query._tag === 'Right') {
+ *   const acc = accumulate(query.right)
+ *   if (acc._tag === 'Right') {
+ *     const account = acc.right.intern('accountId', '111122223333')
+ *     const cve = acc.right.intern('vulnerabilityId', 'CVE-2024-6387')
+ *     acc.right.addIds(account, 0, 0, cve, 1, 0, false) // one HIGH finding
+ *     const answer = await foldInto(acc.right)(fromAsyncIterable(findings()))()
+ *   }
+ * }
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const foldInto =
+  (acc: GroupAccumulator) =>
+  <E>(source: FindingSource<E, Finding | ReadonlyArray<Finding>>): TE.TaskEither<E, Accumulated> =>
+  async () => {
     const folded = await foldSource(source, acc, (a, f) => {
       a.add(f)
       return a

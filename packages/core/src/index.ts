@@ -128,6 +128,7 @@ export {
   type AccumulateOptions,
   accumulate,
   accumulateSource,
+  foldInto,
   type GroupAccumulator,
 } from './Streaming.js'
 // Pagination token keys.
