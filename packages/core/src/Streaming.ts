@@ -8,7 +8,7 @@ import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { countOf } from './CombinationRow.js'
-import { addFinding, type MutableCounts, zeroCounts } from './Counts.js'
+import { addCounts, addFinding, type MutableCounts, zeroCounts } from './Counts.js'
 import type { ScantallyError } from './Errors.js'
 import { passes, sortedGroups, type Visibility } from './Evaluate.js'
 import { type Finding, type GroupKey, groupKeys, keyOf } from './Finding.js'
@@ -162,7 +162,7 @@ export const accumulate = (
 
   // Findings given as ids: per key column, its interned strings and whether a finding with each
   // passes that column's tests (the caller's scope for accounts, the column's filters), and the
-  // counts of the grouped column's values by id, the same objects `groups` holds.
+  // counts of the grouped column's values by id (joined with `groups` only for the result).
   const columnTests = groupKeys.map((key) => {
     const cs = byField.get(key)
     return key === 'accountId' && visible !== undefined
@@ -180,7 +180,8 @@ export const accumulate = (
   const handOver = (): void => {
     if (!handedOut) return
     groups = new Map([...groups].map(([key, c]) => [key, { ...c }]))
-    byId = []
+    // A hole stays a hole: `map` skips it.
+    byId = byId.map((c) => ({ ...(c as MutableCounts) }))
     handedOut = false
   }
   const severityCriteria = byField.get('severity')
@@ -219,12 +220,7 @@ export const accumulate = (
     }
     let c = byId[g]
     if (c === undefined) {
-      const key = (values[grouped] as string[])[g - 1] as string
-      c = groups.get(key)
-      if (c === undefined) {
-        c = zeroCounts()
-        groups.set(key, c)
-      }
+      c = zeroCounts()
       byId[g] = c
     }
     addFinding(c, severities[severity] as Severity, fixCodes[fix] === 'YES', exploit, 1)
@@ -257,7 +253,22 @@ export const accumulate = (
     counted: () => counted,
     result: () => {
       handedOut = true
-      return sortedGroups(query, groups)
+      if (byId.length === 0) return sortedGroups(query, groups)
+      const all = new Map(groups)
+      const keys = values[grouped] as string[]
+      byId.forEach((counts, g) => {
+        const c = counts as MutableCounts
+        const key = keys[g - 1] as string
+        const other = all.get(key)
+        if (other === undefined) all.set(key, c)
+        else {
+          // A group counted both ways: a fresh sum, the handed-out counts left as they are.
+          const sum = { ...other }
+          addCounts(sum, c)
+          all.set(key, sum)
+        }
+      })
+      return sortedGroups(query, all)
     },
   })
 }
