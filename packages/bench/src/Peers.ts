@@ -25,23 +25,34 @@ import type { Command } from './Run.js'
 export interface Peer {
   readonly name: string
   readonly version: string
-  readonly command: (ndjson: string) => Command
+  readonly command: (ndjson: string, grouping?: BenchGrouping) => Command
 }
 
 /**
- * The query in DuckDB's SQL over NDJSON: only the columns it needs are declared, DuckDB's
- * fastest way to read JSON. Prints one row with the digest's fields.
+ * What a query groups by: vulnerabilities (the benchmark's query) or image builds (the most
+ * distinct values of a high-cardinality export).
  *
  * @category model
  */
-export const duckdbSql = (ndjson: string): string =>
-  `WITH f AS (SELECT DISTINCT ON (findingArn) status, severity, packageVulnerabilityDetails.vulnerabilityId AS v,
+export type BenchGrouping = 'vulnerabilityId' | 'imageBuildVersionArn'
+
+/**
+ * The query in DuckDB's SQL over NDJSON: only the columns it needs are declared, DuckDB's
+ * fastest way to read JSON. Prints one row with the digest's fields. A finding's image build is
+ * the tag of its first linked resource, as Image Builder takes it.
+ *
+ * @category model
+ */
+export const duckdbSql = (ndjson: string, grouping: BenchGrouping = 'vulnerabilityId'): string => {
+  const key = grouping === 'vulnerabilityId' ? 'v' : 'linked[1].tags.Ec2ImageBuilderArn'
+  return `WITH f AS (SELECT DISTINCT ON (findingArn) status, severity, packageVulnerabilityDetails.vulnerabilityId AS v,
   list_filter(resources, x -> x.tags.Ec2ImageBuilderArn IS NOT NULL) AS linked
   FROM read_ndjson('${ndjson.replace(/'/g, "''")}', columns = {findingArn: 'VARCHAR', status: 'VARCHAR', severity: 'VARCHAR',
   packageVulnerabilityDetails: 'STRUCT(vulnerabilityId VARCHAR)', resources: 'STRUCT(tags STRUCT(Ec2ImageBuilderArn VARCHAR))[]'}))
 SELECT count(*) AS "groups", sum(a) AS "all", sum(c) AS critical, sum(h) AS high, sum(m) AS medium FROM (
-  SELECT v, count(*) a, count(*) FILTER (WHERE severity = 'CRITICAL') c, count(*) FILTER (WHERE severity = 'HIGH') h,
-  count(*) FILTER (WHERE severity = 'MEDIUM') m FROM f WHERE status = 'ACTIVE' AND len(linked) > 0 AND v IS NOT NULL GROUP BY v)`
+  SELECT ${key} AS k, count(*) a, count(*) FILTER (WHERE severity = 'CRITICAL') c, count(*) FILTER (WHERE severity = 'HIGH') h,
+  count(*) FILTER (WHERE severity = 'MEDIUM') m FROM f WHERE status = 'ACTIVE' AND len(linked) > 0 AND ${key} IS NOT NULL GROUP BY k)`
+}
 
 /**
  * The query as a jq program over NDJSON (`jq -n`), printing the digest as JSON. It collects the
@@ -99,7 +110,7 @@ export const installedPeers = (): ReadonlyArray<Peer> => {
     out.push({
       name: 'DuckDB (CLI, read_ndjson)',
       version: cli,
-      command: (file) => ({ program: 'duckdb', args: ['-json', '-c', duckdbSql(file)] }),
+      command: (file, grouping) => ({ program: 'duckdb', args: ['-json', '-c', duckdbSql(file, grouping)] }),
     })
   else {
     const module = duckdbModule()
@@ -110,7 +121,10 @@ export const installedPeers = (): ReadonlyArray<Peer> => {
         out.push({
           name: 'DuckDB (node-api, read_ndjson)',
           version,
-          command: (file) => ({ program: 'node', args: [script, module, file] }),
+          command: (file, grouping = 'vulnerabilityId') => ({
+            program: 'node',
+            args: [script, module, file, grouping],
+          }),
         })
     }
   }

@@ -1,6 +1,7 @@
-// Entry of the DuckDB peer through `@duckdb/node-api`: `node dist/duckdb.js MODULE FILE` prints
-// the answer as a JSON row, `node dist/duckdb.js MODULE --version` DuckDB's version.
-import { duckdbSql } from './Peers.js'
+// Entry of the DuckDB peer through `@duckdb/node-api`: `node dist/duckdb.js MODULE FILE
+// [GROUPING]` prints the answer as a JSON row, `node dist/duckdb.js MODULE --version` DuckDB's
+// version.
+import { type BenchGrouping, duckdbSql } from './Peers.js'
 
 interface Api {
   readonly DuckDBInstance: {
@@ -12,7 +13,7 @@ interface Api {
   }
 }
 
-const [module, file] = process.argv.slice(2)
+const [module, file, grouping] = process.argv.slice(2)
 if (module === undefined || file === undefined) {
   process.stderr.write('usage: node duckdb.js MODULE FILE|--version\n')
   process.exit(2)
@@ -20,7 +21,9 @@ if (module === undefined || file === undefined) {
 const api = (await import(module)) as Api
 const connection = await (await api.DuckDBInstance.create(':memory:')).connect()
 const rows = (
-  await connection.runAndReadAll(file === '--version' ? 'SELECT version() AS v' : duckdbSql(file))
+  await connection.runAndReadAll(
+    file === '--version' ? 'SELECT version() AS v' : duckdbSql(file, grouping as BenchGrouping | undefined),
+  )
 ).getRowObjects()
 const row = rows[0] ?? {}
 process.stdout.write(
