@@ -41,7 +41,7 @@ import { countAtOrAbove, failOnLine, parseFailOn } from './FailOn.js'
 import { parseFilter, parseWhere } from './FilterArgs.js'
 import { hints } from './Hints.js'
 import { openInputs } from './Inputs.js'
-import { stopped, untilStopped } from './Interrupt.js'
+import { stopped, stoppedWriting, untilStopped } from './Interrupt.js'
 import { exitCodes, type Io } from './Io.js'
 import { keysFrom } from './Keys.js'
 import { nextTokenLine, type Paging, pageOf } from './Pages.js'
@@ -237,7 +237,9 @@ export const aggregate = async (argv: ReadonlyArray<string>, io: Io): Promise<nu
   // Every page from the first (as the AWS CLI follows them), just the one with --no-paginate,
   // or at most --max-items groups.
   const page = pageOf(tokens, planned.right, accumulated.right.groups, plan.paging)
-  writePieces(io.stdout, render(plan, page))
+  // A stop asked for while a long answer is being written ends it there (stdout is cut short).
+  const written = await untilStopped(io, writePieces(io.stdout, render(plan, page), io.drained))
+  if (E.isLeft(written)) return stoppedWriting(io, 'aggregate', written.left)
   // A table or CSV has no room for the token: it goes to stderr, even with --quiet.
   if (plan.format !== 'json') io.stderr(nextTokenLine(page, plan.paging))
   if (!plan.quiet) {

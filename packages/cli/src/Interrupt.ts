@@ -43,3 +43,16 @@ export const stopped = (io: Io, command: string, signal: string): number => {
   io.stderr(`scantally ${command}: ${signal}: stopped, nothing printed\n`)
   return signalExitCode(signal)
 }
+
+/**
+ * Reports a run stopped while it wrote its answer (a long one, to a slow reader) and gives its
+ * exit code: what stdout got is a part of the answer.
+ *
+ * @category utils
+ */
+export const stoppedWriting = (io: Io, command: string, signal: string): number => {
+  io.stderr(
+    `scantally ${command}: ${signal}: stopped while printing the answer; stdout holds only a part of it\n`,
+  )
+  return signalExitCode(signal)
+}

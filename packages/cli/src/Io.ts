@@ -11,7 +11,13 @@
  * @category model
  */
 export interface Io {
-  readonly stdout: (text: string) => void
+  /**
+   * Writes to stdout; `false` when the text waits in memory for the reader to take it (a pipe
+   * read more slowly than written): see {@link Io.drained}.
+   */
+  readonly stdout: (text: string) => boolean | undefined
+  /** Resolves once stdout has written what it held. Absent where writes never wait. */
+  readonly drained?: () => Promise<void>
   readonly stderr: (text: string) => void
   readonly env: Readonly<Record<string, string | undefined>>
   readonly stdoutIsTty: boolean
@@ -34,6 +40,7 @@ export interface Io {
  */
 export const processIo = (): Io => ({
   stdout: (text) => process.stdout.write(text),
+  drained: () => new Promise((resolve) => process.stdout.once('drain', resolve)),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   stdoutIsTty: process.stdout.isTTY === true,

@@ -207,25 +207,30 @@ export function* renderJsonPieces<A>(
 
 /**
  * Writes text given in pieces in writes of about `size` characters: few enough writes to be
- * fast, none holding the whole answer.
+ * fast, none holding the whole answer. When a write says the text waits in memory (a pipe read
+ * more slowly), the next piece is made only once it is `drained`: a long answer piped into a
+ * slow reader is not held whole by the process.
  *
  * @category utils
  */
-export const writePieces = (
-  write: (text: string) => void,
+export const writePieces = async (
+  write: (text: string) => boolean | undefined,
   pieces: Iterable<string>,
+  drained?: () => Promise<void>,
   size = 1 << 16,
-): void => {
+): Promise<void> => {
   let held: Array<string> = []
   let length = 0
+  const flush = async (): Promise<void> => {
+    const more = write(held.join(''))
+    held = []
+    length = 0
+    if (more === false && drained !== undefined) await drained()
+  }
   for (const piece of pieces) {
     held.push(piece)
     length += piece.length
-    if (length >= size) {
-      write(held.join(''))
-      held = []
-      length = 0
-    }
+    if (length >= size) await flush()
   }
-  if (length > 0) write(held.join(''))
+  if (length > 0) await flush()
 }
