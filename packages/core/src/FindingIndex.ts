@@ -36,6 +36,36 @@ import { severities } from './Severity.js'
 export const fixCodes = [undefined, ...fixAvailableValues] as const
 
 /**
+ * Takes one de-duplicated finding given as ids of a dictionary's `intern` (0: absent), an index
+ * into `severities`, a code of `fixAvailable` (0 absent, then `YES`, `NO`, `PARTIAL`) and whether
+ * it has a known exploit: the per-finding call of a reader that interned its strings once, which
+ * makes no finding object.
+ *
+ * @example
+ * ```ts
+ * import type { FindingIds } from '@scantally/core'
+ *
+ * // Counts findings by severity, whatever else they are.
+ * const bySeverity = new Array<number>(6).fill(0)
+ * const count: FindingIds = (_account, _build, _pipeline, _vulnerability, severity) => {
+ *   bySeverity[severity] = (bySeverity[severity] ?? 0) + 1
+ * }
+ * ```
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type FindingIds = (
+  account: number,
+  build: number,
+  pipeline: number,
+  vulnerability: number,
+  severity: number,
+  fix: number,
+  exploit: boolean,
+) => void
+
+/**
  * A frozen index. Strings are interned per key column (id 0 means "absent"); each row refers
  * to them by id. Treat as immutable: queries and merges never change it.
  *

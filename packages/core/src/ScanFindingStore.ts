@@ -14,7 +14,7 @@ import * as Either from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { type InvalidRequestException, invalidRequest, type ScantallyError } from './Errors.js'
 import { Finding, type GroupKey, KeyString } from './Finding.js'
-import { fixCodes, type Index, type IndexBuilder, makeBuilder } from './FindingIndex.js'
+import { type FindingIds, fixCodes, type Index, type IndexBuilder, makeBuilder } from './FindingIndex.js'
 import { ImageScanFinding } from './ImageScanFinding.js'
 import {
   detailCodec,
@@ -120,15 +120,7 @@ export interface ScanFindingStoreBuilder {
    * builder (see `IndexBuilder.placeIds`): a severity index, a code of `fixCodes`, and whether
    * it has a known exploit. A reader that hands findings over as ids makes no object per finding.
    */
-  readonly addIds: (
-    account: number,
-    build: number,
-    pipeline: number,
-    vulnerability: number,
-    severity: number,
-    fix: number,
-    exploit: boolean,
-  ) => void
+  readonly addIds: FindingIds
   readonly freeze: (recorded?: RecordedDetails) => ScanFindingStore
 }
 

@@ -12,7 +12,7 @@ import { addCounts, addFinding, type MutableCounts, zeroCounts } from './Counts.
 import type { ScantallyError } from './Errors.js'
 import { passes, sortedGroups, type Visibility } from './Evaluate.js'
 import { type Finding, type GroupKey, groupKeys, keyOf } from './Finding.js'
-import { fixCodes } from './FindingIndex.js'
+import { type FindingIds, fixCodes } from './FindingIndex.js'
 import { type FindingSource, foldSource } from './FindingSource.js'
 import type { IngestReport } from './IngestReport.js'
 import { type Caller, localCaller, visibilityOf } from './Paging.js'
@@ -56,15 +56,7 @@ export interface GroupAccumulator {
    * exploit: as {@link GroupAccumulator.add} would count it, without a finding object or a
    * string looked at (the caller's scope and the filters were tested once per interned string).
    */
-  readonly addIds: (
-    account: number,
-    build: number,
-    pipeline: number,
-    vulnerability: number,
-    severity: number,
-    fix: number,
-    exploit: boolean,
-  ) => void
+  readonly addIds: FindingIds
   /** Findings counted so far. */
   readonly counted: () => number
   /** Every group so far, sorted as the query asks. */
@@ -201,15 +193,7 @@ export const accumulate = (
     ;(passing[column] as boolean[]).push(test === undefined || test(value))
     return list.length
   }
-  const addIds = (
-    account: number,
-    build: number,
-    pipeline: number,
-    vulnerability: number,
-    severity: number,
-    fix: number,
-    exploit: boolean,
-  ): void => {
+  const addIds: FindingIds = (account, build, pipeline, vulnerability, severity, fix, exploit) => {
     handOver()
     counted++
     const g = grouped === 0 ? account : grouped === 1 ? build : grouped === 2 ? pipeline : vulnerability

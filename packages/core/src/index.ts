@@ -58,6 +58,7 @@ export {
   buildIndex,
   buildIndexAsync,
   emptyIndex,
+  type FindingIds,
   type Index,
   MonoidIndex,
   mergeIndexes,

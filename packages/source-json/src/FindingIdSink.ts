@@ -1,12 +1,12 @@
 /**
  * A consumer that takes a read's counted findings as ids rather than as objects: an index (and a
- * store of its rows) being built, whose dictionaries the read's strings are interned into once
- * each. A split read then hands over each finding as a few integers, with where its record lies,
+ * store of its rows) being built, or a one-pass aggregation, whose dictionaries the read's
+ * strings are interned into once each. A split read then hands over each finding as a few integers, with where its record lies,
  * and makes no finding object on the thread that chains the pieces.
  *
  * @module
  */
-import type { GroupKey } from '@scantally/core'
+import type { FindingIds, GroupKey } from '@scantally/core'
 import type { RecordLocation } from './RecordLocation.js'
 
 /**
@@ -22,14 +22,5 @@ import type { RecordLocation } from './RecordLocation.js'
  */
 export interface FindingIdSink {
   readonly intern: (key: GroupKey, value: string) => number
-  readonly add: (
-    account: number,
-    build: number,
-    pipeline: number,
-    vulnerability: number,
-    severity: number,
-    fix: number,
-    exploit: boolean,
-    at: RecordLocation | undefined,
-  ) => void
+  readonly add: (...finding: [...ids: Parameters<FindingIds>, at: RecordLocation | undefined]) => void
 }
