@@ -3,7 +3,7 @@
 // command at once.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -66,10 +66,12 @@ test.serial('a long answer piped into a slow reader comes whole and in order', a
   t.is(answer.groups.length, new Set(answer.groups.map((g) => g.key)).size)
   // The same answer as written straight to a file.
   const file = join(dir, 'answer.json')
-  const direct = spawn(process.execPath, [bin, ...args()], {
-    stdio: ['ignore', (await import('node:fs')).openSync(file, 'w'), 'ignore'],
-  })
-  await once(direct, 'exit')
+  const fd = openSync(file, 'w')
+  try {
+    await once(spawn(process.execPath, [bin, ...args()], { stdio: ['ignore', fd, 'ignore'] }), 'exit')
+  } finally {
+    closeSync(fd)
+  }
   t.is(withoutRequestId(out), withoutRequestId(readFileSync(file, 'utf8')))
 })
 
