@@ -135,15 +135,26 @@ export const accumulate = (
   const criteria = query.filters ?? []
   const byField = new Map<string, typeof criteria>()
   for (const c of criteria) byField.set(c.field, [...(byField.get(c.field) ?? []), c])
-  const tests = [...byField.entries()].map(([field, cs]) => {
-    const value =
-      field === 'severity'
-        ? (f: Finding) => f.severity
-        : field === 'fixAvailable'
-          ? (f: Finding) => f.fixAvailable
-          : keyOf(field as GroupKey)
-    return (f: Finding) => passes(cs, value(f))
+  // One test per filtered field (and the caller's scope, on accounts), for findings given as
+  // objects and, once per interned string, for findings given as ids.
+  const fieldTest = (field: string) => {
+    const cs = byField.get(field)
+    return cs === undefined ? undefined : (v: string | undefined) => passes(cs, v)
+  }
+  const columnTests = groupKeys.map((key) => {
+    const test = fieldTest(key)
+    return key === 'accountId' && visible !== undefined
+      ? (v: string | undefined) => v !== undefined && visible.has(v) && (test === undefined || test(v))
+      : test
   })
+  const tested = columnTests.flatMap((test, column) => (test === undefined ? [] : [column]))
+  const findingTests = groupKeys.flatMap((key, column) => {
+    const test = columnTests[column]
+    const read = keyOf(key)
+    return test === undefined ? [] : [(f: Finding) => test(read(f))]
+  })
+  const severityTest = fieldTest('severity')
+  const fixTest = fieldTest('fixAvailable')
   const groupOf = keyOf(query.groupBy)
   let groups = new Map<string, MutableCounts>()
   // `result` hands out the counts themselves, not copies (a copy of every group doubles the
@@ -153,16 +164,8 @@ export const accumulate = (
   let counted = 0
 
   // Findings given as ids: per key column, its interned strings and whether a finding with each
-  // passes that column's tests (the caller's scope for accounts, the column's filters), and the
-  // counts of the grouped column's values by id (joined with `groups` only for the result).
-  const columnTests = groupKeys.map((key) => {
-    const cs = byField.get(key)
-    return key === 'accountId' && visible !== undefined
-      ? (v: string | undefined) => v !== undefined && visible.has(v) && (cs === undefined || passes(cs, v))
-      : cs === undefined
-        ? undefined
-        : (v: string | undefined) => passes(cs, v)
-  })
+  // passes that column's test, and the counts of the grouped column's values by id (joined with
+  // `groups` only for the result).
   const ids = groupKeys.map(() => new Map<string, number>())
   const values = groupKeys.map((): string[] => [])
   // Per column, per id (0: absent), whether a finding with that value passes its tests.
@@ -176,11 +179,8 @@ export const accumulate = (
     byId = byId.map((c) => ({ ...(c as MutableCounts) }))
     handedOut = false
   }
-  const severityCriteria = byField.get('severity')
-  const severityPasses = severities.map((s) => severityCriteria === undefined || passes(severityCriteria, s))
-  const fixCriteria = byField.get('fixAvailable')
-  const fixPasses = fixCodes.map((f) => fixCriteria === undefined || passes(fixCriteria, f))
-  const tested = columnTests.flatMap((test, column) => (test === undefined ? [] : [column]))
+  const severityPasses = severities.map((s) => severityTest === undefined || severityTest(s))
+  const fixPasses = fixCodes.map((f) => fixTest === undefined || fixTest(f))
   const intern = (key: GroupKey, value: string): number => {
     const column = groupKeys.indexOf(key)
     const known = ids[column] as Map<string, number>
@@ -220,10 +220,11 @@ export const accumulate = (
       // A finding made from a combination row stands for its row's count.
       const n = countOf(f)
       counted += n
-      if (visible !== undefined && !visible.has(f.awsAccountId)) return true
       const key = groupOf(f)
       if (key === undefined) return true
-      for (const test of tests) if (!test(f)) return true
+      if (severityTest !== undefined && !severityTest(f.severity)) return true
+      if (fixTest !== undefined && !fixTest(f.fixAvailable)) return true
+      for (const test of findingTests) if (!test(f)) return true
       let c = groups.get(key)
       if (c === undefined) {
         c = zeroCounts()
