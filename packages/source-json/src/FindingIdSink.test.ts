@@ -1,5 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { testProp } from '@fast-check/ava'
 import { type Finding, severities } from '@scantally/core'
 import { fixCodes } from '@scantally/core/internal'
@@ -69,9 +70,9 @@ const sinkInto = (out: Array<Kept>): FindingIdSink => {
 }
 
 // Every finding a read gives, those it put into the sink and those it handed out, in order.
-const readKept = async (file: string, options: ReadOptions) => {
+const readKept = async (files: ReadonlyArray<string>, options: ReadOptions) => {
   const kept: Array<Kept> = []
-  const source = readFindingBatches([file], { ...options, into: sinkInto(kept) })
+  const source = readFindingBatches(files, { ...options, into: sinkInto(kept) })
   let handedOut = 0
   for await (const batch of source) {
     handedOut += batch.length
@@ -107,8 +108,8 @@ for (const format of formats) {
           chunkSize: 64,
           ...(resolve ? { resolvePipeline: pipelineOf } : {}),
         }
-        const one = await readKept(file, { ...read, workers: 1 })
-        const split = await readKept(file, { ...read, workers, splitBytes: 0 })
+        const one = await readKept([file], { ...read, workers: 1 })
+        const split = await readKept([file], { ...read, workers, splitBytes: 0 })
         reads++
         if (split.sunk > 0) sunk++
         t.is(one.sunk, 0)
@@ -148,13 +149,95 @@ test('a split read into a sink resolves the pipelines of builds it met before', 
       )
     await writeFile(file, lines.join('\n'))
     const read: ReadOptions = { locate: true, findingArns: false, resolvePipeline: pipelineOf }
-    const one = await readKept(file, { ...read, workers: 1 })
-    const split = await readKept(file, { ...read, workers: 3, splitBytes: 0 })
+    const one = await readKept([file], { ...read, workers: 1 })
+    const split = await readKept([file], { ...read, workers: 3, splitBytes: 0 })
     t.true(split.sunk > 0)
     t.deepEqual(split.result, one.result)
     t.deepEqual(split.kept, one.kept)
     // Every build's pipeline is its name's, as the resolver gives it.
     t.true(one.kept.every((k) => k[2] === pipelineOf(k[1] as string)))
+  } finally {
+    await rm(root, { recursive: true, force: true })
+  }
+})
+
+// Gzipped exports (a folder of report parts, findings repeated across them, a plain file among
+// them) read a file per thread into a sink: the sink gets the one-pass read's findings, in its
+// order, whichever thread's dictionary named their strings.
+testProp(
+  "gzipped files read a file per thread into a sink give it the one-pass read's findings",
+  [
+    fc.constantFrom(...formats),
+    gensArb(30),
+    fc.integer({ min: 1, max: 4 }),
+    fc.integer({ min: 2, max: 3 }),
+    fc.integer({ min: 2, max: 4 }),
+    fc.boolean(),
+  ],
+  async (t, format, gens, pageSize, files, workers, resolve) => {
+    const root = await tempDir()
+    try {
+      const values = format
+        .files(gens, pageSize)
+        .flatMap(([, text]) => valuesOf(text))
+        .map((v) => JSON.stringify(v))
+      const paths: Array<string> = []
+      for (let i = 0; i < files; i++) {
+        // Overlapping stretches: a finding may be in two files, and counts once.
+        const from = Math.floor((i * values.length) / (files + 1))
+        const text = Buffer.from(values.slice(from, from + Math.ceil((2 * values.length) / files)).join('\n'))
+        const path = join(root, `part-${i}.json${i === 1 ? '' : '.gz'}`)
+        await writeFile(path, i === 1 ? text : gzipSync(text))
+        paths.push(path)
+      }
+      const read: ReadOptions = {
+        findingArns: false,
+        chunkSize: 64,
+        fileThreads: true,
+        ...(resolve ? { resolvePipeline: pipelineOf } : {}),
+      }
+      const one = await readKept(paths, { ...read, workers: 1 })
+      const each = await readKept(paths, { ...read, workers })
+      t.is(one.sunk, 0)
+      t.deepEqual(each.result, one.result)
+      t.deepEqual(each.kept, one.kept)
+    } finally {
+      await rm(root, { recursive: true, force: true })
+    }
+  },
+  { numRuns: 8 },
+)
+
+// Inspector findings gzipped in two overlapping parts, read a file per thread: every finding the
+// read counts goes to the sink, none is made into an object, and they are the one-pass read's.
+test('gzipped parts read a file per thread put every counted finding into the sink', async (t) => {
+  const root = await tempDir()
+  try {
+    const line = (i: number): string =>
+      JSON.stringify({
+        awsAccountId: String(100000000000 + (i % 7)),
+        severity: ['LOW', 'HIGH', 'CRITICAL'][i % 3],
+        status: i % 11 === 0 ? 'CLOSED' : 'ACTIVE',
+        findingArn: `arn:aws:inspector2:us-east-1:111111111111:finding/${i}`,
+        packageVulnerabilityDetails: { vulnerabilityId: `CVE-2024-${i % 50}` },
+        resources: [
+          { tags: { Ec2ImageBuilderArn: `arn:aws:imagebuilder:us-east-1:1:image/app/1.0.${i % 13}/1` } },
+        ],
+      })
+    const part = (from: number, to: number): Buffer =>
+      gzipSync(Array.from({ length: to - from }, (_, k) => line(from + k)).join('\n'))
+    const paths = [join(root, 'part-0.json.gz'), join(root, 'part-1.json.gz')]
+    await writeFile(paths[0] as string, part(0, 3000))
+    await writeFile(paths[1] as string, part(2000, 5000))
+    const read: ReadOptions = { findingArns: false, fileThreads: true }
+    const one = await readKept(paths, { ...read, workers: 1 })
+    const each = await readKept(paths, { ...read, workers: 2 })
+    t.is(one.sunk, 0)
+    // 5,000 distinct findings, one in eleven closed.
+    t.is(each.kept.length, 5000 - Math.ceil(5000 / 11))
+    t.is(each.sunk, each.kept.length)
+    t.deepEqual(each.result, one.result)
+    t.deepEqual(each.kept, one.kept)
   } finally {
     await rm(root, { recursive: true, force: true })
   }

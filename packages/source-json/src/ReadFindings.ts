@@ -150,8 +150,8 @@ export interface ReadOptions extends InspectorMappingOptions {
    */
   readonly fileThreads?: boolean
   /**
-   * Where a split read puts its counted findings as ids (with their locations when `locate`),
-   * instead of handing them out as objects: the batches then hold only the findings read
+   * Where a split read, or gzipped files read a file per thread, put their counted findings as
+   * ids (with their locations when `locate`), instead of handing them out as objects: the batches then hold only the findings read
    * otherwise, and the report is the same. Used only when {@link ReadOptions.findingArns} is
    * `false`; the sink takes findings in the order they would have been handed out.
    */
@@ -583,7 +583,7 @@ async function* readInflatingPhase(
   ctx.bytesRead = before.read
   const end = yield* readInflatingFile(
     thread,
-    { seen: ctx.seen, tally: t, findingArns: ctx.findingArns, mapping: ctx.mapping },
+    { seen: ctx.seen, tally: t, findingArns: ctx.findingArns, mapping: ctx.mapping, into: ctx.into },
     ctx.chunkSize,
     (n) => {
       t.bytes += n
