@@ -246,7 +246,8 @@ export class FindingDecoder {
     pipelineOf?: (build: KeyString) => KeyString | undefined,
   ): void {
     const small = words[at + 4] as number
-    const build = this.sinkId(sink, 1, words[at + 1] as number)
+    // An image build's string is kept only while a resolver may still ask for its pipeline.
+    const build = this.sinkId(sink, 1, words[at + 1] as number, pipelineOf !== undefined)
     const pipelineWord = words[at + 2] as number
     const pipeline =
       pipelineWord !== 0 || build === 0 || pipelineOf === undefined
@@ -264,8 +265,9 @@ export class FindingDecoder {
     )
   }
 
-  // The sink's id in column `c` of this dictionary's string `word` (0: absent).
-  private sinkId(sink: FindingIdSink, c: number, word: number): number {
+  // The sink's id in column `c` of this dictionary's string `word` (0: absent); the string is
+  // let go once looked up (the sink holds it), unless `keep`.
+  private sinkId(sink: FindingIdSink, c: number, word: number, keep = false): number {
     if (word === 0) return 0
     let ids = this.sinkIds[c] as Int32Array<ArrayBuffer>
     if (word >= ids.length) ids = this.sinkIds[c] = this.grown(ids)
@@ -273,9 +275,7 @@ export class FindingDecoder {
     if (known !== 0) return known
     const id = sink.intern(sinkColumns[c] as GroupKey, this.strings[word] as string)
     ids[word] = id
-    // Looked up once: the sink holds the string. An image build's may still be asked for its
-    // pipeline (`resolvedId`).
-    if (c !== 1) this.strings[word] = undefined
+    if (!keep) this.strings[word] = undefined
     return id
   }
 
@@ -291,6 +291,8 @@ export class FindingDecoder {
     const pipeline = pipelineOf(this.strings[word] as KeyString)
     const id = pipeline === undefined ? 0 : sink.intern('imagePipelineArn', pipeline)
     this.resolved[word] = id + 1
+    // Its sink id is known (it was looked up first) and its pipeline now: nothing asks for it again.
+    this.strings[word] = undefined
     return id
   }
 
