@@ -259,6 +259,37 @@ const highCardinalityGroups = [
   '5.59 to 5.87 s and 390 to 392 MB before.',
 ]
 
+// Measured by hand: where a gzipped export's memory goes.
+const gzipMemory = [
+  '## Gzipped exports: where the memory goes (by hand)',
+  '',
+  'A gzipped file read a file per thread (one file on two cores, or a folder of parts) now hands the',
+  'accumulator its findings as ids, as the split read does (`ReadOptions.into`). Alternated by hand with',
+  'the build before (2026-12-02, three runs each, the low-cardinality million): one `.ndjson.gz` took 3.85',
+  'to 4.74 s against 4.07 to 4.68 s (gunzip alone: 3.95 s), the folder of four parts 3.87 to 4.19 s',
+  'against 3.88 to 4.20 s at 219 to 226 MB against 230 to 233 MB: no difference in time beyond the noise.',
+  '',
+  'What a folder of parts holds over a plain file (about 134 MB) is mostly inflated bytes waiting for the',
+  "garbage collector. Node's zlib stream hands each inflated MiB over in a buffer of its own, freed only",
+  'when the thread that inflated it collects its garbage, and V8 starts a collection once a thread has',
+  'allocated about 64 MB outside its heap since the last. A map of the process at its peak showed two',
+  "anonymous regions of 44 and 47 MB (most likely the reading threads' allocators) beside 2.3 MB for each",
+  "thread's walker. Tried in diagnostic builds, none kept:",
+  '',
+  '| change | folder of 4 parts | one `.gz` file | time |',
+  '| --- | ---: | ---: | --- |',
+  '| none | 228 to 234 MB | 154 to 163 MB | |',
+  '| a full collection after every inflated chunk | 159 MB | 128 MB | 4 to 5 times as long |',
+  '| a young-generation collection after every chunk | 290 MB | 190 to 194 MB | the same (buffers promoted, then held longer) |',
+  '| zlib output buffers of 64 KiB instead of 1 MiB | 192 to 195 MB | 139 to 146 MB | 1.7 times as long (a thread hop per buffer) |',
+  '| output buffers of 256 KiB | 211 to 221 MB | 146 to 153 MB | 10 to 30% longer |',
+  "| a thread's batches waiting held to 4 MiB instead of 24 | 217 to 224 MB | | the same |",
+  '| `MALLOC_MMAP_THRESHOLD_=131072` (every buffer mapped and unmapped) | 203 MB | 154 MB | 2.5 times as long |',
+  '',
+  'So a folder of gzipped parts stays over the 200 MB target (one gzipped file is within it): it would',
+  "take inflating into buffers the reader owns and reuses, which Node's public zlib API does not offer.",
+]
+
 // Measured by hand: what whole findings in `serve` cost.
 const wholeFindings = [
   '### Whole findings in `serve`',
@@ -315,7 +346,7 @@ const byHand = [
   'its end, and each thread takes the next piece when it is free, so both cores stay busy to the end. Each',
   'finding crosses to the calling thread as five numbers and the fingerprint of its ARN, to be',
   'de-duplicated in file order (so that the first occurrence of an ARN wins, as in a one-thread read),',
-  'then made into a finding for the accumulator. What is left besides the walk: `readSync` copies the file',
+  'then counted by those ids (no finding object is made). What is left besides the walk: `readSync` copies the file',
   "into the module's memory, and the calling thread de-duplicates and aggregates every finding. Both",
   "threads are busy throughout (the process's CPU time is about 1.9 times its wall time), so what makes",
   'the read faster is less work per record, not more parallelism. The Targets above say how the two',
@@ -387,7 +418,7 @@ export const renderReport = (res: Results, targets: ReadonlyArray<string>): stri
     "same findings by their first linked resource's image build; the digest checks the two agree.",
     "Every million-finding export is also measured gzipped (level 6), beside the floor of reading it: Node's",
     'zlib inflating it and doing nothing else. On two cores the CLI reads a gzipped file whole on a thread',
-    'of its own, inflating and reading its records as the bytes arrive, while the calling thread tallies',
+    'of its own, inflating and reading its records as the bytes arrive, while the calling thread tallies them by id',
     "(with more cores, it is cut into blocks read on the others; see docs/sources.md). The low world's NDJSON is also cut into",
     'four gzipped parts (a folder of report parts, read a file per thread), beside the floors of inflating',
     'the parts one after another and all at once.',
@@ -437,6 +468,7 @@ export const renderReport = (res: Results, targets: ReadonlyArray<string>): stri
     )
   }
   lines.push(...highCardinalityGroups, '')
+  lines.push(...gzipMemory, '')
   lines.push('## Targets', '', ...targets.map((t) => `- ${t}`), '')
   lines.push(...byHand, '')
   if (res.notes.length > 0) lines.push('## Notes', '', ...res.notes.map((n) => `- ${n}`), '')
