@@ -151,9 +151,10 @@ export interface ReadOptions extends InspectorMappingOptions {
   readonly fileThreads?: boolean
   /**
    * Where a split read, or gzipped files read a file per thread, put their counted findings as
-   * ids (with their locations when `locate`), instead of handing them out as objects: the batches then hold only the findings read
-   * otherwise, and the report is the same. Used only when {@link ReadOptions.findingArns} is
-   * `false`; the sink takes findings in the order they would have been handed out.
+   * ids (with their locations when `locate`), instead of handing them out as objects: the
+   * batches then hold only the findings read otherwise, and the report is the same. Used only
+   * when {@link ReadOptions.findingArns} is `false`; the sink takes findings in the order they
+   * would have been handed out.
    */
   readonly into?: FindingIdSink
   /** Globs a directory's files must match to be read (default: every file); named files are always read. */
