@@ -6,7 +6,7 @@ import { type Finding, severities } from '@scantally/core'
 import { fixCodes } from '@scantally/core/internal'
 import test from 'ava'
 import fc from 'fast-check'
-import { formats, gensArb, pipelineOf, tempDir } from './exports.test.util.js'
+import { formats, gensArb, inspectorNdjson, pipelineOf, tempDir } from './exports.test.util.js'
 import type { FindingIdSink } from './FindingIdSink.js'
 import { type ReadOptions, readFindingBatches } from './ReadFindings.js'
 import { type RecordLocation, recordLocation } from './RecordLocation.js'
@@ -213,28 +213,15 @@ testProp(
 test('gzipped parts read a file per thread put every counted finding into the sink', async (t) => {
   const root = await tempDir()
   try {
-    const line = (i: number): string =>
-      JSON.stringify({
-        awsAccountId: String(100000000000 + (i % 7)),
-        severity: ['LOW', 'HIGH', 'CRITICAL'][i % 3],
-        status: i % 11 === 0 ? 'CLOSED' : 'ACTIVE',
-        findingArn: `arn:aws:inspector2:us-east-1:111111111111:finding/${i}`,
-        packageVulnerabilityDetails: { vulnerabilityId: `CVE-2024-${i % 50}` },
-        resources: [
-          { tags: { Ec2ImageBuilderArn: `arn:aws:imagebuilder:us-east-1:1:image/app/1.0.${i % 13}/1` } },
-        ],
-      })
-    const part = (from: number, to: number): Buffer =>
-      gzipSync(Array.from({ length: to - from }, (_, k) => line(from + k)).join('\n'))
     const paths = [join(root, 'part-0.json.gz'), join(root, 'part-1.json.gz')]
-    await writeFile(paths[0] as string, part(0, 3000))
-    await writeFile(paths[1] as string, part(2000, 5000))
+    await writeFile(paths[0] as string, gzipSync(inspectorNdjson(3000)))
+    await writeFile(paths[1] as string, gzipSync(inspectorNdjson(3000, 2000)))
     const read: ReadOptions = { findingArns: false, fileThreads: true }
     const one = await readKept(paths, { ...read, workers: 1 })
     const each = await readKept(paths, { ...read, workers: 2 })
     t.is(one.sunk, 0)
-    // 5,000 distinct findings, one in eleven closed.
-    t.is(each.kept.length, 5000 - Math.ceil(5000 / 11))
+    // 5,000 distinct findings, the 1,000 in both parts counted once.
+    t.is(each.kept.length, 5000)
     t.is(each.sunk, each.kept.length)
     t.deepEqual(each.result, one.result)
     t.deepEqual(each.kept, one.kept)

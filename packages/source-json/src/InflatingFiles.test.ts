@@ -7,7 +7,7 @@ import type { Finding } from '@scantally/core'
 import test from 'ava'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
-import { formats, gensArb, tempDir } from './exports.test.util.js'
+import { formats, gensArb, inspectorNdjson, tempDir } from './exports.test.util.js'
 import { FindingArnSet } from './FindingArnSet.js'
 import { InflatingFiles, readInflatingFile } from './InflatingFiles.js'
 import { collectFindings } from './ReadFindings.js'
@@ -87,35 +87,14 @@ testProp(
   { numRuns: 10 },
 )
 
-// `n` Inspector findings as NDJSON with distinct ARNs, finding `i` of account `i % 7`.
-const ndjson = (n: number, first = 0): string => {
-  let text = ''
-  for (let i = first; i < first + n; i++) {
-    const account = String(100000000000 + (i % 7))
-    text += `${JSON.stringify({
-      awsAccountId: account,
-      severity: ['LOW', 'HIGH', 'CRITICAL'][i % 3],
-      status: 'ACTIVE',
-      findingArn: `arn:aws:inspector2:us-east-1:${account}:finding/${i}`,
-      packageVulnerabilityDetails: { vulnerabilityId: `CVE-2024-${i % 50}` },
-      resources: [
-        {
-          tags: { Ec2ImageBuilderArn: `arn:aws:imagebuilder:us-east-1:${account}:image/app/1.0.${i % 13}/1` },
-        },
-      ],
-    })}\n`
-  }
-  return text
-}
-
 test('a file read ahead pauses at its bound and loses nothing while the files before it are read', async (t) => {
   const root = await tempDir()
   try {
     const paths = [join(root, 'a.ndjson.gz'), join(root, 'b.ndjson.gz'), join(root, 'c.ndjson.gz')]
     // The second file repeats the first's last 500 findings: counted once, from the first.
-    await writeFile(paths[0] as string, gzipSync(ndjson(3000)))
-    await writeFile(paths[1] as string, gzipSync(ndjson(4000, 2500)))
-    await writeFile(paths[2] as string, gzipSync(ndjson(2000, 10000)))
+    await writeFile(paths[0] as string, gzipSync(inspectorNdjson(3000)))
+    await writeFile(paths[1] as string, gzipSync(inspectorNdjson(4000, 2500)))
+    await writeFile(paths[2] as string, gzipSync(inspectorNdjson(2000, 10000)))
     // A bound of one byte: every batch waits to be taken before the next is read.
     const files = new InflatingFiles(
       paths.map((path, index) => ({ index, path })),
@@ -166,8 +145,8 @@ test('a file whose gzip data breaks is read on from where its thread stopped, an
   try {
     const good = join(root, 'a.ndjson.gz')
     const bad = join(root, 'b.ndjson.gz')
-    await writeFile(good, gzipSync(ndjson(2000)))
-    const gz = gzipSync(ndjson(2000, 5000))
+    await writeFile(good, gzipSync(inspectorNdjson(2000)))
+    const gz = gzipSync(inspectorNdjson(2000, 5000))
     await writeFile(bad, gz.subarray(0, Math.floor(gz.length * 0.6)))
     for (const policy of ['strict', 'skip'] as const) {
       const one = await collectFindings([good, bad], { policy })()

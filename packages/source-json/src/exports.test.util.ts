@@ -464,6 +464,27 @@ export const csvFormats: ReadonlyArray<Format> = [
   },
 ]
 
+/** `n` Inspector findings as NDJSON from finding `first` on, distinct ARNs, finding `i` of account `i % 7`. */
+export const inspectorNdjson = (n: number, first = 0): string => {
+  let text = ''
+  for (let i = first; i < first + n; i++) {
+    const account = String(100000000000 + (i % 7))
+    text += `${JSON.stringify({
+      awsAccountId: account,
+      severity: ['LOW', 'HIGH', 'CRITICAL'][i % 3],
+      status: 'ACTIVE',
+      findingArn: `arn:aws:inspector2:us-east-1:${account}:finding/${i}`,
+      packageVulnerabilityDetails: { vulnerabilityId: `CVE-2024-${i % 50}` },
+      resources: [
+        {
+          tags: { Ec2ImageBuilderArn: `arn:aws:imagebuilder:us-east-1:${account}:image/app/1.0.${i % 13}/1` },
+        },
+      ],
+    })}\n`
+  }
+  return text
+}
+
 /** A fresh temporary directory. */
 export const tempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'scantally-source-json-'))
 
