@@ -508,12 +508,24 @@ function stringValue(p: i32): i32 {
   return p
 }
 
+// While a run walks records, a kept key string is interned only once its record is counted
+// (see `keyId`): with hundreds of thousands of image builds, each look-up is a few cache misses,
+// and about a fifth of an export's records are not counted (not active, no image linkage).
+let deferInterning = false
+// The id word of a kept key string not interned yet.
+const NOT_INTERNED: i32 = -3
+
+// The id of the kept key string [s, e), or NOT_INTERNED while a run defers interning.
+@inline function keptId(s: i32, e: i32): i32 {
+  return deferInterning ? NOT_INTERNED : intern(s, e)
+}
+
 // Stores the key string [s, e) at word w of `set`: start, end, interned id (none for a key the
 // reader does not keep: interning is what costs with many distinct values), ascii.
 @inline function keepString(set: i32, w: i32, s: i32, e: i32, ascii: i32): void {
   put(set, w, s)
   put(set, w + 1, e)
-  put(set, w + 2, (keptKeys & keyBit(w)) != 0 ? intern(s, e) : -1)
+  put(set, w + 2, (keptKeys & keyBit(w)) != 0 ? keptId(s, e) : -1)
   put(set, w + 3, ascii)
 }
 
@@ -648,7 +660,7 @@ function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
   for (let i = vs; ok && i < ve; i++) ok = isDigit(<i32>load<u8>(i))
   put(set, W_ACCOUNT, ok ? vs : -1)
   put(set, W_ACCOUNT + 1, ve)
-  put(set, W_ACCOUNT + 2, ok ? intern(vs, ve) : -1)
+  put(set, W_ACCOUNT + 2, ok ? keptId(vs, ve) : -1)
   return p
 }
 
@@ -847,12 +859,14 @@ function imageScan(x: i32): i32 {
   return OUTCOME_COUNTED
 }
 
-// The interned id of the finding's string at its word f, for a run: -1 when absent, -2 when
-// present but not interned (then the run stops there, and the record goes the way that decodes
-// it).
+// The interned id of the finding's string at its word f, for a run, interned now if the walk
+// deferred it: -1 when absent, -2 when present but not interned (then the run stops there, and
+// the record goes the way that decodes it).
 @inline function keyId(f: i32): i32 {
-  if (load<i32>(finding(f)) < 0) return -1
-  const id = load<i32>(finding(f + 2))
+  const s = load<i32>(finding(f))
+  if (s < 0) return -1
+  let id = load<i32>(finding(f + 2))
+  if (id == NOT_INTERNED) id = intern(s, load<i32>(finding(f + 1)))
   return id < 0 ? -2 : id
 }
 
@@ -884,6 +898,7 @@ function mayBeWrapper(p: i32): bool {
 export function run(p: i32, inputEnd: i32, complete: bool, stopAt: i32, inArray: bool): i32 {
   end = inputEnd
   eof = complete
+  deferInterning = true
   let counted = 0
   let read = 0
   let notActive = 0
@@ -942,6 +957,7 @@ export function run(p: i32, inputEnd: i32, complete: bool, stopAt: i32, inArray:
   store<i32>(result(R_RUN_NO_LINKAGE), noLinkage)
   store<i32>(result(R_RUN_AFTER_RECORD), after)
   store<i32>(result(R_RUN_COUNTED), counted)
+  deferInterning = false
   return p
 }
 
