@@ -24,6 +24,11 @@ export interface Command {
   readonly program: string
   readonly args: ReadonlyArray<string>
   readonly stdin?: string
+  /**
+   * For a command that runs until stopped (a server): its time is taken when its standard output
+   * first holds this text, then it is stopped with SIGINT, as Ctrl-C would, and must exit cleanly.
+   */
+  readonly until?: string
 }
 
 /**
@@ -60,20 +65,31 @@ export const run = (command: Command): Promise<Run> => {
     const started = performance.now()
     const child = spawn(file, argv, {
       stdio: [command.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      // A group of its own, so that SIGINT reaches the measured program under /usr/bin/time
+      // (which ignores it while it waits, then reports).
+      detached: command.until !== undefined,
     })
     const out: Buffer[] = []
     const err: Buffer[] = []
-    child.stdout?.on('data', (b: Buffer) => out.push(b))
+    let reached: number | undefined
+    child.stdout?.on('data', (b: Buffer) => {
+      out.push(b)
+      const until = command.until
+      if (until === undefined || reached !== undefined) return
+      if (!Buffer.concat(out).toString('utf8').includes(until)) return
+      reached = performance.now() - started
+      process.kill(-(child.pid as number), 'SIGINT')
+    })
     child.stderr?.on('data', (b: Buffer) => err.push(b))
     if (command.stdin !== undefined) child.stdin?.end(command.stdin)
     child.on('error', reject)
     child.on('close', (code) => {
-      const ms = performance.now() - started
+      const ms = reached ?? performance.now() - started
       const stderr = Buffer.concat(err).toString('utf8')
-      if (code !== 0) {
+      if (code !== 0 || (command.until !== undefined && reached === undefined)) {
         reject(
           new Error(
-            `${command.program} ${command.args.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`,
+            `${command.program} ${command.args.join(' ')} exited with ${code}${reached === undefined && command.until !== undefined ? ` before printing "${command.until}"` : ''}: ${stderr.slice(-2000)}`,
           ),
         )
         return

@@ -87,6 +87,13 @@ const aggregateCommand = (
   ],
 })
 
+// `scantally serve` on a file, timed until it listens (then stopped as Ctrl-C would).
+const serveCommand = (path: string): Command => ({
+  program: 'node',
+  args: [cli, 'serve', '--host', '127.0.0.1', '--port', '0', path],
+  until: 'listening on',
+})
+
 const contenders = (ds: Dataset): ReadonlyArray<Contender> => {
   const big = ds.findings >= 1_000_000
   const aggregate = (workers: number): Command => aggregateCommand(ds.path, workers)
@@ -219,6 +226,30 @@ const measure = async (ds: Dataset, input: string, cs: ReadonlyArray<Contender>)
   }
 }
 
+// `serve` loading a file until it listens, beside `aggregate` on the same file in the same rounds:
+// what a service waits for before its first answer.
+const serveInputs: Array<string> = []
+const measureServe = async (ds: Dataset, input: string): Promise<void> => {
+  const served = `${input}, loaded by serve`
+  serveInputs.push(served)
+  await measure(ds, served, [
+    {
+      name: 'scantally serve (CLI, until listening)',
+      kind: 'scantally',
+      runs,
+      command: serveCommand(ds.path),
+      digest: undefined,
+    },
+    {
+      name: `scantally aggregate (CLI, ${cores} threads)`,
+      kind: 'scantally',
+      runs,
+      command: aggregateCommand(ds.path, cores),
+      digest: undefined,
+    },
+  ])
+}
+
 const gzipInputs: Array<{ readonly input: string; readonly plain: string }> = []
 let byBuildInput: string | undefined
 for (const { findings, shape } of worlds)
@@ -268,6 +299,7 @@ for (const { findings, shape } of worlds)
             }),
           ),
       ])
+      await measureServe(ds, input)
     }
     // The gzip copy of every million-finding export, of every world, NDJSON and one document.
     if (findings >= 1_000_000) {
@@ -286,6 +318,7 @@ for (const { findings, shape } of worlds)
           digest: undefined,
         },
       ])
+      if (shape.name === 'high' && layout === 'ndjson') await measureServe(gz, gzInput)
     }
   }
 
@@ -396,6 +429,13 @@ if (partsMeasured) {
   const atOnce = find(partsInput, 'baseline: gunzip only, the parts at once')
   targets.push(
     `${partsInput}: the CLI takes ${show(ratio(serial, cli))} the time of inflating the parts one after another and ${show(ratio(atOnce, cli))} the time of inflating them all at once, doing nothing else (the CLI inflates ${cores} parts at once, on the cores that also read their records)`,
+  )
+}
+for (const served of serveInputs) {
+  const serve = find(served, 'scantally serve')
+  const aggregate = find(served, `scantally aggregate (CLI, ${cores}`)
+  targets.push(
+    `${served}: \`scantally serve\` listens after ${show(ratio(aggregate, serve))} the time \`scantally aggregate\` takes on the same file (target ≤ 1.25×); peak RSS ${((serve?.rss ?? 0) / 1e6).toFixed(0)} MB (target ≤ 350 MB)`,
   )
 }
 if (memory !== undefined)
