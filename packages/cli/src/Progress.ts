@@ -6,6 +6,7 @@
  */
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { decodedSize } from '@scantally/source-json'
 import type { Io } from './Io.js'
 import { formatBytes, formatCount } from './Summary.js'
 
@@ -75,11 +76,14 @@ export const progressOf = async (
 
 /**
  * Total bytes of the inputs, for the progress bar and estimates (stdin and remote inputs count as
- * unknown, 0).
+ * unknown, 0). With `inflated`, a gzipped file counts as the size its trailer records (see
+ * source-json's `decodedSize`), for room made ahead of what a read will hold.
  *
  * @category utils
  */
-export const inputBytes = async (inputs: ReadonlyArray<string>): Promise<number> => {
+export const inputBytes = async (inputs: ReadonlyArray<string>, inflated = false): Promise<number> => {
+  const sizeOf = async (path: string, size: number): Promise<number> =>
+    inflated ? await decodedSize(path) : size
   let total = 0
   for (const input of inputs) {
     if (input === '-') continue
@@ -87,10 +91,11 @@ export const inputBytes = async (inputs: ReadonlyArray<string>): Promise<number>
       const s = await stat(input)
       if (s.isDirectory()) {
         for (const name of await readdir(input)) {
-          const child = await stat(join(input, name)).catch(() => undefined)
-          if (child?.isFile()) total += child.size
+          const path = join(input, name)
+          const child = await stat(path).catch(() => undefined)
+          if (child?.isFile()) total += await sizeOf(path, child.size)
         }
-      } else total += s.size
+      } else total += await sizeOf(input, s.size)
     } catch {
       // Unreadable inputs are reported by the reader, with their name.
     }

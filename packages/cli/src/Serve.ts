@@ -158,7 +158,7 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
 
   const started = io.now()
   const progress = await progressOf(io, inputs, false)
-  const loading = startLoad(await inputBytes(inputs))
+  const loading = startLoad(await inputBytes(inputs, true))
   // Located records: ListImageScanFindings serves each finding whole, read back from its export.
   const source = await openInputs(
     inputs,

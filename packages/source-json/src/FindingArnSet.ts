@@ -119,8 +119,12 @@ export class FindingArnSet {
    */
   reserve(n: number): void {
     const each = Math.ceil(n / SHARDS)
-    for (let s = 0; s < SHARDS; s++)
-      while (each * 4 > ((this.tables[s] as Uint32Array).length / WORDS) * 3) this.grow(s)
+    for (let s = 0; s < SHARDS; s++) {
+      let slots = (this.tables[s] as Uint32Array).length / WORDS
+      while (each * 4 > slots * 3) slots *= 2
+      // Once, to the size needed: doubling step by step would rehash every step.
+      if (slots * WORDS > (this.tables[s] as Uint32Array).length) this.grow(s, slots * WORDS)
+    }
   }
 
   /** Empties the set and lets its tables go, for a set whose read is over. */
@@ -186,9 +190,9 @@ export class FindingArnSet {
     }
   }
 
-  private grow(s: number): void {
+  private grow(s: number, words = (this.tables[s] as Uint32Array).length * 2): void {
     const old = this.tables[s] as Uint32Array
-    const t = new Uint32Array(old.length * 2)
+    const t = new Uint32Array(words)
     for (let o = 0; o < old.length; o += WORDS)
       if (old[o + 3] !== 0)
         FindingArnSet.insert(

@@ -185,6 +185,40 @@ export async function* readUnchanged(
 export const likelyFindings = (bytes: number): number => Math.floor(bytes / 4096)
 
 /**
+ * At most this many findings are made room for ahead (a de-duplication table of 64 MiB).
+ *
+ * @category utils
+ */
+export const maxReserved = 3 << 20
+
+/**
+ * The bytes a file holds once decoded, as far as it tells, for room made ahead of a read: a
+ * gzipped file's size as its last member's trailer records it (modulo 2^32, so a low guess for a
+ * file of several members or over 4 GiB inflated), never less than the file's own; else the
+ * file's size; 0 when it cannot be read (the read reports that).
+ *
+ * @category utils
+ */
+export const decodedSize = async (path: string): Promise<number> => {
+  const file = await open(path, 'r').catch(() => undefined)
+  if (file === undefined) return 0
+  try {
+    const { size } = await file.stat()
+    if (size < 18) return size
+    const head = Buffer.alloc(2)
+    const tail = Buffer.alloc(4)
+    await file.read(head, 0, 2, 0)
+    if (head[0] !== 0x1f || head[1] !== 0x8b) return size
+    await file.read(tail, 0, 4, size - 4)
+    return Math.max(size, tail.readUInt32LE(0))
+  } catch {
+    return 0
+  } finally {
+    await file.close()
+  }
+}
+
+/**
  * The message of anything thrown by Node's I/O.
  *
  * @category utils

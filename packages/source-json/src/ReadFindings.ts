@@ -52,7 +52,16 @@ import type { FindingIdSink } from './FindingIdSink.js'
 import { fileFormat, formatsTried, sniffStream } from './Format.js'
 import { inflatedStream } from './InflatedStream.js'
 import { type InflatingFile, InflatingFiles, readInflatingFile } from './InflatingFiles.js'
-import { decodedBytes, errorText, type Input, listInputs, type ResumeAt } from './Input.js'
+import {
+  decodedBytes,
+  decodedSize,
+  errorText,
+  type Input,
+  likelyFindings,
+  listInputs,
+  maxReserved,
+  type ResumeAt,
+} from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordKind, recordProjection } from './Record.js'
 import { type ExportFile, noteLocation } from './RecordLocation.js'
@@ -497,6 +506,10 @@ async function* readStreamPhase(
       sniffed.format === 'rowsCsv' ? csvRowItems(sniffed.bytes) : ndjsonRowItems(sniffed.bytes),
       records,
     )
+  // A gzipped file's findings are de-duplicated as they come: room is made for as many as its
+  // inflated size likely holds, so that the set does not rehash while the read is the busiest.
+  if (records.gzipped && input.path !== undefined && from === undefined)
+    ctx.seen.reserve(ctx.seen.count + Math.min(likelyFindings(await decodedSize(input.path)), maxReserved))
   // A stream that cannot be cut as a file is (gzip, standard input, an object) is cut as it
   // arrives, when there are threads to read it on; a gzipped file with a thread of its own is
   // read there.

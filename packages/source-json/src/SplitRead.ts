@@ -21,7 +21,7 @@ import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
 import type { FindingIdSink } from './FindingIdSink.js'
 import { FindingDecoder, FindingEncoder, type SharedStrings, WORDS_PER_FINDING } from './FindingWords.js'
-import { changedWhileRead, likelyFindings } from './Input.js'
+import { changedWhileRead, likelyFindings, maxReserved } from './Input.js'
 import {
   type Arrival,
   ChainPosition,
@@ -168,9 +168,6 @@ const pieceStarts = (threads: number): ReadonlyArray<number> => {
     out.push(at)
   }
 }
-
-// At most this many findings are made room for ahead (a table of 64 MiB).
-const maxReserved = 3 << 20
 
 // -------------------------------------------------------------------------------------
 // reading
