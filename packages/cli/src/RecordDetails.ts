@@ -51,17 +51,22 @@ export interface RecordDetailsBuilder {
 // -------------------------------------------------------------------------------------
 
 /**
- * A new builder, copies going to a temporary file in `spool`. Row `i` is the `i`th finding added.
+ * A new builder, copies going to a temporary file in `spool`, with room for `expected` rows
+ * (it grows past them). Row `i` is the `i`th finding added.
  *
  * @category constructors
  */
-export const makeRecordDetails = (spool: RecordSpool = new RecordSpool()): RecordDetailsBuilder => {
+export const makeRecordDetails = (
+  spool: RecordSpool = new RecordSpool(),
+  expected = 1024,
+): RecordDetailsBuilder => {
   const files: Array<ExportFile> = []
   const fileIds = new Map<ExportFile, number>()
   // Per row: 0 none, k > 0 file k - 1, -1 the spool; the offset and length there.
-  let space = new Int32Array(1024)
-  let offset = new Float64Array(1024)
-  let length = new Uint32Array(1024)
+  const room = Math.max(1024, expected)
+  let space = new Int32Array(room)
+  let offset = new Float64Array(room)
+  let length = new Uint32Array(room)
   let rows = 0
   const addAt = (at: RecordLocation | undefined): void => {
     if (rows === space.length) {

@@ -263,14 +263,15 @@ const openAccessLog = async (
 // the `sink` as ids of the index's dictionaries (no object per finding); the rest come as
 // findings. Only the frozen structures outlive this: the builders' lookup tables are dropped with it.
 const startLoad = (bytes: number) => {
-  // Room for a combination per finding the files likely hold, so that the index does not rehash
-  // while the chaining thread is the busiest; at most 2^20 (42 MB of columns and slots), so that
-  // a wrong guess costs a bounded amount.
-  const index = makeBuilder({ dedupe: false, expectedRows: Math.min(likelyFindings(bytes), 1 << 20) })
+  // Room for a combination (and a record's place) per finding the inflated files likely hold, so
+  // that the index does not rehash while the chaining thread is the busiest; at most 2^20 (42 MB
+  // of columns and slots, 16 MB of places), so that a wrong guess costs a bounded amount.
+  const expected = Math.min(likelyFindings(bytes), 1 << 20)
+  const index = makeBuilder({ dedupe: false, expectedRows: expected })
   const b = {
     index,
     store: makeScanFindingStoreBuilder({ index }),
-    details: makeRecordDetails(),
+    details: makeRecordDetails(undefined, expected),
     fromRows: 0,
     findings: 0,
   }
