@@ -2,7 +2,7 @@
 // fraction of the time of the hundred-odd modules they are built from, which every run of the
 // command (and every reader thread) pays before it reads a byte. The walker's WebAssembly sits
 // next to them, where both look for it.
-import { copyFileSync, mkdirSync } from 'node:fs'
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
@@ -10,6 +10,9 @@ const at = (path) => fileURLToPath(new URL(path, import.meta.url))
 const sourceJson = at('../node_modules/@scantally/source-json/dist/')
 const out = at('../dist/bundle/')
 
+// Afresh: chunks are named by their hash, so those of earlier builds would stay beside the new
+// ones (and go into a package packed from this checkout).
+rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 const common = {
   bundle: true,
