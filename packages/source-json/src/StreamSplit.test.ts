@@ -7,7 +7,7 @@ import type { Finding } from '@scantally/core'
 import test from 'ava'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
-import { formats, gensArb, pipelineOf, tempDir } from './exports.test.util.js'
+import { formats, gensArb, inspectorLine, pipelineOf, tempDir } from './exports.test.util.js'
 import { collectFindings, type ReadOptions, readFindings } from './ReadFindings.js'
 import { recordLocation } from './RecordLocation.js'
 import {
@@ -86,25 +86,14 @@ for (const format of formats) {
   )
 }
 
-// `n` Inspector findings as NDJSON, distinct ARNs (every record counted, record i as finding i).
+// `n` Inspector findings as NDJSON (every record counted, record i as finding i), record `invalidAt` of
+// an unknown severity, with where each record starts.
 const ndjson = (n: number, invalidAt = -1): { text: string; starts: Array<number> } => {
   const starts: Array<number> = []
   let text = ''
   for (let i = 0; i < n; i++) {
     starts.push(Buffer.byteLength(text))
-    const account = String(100000000000 + (i % 7))
-    text += `${JSON.stringify({
-      awsAccountId: account,
-      severity: i === invalidAt ? 'SEVERE' : ['LOW', 'HIGH', 'CRITICAL'][i % 3],
-      status: 'ACTIVE',
-      findingArn: `arn:aws:inspector2:us-east-1:${account}:finding/${i}`,
-      packageVulnerabilityDetails: { vulnerabilityId: `CVE-2024-${i % 50}` },
-      resources: [
-        {
-          tags: { Ec2ImageBuilderArn: `arn:aws:imagebuilder:us-east-1:${account}:image/app/1.0.${i % 13}/1` },
-        },
-      ],
-    })}\n`
+    text += i === invalidAt ? inspectorLine(i, 'SEVERE') : inspectorLine(i)
   }
   return { text, starts }
 }

@@ -464,24 +464,30 @@ export const csvFormats: ReadonlyArray<Format> = [
   },
 ]
 
-/** `n` Inspector findings as NDJSON from finding `first` on, distinct ARNs, finding `i` of account `i % 7`. */
+/**
+ * Inspector finding `i` as an NDJSON line: a distinct ARN, account `i % 7`, and the severity given
+ * (by default one of LOW, HIGH and CRITICAL in turn).
+ */
+export const inspectorLine = (i: number, severity = ['LOW', 'HIGH', 'CRITICAL'][i % 3]): string => {
+  const account = String(100000000000 + (i % 7))
+  return `${JSON.stringify({
+    awsAccountId: account,
+    severity,
+    status: 'ACTIVE',
+    findingArn: `arn:aws:inspector2:us-east-1:${account}:finding/${i}`,
+    packageVulnerabilityDetails: { vulnerabilityId: `CVE-2024-${i % 50}` },
+    resources: [
+      {
+        tags: { Ec2ImageBuilderArn: `arn:aws:imagebuilder:us-east-1:${account}:image/app/1.0.${i % 13}/1` },
+      },
+    ],
+  })}\n`
+}
+
+/** `n` Inspector findings as NDJSON from finding `first` on (see {@link inspectorLine}). */
 export const inspectorNdjson = (n: number, first = 0): string => {
   let text = ''
-  for (let i = first; i < first + n; i++) {
-    const account = String(100000000000 + (i % 7))
-    text += `${JSON.stringify({
-      awsAccountId: account,
-      severity: ['LOW', 'HIGH', 'CRITICAL'][i % 3],
-      status: 'ACTIVE',
-      findingArn: `arn:aws:inspector2:us-east-1:${account}:finding/${i}`,
-      packageVulnerabilityDetails: { vulnerabilityId: `CVE-2024-${i % 50}` },
-      resources: [
-        {
-          tags: { Ec2ImageBuilderArn: `arn:aws:imagebuilder:us-east-1:${account}:image/app/1.0.${i % 13}/1` },
-        },
-      ],
-    })}\n`
-  }
+  for (let i = first; i < first + n; i++) text += inspectorLine(i)
   return text
 }
 
