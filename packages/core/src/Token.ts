@@ -234,8 +234,18 @@ export const fingerprintParts = (parts: Readonly<Record<string, unknown>>): Fing
     .filter((k) => parts[k] !== undefined)
     .sort()
   const texts = keys.map((k) => canonicalJson(parts[k]))
+  // Every page of a walk has the same parts: their digests are found again by a short key, a
+  // shared part named by its own digest rather than its text.
+  const memo = keys
+    .map((k, i) => {
+      const part = parts[k]
+      return `${JSON.stringify(k)}:${part instanceof CanonicalPart ? `#${part.key}` : texts[i]}`
+    })
+    .join(',')
+  const known = fingerprints.get(memo)
+  if (known !== undefined) return known
   const whole = `{${keys.map((k, i) => `${JSON.stringify(k)}:${texts[i]}`).join(',')}}`
-  return {
+  const made: Fingerprint = {
     whole: digestOf(whole),
     parts: Object.fromEntries(
       keys.map((k, i) => {
@@ -244,7 +254,15 @@ export const fingerprintParts = (parts: Readonly<Record<string, unknown>>): Fing
       }),
     ),
   }
+  if (fingerprints.size >= maxFingerprints) fingerprints.clear()
+  fingerprints.set(memo, made)
+  return made
 }
+
+// The fingerprints last made, by their parts' memo key: a bounded memo (emptied when full), since
+// requests of ever-new shapes must not hold memory.
+const fingerprints = new Map<string, Fingerprint>()
+const maxFingerprints = 1024
 
 /**
  * A value of a fingerprint's part whose canonical JSON and digest are made once, for a value

@@ -120,6 +120,30 @@ const jsonError = (text: string): string => {
   }
 }
 
+test('the Date header follows the clock from one second to the next, and back', (t) => {
+  let now = Date.UTC(2026, 0, 2, 3, 4, 5)
+  const handler = makeHandler({
+    engine: testEngine([{ awsAccountId: '111111111111', severity: 'HIGH' } as never]),
+    logger: silentLogger,
+    now: () => now,
+  })
+  const dateAt = (ms: number) => {
+    now = ms
+    return handler.handle(request('{}')).headers.date
+  }
+  const start = Date.UTC(2026, 0, 2, 3, 4, 5)
+  t.deepEqual(
+    [start, start + 999, start + 1000, Date.UTC(2027, 11, 31, 23, 59, 59, 500), start].map(dateAt),
+    [
+      'Fri, 02 Jan 2026 03:04:05 GMT',
+      'Fri, 02 Jan 2026 03:04:05 GMT',
+      'Fri, 02 Jan 2026 03:04:06 GMT',
+      'Fri, 31 Dec 2027 23:59:59 GMT',
+      'Fri, 02 Jan 2026 03:04:05 GMT',
+    ],
+  )
+})
+
 test('every answer carries a Date header of the server clock, errors included', (t) => {
   const now = Date.UTC(2026, 0, 2, 3, 4, 5)
   const handler = makeHandler({

@@ -212,6 +212,19 @@ testProp(
 )
 
 test('malformed x-amz-date values are refused', (t) => {
-  for (const s of ['20240230T000000Z', '20241301T000000Z', '2024-01-01T00:00:00Z', '20240101T000000', ''])
+  for (const s of [
+    '20240230T000000Z',
+    '20241301T000000Z',
+    '20240001T000000Z',
+    '20240100T000000Z',
+    '20240101T240000Z',
+    '20240101T006000Z',
+    '20240101T000060Z',
+    // Date.UTC reads the years 0-99 as 1900-1999.
+    '00500101T000000Z',
+    '2024-01-01T00:00:00Z',
+    '20240101T000000',
+    '',
+  ])
     t.is(parseAmzDate(s), undefined, s)
 })

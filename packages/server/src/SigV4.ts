@@ -384,8 +384,17 @@ export const parseAmzDate = (s: string): number | undefined => {
   if (m === null) return undefined
   const [, y, mo, d, h, mi, se] = m.map(Number) as [number, number, number, number, number, number, number]
   const ms = Date.UTC(y, mo - 1, d, h, mi, se)
-  // Date.UTC rolls over out-of-range fields (month 13); a real date formats back to itself.
-  return new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '') === s ? ms : undefined
+  // Date.UTC rolls over out-of-range fields (month 13) and reads years 0-99 as 1900-1999; a real
+  // date has the fields it was made of.
+  const t = new Date(ms)
+  return t.getUTCFullYear() === y &&
+    t.getUTCMonth() === mo - 1 &&
+    t.getUTCDate() === d &&
+    t.getUTCHours() === h &&
+    t.getUTCMinutes() === mi &&
+    t.getUTCSeconds() === se
+    ? ms
+    : undefined
 }
 
 /**

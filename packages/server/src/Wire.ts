@@ -136,8 +136,20 @@ export const withDate =
   (now: number) =>
   (response: WireResponse): WireResponse => ({
     ...response,
-    headers: { ...response.headers, date: new Date(now).toUTCString() },
+    headers: { ...response.headers, date: httpDate(now) },
   })
+
+// The text of the last second dated: a busy server answers many times within one.
+let datedSecond = Number.NaN
+let dateText = ''
+const httpDate = (now: number): string => {
+  const second = Math.floor(now / 1000)
+  if (second !== datedSecond) {
+    dateText = new Date(second * 1000).toUTCString()
+    datedSecond = second
+  }
+  return dateText
+}
 
 // -------------------------------------------------------------------------------------
 // utils

@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream, existsSync } from 'node:fs'
 import { readFile, rename } from 'node:fs/promises'
-import { Agent, request } from 'node:http'
+import { createConnection } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { authorizationHeader, formatAmzDate } from '@scantally/server'
@@ -265,14 +265,21 @@ export const cpuSecondsOf = async (pid: number): Promise<number | undefined> => 
 // the client
 // -------------------------------------------------------------------------------------
 
-/** A keep-alive client signing every request as one caller. */
-export const makeClient = (port: number, connections: number) => {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections })
-  const send = (caller: LoadCaller, path: string, body: unknown): Promise<Exchange> => {
+/**
+ * A keep-alive client signing every request as one caller. Each session has a socket of its own
+ * and one request on it at a time, written and read by hand (HTTP/1.1, a `content-length` body):
+ * a load client must cost less than the server it measures, and Node's `http` client spends
+ * about as much CPU per request as the server does.
+ */
+export const makeClient = (port: number) => {
+  const idle: Connection[] = []
+  const all = new Set<Connection>()
+  const send = async (caller: LoadCaller, path: string, body: unknown): Promise<Exchange> => {
     const bytes = Buffer.from(JSON.stringify(body))
     const amzDate = formatAmzDate(Date.now())
+    const host = `127.0.0.1:${port}`
     const headers = new Map([
-      ['host', `127.0.0.1:${port}`],
+      ['host', host],
       ['content-type', 'application/json'],
       ['x-amz-date', amzDate],
     ])
@@ -282,47 +289,121 @@ export const makeClient = (port: number, connections: number) => {
       { region: 'us-east-1', service: 'imagebuilder' },
       amzDate,
     )
+    const head = `POST ${path} HTTP/1.1\r\nhost: ${host}\r\ncontent-type: application/json\r\nx-amz-date: ${amzDate}\r\nauthorization: ${authorization}\r\ncontent-length: ${bytes.length}\r\n\r\n`
     const started = performance.now()
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path,
-          agent,
-          headers: { ...Object.fromEntries(headers), authorization, 'content-length': String(bytes.length) },
-        },
-        (res) => {
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8')
-            let json: Record<string, unknown> = {}
-            try {
-              json = JSON.parse(text) as Record<string, unknown>
-            } catch {
-              json = { unparsable: text.slice(0, 200) }
-            }
-            const errorType = res.headers['x-amzn-errortype']
-            resolve({
-              path,
-              body,
-              status: res.statusCode ?? 0,
-              errorType: typeof errorType === 'string' ? errorType : undefined,
-              json,
-              ms: performance.now() - started,
-            })
-          })
-          res.on('error', reject)
-        },
-      )
-      req.on('error', reject)
-      req.end(bytes)
-    })
+    let connection = idle.pop()
+    while (connection?.closed()) connection = idle.pop()
+    connection ??= await connect(port, all)
+    const reply = await connection.exchange(Buffer.concat([Buffer.from(head, 'latin1'), bytes]))
+    if (reply.keepAlive) idle.push(connection)
+    else connection.close()
+    const text = reply.body.toString('utf8')
+    let json: Record<string, unknown> = {}
+    try {
+      json = JSON.parse(text) as Record<string, unknown>
+    } catch {
+      json = { unparsable: text.slice(0, 200) }
+    }
+    return {
+      path,
+      body,
+      status: reply.status,
+      errorType: reply.headers.get('x-amzn-errortype'),
+      json,
+      ms: performance.now() - started,
+    }
   }
-  return { send, close: () => agent.destroy() }
+  return {
+    send,
+    close: () => {
+      for (const c of all) c.close()
+    },
+  }
 }
+
+interface Reply {
+  readonly status: number
+  readonly headers: ReadonlyMap<string, string>
+  readonly body: Buffer
+  readonly keepAlive: boolean
+}
+
+interface Connection {
+  readonly exchange: (request: Buffer) => Promise<Reply>
+  readonly closed: () => boolean
+  readonly close: () => void
+}
+
+const headEnd = Buffer.from('\r\n\r\n')
+
+// One socket: a request written whole, its response read by its content-length. A socket that
+// ends or fails fails the exchange in flight.
+const connect = (port: number, all: Set<Connection>): Promise<Connection> =>
+  new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port, noDelay: true })
+    let buffered: Buffer = Buffer.alloc(0)
+    let closed = false
+    let pending: { resolve: (r: Reply) => void; reject: (e: Error) => void } | undefined
+    let head: { status: number; headers: Map<string, string>; length: number; at: number } | undefined
+    const fail = (e: Error) => {
+      const p = pending
+      pending = undefined
+      p?.reject(e)
+    }
+    const parse = () => {
+      if (head === undefined) {
+        const end = buffered.indexOf(headEnd)
+        if (end < 0) return
+        const lines = buffered.toString('latin1', 0, end).split('\r\n')
+        const status = Number((lines[0] ?? '').split(' ')[1])
+        const headers = new Map<string, string>()
+        for (const line of lines.slice(1)) {
+          const colon = line.indexOf(':')
+          headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim())
+        }
+        const length = Number(headers.get('content-length'))
+        if (!Number.isInteger(length) || length < 0) {
+          fail(new Error(`a response without a content-length: ${lines[0]}`))
+          socket.destroy()
+          return
+        }
+        head = { status, headers, length, at: end + 4 }
+      }
+      if (buffered.length < head.at + head.length) return
+      const body = buffered.subarray(head.at, head.at + head.length)
+      buffered = buffered.subarray(head.at + head.length)
+      const { status, headers } = head
+      head = undefined
+      const p = pending
+      pending = undefined
+      p?.resolve({ status, headers, body, keepAlive: headers.get('connection') !== 'close' })
+    }
+    socket.on('data', (chunk: Buffer) => {
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk])
+      parse()
+    })
+    socket.on('error', (e) => fail(e))
+    socket.on('close', () => {
+      closed = true
+      all.delete(connection)
+      fail(new Error('the server closed the connection'))
+    })
+    const connection: Connection = {
+      exchange: (request) =>
+        new Promise<Reply>((res, rej) => {
+          if (closed) rej(new Error('the server closed the connection'))
+          pending = { resolve: res, reject: rej }
+          socket.write(request)
+        }),
+      closed: () => closed,
+      close: () => socket.destroy(),
+    }
+    socket.once('connect', () => {
+      all.add(connection)
+      resolve(connection)
+    })
+    socket.once('error', reject)
+  })
 
 // -------------------------------------------------------------------------------------
 // scenarios
@@ -540,7 +621,7 @@ export interface RunOptions {
 
 /** Runs the mix with `concurrency` sessions until the deadline or the request bound. */
 export const runLoad = async (options: RunOptions): Promise<Figures> => {
-  const client = makeClient(options.port, options.concurrency)
+  const client = makeClient(options.port)
   const latencies = new Float64Array(options.maxRequests + 1000)
   let count = 0
   const statuses: Record<string, number> = {}
