@@ -254,15 +254,19 @@ export const fingerprintParts = (parts: Readonly<Record<string, unknown>>): Fing
       }),
     ),
   }
-  if (fingerprints.size >= maxFingerprints) fingerprints.clear()
-  fingerprints.set(memo, made)
+  if (memo.length <= maxMemoKey) {
+    if (fingerprints.size >= maxFingerprints) fingerprints.clear()
+    fingerprints.set(memo, made)
+  }
   return made
 }
 
-// The fingerprints last made, by their parts' memo key: a bounded memo (emptied when full), since
-// requests of ever-new shapes must not hold memory.
+// The fingerprints last made, by their parts' memo key: a bounded memo (emptied when full, and
+// without the keys of long filters: at most 4 MiB of keys), since requests of ever-new shapes
+// must not hold memory.
 const fingerprints = new Map<string, Fingerprint>()
 const maxFingerprints = 1024
+const maxMemoKey = 4096
 
 /**
  * A value of a fingerprint's part whose canonical JSON and digest are made once, for a value
