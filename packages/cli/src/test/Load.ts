@@ -277,9 +277,8 @@ export const makeClient = (port: number) => {
   const send = async (caller: LoadCaller, path: string, body: unknown): Promise<Exchange> => {
     const bytes = Buffer.from(JSON.stringify(body))
     const amzDate = formatAmzDate(Date.now())
-    const host = `127.0.0.1:${port}`
     const headers = new Map([
-      ['host', host],
+      ['host', `127.0.0.1:${port}`],
       ['content-type', 'application/json'],
       ['x-amz-date', amzDate],
     ])
@@ -289,7 +288,9 @@ export const makeClient = (port: number) => {
       { region: 'us-east-1', service: 'imagebuilder' },
       amzDate,
     )
-    const head = `POST ${path} HTTP/1.1\r\nhost: ${host}\r\ncontent-type: application/json\r\nx-amz-date: ${amzDate}\r\nauthorization: ${authorization}\r\ncontent-length: ${bytes.length}\r\n\r\n`
+    // The headers signed are the headers sent.
+    const lines = [...headers, ['authorization', authorization], ['content-length', String(bytes.length)]]
+    const head = `POST ${path} HTTP/1.1\r\n${lines.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`
     const started = performance.now()
     let connection = idle.pop()
     while (connection?.closed()) connection = idle.pop()
@@ -391,7 +392,10 @@ const connect = (port: number, all: Set<Connection>): Promise<Connection> =>
     const connection: Connection = {
       exchange: (request) =>
         new Promise<Reply>((res, rej) => {
-          if (closed) rej(new Error('the server closed the connection'))
+          if (closed) {
+            rej(new Error('the server closed the connection'))
+            return
+          }
           pending = { resolve: res, reject: rej }
           socket.write(request)
         }),
