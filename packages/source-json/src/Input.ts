@@ -185,6 +185,14 @@ export async function* readUnchanged(
 export const likelyFindings = (bytes: number): number => Math.floor(bytes / 4096)
 
 /**
+ * Whether bytes begin with the gzip magic number (`1f 8b`): gzip is told from content, never
+ * from a file's name.
+ *
+ * @category utils
+ */
+export const startsWithGzipMagic = (head: Uint8Array): boolean => head[0] === 0x1f && head[1] === 0x8b
+
+/**
  * At most this many findings are made room for ahead (a de-duplication table of 64 MiB).
  *
  * @category utils
@@ -208,7 +216,7 @@ export const decodedSize = async (path: string): Promise<number> => {
     const head = Buffer.alloc(2)
     const tail = Buffer.alloc(4)
     await file.read(head, 0, 2, 0)
-    if (head[0] !== 0x1f || head[1] !== 0x8b) return size
+    if (!startsWithGzipMagic(head)) return size
     await file.read(tail, 0, 4, size - 4)
     return Math.max(size, tail.readUInt32LE(0))
   } catch {
@@ -270,7 +278,7 @@ export async function* decodedBytes(
       if (!done) await it.return?.()
     }
   }
-  if (!gzip || head[0] !== 0x1f || head[1] !== 0x8b) {
+  if (!gzip || !startsWithGzipMagic(head)) {
     yield* rest()
     return
   }

@@ -61,6 +61,7 @@ import {
   listInputs,
   maxReserved,
   type ResumeAt,
+  startsWithGzipMagic,
 } from './Input.js'
 import type { JsonScanner } from './JsonScanner.js'
 import { classifyRecord, nestedPage, recordKind, recordProjection } from './Record.js'
@@ -381,7 +382,7 @@ const startsGzipped = async (path: string): Promise<boolean> => {
     try {
       const head = Buffer.alloc(2)
       const { bytesRead } = await handle.read(head, 0, 2, 0)
-      return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b
+      return bytesRead === 2 && startsWithGzipMagic(head)
     } finally {
       await handle.close()
     }

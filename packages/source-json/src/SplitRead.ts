@@ -21,7 +21,7 @@ import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
 import type { FindingIdSink } from './FindingIdSink.js'
 import { FindingDecoder, FindingEncoder, type SharedStrings, WORDS_PER_FINDING } from './FindingWords.js'
-import { changedWhileRead, likelyFindings, maxReserved } from './Input.js'
+import { changedWhileRead, likelyFindings, maxReserved, startsWithGzipMagic } from './Input.js'
 import {
   type Arrival,
   ChainPosition,
@@ -120,7 +120,7 @@ export const planFile = (path: string, threads: number, minBytes: number): Split
     if (!s.isFile() || size < minBytes || size < 2) return undefined
     const magic = Buffer.alloc(2)
     readSync(fd, magic, 0, 2, 0)
-    if (magic[0] === 0x1f && magic[1] === 0x8b) return undefined
+    if (startsWithGzipMagic(magic)) return undefined
     const ends = planSplit(fd, size, threads)
     return ends.length === 0 ? undefined : { path, size, mtimeNs: s.mtimeNs, threads, ends }
   } finally {
