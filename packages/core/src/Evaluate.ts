@@ -140,7 +140,10 @@ export const comparator = (query: Query): ((a: Group, b: Group) => number) => {
  *
  * @category combinators
  */
-export const sortedGroups = (query: Query, counts: ReadonlyMap<string, ExtendedCounts>): Array<Group> => {
+export const sortedGroups = (
+  query: Query,
+  counts: Pick<ReadonlyMap<string, ExtendedCounts>, 'forEach' | 'keys' | 'get'>,
+): Array<Group> => {
   if (countField(query) !== undefined) {
     const groups: Array<Group> = []
     counts.forEach((c, key) => {

@@ -73,6 +73,43 @@ testProp(
   },
 )
 
+// `result` hands out the counts it holds; a finding added after it must count into copies, so a
+// result taken midway stays what it was while the later one counts everything.
+testProp(
+  'a result taken midway is left as it was; the last one counts every finding',
+  [fc.array(fc.tuple(findingArb(), fc.boolean()), { maxLength: 60 }), fc.nat(), queryArb],
+  (t, given, cut, query) => {
+    const findings = dedupe(given.map(([f]) => f))
+    const asIds = new Set(given.filter(([, ids]) => ids).map(([f]) => f))
+    const at = findings.length === 0 ? 0 : cut % (findings.length + 1)
+    const acc = rightOf(accumulate(query, undefined, { dedupe: false }))
+    const give = (f: Finding): void => {
+      const id = (k: (typeof groupKeys)[number]) => {
+        const v = k === 'accountId' ? f.awsAccountId : f[k]
+        return v === undefined ? 0 : acc.intern(k, v)
+      }
+      if (asIds.has(f))
+        acc.addIds(
+          id('accountId'),
+          id('imageBuildVersionArn'),
+          id('imagePipelineArn'),
+          id('vulnerabilityId'),
+          severities.indexOf(f.severity),
+          fixCodes.indexOf(f.fixAvailable),
+          f.exploitAvailable === 'YES',
+        )
+      else acc.add(f)
+    }
+    findings.slice(0, at).forEach(give)
+    const midway = acc.result()
+    const copy = structuredClone(midway)
+    findings.slice(at).forEach(give)
+    t.deepEqual(midway, copy)
+    t.deepEqual(midway, rightOf(allGroups(testEngine(findings.slice(0, at)), query)))
+    t.deepEqual(acc.result(), rightOf(allGroups(testEngine(findings), query)))
+  },
+)
+
 testProp(
   'without de-duplication, a pass over de-duplicated findings gives the same groups',
   [fc.array(findingArb(), { maxLength: 80 }), queryArb],

@@ -9,6 +9,7 @@ import * as Either from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { countOf } from './CombinationRow.js'
 import { addCounts, addFinding, type MutableCounts, zeroCounts } from './Counts.js'
+import { CountTable } from './CountTable.js'
 import type { ScantallyError } from './Errors.js'
 import { passes, sortedGroups, type Visibility } from './Evaluate.js'
 import { type Finding, type GroupKey, groupKeys, keyOf } from './Finding.js'
@@ -17,7 +18,7 @@ import { type FindingSource, foldSource } from './FindingSource.js'
 import type { IngestReport } from './IngestReport.js'
 import { type Caller, localCaller, visibilityOf } from './Paging.js'
 import type { Group, Query } from './Query.js'
-import { type Severity, severities } from './Severity.js'
+import { severities } from './Severity.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -171,16 +172,17 @@ export const accumulate = (
   // Per column, per id (0: absent), whether a finding with that value passes its tests.
   const passing = columnTests.map((test) => [test === undefined || test(undefined)])
   const grouped = groupKeys.indexOf(query.groupBy)
-  let byId: Array<MutableCounts | undefined> = []
+  // The grouped column's counts by id, a row of `countFields` each, in one typed array: with
+  // hundreds of thousands of groups, an object a group was a third of the chaining thread's heap.
+  const table = new CountTable()
   const handOver = (): void => {
     if (!handedOut) return
     groups = new Map([...groups].map(([key, c]) => [key, { ...c }]))
-    // A hole stays a hole: `map` skips it.
-    byId = byId.map((c) => ({ ...(c as MutableCounts) }))
     handedOut = false
   }
   const severityPasses = severities.map((s) => severityTest === undefined || severityTest(s))
   const fixPasses = fixCodes.map((f) => fixTest === undefined || fixTest(f))
+  const fixYes = fixCodes.map((f) => f === 'YES')
   const intern = (key: GroupKey, value: string): number => {
     const column = groupKeys.indexOf(key)
     const known = ids[column] as Map<string, number>
@@ -189,12 +191,13 @@ export const accumulate = (
     const list = values[column] as string[]
     list.push(value)
     known.set(value, list.length)
+    // Only a tested column's are looked at (200,000 image builds would be 1.6 MB of `true`).
     const test = columnTests[column]
-    ;(passing[column] as boolean[]).push(test === undefined || test(value))
+    if (test !== undefined) (passing[column] as boolean[]).push(test(value))
+    if (column === grouped) table.hold(list.length)
     return list.length
   }
   const addIds: FindingIds = (account, build, pipeline, vulnerability, severity, fix, exploit) => {
-    handOver()
     counted++
     const g = grouped === 0 ? account : grouped === 1 ? build : grouped === 2 ? pipeline : vulnerability
     if (g === 0 || severityPasses[severity] !== true || fixPasses[fix] !== true) return
@@ -202,12 +205,7 @@ export const accumulate = (
       const id = column === 0 ? account : column === 1 ? build : column === 2 ? pipeline : vulnerability
       if ((passing[column] as boolean[])[id] !== true) return
     }
-    let c = byId[g]
-    if (c === undefined) {
-      c = zeroCounts()
-      byId[g] = c
-    }
-    addFinding(c, severities[severity] as Severity, fixCodes[fix] === 'YES', exploit, 1)
+    table.add(g, severity, fixYes[fix] === true, exploit)
   }
 
   return Either.right({
@@ -238,11 +236,23 @@ export const accumulate = (
     counted: () => counted,
     result: () => {
       handedOut = true
-      if (byId.length === 0) return sortedGroups(query, groups)
-      const all = new Map(groups)
+      if (table.isEmpty()) return sortedGroups(query, groups)
       const keys = values[grouped] as string[]
-      byId.forEach((counts, g) => {
-        const c = counts as MutableCounts
+      const known = ids[grouped] as Map<string, number>
+      // Counted only as ids (a split read): the groups come from the table as they are sorted,
+      // without a map of them all beside it.
+      if (groups.size === 0)
+        return sortedGroups(query, {
+          forEach: (f) => table.forEach((g, c) => f(c, keys[g - 1] as string, groups)),
+          keys: () =>
+            table
+              .ids()
+              .map((g) => keys[g - 1] as string)
+              [Symbol.iterator](),
+          get: (key) => table.counts(known.get(key) as number),
+        })
+      const all = new Map(groups)
+      table.forEach((g, c) => {
         const key = keys[g - 1] as string
         const other = all.get(key)
         if (other === undefined) all.set(key, c)
