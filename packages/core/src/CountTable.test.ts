@@ -33,7 +33,9 @@ testProp(
       }
     })
     const seen: Array<[number, unknown]> = []
-    table.forEach((id, c) => seen.push([id, c]))
+    table.forEach((id, c) => {
+      seen.push([id, c])
+    })
     t.deepEqual(
       seen.map(([id]) => id),
       ids,

@@ -243,7 +243,10 @@ export const accumulate = (
       // without a map of them all beside it.
       if (groups.size === 0)
         return sortedGroups(query, {
-          forEach: (f) => table.forEach((g, c) => f(c, keys[g - 1] as string, groups)),
+          forEach: (f) =>
+            table.forEach((g, c) => {
+              f(c, keys[g - 1] as string, groups)
+            }),
           keys: () =>
             table
               .ids()
