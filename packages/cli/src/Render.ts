@@ -6,6 +6,7 @@
  */
 import type { ExtendedCounts, Group, GroupKey } from '@scantally/core'
 import { awsCountFields, countFields } from '@scantally/core/internal'
+import { indentedJson } from './IndentedJson.js'
 
 /**
  * An output format.
@@ -183,9 +184,7 @@ export function* renderJsonPieces<A>(
   items: ReadonlyArray<A>,
   entryOf: (item: A) => unknown,
 ): Generator<string> {
-  // JSON.stringify's own text of a value nested `depth` levels deep.
-  const nested = (value: unknown, depth: number) =>
-    (JSON.stringify(value, null, 4) as string).replace(/\n/g, `\n${'    '.repeat(depth)}`)
+  const nested = (value: unknown, depth: number) => indentedJson(value, depth) as string
   let opened = false
   for (const [name, value] of Object.entries(head)) {
     if (value === undefined && name !== listed) continue
