@@ -26,15 +26,20 @@ const lastSafe = 0xffffffff
  * @category model
  */
 export class CountTable {
-  // 32-bit counts until one would pass 2^32 - 1, then doubles for every row (exact to 2^53).
-  private rows: Uint32Array | Float64Array = new Uint32Array(width * 1024)
+  // 32-bit counts, until one would pass 2^32 - 1; then doubles for every row (exact to 2^53).
+  // Two fields, not one of either type, so that counting reads one kind of array.
+  private narrow = new Uint32Array(width * 1024)
+  private wide: Float64Array | undefined = undefined
   private added = false
 
   /** Makes room for row `id`. */
   hold(id: number): void {
-    if ((id + 1) * width <= this.rows.length) return
-    const capacity = Math.max(id + 1, Math.ceil((this.rows.length / width) * 1.5))
-    this.resize(capacity, this.rows instanceof Float64Array)
+    const rows = this.rows()
+    if ((id + 1) * width <= rows.length) return
+    const capacity = Math.max(id + 1, Math.ceil((rows.length / width) * 1.5)) * width
+    if (this.wide === undefined) {
+      this.narrow = grown(new Uint32Array(capacity), this.narrow)
+    } else this.wide = grown(new Float64Array(capacity), this.wide)
   }
 
   /**
@@ -42,14 +47,27 @@ export class CountTable {
    * `id`, held already.
    */
   add(id: number, severity: number, fix: boolean, exploit: boolean, n = 1): void {
-    const base = id * width
-    if ((this.rows[base + allColumn] as number) + n > lastSafe && this.rows instanceof Uint32Array)
-      this.resize(this.rows.length / width, true)
-    this.bump(base + allColumn, n)
-    this.bump(base + (severityColumns[severity] as number), n)
-    if (fix) this.bump(base + fixColumn, n)
-    if (exploit) this.bump(base + exploitColumn, n)
     this.added = true
+    const base = id * width
+    const r = this.narrow
+    if (this.wide === undefined && (r[base + allColumn] as number) + n <= lastSafe) {
+      r[base + allColumn] = (r[base + allColumn] as number) + n
+      const at = base + (severityColumns[severity] as number)
+      r[at] = (r[at] as number) + n
+      if (fix) r[base + fixColumn] = (r[base + fixColumn] as number) + n
+      if (exploit) r[base + exploitColumn] = (r[base + exploitColumn] as number) + n
+      return
+    }
+    if (this.wide === undefined) {
+      this.wide = grown(new Float64Array(this.narrow.length), this.narrow)
+      this.narrow = new Uint32Array(0)
+    }
+    const w = this.wide
+    w[base + allColumn] = (w[base + allColumn] as number) + n
+    const at = base + (severityColumns[severity] as number)
+    w[at] = (w[at] as number) + n
+    if (fix) w[base + fixColumn] = (w[base + fixColumn] as number) + n
+    if (exploit) w[base + exploitColumn] = (w[base + exploitColumn] as number) + n
   }
 
   /** Whether no finding was counted. */
@@ -59,15 +77,13 @@ export class CountTable {
 
   /** Calls `f` with each counted row's id and a fresh copy of its counts, in id order. */
   forEach(f: (id: number, counts: MutableCounts) => void): void {
-    const r = this.rows
-    for (let base = 0; base < r.length; base += width)
-      if (r[base + allColumn] !== 0) f(base / width, this.counts(base / width))
+    for (const id of this.ids()) f(id, this.counts(id))
   }
 
   /** The ids of the counted rows, in order. */
   ids(): Array<number> {
     const out: Array<number> = []
-    const r = this.rows
+    const r = this.rows()
     for (let base = 0; base < r.length; base += width) if (r[base + allColumn] !== 0) out.push(base / width)
     return out
   }
@@ -75,20 +91,20 @@ export class CountTable {
   /** A fresh copy of row `id`'s counts (all 0 when never added to). */
   counts(id: number): MutableCounts {
     const c = zeroCounts()
-    const r = this.rows
+    const r = this.rows()
     const base = id * width
     if (base < r.length)
       for (let i = 0; i < width; i++) c[countFields[i] as CountField] = r[base + i] as number
     return c
   }
 
-  private bump(at: number, n: number): void {
-    this.rows[at] = (this.rows[at] as number) + n
+  private rows(): Uint32Array | Float64Array {
+    return this.wide ?? this.narrow
   }
+}
 
-  private resize(capacity: number, wide: boolean): void {
-    const rows = wide ? new Float64Array(capacity * width) : new Uint32Array(capacity * width)
-    rows.set(this.rows)
-    this.rows = rows
-  }
+// `into` with `from` copied to its start.
+const grown = <A extends Uint32Array | Float64Array>(into: A, from: Uint32Array | Float64Array): A => {
+  into.set(from)
+  return into
 }

@@ -14,6 +14,7 @@ import {
 } from './Counts.js'
 import { groupKeys } from './Finding.js'
 import { fixCodes, type Index } from './FindingIndex.js'
+import { sortByKey } from './KeyOrder.js'
 import { type Criterion, compareKeys, type Group, type Query, type SortField } from './Query.js'
 import { severities } from './Severity.js'
 
@@ -154,6 +155,29 @@ export const sortedGroups = (
   const keys = [...counts.keys()].sort()
   if (query.sortOrder === 'DESC') keys.reverse()
   return keys.map((key) => ({ key, counts: counts.get(key) as ExtendedCounts }))
+}
+
+/**
+ * The groups of the keys at `positions` of `keys` (each key once), with the counts `countsOf`
+ * gives for a position, in the query's order: for a caller that holds its groups by position,
+ * so that no map of key to counts is made to sort them. A key order sorts the positions by
+ * their keys directly (see `sortByKey`).
+ *
+ * @category combinators
+ */
+export const sortedGroupsAt = (
+  query: Query,
+  positions: Array<number>,
+  keys: ReadonlyArray<string>,
+  countsOf: (position: number) => ExtendedCounts,
+): Array<Group> => {
+  const field = countField(query)
+  if (field === undefined) {
+    sortByKey(positions, keys)
+    if (query.sortOrder === 'DESC') positions.reverse()
+  }
+  const groups = positions.map((p): Group => ({ key: keys[p] as string, counts: countsOf(p) }))
+  return field === undefined ? groups : groups.sort(comparator(query))
 }
 
 /**

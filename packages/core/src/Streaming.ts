@@ -11,7 +11,7 @@ import { countOf } from './CombinationRow.js'
 import { addCounts, addFinding, type MutableCounts, zeroCounts } from './Counts.js'
 import { CountTable } from './CountTable.js'
 import type { ScantallyError } from './Errors.js'
-import { passes, sortedGroups, type Visibility } from './Evaluate.js'
+import { passes, sortedGroups, sortedGroupsAt, type Visibility } from './Evaluate.js'
 import { type Finding, type GroupKey, groupKeys, keyOf } from './Finding.js'
 import { type FindingIds, fixCodes } from './FindingIndex.js'
 import { type FindingSource, foldSource } from './FindingSource.js'
@@ -238,22 +238,15 @@ export const accumulate = (
       handedOut = true
       if (table.isEmpty()) return sortedGroups(query, groups)
       const keys = values[grouped] as string[]
-      const known = ids[grouped] as Map<string, number>
       // Counted only as ids (a split read): the groups come from the table as they are sorted,
       // without a map of them all beside it.
       if (groups.size === 0)
-        return sortedGroups(query, {
-          forEach: (f) =>
-            table.forEach((g, c) => {
-              f(c, keys[g - 1] as string, groups)
-            }),
-          keys: () =>
-            table
-              .ids()
-              .map((g) => keys[g - 1] as string)
-              [Symbol.iterator](),
-          get: (key) => table.counts(known.get(key) as number),
-        })
+        return sortedGroupsAt(
+          query,
+          table.ids().map((g) => g - 1),
+          keys,
+          (p) => table.counts(p + 1),
+        )
       const all = new Map(groups)
       table.forEach((g, c) => {
         const key = keys[g - 1] as string
