@@ -135,33 +135,28 @@ export const comparator = (query: Query): ((a: Group, b: Group) => number) => {
 }
 
 /**
- * The groups of a map of counts by key, in the query's order. A key order sorts the keys alone
- * with the built-in string order (UTF-16 code units, as `compareKeys`), several times faster
- * than a comparator over hundreds of thousands of groups; keys are distinct, so no tie is left.
+ * The groups of a map of counts by key, in the query's order (see {@link sortedGroupsAt}).
  *
  * @category combinators
  */
-export const sortedGroups = (
-  query: Query,
-  counts: Pick<ReadonlyMap<string, ExtendedCounts>, 'forEach' | 'keys' | 'get'>,
-): Array<Group> => {
-  if (countField(query) !== undefined) {
-    const groups: Array<Group> = []
-    counts.forEach((c, key) => {
-      groups.push({ key, counts: c })
-    })
-    return groups.sort(comparator(query))
-  }
-  const keys = [...counts.keys()].sort()
-  if (query.sortOrder === 'DESC') keys.reverse()
-  return keys.map((key) => ({ key, counts: counts.get(key) as ExtendedCounts }))
+export const sortedGroups = (query: Query, counts: ReadonlyMap<string, ExtendedCounts>): Array<Group> => {
+  const keys = [...counts.keys()]
+  const values = [...counts.values()]
+  return sortedGroupsAt(
+    query,
+    keys.map((_, p) => p),
+    keys,
+    (p) => values[p] as ExtendedCounts,
+  )
 }
 
 /**
  * The groups of the keys at `positions` of `keys` (each key once), with the counts `countsOf`
  * gives for a position, in the query's order: for a caller that holds its groups by position,
  * so that no map of key to counts is made to sort them. A key order sorts the positions by
- * their keys directly (see `sortByKey`).
+ * their keys directly (see `sortByKey`: UTF-16 code units, as `compareKeys`), several times
+ * faster than a comparator over hundreds of thousands of groups; keys are distinct, so no tie is
+ * left.
  *
  * @category combinators
  */
