@@ -11,6 +11,8 @@ import { severities } from './Severity.js'
 
 const width = countFields.length
 const column = (field: CountField): number => countFields.indexOf(field)
+// Each field's column: a record, so that a row is read by name.
+const columns = Object.fromEntries(countFields.map((f, i) => [f, i])) as Record<CountField, number>
 const allColumn = column('all')
 const fixColumn = column('fixAvailable')
 const exploitColumn = column('exploitAvailable')
@@ -90,12 +92,22 @@ export class CountTable {
 
   /** A fresh copy of row `id`'s counts (all 0 when never added to). */
   counts(id: number): MutableCounts {
-    const c = zeroCounts()
     const r = this.rows()
     const base = id * width
-    if (base < r.length)
-      for (let i = 0; i < width; i++) c[countFields[i] as CountField] = r[base + i] as number
-    return c
+    if (base >= r.length) return zeroCounts()
+    const at = (field: CountField): number => r[base + (columns[field] as number)] as number
+    // A literal of every field, as `zeroCounts` makes it: one shape for every group.
+    return {
+      all: at('all'),
+      critical: at('critical'),
+      high: at('high'),
+      medium: at('medium'),
+      low: at('low'),
+      informational: at('informational'),
+      untriaged: at('untriaged'),
+      fixAvailable: at('fixAvailable'),
+      exploitAvailable: at('exploitAvailable'),
+    }
   }
 
   private rows(): Uint32Array | Float64Array {

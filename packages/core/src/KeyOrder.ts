@@ -1,10 +1,11 @@
 /**
  * Positions of a list of strings sorted by their strings in key order (UTF-16 code units, as
- * `compareKeys` and the built-in string sort), by three-way radix quicksort: each pass looks at
- * one code unit of each key in its range, so a prefix the keys share (every image build ARN of an
- * account begins alike, for fifty-odd characters) costs one pass per character over the keys
- * that share it, not a comparison of it in every one of n·log n comparisons. Positions are sorted
- * in place of a list that names them, so no table of key to position is needed afterwards.
+ * `compareKeys` and the built-in string sort), by three-way radix quicksort: each pass splits a
+ * range of keys by one code unit, and the units every key of a range shares are passed over in
+ * one scan, so a prefix the keys share (every image build ARN of an account begins alike, for
+ * fifty-odd characters) costs one pass over them, not a comparison of it in every one of n·log n
+ * comparisons. Positions are sorted in place of a list that names them, so no table of key to
+ * position is needed afterwards.
  *
  * @module
  */
@@ -31,13 +32,26 @@ export const sortByKey = (positions: Array<number>, keys: ReadonlyArray<string>)
   // Ranges left to sort: start, end (exclusive) and the code unit their keys share up to.
   const stack: Array<number> = [0, positions.length, 0]
   while (stack.length > 0) {
-    const d = stack.pop() as number
+    let d = stack.pop() as number
     const hi = stack.pop() as number
     const lo = stack.pop() as number
     if (hi - lo <= small) {
       for (let i = lo + 1; i < hi; i++) for (let j = i; j > lo && keyAt(j - 1) > keyAt(j); j--) swap(j, j - 1)
       continue
     }
+    // Past the units every key of the range shares, in one pass that reads each key's own
+    // units in a row (a partitioning pass per shared unit would visit every key once a unit);
+    // it ends at the first key that differs at `d`.
+    const first = keyAt(lo)
+    let shared = first.length - d
+    for (let i = lo + 1; i < hi && shared > 0; i++) {
+      const k = keyAt(i)
+      const end = Math.min(shared, k.length - d)
+      let c = 0
+      while (c < end && k.charCodeAt(d + c) === first.charCodeAt(d + c)) c++
+      shared = c
+    }
+    if (shared > 0) d += shared
     // The median of three units as pivot: keys already sorted or reversed split evenly.
     const a = unitAt(keyAt(lo), d)
     const b = unitAt(keyAt((lo + hi) >>> 1), d)
