@@ -64,7 +64,7 @@ export const passes = (criteria: ReadonlyArray<Criterion>, value: string | undef
 
 /**
  * Every group of a query's answer, sorted, unpaged. Costs one pass over the index rows plus
- * O(D) per filtered dictionary and O(G log G) for the sort.
+ * O(D) per filtered dictionary and O(G log G) for the sort (see {@link sortedGroupsAt}).
  *
  * @category combinators
  */
@@ -114,11 +114,12 @@ export const evaluate = (index: Index, query: Query, visible: Visibility): Reado
     c.exploitAvailable += index.exploit[r] as number
   }
 
-  const groups: Group[] = []
+  // The groups are the dictionary's ids with counts: sorted as positions of the dictionary.
+  const counted: Array<number> = []
   acc.forEach((counts, g) => {
-    if (counts !== undefined && counts.all > 0) groups.push({ key: groupDict[g] as string, counts })
+    if (counts !== undefined && counts.all > 0) counted.push(g)
   })
-  return groups.sort(comparator(query))
+  return sortedGroupsAt(query, counted, groupDict, (g) => acc[g] as MutableCounts)
 }
 
 /**
