@@ -10,14 +10,10 @@ import { type CountField, countFields, type MutableCounts, zeroCounts } from './
 import { severities } from './Severity.js'
 
 const width = countFields.length
-const column = (field: CountField): number => countFields.indexOf(field)
-// Each field's column: a record, so that a row is read by name.
+// Each field's column in a row.
 const columns = Object.fromEntries(countFields.map((f, i) => [f, i])) as Record<CountField, number>
-const allColumn = column('all')
-const fixColumn = column('fixAvailable')
-const exploitColumn = column('exploitAvailable')
 // By index into `severities`, the column it counts in.
-const severityColumns = severities.map((s) => column(s.toLowerCase() as CountField))
+const severityColumns = severities.map((s) => columns[s.toLowerCase() as CountField])
 // A row's `all` is its largest count: while it stays within 32 bits, so do the others.
 const lastSafe = 0xffffffff
 
@@ -51,25 +47,15 @@ export class CountTable {
   add(id: number, severity: number, fix: boolean, exploit: boolean, n = 1): void {
     this.added = true
     const base = id * width
-    const r = this.narrow
-    if (this.wide === undefined && (r[base + allColumn] as number) + n <= lastSafe) {
-      r[base + allColumn] = (r[base + allColumn] as number) + n
-      const at = base + (severityColumns[severity] as number)
-      r[at] = (r[at] as number) + n
-      if (fix) r[base + fixColumn] = (r[base + fixColumn] as number) + n
-      if (exploit) r[base + exploitColumn] = (r[base + exploitColumn] as number) + n
+    if (this.wide === undefined && (this.narrow[base + columns.all] as number) + n <= lastSafe) {
+      countInto(this.narrow, base, severity, fix, exploit, n)
       return
     }
     if (this.wide === undefined) {
       this.wide = grown(new Float64Array(this.narrow.length), this.narrow)
       this.narrow = new Uint32Array(0)
     }
-    const w = this.wide
-    w[base + allColumn] = (w[base + allColumn] as number) + n
-    const at = base + (severityColumns[severity] as number)
-    w[at] = (w[at] as number) + n
-    if (fix) w[base + fixColumn] = (w[base + fixColumn] as number) + n
-    if (exploit) w[base + exploitColumn] = (w[base + exploitColumn] as number) + n
+    countInto(this.wide, base, severity, fix, exploit, n)
   }
 
   /** Whether no finding was counted. */
@@ -86,7 +72,7 @@ export class CountTable {
   ids(): Array<number> {
     const out: Array<number> = []
     const r = this.rows()
-    for (let base = 0; base < r.length; base += width) if (r[base + allColumn] !== 0) out.push(base / width)
+    for (let base = 0; base < r.length; base += width) if (r[base + columns.all] !== 0) out.push(base / width)
     return out
   }
 
@@ -113,6 +99,25 @@ export class CountTable {
   private rows(): Uint32Array | Float64Array {
     return this.wide ?? this.narrow
   }
+}
+
+// Adds `n` findings to the row at `base` of `r`. In practice always given the 32-bit rows, so
+// it stays specialised to them; the doubles come only past 2^32 - 1 findings in one group.
+const countInto = (
+  r: Uint32Array | Float64Array,
+  base: number,
+  severity: number,
+  fix: boolean,
+  exploit: boolean,
+  n: number,
+): void => {
+  const bump = (at: number): void => {
+    r[at] = (r[at] as number) + n
+  }
+  bump(base + columns.all)
+  bump(base + (severityColumns[severity] as number))
+  if (fix) bump(base + columns.fixAvailable)
+  if (exploit) bump(base + columns.exploitAvailable)
 }
 
 // `into` with `from` copied to its start.
