@@ -23,8 +23,8 @@ export const formatBytes = (n: number): string => {
 }
 
 /**
- * A count (not negative) with thousands separators, rounded (as `toLocaleString('en-US')` writes it, without
- * loading the locale data, which took 30 ms of a run's start).
+ * A count (not negative) with thousands separators, rounded, as `toLocaleString('en-US')`
+ * writes it, without loading the locale data (30 ms of a run's start).
  *
  * @category utils
  */
