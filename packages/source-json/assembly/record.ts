@@ -13,7 +13,7 @@
 // `scripts/record-layout.json`. Memory: result words from 0, the literal table from
 // LITERAL_TABLE (an offset and a length per literal, 16 bits each), the literals' bytes from
 // LITERAL_BYTES, compiled-in data from MEMORY_BASE (`--memoryBase`), the skipper's stack of
-// levels from 8192, then the interning table, its entries and their bytes, and the input after
+// levels from 8192, then the interning table and its entries, the run's findings, and the input after
 // them (`INPUT`).
 //
 // Every function takes and returns a byte address; a negative result is NEED or DECLINE and is
@@ -39,28 +39,31 @@ const MAX_DEPTH: i32 = 1000
 const STACK: i32 = 8192
 
 // Interning: group keys repeat (accounts, builds, CVEs), so each distinct one gets an id, found
-// again by its bytes in an open-addressing table, and JavaScript decodes it once. Bounded, so
-// that an export of ever-new values costs a decode each, not memory without end: room for about
-// a quarter of a million keys (an organisation's image builds), then values are not kept. Values
-// crafted to share a hash are not interned, never searched for long.
+// again in an open-addressing table, and JavaScript decodes it once. Bounded, so that an export
+// of ever-new values costs a decode each, not memory without end: room for about a quarter of a
+// million keys (an organisation's image builds), then values are not kept. Values crafted to
+// share a hash are not interned, never searched for long.
+//
+// An entry keeps no copy of its key's bytes (with 200,000 image builds those were 15 MB a
+// thread): it is known again by its length and two 64-bit hashes of its bytes, as
+// de-duplication knows a finding ARN by its fingerprint (two keys share 128 bits with probability
+// about n²/2¹²⁹). Each time an id is given, its entry records where the key's bytes are in the
+// input, so JavaScript decodes an id given by the last call from the input itself.
 const SLOTS: i32 = 1 << 19 // entry + 1, or 0 when empty; kept at most half full
 const TABLE: i32 = 16384
 // The slots in use: few distinct keys keep the table small enough to stay in cache.
 let slots: i32 = 1 << 10
-/** The interned entries, three words each: offset in the arena, length, hash. */
+/** The interned entries, ENTRY_BYTES each: first hash, second hash, length, last place in the input. */
 export const ENTRIES: i32 = TABLE + 4 * SLOTS
+const ENTRY_BYTES: i32 = 24
 const MAX_ENTRIES: i32 = 1 << 18
-/** The interned strings' bytes. */
-export const ARENA: i32 = ENTRIES + 12 * MAX_ENTRIES
-const ARENA_BYTES: i32 = 32 << 20
 const MAX_PROBES: i32 = 8
 /** Where `run` writes the findings it counted: RUN_WORDS words each, at most RUN_MAX. */
-export const RUN: i32 = ARENA + ARENA_BYTES
+export const RUN: i32 = ENTRIES + ENTRY_BYTES * MAX_ENTRIES
 const RUN_MAX: i32 = 1024
 /** Where the input starts (`WasmRecord.base`). */
 export const INPUT: i32 = RUN + RUN_WORDS * 4 * RUN_MAX
 let entries: i32 = 0
-let arenaUsed: i32 = 0
 
 // The byte addresses of the slot sets and the words of the results outside them.
 const TOP: i32 = R_TOP << 2
@@ -127,41 +130,56 @@ function same(a: i32, b: i32, n: i32): bool {
   return true
 }
 
-// A hash of the bytes [p, q) for interning, eight bytes at a time.
-function hashBytes(p: i32, q: i32): u32 {
+// The second hash of the last `hashBytes`.
+let hash2: u64 = 0
+
+// Two 64-bit hashes of the bytes [p, q), eight bytes at a time, each with its own seed,
+// multipliers and shifts: the first is returned (its low bits place the key in the table), the
+// second left in `hash2`.
+function hashBytes(p: i32, q: i32): u64 {
   let h: u64 = 0x9e3779b97f4a7c15 ^ <u64>(q - p)
+  let g: u64 = 0x2545f4914f6cdd1d + <u64>(q - p)
   let i = p
   for (; i + 8 <= q; i += 8) {
-    h = (h ^ load<u64>(i)) * 0xff51afd7ed558ccd
+    const w = load<u64>(i)
+    h = (h ^ w) * 0xff51afd7ed558ccd
     h ^= h >> 32
+    g = (g + w) * 0x9fb21c651e98df25
+    g ^= g >> 29
   }
   let tail: u64 = 0
   for (; i < q; i++) tail = (tail << 8) | <u64>load<u8>(i)
   h = (h ^ tail) * 0xc4ceb9fe1a85ec53
-  return <u32>(h ^ (h >> 29))
+  g = (g + tail) * 0xd6e8feb86659fd93
+  hash2 = g ^ (g >> 31)
+  return h ^ (h >> 29)
 }
 
-// The id of the bytes [p, q), interned now if they are new; -1 when they are not kept.
+// The id of the bytes [p, q), interned now if they are new; -1 when they are not kept. Either
+// way of giving an id records [p, q) as where its bytes are (see `WasmRecord.internedString`).
 function intern(p: i32, q: i32): i32 {
   const n = q - p
   const h = hashBytes(p, q)
+  const h2 = hash2
   const mask = slots - 1
   let i = <i32>h & mask
   for (let probes = 0; ; probes++) {
     const slot = load<i32>(TABLE + (i << 2))
     if (slot == 0) break
     if (probes == MAX_PROBES) return -1
-    const e = ENTRIES + (slot - 1) * 12
-    if (load<u32>(e, 8) == h && load<i32>(e, 4) == n && same(ARENA + load<i32>(e), p, n)) return slot - 1
+    const e = ENTRIES + (slot - 1) * ENTRY_BYTES
+    if (load<u64>(e) == h && load<u64>(e, 8) == h2 && load<i32>(e, 16) == n) {
+      store<i32>(e, p, 20)
+      return slot - 1
+    }
     i = (i + 1) & mask
   }
-  if (entries == MAX_ENTRIES || arenaUsed + n > ARENA_BYTES) return -1
-  memory.copy(ARENA + arenaUsed, p, n)
-  const e = ENTRIES + entries * 12
-  store<i32>(e, arenaUsed)
-  store<i32>(e, n, 4)
-  store<u32>(e, h, 8)
-  arenaUsed += n
+  if (entries == MAX_ENTRIES) return -1
+  const e = ENTRIES + entries * ENTRY_BYTES
+  store<u64>(e, h)
+  store<u64>(e, h2, 8)
+  store<i32>(e, n, 16)
+  store<i32>(e, p, 20)
   store<i32>(TABLE + (i << 2), entries + 1)
   entries++
   // Kept at most half full, so probe runs stay short.
@@ -175,7 +193,7 @@ function rehash(size: i32): void {
   memory.fill(TABLE, 0, size << 2)
   const mask = size - 1
   for (let k = 0; k < entries; k++) {
-    let i = <i32>load<u32>(ENTRIES + k * 12, 8) & mask
+    let i = <i32>load<u64>(ENTRIES + k * ENTRY_BYTES) & mask
     while (load<i32>(TABLE + (i << 2)) != 0) i = (i + 1) & mask
     store<i32>(TABLE + (i << 2), k + 1)
   }

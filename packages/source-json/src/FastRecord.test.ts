@@ -191,6 +191,63 @@ test('group keys beyond what the walker interns are still read exactly', (t) => 
   t.is(s.pos, s.buf.length)
 })
 
+// The walker's first hash of a key's bytes (`hashBytes` in assembly/record.ts) over 16 bytes,
+// as it stands after its two 8-byte words: two keys with the same state there share the hash.
+const mask64 = (1n << 64n) - 1n
+const hashStep = (h: bigint, word: bigint): bigint => {
+  const m = ((h ^ word) * 0xff51afd7ed558ccdn) & mask64
+  return m ^ (m >> 32n)
+}
+const seed16 = 0x9e3779b97f4a7c15n ^ 16n
+const word = (b: Buffer, at: number): bigint => b.readBigUInt64LE(at)
+
+// Two 16-byte vulnerability ids the walker's first hash cannot tell apart: the second's last
+// word undoes the difference the first word made. Found by trying first words until that last
+// word is printable ASCII without a quote or a backslash.
+const collidingIds = (): readonly [string, string] => {
+  const a = Buffer.from('CVE-2024-0000001', 'latin1')
+  const afterA = hashStep(seed16, word(a, 0))
+  const printable = (b: Buffer) => b.every((c) => c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c)
+  const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+  for (let i = 0; ; i++) {
+    let tail = ''
+    for (let k = 0, n = i; k < 4; k++, n = Math.floor(n / alnum.length)) tail += alnum[n % alnum.length]
+    const first = Buffer.from(`CVE-${tail}`, 'latin1')
+    if (first.equals(a.subarray(0, 8))) continue
+    const last = Buffer.alloc(8)
+    last.writeBigUInt64LE(afterA ^ hashStep(seed16, word(first, 0)) ^ word(a, 8))
+    if (printable(last)) return [a.toString('latin1'), Buffer.concat([first, last]).toString('latin1')]
+  }
+}
+
+test("keys that share the walker's first hash are told apart by its second", (t) => {
+  const [a, b] = collidingIds()
+  t.not(a, b)
+  const record = (id: string) =>
+    JSON.stringify({
+      awsAccountId: '111111111111',
+      imageBuildVersionArn: 'arn:aws:imagebuilder:us-east-1:111111111111:image/a/1.0.0/1',
+      severity: 'LOW',
+      packageVulnerabilityDetails: { vulnerabilityId: id },
+    })
+  const fast = new FastRecord({})
+  const read = (id: string) => {
+    const c = fastRead(fast, record(id))
+    return {
+      id: fast.ids[3] as number,
+      vulnerabilityId: c === 'declined' || c._tag !== 'Counted' ? c : c.finding.vulnerabilityId,
+    }
+  }
+  const first = read(a)
+  const second = read(b)
+  // The crafted keys do share the first hash in the walker's table (else this test proves nothing).
+  t.is(fast.internedHash(first.id), fast.internedHash(second.id))
+  t.not(first.id, second.id)
+  t.deepEqual([first.vulnerabilityId, second.vulnerabilityId], [a, b])
+  t.deepEqual(read(a), first)
+  t.deepEqual(read(b), second)
+})
+
 // What a record comes to on the fast path: declined (0), or an outcome and, for a counted
 // finding, its group keys, its severity, fix and exploit packed as `FindingWords` packs them,
 // and its ARN's fingerprint.

@@ -200,7 +200,10 @@ export class FastRecord {
     return this.walker.at
   }
 
-  /** The group key the walker interned as `id`, decoded once. */
+  /**
+   * The group key the walker interned as `id`, decoded once: on first use, `id` must be one the
+   * last `run` gave (see `WasmRecord.internedString`).
+   */
   internedString(id: number): string {
     let s = this.interned[id]
     if (s === undefined) {
@@ -213,6 +216,11 @@ export class FastRecord {
   /** The group key the walker interned as `id`, decoded anew and not kept (see `internedString`). */
   decodeInterned(id: number): string {
     return this.interned[id] ?? this.walker.internedString(id)
+  }
+
+  /** The first hash the walker keeps of interned key `id` (see `WasmRecord.internedHash`). */
+  internedHash(id: number): bigint {
+    return this.walker.internedHash(id)
   }
 
   /** A buffer in the walker's memory, for a reader that fills its own (see `WasmRecord.region`). */

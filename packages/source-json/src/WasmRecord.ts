@@ -2,7 +2,7 @@
  * The compiled record walker (`assembly/record.ts`, built to `dist/record.wasm`): one instance
  * per reader, holding a copy of the scanner's buffer in its memory, refreshed when the buffer
  * changes (once a chunk, since records are read from one buffer until it is used up), and the
- * group keys it interned.
+ * table of the group keys it interned (their hashes, not their bytes).
  *
  * @module
  */
@@ -33,7 +33,6 @@ interface Exports {
   readonly INPUT: WebAssembly.Global
   readonly RUN: WebAssembly.Global
   readonly ENTRIES: WebAssembly.Global
-  readonly ARENA: WebAssembly.Global
 }
 
 /**
@@ -179,12 +178,24 @@ export class WasmRecord {
     return c
   }
 
-  /** The interned string of id `id`, decoded from the bytes the walker kept. */
+  /**
+   * The interned string of id `id`, decoded from where its bytes were when the walker last gave
+   * that id: only an id the last `read` or `run` gave can be decoded (the walker keeps no copy
+   * of a key's bytes, and the input is replaced by the next call).
+   */
   internedString(id: number): string {
     const m = this.exports.memory.buffer
-    const entry = new Int32Array(m, (this.exports.ENTRIES.value as number) + id * 12, 2)
-    const from = (this.exports.ARENA.value as number) + (entry[0] as number)
-    return Buffer.from(m, from, entry[1] as number).toString('utf8')
+    const entry = new Int32Array(m, (this.exports.ENTRIES.value as number) + id * 24 + 16, 2)
+    return Buffer.from(m, entry[1] as number, entry[0] as number).toString('utf8')
+  }
+
+  /**
+   * The first of the two 64-bit hashes the walker knows interned key `id` by (the one that
+   * places it in the table), so that a test can check that keys it crafted to share it do.
+   */
+  internedHash(id: number): bigint {
+    const m = this.exports.memory.buffer
+    return new BigUint64Array(m, (this.exports.ENTRIES.value as number) + id * 24, 1)[0] as bigint
   }
 
   /**
