@@ -185,7 +185,7 @@ export class WasmRecord {
    */
   internedString(id: number): string {
     const m = this.exports.memory.buffer
-    const entry = new Int32Array(m, (this.exports.ENTRIES.value as number) + id * 24 + 16, 2)
+    const entry = new Int32Array(m, this.entryAt(id) + 16, 2)
     return Buffer.from(m, entry[1] as number, entry[0] as number).toString('utf8')
   }
 
@@ -194,8 +194,14 @@ export class WasmRecord {
    * places it in the table), so that a test can check that keys it crafted to share it do.
    */
   internedHash(id: number): bigint {
-    const m = this.exports.memory.buffer
-    return new BigUint64Array(m, (this.exports.ENTRIES.value as number) + id * 24, 1)[0] as bigint
+    return new BigUint64Array(this.exports.memory.buffer, this.entryAt(id), 1)[0] as bigint
+  }
+
+  // The address of interned key `id`'s entry: its first and second hash (64 bits each), then
+  // its length and where its bytes last were (32 bits each), as `intern` in assembly/record.ts
+  // writes them.
+  private entryAt(id: number): number {
+    return (this.exports.ENTRIES.value as number) + id * 24
   }
 
   /**
