@@ -1,4 +1,5 @@
 #!/usr/bin/env node
 // Committed launcher, so the command is linked at install time, before the build exists. It runs
-// the bundled command (see scripts/bundle.mjs).
+// the bundled command (see scripts/bundle.mjs), after the process's settings (src/Startup.ts).
+import '../dist/bundle/startup.js'
 import '../dist/bundle/scantally.js'

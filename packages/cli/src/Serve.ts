@@ -19,7 +19,7 @@ import {
   startServer,
   stderrLogger,
 } from '@scantally/server'
-import { type FindingIdSink, likelyFindings } from '@scantally/source-json'
+import { type FindingIdSink, likelyFindings, releaseYoungGeneration } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { noInput, parseCommandLine, wholeNumber } from './Args.js'
 import { type InputError, openInputs } from './Inputs.js'
@@ -181,6 +181,8 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   }
   const loaded = finished.right
   if (E.isLeft(loaded)) return failed(io, loaded.left)
+  // Answering, most of what is made dies young: a larger young generation collects it less often.
+  releaseYoungGeneration()
   io.stderr(renderSummary(loaded.right.report, io.now() - started))
   if (loaded.right.fromRows > 0)
     io.stderr(

@@ -7,8 +7,9 @@
  *
  * @module
  */
-import { Worker } from 'node:worker_threads'
+
 import type { CutStream, StreamPart } from './Blocks.js'
+import { readingThread } from './ReadingThread.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -54,9 +55,7 @@ export const inflatedStream = (
   blockBytes: number,
   onRaw: (bytes: number) => void,
 ): CutStream => {
-  const worker = new Worker(new URL('./RangeWorker.js', import.meta.url), {
-    workerData: { inflate: { path, chunkSize, blockBytes, ahead: partsAhead } },
-  })
+  const worker = readingThread({ inflate: { path, chunkSize, blockBytes, ahead: partsAhead } }, false)
   const arrived: Array<InflatedMessage> = []
   let broken: Error | undefined
   let wake: (() => void) | undefined

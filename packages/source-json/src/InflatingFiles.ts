@@ -15,12 +15,13 @@
  * @module
  */
 import { statSync } from 'node:fs'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { Finding, InspectorMappingOptions } from '@scantally/core'
 import { FindingDecoder } from './FindingWords.js'
 import { gunzipped, readUnchanged } from './Input.js'
 import { type DecodeOptions, PieceDecoder, pipelineResolver } from './PieceDecoder.js'
 import type { RangeBatch, RangeMessage, RangeTask } from './RangeReader.js'
+import { readingThread } from './ReadingThread.js'
 import type { StreamEnd } from './StreamSplit.js'
 
 // -------------------------------------------------------------------------------------
@@ -184,9 +185,8 @@ export class InflatingFiles {
   private start(): void {
     const n = Math.min(this.parallel, this.files.length)
     for (let j = 0; j < n; j++) {
-      const worker = new Worker(new URL('./RangeWorker.js', import.meta.url), {
-        workerData: { inflating: { read: this.read, ahead: this.ahead } satisfies InflatingRead },
-        resourceLimits: { maxYoungGenerationSizeMb: 2 },
+      const worker = readingThread({
+        inflating: { read: this.read, ahead: this.ahead } satisfies InflatingRead,
       })
       const thread: Thread = { worker, decoder: new FindingDecoder() }
       worker.on('message', (m: InflatingMessage) => {

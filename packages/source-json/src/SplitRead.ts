@@ -15,7 +15,7 @@
  * @module
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core'
 import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
@@ -42,6 +42,7 @@ import {
   rangeRecord,
   startRange,
 } from './RangeReader.js'
+import { readingThread } from './ReadingThread.js'
 import type { ExportFile } from './RecordLocation.js'
 import type { ReaderPosition } from './RecordReader.js'
 import { guessStart, recordOpening } from './RecordStarts.js'
@@ -211,12 +212,7 @@ class Pieces {
     this.fast = rangeRecord(task.read)
     this.own = this.start(0)
     this.workers = Array.from({ length: threads - 1 }, (_, w) => {
-      // A small young generation per thread: each thread's garbage is short-lived, and the
-      // default's room, taken by every thread, would cost more memory than the read itself.
-      const worker = new Worker(new URL('./RangeWorker.js', import.meta.url), {
-        workerData: { task, claims: this.claims, slot: 2 + w, ahead },
-        resourceLimits: { maxYoungGenerationSizeMb: 2 },
-      })
+      const worker = readingThread({ task, claims: this.claims, slot: 2 + w, ahead })
       // The thread's dictionary, learned as its batches arrive, in the order it sent them,
       // including those of pieces the chain passed: later batches use their strings.
       const decoder = new FindingDecoder(this.strings)

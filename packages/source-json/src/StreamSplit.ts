@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { Finding, GroupKey, InspectorMappingOptions } from '@scantally/core'
 import type { CutStream, StreamPart } from './Blocks.js'
 import { FindingDecoder, type SharedStrings } from './FindingWords.js'
@@ -30,6 +30,7 @@ import {
   sharedStringsFor,
 } from './PieceDecoder.js'
 import type { Boundary, PieceMessage, RangeTask } from './RangeReader.js'
+import { readingThread } from './ReadingThread.js'
 import type { ReaderPosition } from './RecordReader.js'
 
 // -------------------------------------------------------------------------------------
@@ -209,11 +210,7 @@ class StreamPieces {
   private start(): void {
     const blocks = { ...this.readTask(), size: 0 }
     this.workers = Array.from({ length: this.options.threads }, () => {
-      // A small young generation per thread, as for a file's split read.
-      const worker = new Worker(new URL('./RangeWorker.js', import.meta.url), {
-        workerData: { blocks, stop: this.stopFlag },
-        resourceLimits: { maxYoungGenerationSizeMb: 2 },
-      })
+      const worker = readingThread({ blocks, stop: this.stopFlag })
       // The thread's dictionary, learned from its batches in the order it sent them.
       const decoder = new FindingDecoder(this.strings)
       worker.on('message', (m: PieceMessage | ReturnedBlock) => {
