@@ -96,6 +96,11 @@ const options = {
  * @category commands
  */
 export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
+  // Answering makes short-lived garbage at a high rate, which a young generation grown during the
+  // load (as V8 grows it by default) collects less often: held through the load, it stayed at its
+  // starting size, and the server answered 4% fewer requests a second, with a p99 of 15 ms instead
+  // of 13 (by hand; the load's peak is within its target either way).
+  releaseYoungGeneration()
   const parsed = parseCommandLine(argv, options)
   if (E.isLeft(parsed)) return usageError(io, 'serve', parsed.left)
   const { values, positionals: inputs } = parsed.right
@@ -181,8 +186,6 @@ export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number
   }
   const loaded = finished.right
   if (E.isLeft(loaded)) return failed(io, loaded.left)
-  // Answering, most of what is made dies young: a larger young generation collects it less often.
-  releaseYoungGeneration()
   io.stderr(renderSummary(loaded.right.report, io.now() - started))
   if (loaded.right.fromRows > 0)
     io.stderr(

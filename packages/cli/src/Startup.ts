@@ -8,6 +8,6 @@
  */
 import { holdYoungGeneration } from '@scantally/source-json/young-generation'
 
-// A command's peak memory is its read's (see source-json's `YoungGeneration`); `serve` lets it
-// grow again once loaded.
+// A command's peak memory is its read's (see source-json's `YoungGeneration`); `serve`, whose
+// answers' garbage is short-lived, lets it grow as it starts.
 holdYoungGeneration()

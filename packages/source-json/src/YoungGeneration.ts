@@ -35,8 +35,8 @@ export const holdYoungGeneration = (): void => {
 }
 
 /**
- * Lets the young generation grow again: for a server past its load, where most of what it makes
- * dies young, and a larger young generation collects it less often.
+ * Lets the young generation grow again: for a server, whose answers make short-lived garbage at a
+ * high rate, which a larger young generation collects less often.
  *
  * @category configuration
  */
