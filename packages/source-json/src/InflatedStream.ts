@@ -7,7 +7,6 @@
  *
  * @module
  */
-
 import type { CutStream, StreamPart } from './Blocks.js'
 import { readingThread } from './ReadingThread.js'
 

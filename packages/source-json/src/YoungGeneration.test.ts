@@ -1,6 +1,6 @@
 // The young generation held through a read whose reading thread, started during it, set V8's
-// flags back: the hold is made again once the thread runs or has ended. Run in child processes, since the flags are the
-// process's, and the size is V8's configuration (a count of its pages), not a measure of time.
+// flags back: the hold is made again once the thread runs or has ended. Run in child processes,
+// since the flags are the process's; the size is V8's configuration (its pages), not a measure.
 import { execFile } from 'node:child_process'
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
