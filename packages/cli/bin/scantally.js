@@ -1,5 +1,4 @@
 #!/usr/bin/env node
 // Committed launcher, so the command is linked at install time, before the build exists. It runs
-// the bundled command (see scripts/bundle.mjs), after the process's settings (src/Startup.ts).
-import '../dist/bundle/startup.js'
+// the bundled command (see scripts/bundle.mjs).
 import '../dist/bundle/scantally.js'

@@ -30,9 +30,7 @@ const common = {
 // WebAssembly next to itself.
 await build({
   ...common,
-  // `startup` first, on its own: the launcher evaluates it before the command's code (see
-  // src/Startup.ts).
-  entryPoints: { startup: at('../dist/Startup.js'), scantally: at('../dist/bin.js') },
+  entryPoints: { scantally: at('../dist/bin.js') },
   outdir: out,
   splitting: true,
   chunkNames: '[name]-[hash]',

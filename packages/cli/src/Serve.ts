@@ -97,9 +97,9 @@ const options = {
  */
 export const serve = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
   // Answering makes short-lived garbage at a high rate, which a young generation grown during the
-  // load (as V8 grows it by default) collects less often: held through the load, it stayed at its
-  // starting size, and the server answered 4% fewer requests a second, with a p99 of 15 ms instead
-  // of 13 (by hand; the load's peak is within its target either way).
+  // load (as V8 grows it by default) collects less often: held small through the load, the server
+  // answered 4% fewer requests a second, with a p99 of 15 ms instead of 13 (by hand; the load's
+  // peak is within its target either way).
   releaseYoungGeneration()
   const parsed = parseCommandLine(argv, options)
   if (E.isLeft(parsed)) return usageError(io, 'serve', parsed.left)

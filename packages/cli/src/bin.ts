@@ -1,3 +1,4 @@
+import { holdYoungGeneration } from '@scantally/source-json'
 import { isSignalExit } from './Interrupt.js'
 import { processIo } from './Io.js'
 import { main } from './main.js'
@@ -13,6 +14,12 @@ for (const stream of [process.stdout, process.stderr])
 // lines on stderr before any answer or error of an AWS input, about SDK versions this build does
 // not use (it pins its own). Silenced unless the user set the variable either way.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
+// A command's peak memory is its read's (see source-json's `YoungGeneration`); `serve`, whose
+// answers' garbage is short-lived, lets it grow as it starts. Held here, once the command's modules
+// are loaded: loading them grows the young generation to 8 MB, and held from the process's start
+// instead (at 2 MB), grouping by image build took 3 to 4% longer, for the same peak.
+holdYoungGeneration()
 
 const code = await main(process.argv.slice(2), processIo())
 // A run stopped by a signal ends here and now: its reader threads are terminated with it.

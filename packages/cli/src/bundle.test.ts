@@ -35,15 +35,3 @@ test('a run of local exports loads no AWS SDK: the command starts without it, an
   for (const name of dynamic) for (const text of (await loadedFrom(name)).values()) sdk += awsModules(text)
   t.true(sdk > 100, `${sdk} AWS SDK modules in the chunks loaded when needed`)
 })
-
-// The modules a bundle file names in its comments, by path.
-const modules = (text: string): ReadonlyArray<string> =>
-  [...text.matchAll(/^\/\/ (\S+\.js)$/gm)].map((m) => m[1] as string)
-
-test("the launcher's first import, the process's settings, loads none of the command's modules before them", async (t) => {
-  const launcher = await readFile(fileURLToPath(new URL('../bin/scantally.js', import.meta.url)), 'utf8')
-  const imports = [...launcher.matchAll(/^import '\.\.\/dist\/bundle\/([^']+)'$/gm)].map((m) => m[1])
-  t.deepEqual(imports, ['startup.js', 'scantally.js'])
-  const loaded = [...(await loadedFrom('startup.js')).values()].flatMap(modules)
-  t.deepEqual(loaded.map((m) => m.slice(m.lastIndexOf('/') + 1)).sort(), ['Startup.js', 'YoungGeneration.js'])
-})

@@ -5,7 +5,7 @@
  * A read keeps strings (group keys, dictionaries) that outlive the young generation's collections.
  * V8 answers a high survival rate by doubling the young generation's two semi-spaces, up to 16 MB
  * each, and the process keeps those 32 MB resident to its end: with 200,000 image builds that was a
- * tenth of the peak. At a growth factor of 1 it stays at its starting size, and what survives goes
+ * tenth of the peak. At a growth factor of 1 it stays at the size it has, and what survives goes
  * to the old generation, where it would end up anyway. V8 reads the factor each time it would grow
  * the space, so it can be set while running.
  *
@@ -24,7 +24,7 @@ let held = false
 const apply = (): void => setFlagsFromString(`--semi-space-growth-factor=${held ? 1 : defaultGrowth}`)
 
 /**
- * Keeps V8's young generation at its starting size from now on, in every thread of the process:
+ * Keeps V8's young generation at the size it has from now on, in every thread of the process:
  * for a process whose peak memory is a long read's.
  *
  * @category configuration
