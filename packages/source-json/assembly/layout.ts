@@ -179,6 +179,16 @@ export const RUN_START: i32 = 9
 export const RUN_END: i32 = 10
 // Words of a finding a run counted.
 export const RUN_WORDS: i32 = 11
+// Interned entry: where its hash is (a byte offset).
+export const ENTRY_HASH: i32 = 0
+// Interned entry: where its hash2 is (a byte offset).
+export const ENTRY_HASH2: i32 = 8
+// Interned entry: where its length is (a byte offset).
+export const ENTRY_LENGTH: i32 = 16
+// Interned entry: where its place is (a byte offset).
+export const ENTRY_PLACE: i32 = 20
+// Bytes of an interned entry.
+export const ENTRY_BYTES: i32 = 24
 // Where the packed exploit starts.
 export const PACK_EXPLOIT_SHIFT: i32 = 0
 // The packed exploit's mask.

@@ -25,6 +25,7 @@ import {
   FP_FINAL_MUL_1, FP_FINAL_MUL_2, FP_FINAL_MUL_3, FP_LANE_MUL_0, FP_LANE_MUL_1, FP_LANE_MUL_2, FP_LANE_MUL_3, FP_MIX_MUL_0, FP_MIX_MUL_1,
   FP_SEED_0, FP_SEED_1, FP_SEED_2, FP_SEED_3, K_ACCOUNT, K_ARN, K_BUILD, K_DETAIL, K_DETAIL_TYPE,
   K_EC2_IMAGE_BUILDER_ARN, K_EXPLOIT, K_FINDINGS, K_FIX, K_INSPECTOR2_FINDING, K_PIPELINE, K_PVD, K_RESOURCES,
+  ENTRY_BYTES, ENTRY_HASH, ENTRY_HASH2, ENTRY_LENGTH, ENTRY_PLACE,
   K_SEVERITY, K_SOURCE, K_STATUS, K_TAGS, K_VULNERABILITY_ID, LITERAL_TABLE, MEMBER_LENGTHS, NEED,
   OUTCOME_COUNTED, OUTCOME_DECLINED, OUTCOME_NO_IMAGE_LINKAGE, OUTCOME_NOT_ACTIVE, PACK_EXPLOIT_SHIFT,
   PACK_FIX_SHIFT, PACK_SEVERITY_SHIFT, R_DETAIL_SET, R_DETAIL_TYPE_OK, R_FINDING, R_LAST_NEWLINE, R_OUTCOME,
@@ -53,9 +54,8 @@ const SLOTS: i32 = 1 << 19 // entry + 1, or 0 when empty; kept at most half full
 const TABLE: i32 = 16384
 // The slots in use: few distinct keys keep the table small enough to stay in cache.
 let slots: i32 = 1 << 10
-/** The interned entries, ENTRY_BYTES each: first hash, second hash, length, last place in the input. */
+/** The interned entries, ENTRY_BYTES each (see `internedEntry` in the layout). */
 export const ENTRIES: i32 = TABLE + 4 * SLOTS
-const ENTRY_BYTES: i32 = 24
 const MAX_ENTRIES: i32 = 1 << 18
 const MAX_PROBES: i32 = 8
 /** Where `run` writes the findings it counted: RUN_WORDS words each, at most RUN_MAX. */
@@ -168,18 +168,18 @@ function intern(p: i32, q: i32): i32 {
     if (slot == 0) break
     if (probes == MAX_PROBES) return -1
     const e = ENTRIES + (slot - 1) * ENTRY_BYTES
-    if (load<u64>(e) == h && load<u64>(e, 8) == h2 && load<i32>(e, 16) == n) {
-      store<i32>(e, p, 20)
+    if (load<u64>(e, ENTRY_HASH) == h && load<u64>(e, ENTRY_HASH2) == h2 && load<i32>(e, ENTRY_LENGTH) == n) {
+      store<i32>(e, p, ENTRY_PLACE)
       return slot - 1
     }
     i = (i + 1) & mask
   }
   if (entries == MAX_ENTRIES) return -1
   const e = ENTRIES + entries * ENTRY_BYTES
-  store<u64>(e, h)
-  store<u64>(e, h2, 8)
-  store<i32>(e, n, 16)
-  store<i32>(e, p, 20)
+  store<u64>(e, h, ENTRY_HASH)
+  store<u64>(e, h2, ENTRY_HASH2)
+  store<i32>(e, n, ENTRY_LENGTH)
+  store<i32>(e, p, ENTRY_PLACE)
   store<i32>(TABLE + (i << 2), entries + 1)
   entries++
   // Kept at most half full, so probe runs stay short.
@@ -193,7 +193,7 @@ function rehash(size: i32): void {
   memory.fill(TABLE, 0, size << 2)
   const mask = size - 1
   for (let k = 0; k < entries; k++) {
-    let i = <i32>load<u64>(ENTRIES + k * ENTRY_BYTES) & mask
+    let i = <i32>load<u64>(ENTRIES + k * ENTRY_BYTES, ENTRY_HASH) & mask
     while (load<i32>(TABLE + (i << 2)) != 0) i = (i + 1) & mask
     store<i32>(TABLE + (i << 2), k + 1)
   }

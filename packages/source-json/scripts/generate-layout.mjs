@@ -101,6 +101,14 @@ export const layout = (spec, core) => {
   }
   add('RUN_WORDS', u, 'Words of a finding a run counted.')
 
+  let e = 0
+  for (const [k, n] of entries(spec.internedEntry)) {
+    check(e % n === 0, `the interned entry's ${k} is not aligned`)
+    add(`ENTRY_${k}`, e, `Interned entry: where its ${k.toLowerCase()} is (a byte offset).`)
+    e += n
+  }
+  add('ENTRY_BYTES', e, 'Bytes of an interned entry.')
+
   let shift = 0
   for (const [k, v] of entries(spec.packing)) {
     const values = groups[k]

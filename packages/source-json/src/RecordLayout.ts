@@ -631,6 +631,41 @@ export const RUN_END = 10
 export const RUN_WORDS = 11
 
 /**
+ * Interned entry: where its hash is (a byte offset).
+ *
+ * @category layout
+ */
+export const ENTRY_HASH = 0
+
+/**
+ * Interned entry: where its hash2 is (a byte offset).
+ *
+ * @category layout
+ */
+export const ENTRY_HASH2 = 8
+
+/**
+ * Interned entry: where its length is (a byte offset).
+ *
+ * @category layout
+ */
+export const ENTRY_LENGTH = 16
+
+/**
+ * Interned entry: where its place is (a byte offset).
+ *
+ * @category layout
+ */
+export const ENTRY_PLACE = 20
+
+/**
+ * Bytes of an interned entry.
+ *
+ * @category layout
+ */
+export const ENTRY_BYTES = 24
+
+/**
  * Where the packed exploit starts.
  *
  * @category layout

@@ -9,6 +9,10 @@
 import { readFileSync } from 'node:fs'
 import type { JsonScanner } from './JsonScanner.js'
 import {
+  ENTRY_BYTES,
+  ENTRY_HASH,
+  ENTRY_LENGTH,
+  ENTRY_PLACE,
   LITERAL_BYTES,
   LITERAL_TABLE,
   literals,
@@ -185,8 +189,9 @@ export class WasmRecord {
    */
   internedString(id: number): string {
     const m = this.exports.memory.buffer
-    const entry = new Int32Array(m, this.entryAt(id) + 16, 2)
-    return Buffer.from(m, entry[1] as number, entry[0] as number).toString('utf8')
+    const entry = new DataView(m, this.entryAt(id), ENTRY_BYTES)
+    const place = entry.getInt32(ENTRY_PLACE, true)
+    return Buffer.from(m, place, entry.getInt32(ENTRY_LENGTH, true)).toString('utf8')
   }
 
   /**
@@ -194,14 +199,15 @@ export class WasmRecord {
    * places it in the table), so that a test can check that keys it crafted to share it do.
    */
   internedHash(id: number): bigint {
-    return new BigUint64Array(this.exports.memory.buffer, this.entryAt(id), 1)[0] as bigint
+    return new DataView(this.exports.memory.buffer, this.entryAt(id), ENTRY_BYTES).getBigUint64(
+      ENTRY_HASH,
+      true,
+    )
   }
 
-  // The address of interned key `id`'s entry: its first and second hash (64 bits each), then
-  // its length and where its bytes last were (32 bits each), as `intern` in assembly/record.ts
-  // writes them.
+  // The address of interned key `id`'s entry (see `internedEntry` in the layout).
   private entryAt(id: number): number {
-    return (this.exports.ENTRIES.value as number) + id * 24
+    return (this.exports.ENTRIES.value as number) + id * ENTRY_BYTES
   }
 
   /**
