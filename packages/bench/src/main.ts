@@ -412,6 +412,8 @@ if (pagingInput !== undefined) {
 
 const find = (input: string, name: string) =>
   rows.find((r) => r.input === input && r.contender.startsWith(name))
+// A contender whose name is a prefix of another's in the same rounds (aggregate, and aggregate by image build).
+const exactly = (input: string, name: string) => rows.find((r) => r.input === input && r.contender === name)
 const ratio = (a: Row | undefined, b: Row | undefined) => (a === undefined ? undefined : speedup(a, b))
 const show = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(2)}×`)
 const targets: string[] = []
@@ -469,8 +471,8 @@ if (partsMeasured) {
 }
 for (const served of serveInputs) {
   const serve = find(served, 'scantally serve')
-  const aggregate = find(served, `scantally aggregate (CLI, ${cores} threads)`)
-  const byBuild = find(served, `scantally aggregate (CLI, ${cores} threads), grouped by image build`)
+  const aggregate = exactly(served, `scantally aggregate (CLI, ${cores} threads)`)
+  const byBuild = exactly(served, `scantally aggregate (CLI, ${cores} threads), grouped by image build`)
   targets.push(
     `${served}: \`scantally serve\` listens after ${show(ratio(aggregate, serve))} the time \`scantally aggregate\` takes on the same file (target ≤ 1.25×), and after ${show(ratio(byBuild, serve))} its time grouped by image build, which interns the same costliest key; peak RSS ${((serve?.rss ?? 0) / 1e6).toFixed(0)} MB (target ≤ 350 MB)`,
   )
