@@ -8,6 +8,8 @@
  *
  * @module
  */
+
+import { letGo } from './Input.js'
 import { lastGuessStart, type RecordOpening, recordOpening } from './RecordStarts.js'
 
 // -------------------------------------------------------------------------------------
@@ -129,6 +131,7 @@ async function* cut(it: AsyncIterator<Buffer>, g: Gathered, blockBytes: number):
         return
       }
       g.append(r.value)
+      letGo(r.value)
       while (g.length > blockBytes) {
         opening ??= recordOpening(g.view.subarray(0, Math.min(g.length, 1 << 20)))
         const from = Math.max(searched, Math.floor((blockBytes * 3) / 4), (opening?.first ?? 0) + 1)

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import test from 'ava'
-import { decodedSize } from './Input.js'
+import { decodedSize, gunzipped, letGo } from './Input.js'
 
 test('a file decodes to its size, a gzipped one to the size its trailer records, never less than its own', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'scantally-decoded-size-'))
@@ -29,4 +29,47 @@ test('a file decodes to its size, a gzipped one to the size its trailer records,
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+})
+
+test('letGo gives back the inflated buffers zlib filled, when their last chunk is copied, and nothing else', async (t) => {
+  // Over 8 MiB of hexadecimal digits from a fixed sequence: it deflates to about half, so the
+  // compressed bytes come in several 1 MiB pieces, and a buffer is filled across pieces.
+  let x = 12345
+  const digits = Buffer.alloc((8 << 20) + 12_345)
+  for (let i = 0; i < digits.length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0
+    digits[i] = '0123456789abcdef'.charCodeAt(x >>> 28)
+  }
+  const gz = gzipSync(digits)
+  async function* raw(): AsyncGenerator<Buffer> {
+    for (let at = 0; at < gz.length; at += 100_000) yield gz.subarray(at, at + 100_000)
+  }
+  const copy = Buffer.alloc(digits.length)
+  let at = 0
+  let letGone = 0
+  let sharing = 0
+  // Taken all before any is copied, as a reader that queues chunks holds them.
+  const chunks: Array<Buffer> = []
+  for await (const chunk of gunzipped(raw())) chunks.push(chunk)
+  for (const chunk of chunks) {
+    chunk.copy(copy, at)
+    at += chunk.length
+    const { length } = chunk
+    const endsFull = chunk.buffer.byteLength === 1 << 20 && chunk.byteOffset + length === 1 << 20
+    if (!endsFull && chunk.byteOffset + length < chunk.buffer.byteLength) sharing++
+    letGo(chunk)
+    if (endsFull) {
+      letGone++
+      t.is(chunk.buffer.byteLength, 0)
+    } else t.is(chunk.length, length)
+  }
+  t.true(copy.equals(digits))
+  // Each full MiB was given back; the last, partly filled buffer was not.
+  t.is(letGone, 8)
+  // Some chunks shared their buffer with what was inflated after them, and were left alone.
+  t.true(sharing > 0)
+  // A buffer not inflated here is never touched.
+  const own = Buffer.allocUnsafeSlow(1 << 20)
+  letGo(own)
+  t.is(own.buffer.byteLength, 1 << 20)
 })

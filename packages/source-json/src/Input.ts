@@ -7,6 +7,7 @@
  */
 import { open, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { createGunzip } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
 import { readFailed, type SourceError } from './SourceError.js'
@@ -338,8 +339,39 @@ export async function* pieces(raw: AsyncIterable<Buffer>, size: number): AsyncGe
   if (held > 0) yield Buffer.concat(pending)
 }
 
+/**
+ * Gives the memory of a chunk `gunzipped` handed over back at once, once its reader has copied
+ * it and keeps no view of it or of the chunks before it. Node's zlib stream inflates into a
+ * buffer of 1 MiB, hands over slices of it, and takes a fresh one once it is full; a full one is
+ * otherwise freed only by its thread's garbage collector, which V8 starts after about 64 MB of
+ * such memory (and a thread that inflates allocates little else). Only a chunk that ends such a
+ * full buffer lets it go: nothing writes into that buffer again. Any other chunk is left as it is.
+ *
+ * @category utils
+ */
+export const letGo = (chunk: Uint8Array): void => {
+  const buffer = chunk.buffer
+  if (chunk.byteOffset + chunk.byteLength !== buffer.byteLength || !filled.delete(buffer)) return
+  // Moved into a message for a port already closed: the message is dropped, and the memory with it.
+  dropPort ??= closedPort()
+  dropPort.postMessage(undefined, [buffer as ArrayBuffer])
+}
+
+// The buffers zlib filled to their end, whose last chunk `letGo` may detach.
+const filled = new WeakSet<ArrayBufferLike>()
+let dropPort: MessagePort | undefined
+const closedPort = (): MessagePort => {
+  const { port1, port2 } = new MessageChannel()
+  port2.close()
+  port1.unref()
+  return port1
+}
+
+// The size of zlib's output buffers: the chunks a full one was sliced into are let go by `letGo`.
+const inflatedBytes = 1 << 20
+
 async function* inflated(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const gunzip = createGunzip({ chunkSize: 1 << 20 })
+  const gunzip = createGunzip({ chunkSize: inflatedBytes })
   const queue: Array<Buffer> = []
   let queued = 0
   let ended = false
@@ -357,6 +389,9 @@ async function* inflated(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
       wake = resolve
     })
   gunzip.on('data', (chunk: Buffer) => {
+    const buffer = chunk.buffer
+    if (buffer.byteLength === inflatedBytes && chunk.byteOffset + chunk.length === inflatedBytes)
+      filled.add(buffer)
     queue.push(chunk)
     queued += chunk.length
     notify()

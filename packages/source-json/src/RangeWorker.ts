@@ -11,7 +11,7 @@ import { cutStream } from './Blocks.js'
 import { FindingEncoder } from './FindingWords.js'
 import type { InflatedCredit, InflatedMessage } from './InflatedStream.js'
 import { heldBytes, type InflatingMessage, type InflatingRead, type InflatingTask } from './InflatingFiles.js'
-import { errorText, gunzipped, readUnchanged } from './Input.js'
+import { errorText, gunzipped, letGo, readUnchanged } from './Input.js'
 import {
   type ArrivingBytes,
   type PieceMessage,
@@ -104,8 +104,10 @@ class Arriving implements ArrivingBytes {
       const k = Math.min(c.length, length - n)
       c.copy(target, at + n, 0, k)
       n += k
-      if (k === c.length) this.chunks.shift()
-      else this.chunks[0] = c.subarray(k)
+      if (k === c.length) {
+        this.chunks.shift()
+        letGo(c)
+      } else this.chunks[0] = c.subarray(k)
     }
     this.waiting -= n
     return n
