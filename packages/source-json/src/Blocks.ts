@@ -9,7 +9,7 @@
  * @module
  */
 
-import { letGo } from './Input.js'
+import { releaseInflated } from './Input.js'
 import { lastGuessStart, type RecordOpening, recordOpening } from './RecordStarts.js'
 
 // -------------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ async function* cut(it: AsyncIterator<Buffer>, g: Gathered, blockBytes: number):
         return
       }
       g.append(r.value)
-      letGo(r.value)
+      releaseInflated(r.value)
       while (g.length > blockBytes) {
         opening ??= recordOpening(g.view.subarray(0, Math.min(g.length, 1 << 20)))
         const from = Math.max(searched, Math.floor((blockBytes * 3) / 4), (opening?.first ?? 0) + 1)

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import test from 'ava'
-import { decodedSize, gunzipped, letGo } from './Input.js'
+import { decodedSize, gunzipped, releaseInflated } from './Input.js'
 
 test('a file decodes to its size, a gzipped one to the size its trailer records, never less than its own', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'scantally-decoded-size-'))
@@ -31,7 +31,7 @@ test('a file decodes to its size, a gzipped one to the size its trailer records,
   }
 })
 
-test('letGo gives back the inflated buffers zlib filled, when their last chunk is copied, and nothing else', async (t) => {
+test('releaseInflated gives back the inflated buffers zlib filled, when their last chunk is copied, and nothing else', async (t) => {
   // Over 8 MiB of hexadecimal digits from a fixed sequence: it deflates to about half, so the
   // compressed bytes come in several 1 MiB pieces, and a buffer is filled across pieces.
   let x = 12345
@@ -57,7 +57,7 @@ test('letGo gives back the inflated buffers zlib filled, when their last chunk i
     const { length } = chunk
     const endsFull = chunk.buffer.byteLength === 1 << 20 && chunk.byteOffset + length === 1 << 20
     if (!endsFull && chunk.byteOffset + length < chunk.buffer.byteLength) sharing++
-    letGo(chunk)
+    releaseInflated(chunk)
     if (endsFull) {
       letGone++
       t.is(chunk.buffer.byteLength, 0)
@@ -70,6 +70,6 @@ test('letGo gives back the inflated buffers zlib filled, when their last chunk i
   t.true(sharing > 0)
   // A buffer not inflated here is never touched.
   const own = Buffer.allocUnsafeSlow(1 << 20)
-  letGo(own)
+  releaseInflated(own)
   t.is(own.buffer.byteLength, 1 << 20)
 })

@@ -349,7 +349,7 @@ export async function* pieces(raw: AsyncIterable<Buffer>, size: number): AsyncGe
  *
  * @category utils
  */
-export const letGo = (chunk: Uint8Array): void => {
+export const releaseInflated = (chunk: Uint8Array): void => {
   const buffer = chunk.buffer
   if (chunk.byteOffset + chunk.byteLength !== buffer.byteLength || !filled.delete(buffer)) return
   // Moved into a message for a port already closed: the message is dropped, and the memory with it.
@@ -357,7 +357,7 @@ export const letGo = (chunk: Uint8Array): void => {
   dropPort.postMessage(undefined, [buffer as ArrayBuffer])
 }
 
-// The buffers zlib filled to their end, whose last chunk `letGo` may detach.
+// The buffers zlib filled to their end, whose last chunk `releaseInflated` may detach.
 const filled = new WeakSet<ArrayBufferLike>()
 let dropPort: MessagePort | undefined
 const closedPort = (): MessagePort => {
@@ -367,7 +367,7 @@ const closedPort = (): MessagePort => {
   return port1
 }
 
-// The size of zlib's output buffers: the chunks a full one was sliced into are let go by `letGo`.
+// The size of zlib's output buffers: the chunks a full one was sliced into are let go by `releaseInflated`.
 const inflatedBytes = 1 << 20
 
 async function* inflated(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {

@@ -11,7 +11,7 @@ import { cutStream } from './Blocks.js'
 import { FindingEncoder } from './FindingWords.js'
 import type { InflatedCredit, InflatedMessage } from './InflatedStream.js'
 import { heldBytes, type InflatingMessage, type InflatingRead, type InflatingTask } from './InflatingFiles.js'
-import { errorText, gunzipped, letGo, readUnchanged } from './Input.js'
+import { errorText, gunzipped, readUnchanged, releaseInflated } from './Input.js'
 import {
   type ArrivingBytes,
   type PieceMessage,
@@ -106,7 +106,7 @@ class Arriving implements ArrivingBytes {
       n += k
       if (k === c.length) {
         this.chunks.shift()
-        letGo(c)
+        releaseInflated(c)
       } else this.chunks[0] = c.subarray(k)
     }
     this.waiting -= n
