@@ -11,7 +11,6 @@ import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { createGunzip } from 'node:zlib'
 import {
   accumulate,
   allGroups,
@@ -27,7 +26,7 @@ import {
   queryAggregations,
 } from '@scantally/core'
 import { makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/internal'
-import { readFindingBatches } from '@scantally/source-json'
+import { decodedBytes, readFindingBatches, releaseInflated } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Digest, digestOf, makeTally } from './Tally.js'
 
@@ -239,13 +238,14 @@ const serveMemory = async (path: string): Promise<TaskResult> => {
   }
 }
 
-// The inflated size of a gzipped file, inflating it and doing nothing else.
+// The inflated size of a gzipped file, inflating it as the reader does and doing nothing else:
+// each inflated MiB given back once seen, as the reader gives it back once copied.
 const inflatedBytes = async (path: string): Promise<number> => {
   let bytes = 0
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }).pipe(
-    createGunzip({ chunkSize: 1 << 20 }),
-  ))
-    bytes += (chunk as Buffer).length
+  for await (const chunk of decodedBytes(createReadStream(path, { highWaterMark: 1 << 20 }), () => {})) {
+    bytes += chunk.length
+    releaseInflated(chunk)
+  }
   return bytes
 }
 

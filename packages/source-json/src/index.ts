@@ -9,7 +9,15 @@
 export { FastRecord, type FindingParts, outcomes } from './FastRecord.js'
 export * from './FindingArnSet.js'
 export type { FindingIdSink } from './FindingIdSink.js'
-export { decodedBytes, decodedSize, type Input, likelyFindings, listInputs, type ResumeAt } from './Input.js'
+export {
+  decodedBytes,
+  decodedSize,
+  type Input,
+  likelyFindings,
+  listInputs,
+  type ResumeAt,
+  releaseInflated,
+} from './Input.js'
 export * from './JsonScanner.js'
 export * from './PipelineMap.js'
 export * from './ReadFindings.js'
