@@ -5,6 +5,7 @@
  * @module
  */
 import { describeMachine, type Machine } from './Machine.js'
+import { duckdbSql } from './Peers.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -106,7 +107,13 @@ const howToRun = [
   '```',
   '',
   'DuckDB reads NDJSON with `read_ndjson` and only the columns the query needs declared (its fastest way),',
-  'de-duplicates with `DISTINCT ON (findingArn)` and groups with `GROUP BY`; jq folds the lines with `reduce`.',
+  'de-duplicates with `DISTINCT ON (findingArn)` and groups with `GROUP BY`; jq collects the members it needs',
+  'and de-duplicates with `unique_by`. The DuckDB query, as run on an export (grouped by image build, its',
+  'key is `linked[1].tags.Ec2ImageBuilderArn` instead of `v`):',
+  '',
+  '```sql',
+  ...duckdbSql('export.ndjson').split('\n'),
+  '```',
 ]
 
 const TEN_MILLION = [
