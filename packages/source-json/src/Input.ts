@@ -340,12 +340,29 @@ export async function* pieces(raw: AsyncIterable<Buffer>, size: number): AsyncGe
 }
 
 /**
- * Gives the memory of a chunk `gunzipped` handed over back at once, once its reader has copied
- * it and keeps no view of it or of the chunks before it. Node's zlib stream inflates into a
- * buffer of 1 MiB, hands over slices of it, and takes a fresh one once it is full; a full one is
- * otherwise freed only by its thread's garbage collector, which V8 starts after about 64 MB of
- * such memory (and a thread that inflates allocates little else). Only a chunk that ends such a
- * full buffer lets it go: nothing writes into that buffer again. Any other chunk is left as it is.
+ * Gives the memory of an inflated chunk (of `decodedBytes` on gzip data) back at once, once its
+ * reader has copied it and keeps no view of it or of the chunks before it. Node's zlib stream
+ * inflates into a buffer of 1 MiB, hands over slices of it, and takes a fresh one once it is
+ * full; a full one is otherwise freed only by its thread's garbage collector, which V8 starts
+ * after about 64 MB of such memory (and a thread that inflates allocates little else). Only a
+ * chunk that ends such a full buffer lets it go (the buffer is detached: every view of it is then
+ * empty), as nothing writes into that buffer again. Any other chunk is left as it is.
+ *
+ * @example
+ * ```ts
+ * import { createReadStream } from 'node:fs'
+ * import { decodedBytes, releaseInflated } from '@scantally/source-json'
+ *
+ * // Counts the lines of a file, gzipped or not, holding no inflated MiB longer than it takes.
+ * const lines = async (path: string): Promise<number> => {
+ *   let n = 0
+ *   for await (const chunk of decodedBytes(createReadStream(path), () => {})) {
+ *     for (const byte of chunk) if (byte === 10) n++
+ *     releaseInflated(chunk)
+ *   }
+ *   return n
+ * }
+ * ```
  *
  * @category utils
  */
