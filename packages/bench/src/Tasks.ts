@@ -26,7 +26,7 @@ import {
   queryAggregations,
 } from '@scantally/core'
 import { makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/internal'
-import { decodedBytes, readFindingBatches, releaseInflated } from '@scantally/source-json'
+import { decodedBytes, listInputs, readFindingBatches, releaseInflated } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Digest, digestOf, makeTally } from './Tally.js'
 
@@ -239,15 +239,21 @@ const serveMemory = async (path: string): Promise<TaskResult> => {
 }
 
 // The inflated size of a gzipped file, inflating it as the reader does and doing nothing else:
-// each inflated MiB given back once seen, as the reader gives it back once copied.
+// the file read as an input is, its compressed chunks given back once inflated, and each
+// inflated MiB given back once seen (as the reader gives it back once copied).
 const inflatedBytes = async (path: string): Promise<number> => {
+  const inputs = await listInputs([path], noStdin(), 1 << 20)
+  if (E.isLeft(inputs)) throw new Error(inputs.left.message)
   let bytes = 0
-  for await (const chunk of decodedBytes(createReadStream(path, { highWaterMark: 1 << 20 }), () => {})) {
-    bytes += chunk.length
-    releaseInflated(chunk)
-  }
+  for (const input of inputs.right)
+    for await (const chunk of decodedBytes(input.open(), () => {})) {
+      bytes += chunk.length
+      releaseInflated(chunk)
+    }
   return bytes
 }
+
+async function* noStdin(): AsyncGenerator<Buffer> {}
 
 // The files a path stands for: a folder's, by name, or the file itself.
 const filesOf = async (path: string): Promise<ReadonlyArray<string>> =>

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import test from 'ava'
-import { decodedSize, gunzipped, releaseInflated } from './Input.js'
+import { decodedSize, gunzipped, readUnchanged, releaseInflated } from './Input.js'
 
 test('a file decodes to its size, a gzipped one to the size its trailer records, never less than its own', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'scantally-decoded-size-'))
@@ -72,4 +72,50 @@ test('releaseInflated gives back the inflated buffers zlib filled, when their la
   const own = Buffer.allocUnsafeSlow(1 << 20)
   releaseInflated(own)
   t.is(own.buffer.byteLength, 1 << 20)
+})
+
+test('compressed bytes read from a file are given back once zlib has taken them, and never the buffers a caller made', async (t) => {
+  // Over 2 MiB of gzip data: hexadecimal digits from a fixed sequence deflate to about half.
+  let x = 54321
+  const digits = Buffer.alloc(5 << 20)
+  for (let i = 0; i < digits.length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0
+    digits[i] = '0123456789abcdef'.charCodeAt(x >>> 28)
+  }
+  const gz = gzipSync(digits)
+  t.true(gz.length > 2 << 20)
+  const dir = await mkdtemp(join(tmpdir(), 'scantally-compressed-'))
+  try {
+    const path = join(dir, 'digits.gz')
+    await writeFile(path, gz)
+    const inflate = async (source: AsyncIterable<Buffer>) => {
+      const read: Array<Buffer> = []
+      async function* tapped(): AsyncGenerator<Buffer> {
+        for await (const chunk of source) {
+          read.push(chunk)
+          yield chunk
+        }
+      }
+      const out: Array<Buffer> = []
+      for await (const chunk of gunzipped(tapped())) out.push(Buffer.from(chunk))
+      return { read, inflated: Buffer.concat(out) }
+    }
+    // The file's chunks, each a buffer of its own, are given back once inflated.
+    const file = await inflate(readUnchanged(path, 1 << 20))
+    t.true(file.inflated.equals(digits))
+    t.true(file.read.length >= 3)
+    t.true(file.read.every((c) => c.buffer.byteLength === 0))
+    // Whole buffers the caller made are the caller's: left as they are.
+    const own = Array.from({ length: Math.ceil(gz.length / (1 << 20)) }, (_, i) =>
+      Buffer.from(gz.subarray(i << 20, (i + 1) << 20)),
+    )
+    async function* caller(): AsyncGenerator<Buffer> {
+      yield* own
+    }
+    const theirs = await inflate(caller())
+    t.true(theirs.inflated.equals(digits))
+    t.true(own.every((c) => c.length > 0 && c.buffer.byteLength === c.length))
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 })

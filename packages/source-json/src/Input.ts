@@ -167,6 +167,8 @@ export async function* readUnchanged(
       start,
     })) {
       read += BigInt((chunk as Buffer).length)
+      // Node's file stream reads each chunk into a buffer of its own, which its reader may give back.
+      ownBuffers.add((chunk as Buffer).buffer)
       yield chunk as Buffer
     }
     const after = await handle.stat({ bigint: true })
@@ -326,7 +328,14 @@ export async function* pieces(raw: AsyncIterable<Buffer>, size: number): AsyncGe
     let chunk = arrived
     while (held + chunk.length >= size) {
       const need = size - held
-      yield held === 0 ? chunk.subarray(0, need) : Buffer.concat([...pending, chunk.subarray(0, need)])
+      // A chunk that is a piece as it is is not looked at again once handed over: its reader may
+      // give its memory back.
+      if (held === 0 && need === chunk.length) {
+        yield chunk
+        chunk = noBytes
+        break
+      }
+      yield held === 0 ? chunk.subarray(0, need) : owned(Buffer.concat([...pending, chunk.subarray(0, need)]))
       pending = []
       held = 0
       chunk = chunk.subarray(need)
@@ -336,7 +345,15 @@ export async function* pieces(raw: AsyncIterable<Buffer>, size: number): AsyncGe
       held += chunk.length
     }
   }
-  if (held > 0) yield Buffer.concat(pending)
+  if (held > 0) yield pending.length === 1 ? (pending[0] as Buffer) : owned(Buffer.concat(pending))
+}
+
+const noBytes = Buffer.alloc(0)
+
+// A buffer made here, which no one else holds.
+const owned = (b: Buffer): Buffer => {
+  ownBuffers.add(b.buffer)
+  return b
 }
 
 /**
@@ -368,14 +385,30 @@ export async function* pieces(raw: AsyncIterable<Buffer>, size: number): AsyncGe
  */
 export const releaseInflated = (chunk: Uint8Array): void => {
   const buffer = chunk.buffer
-  if (chunk.byteOffset + chunk.byteLength !== buffer.byteLength || !filled.delete(buffer)) return
-  // Moved into a message for a port already closed: the message is dropped, and the memory with it.
-  dropPort ??= closedPort()
-  dropPort.postMessage(undefined, [buffer as ArrayBuffer])
+  if (chunk.byteOffset + chunk.byteLength === buffer.byteLength && filled.delete(buffer)) detach(buffer)
 }
 
 // The buffers zlib filled to their end, whose last chunk `releaseInflated` may detach.
 const filled = new WeakSet<ArrayBufferLike>()
+
+// Compressed bytes zlib has taken in: their memory is given back at once when the piece is a
+// whole buffer that this module's file reads (or its pieces) made, which no one else holds; a
+// view of a caller's buffer, or of one still being cut into pieces, is left alone.
+const releaseCompressed = (piece: Buffer): void => {
+  const buffer = piece.buffer
+  if (piece.byteOffset === 0 && piece.length === buffer.byteLength && ownBuffers.delete(buffer))
+    detach(buffer)
+}
+
+// The buffers `readUnchanged` and `pieces` made, whose memory no one else holds.
+const ownBuffers = new WeakSet<ArrayBufferLike>()
+
+// Moved into a message for a port already closed, a buffer is detached (every view of it is
+// empty from then on), and its memory freed when the message is dropped.
+const detach = (buffer: ArrayBufferLike): void => {
+  dropPort ??= closedPort()
+  dropPort.postMessage(undefined, [buffer as ArrayBuffer])
+}
 let dropPort: MessagePort | undefined
 const closedPort = (): MessagePort => {
   const { port1, port2 } = new MessageChannel()
@@ -437,7 +470,8 @@ async function* inflated(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     try {
       for await (const chunk of raw) {
         if (stop || failed !== undefined) return
-        if (!gunzip.write(chunk)) await settled('drain')
+        // zlib holds the piece until the write's callback, and no one after it.
+        if (!gunzip.write(chunk, () => releaseCompressed(chunk))) await settled('drain')
         while (queued > inflatedAhead && !stop && failed === undefined) await wait()
       }
     } catch (error) {
