@@ -470,7 +470,8 @@ async function* inflated(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     try {
       for await (const chunk of raw) {
         if (stop || failed !== undefined) return
-        // zlib holds the piece until the write's callback, and no one after it.
+        // A transform calls a write's callback once it has consumed the chunk whole (Node's stream
+        // contract): zlib holds the piece until then, and no one holds it after.
         if (!gunzip.write(chunk, () => releaseCompressed(chunk))) await settled('drain')
         while (queued > inflatedAhead && !stop && failed === undefined) await wait()
       }
