@@ -31,22 +31,29 @@ test('a file decodes to its size, a gzipped one to the size its trailer records,
   }
 })
 
-test('releaseInflated gives back the inflated buffers zlib filled, when their last chunk is copied, and nothing else', async (t) => {
-  // Over 8 MiB of hexadecimal digits from a fixed sequence: it deflates to about half, so the
-  // compressed bytes come in several 1 MiB pieces, and a buffer is filled across pieces.
-  let x = 12345
-  const digits = Buffer.alloc((8 << 20) + 12_345)
-  for (let i = 0; i < digits.length; i++) {
+// `length` hexadecimal digits from a fixed sequence: they deflate to about half, so a few MiB of
+// them make compressed bytes that arrive in several 1 MiB pieces.
+const hexDigits = (length: number, seed: number): Buffer => {
+  let x = seed
+  const digits = Buffer.alloc(length)
+  for (let i = 0; i < length; i++) {
     x = (Math.imul(x, 1103515245) + 12345) >>> 0
     digits[i] = '0123456789abcdef'.charCodeAt(x >>> 28)
   }
+  return digits
+}
+
+test('releaseInflated gives back the inflated buffers zlib filled, when their last chunk is copied, and nothing else', async (t) => {
+  // Over 8 MiB of hexadecimal digits from a fixed sequence: it deflates to about half, so the
+  // compressed bytes come in several 1 MiB pieces, and a buffer is filled across pieces.
+  const digits = hexDigits((8 << 20) + 12_345, 12345)
   const gz = gzipSync(digits)
   async function* raw(): AsyncGenerator<Buffer> {
     for (let at = 0; at < gz.length; at += 100_000) yield gz.subarray(at, at + 100_000)
   }
   const copy = Buffer.alloc(digits.length)
   let at = 0
-  let letGone = 0
+  let givenBack = 0
   let sharing = 0
   // Taken all before any is copied, as a reader that queues chunks holds them.
   const chunks: Array<Buffer> = []
@@ -59,13 +66,13 @@ test('releaseInflated gives back the inflated buffers zlib filled, when their la
     if (!endsFull && chunk.byteOffset + length < chunk.buffer.byteLength) sharing++
     releaseInflated(chunk)
     if (endsFull) {
-      letGone++
+      givenBack++
       t.is(chunk.buffer.byteLength, 0)
     } else t.is(chunk.length, length)
   }
   t.true(copy.equals(digits))
   // Each full MiB was given back; the last, partly filled buffer was not.
-  t.is(letGone, 8)
+  t.is(givenBack, 8)
   // Some chunks shared their buffer with what was inflated after them, and were left alone.
   t.true(sharing > 0)
   // A buffer not inflated here is never touched.
@@ -76,12 +83,7 @@ test('releaseInflated gives back the inflated buffers zlib filled, when their la
 
 test('compressed bytes read from a file are given back once zlib has taken them, and never the buffers a caller made', async (t) => {
   // Over 2 MiB of gzip data: hexadecimal digits from a fixed sequence deflate to about half.
-  let x = 54321
-  const digits = Buffer.alloc(5 << 20)
-  for (let i = 0; i < digits.length; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0
-    digits[i] = '0123456789abcdef'.charCodeAt(x >>> 28)
-  }
+  const digits = hexDigits(5 << 20, 54321)
   const gz = gzipSync(digits)
   t.true(gz.length > 2 << 20)
   const dir = await mkdtemp(join(tmpdir(), 'scantally-compressed-'))
