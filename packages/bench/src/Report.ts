@@ -603,11 +603,11 @@ export const renderReport = (res: Results, targets: ReadonlyArray<string>): stri
     "Every million-finding export is also measured gzipped (level 6), beside the floor of reading it: Node's",
     'zlib inflating it and doing nothing else, each inflated MiB given back as soon as it is seen (as the',
     'reader gives it back once copied; left to the garbage collector, the same inflating takes about a third',
-    'longer). On two cores the CLI reads a gzipped file whole on a thread',
-    'of its own, inflating and reading its records as the bytes arrive, while the calling thread tallies them by id',
-    "(with more cores, it is cut into blocks read on the others; see docs/sources.md). The low world's NDJSON is also cut into",
-    'four gzipped parts (a folder of report parts, read a file per thread), beside the floors of inflating',
-    'the parts one after another and all at once.',
+    'longer). On two cores the CLI reads a gzipped file whole on the calling thread, reading its records as',
+    "the bytes arrive while zlib inflates on libuv's threads (with more cores, it is cut into blocks read on",
+    "the others; see docs/sources.md). The low world's NDJSON is also cut into four gzipped parts (a folder",
+    'of report parts, read a file per thread, the first on the calling thread), beside the floors of',
+    'inflating the parts one after another and all at once.',
     '',
   )
   lines.push(

@@ -27,8 +27,9 @@ const plain = { escapeRate: 0, spaceRate: 0.1, duplicateRate: 0 }
 
 // One or several gzipped exports of every format's values (some of them shared between files, so
 // that findings repeat across files; any of them damaged in its JSON or its gzip data; a plain
-// file among them), read at once, a thread each: the result must be the one-pass read's,
-// finding for finding in the same order, with the same report and errors.
+// file among them), read at once, a thread each (on two, the first file on the calling thread):
+// the result must be the one-pass read's, finding for finding in the same order, with the same
+// report and errors.
 testProp(
   'gzipped exports of any format read on a thread each read exactly as in one pass',
   [
@@ -87,20 +88,21 @@ testProp(
   { numRuns: 10 },
 )
 
-test('a file read ahead pauses at its bound and loses nothing while the files before it are read', async (t) => {
+const readAhead = test.macro(async (t, callingThread: boolean) => {
   const root = await tempDir()
   try {
     const paths = [join(root, 'a.ndjson.gz'), join(root, 'b.ndjson.gz'), join(root, 'c.ndjson.gz')]
-    // The second file repeats the first's last 500 findings: counted once, from the first.
-    await writeFile(paths[0] as string, gzipSync(inspectorNdjson(3000)))
-    await writeFile(paths[1] as string, gzipSync(inspectorNdjson(4000, 2500)))
-    await writeFile(paths[2] as string, gzipSync(inspectorNdjson(2000, 10000)))
+    // The second file repeats the first's last 500 findings: counted once, from the first. The
+    // first is read in several batches (more than 1 MiB inflated).
+    await writeFile(paths[0] as string, gzipSync(inspectorNdjson(12000)))
+    await writeFile(paths[1] as string, gzipSync(inspectorNdjson(4000, 11500)))
+    await writeFile(paths[2] as string, gzipSync(inspectorNdjson(2000, 20000)))
     // A bound of one byte: every batch waits to be taken before the next is read.
     const files = new InflatingFiles(
       paths.map((path, index) => ({ index, path })),
       3,
       { chunkSize: 4096, findingArns: true },
-      1,
+      { ahead: 1, callingThread },
     )
     const seen = new FindingArnSet()
     const tally = { read: 0, counted: 0, notActive: 0, duplicate: 0, noImageLinkage: 0 }
@@ -124,14 +126,14 @@ test('a file read ahead pauses at its bound and loses nothing while the files be
       files.close()
     }
     const expected = [
-      ...Array.from({ length: 6500 }, (_, i) => i),
-      ...Array.from({ length: 2000 }, (_, i) => 10000 + i),
+      ...Array.from({ length: 15500 }, (_, i) => i),
+      ...Array.from({ length: 2000 }, (_, i) => 20000 + i),
     ]
     t.deepEqual(
       arns.map((a) => Number(a.slice(a.lastIndexOf('/') + 1))),
       expected,
     )
-    t.deepEqual(tally, { read: 9000, counted: 8500, notActive: 0, duplicate: 500, noImageLinkage: 0 })
+    t.deepEqual(tally, { read: 18000, counted: 17500, notActive: 0, duplicate: 500, noImageLinkage: 0 })
     let compressed = 0
     for (const p of paths) compressed += (await import('node:fs')).statSync(p).size
     t.is(raw, compressed)
@@ -139,6 +141,13 @@ test('a file read ahead pauses at its bound and loses nothing while the files be
     await rm(root, { recursive: true, force: true })
   }
 })
+
+test(
+  'a file read ahead pauses at its bound and loses nothing while the files before it are read',
+  readAhead,
+  false,
+)
+test('the same with the first file read on the calling thread', readAhead, true)
 
 test('a file whose gzip data breaks is read on from where its thread stopped, and fails there', async (t) => {
   const root = await tempDir()

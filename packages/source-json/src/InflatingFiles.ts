@@ -1,11 +1,12 @@
 /**
- * Several gzipped export files (a folder of report parts) read at once, a file per thread:
- * each thread takes the next file no thread has taken, reads it, inflates it and reads its
- * records in one pass, from its start, so nothing is guessed and nothing waits on another file.
- * Their findings are still de-duplicated and tallied here in input order: a file's batches
+ * Several gzipped export files (a folder of report parts) read at once, a file per reader: each
+ * reader takes the next file no reader has taken, reads it, inflates it and reads its records in
+ * one pass, from its start (see `InflatingReader`), so nothing is guessed and nothing waits on
+ * another file. A reader runs on a thread of its own, or (the first, when asked) on the calling
+ * thread. Their findings are still de-duplicated and tallied here in input order: a file's batches
  * wait, compact (words and fingerprints, not bytes), until the files before it are done, and a
- * thread pauses once its waiting batches pass a bound, so memory stays bounded whatever the
- * files' sizes. The threads last the whole read (one reader, memory and dictionary each).
+ * reader pauses once its waiting batches pass a bound, so memory stays bounded whatever the
+ * files' sizes. The readers last the whole read (one walker, memory and dictionary each).
  *
  * A file's thread stops before anything it does not read itself (an invalid record, malformed
  * JSON, a read or gzip error) and says where: the rest of the file is then inflated again here
@@ -15,12 +16,12 @@
  * @module
  */
 import { statSync } from 'node:fs'
-import type { Worker } from 'node:worker_threads'
 import type { Finding, InspectorMappingOptions } from '@scantally/core'
 import { FindingDecoder } from './FindingWords.js'
+import { inflatingReader } from './InflatingReader.js'
 import { gunzipped, readUnchanged } from './Input.js'
 import { type DecodeOptions, PieceDecoder, pipelineResolver } from './PieceDecoder.js'
-import type { RangeBatch, RangeMessage, RangeTask } from './RangeReader.js'
+import type { RangeMessage, RangeTask } from './RangeReader.js'
 import { readingThread } from './ReadingThread.js'
 import type { StreamEnd } from './StreamSplit.js'
 
@@ -66,26 +67,29 @@ export interface InflatingMessage {
 }
 
 /**
- * The bytes a batch holds, as counted against a thread's bound.
+ * How the readers run: `ahead`, the bytes of a reader's batches that may wait to be taken before
+ * it pauses (the files before its file being read; default 24 MiB); `callingThread`, whether the
+ * first reader runs on the calling thread rather than on a thread of its own (default `false`).
  *
  * @category model
  */
-export const heldBytes = (m: RangeBatch): number =>
-  m.words.byteLength +
-  m.prints.byteLength +
-  m.spans.byteLength +
-  2 * m.strings.reduce((n, s) => n + s.length, 0)
+export interface InflatingOptions {
+  readonly ahead?: number
+  readonly callingThread?: boolean
+}
 
-// Bytes of batches a thread may have waiting (the files before its file being read).
+// Bytes of batches a thread may have waiting, by default.
 const aheadBytes = 24 << 20
 
 // -------------------------------------------------------------------------------------
 // reading
 // -------------------------------------------------------------------------------------
 
-// A thread: its worker, and the dictionary its batches continue, whatever their file.
+// A reader (on a thread of its own, or on the calling thread): what it is told by, how it is
+// ended, and the dictionary its batches continue, whatever their file.
 interface Thread {
-  readonly worker: Worker
+  readonly tell: (order: InflatingTask | number | 'close') => void
+  readonly end: () => void
   readonly decoder: FindingDecoder
 }
 
@@ -119,7 +123,7 @@ export class InflatingFile {
   }
 
   private giveBack(m: InflatingMessage): void {
-    if (m.held > 0) this.thread?.worker.postMessage(m.held)
+    if (m.held > 0) this.thread?.tell(m.held)
   }
 
   /** The next message, or the error that stopped the thread. */
@@ -158,14 +162,13 @@ export class InflatingFiles {
 
   /**
    * `inputs` are the read's inputs' indices that are gzipped files, with their paths; each is
-   * read with the settings `read`, a thread pausing while more than `ahead` bytes of its
-   * batches wait to be taken.
+   * read with the settings `read` by one of `parallel` readers (see {@link InflatingOptions}).
    */
   constructor(
     private readonly inputs: ReadonlyArray<{ readonly index: number; readonly path: string }>,
     private readonly parallel: number,
     private readonly read: InflatingRead['read'],
-    private readonly ahead = aheadBytes,
+    private readonly options: InflatingOptions = {},
   ) {
     this.files = inputs.map((f) => new InflatingFile(f.path))
   }
@@ -184,23 +187,32 @@ export class InflatingFiles {
 
   private start(): void {
     const n = Math.min(this.parallel, this.files.length)
+    const init: InflatingRead = { read: this.read, ahead: this.options.ahead ?? aheadBytes }
     for (let j = 0; j < n; j++) {
-      const worker = readingThread({
-        inflating: { read: this.read, ahead: this.ahead } satisfies InflatingRead,
-      })
-      const thread: Thread = { worker, decoder: new FindingDecoder() }
-      worker.on('message', (m: InflatingMessage) => {
+      const decoder = new FindingDecoder()
+      let thread: Thread
+      const arrived = (m: InflatingMessage): void => {
         // Learned as sent: the strings of a batch are those its thread first used since its last.
-        if (m.message.type === 'batch') thread.decoder.learn(m.message.strings)
+        if (m.message.type === 'batch') decoder.learn(m.message.strings)
         this.files[m.file]?.arrive(m)
         // A file read to its end, or to where it stopped: the thread takes the next.
         if (m.message.type !== 'batch') this.give(thread)
-      })
+      }
       const broke = (e: Error): void => {
         for (const f of this.files) if (f.thread === thread) f.arrive(e)
       }
-      worker.on('error', broke)
-      worker.on('exit', (code) => broke(new Error(`reading thread exited (${code})`)))
+      if (j === 0 && this.options.callingThread === true) {
+        const order = inflatingReader(init, arrived, (e) =>
+          broke(e instanceof Error ? e : new Error(String(e))),
+        )
+        thread = { tell: (o) => order(o === 'close' ? 'stop' : o), end: () => order('stop'), decoder }
+      } else {
+        const worker = readingThread({ inflating: init })
+        thread = { tell: (o) => worker.postMessage(o), end: () => void worker.terminate(), decoder }
+        worker.on('message', arrived)
+        worker.on('error', broke)
+        worker.on('exit', (code) => broke(new Error(`reading thread exited (${code})`)))
+      }
       this.threads.push(thread)
       this.give(thread)
     }
@@ -220,15 +232,15 @@ export class InflatingFiles {
       file.mtimeNs = s.mtimeNs
       file.thread = thread
       const task: InflatingTask = { file: this.next++, path: file.path, size: s.size, mtimeNs: s.mtimeNs }
-      thread.worker.postMessage(task)
+      thread.tell(task)
       return
     }
-    thread.worker.postMessage('close')
+    thread.tell('close')
   }
 
   /** Ends every thread (the read is over, or left early). */
   close(): void {
-    for (const t of this.threads) void t.worker.terminate()
+    for (const t of this.threads) t.end()
     this.threads.length = 0
   }
 }

@@ -10,13 +10,12 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { cutStream } from './Blocks.js'
 import { FindingEncoder } from './FindingWords.js'
 import type { InflatedCredit, InflatedMessage } from './InflatedStream.js'
-import { heldBytes, type InflatingMessage, type InflatingRead, type InflatingTask } from './InflatingFiles.js'
-import { errorText, gunzipped, readUnchanged, releaseInflated } from './Input.js'
+import type { InflatingRead, InflatingTask } from './InflatingFiles.js'
+import { inflatingReader } from './InflatingReader.js'
+import { errorText, gunzipped, readUnchanged } from './Input.js'
 import {
-  type ArrivingBytes,
   type PieceMessage,
   type PieceTask,
-  type RangeMessage,
   type RangeTask,
   rangeRecord,
   readPieces,
@@ -86,106 +85,22 @@ const inflate = async ({ path, chunkSize, blockBytes, ahead }: InflateTask): Pro
   }
 }
 
-// A stream's inflated chunks waiting to be read.
-class Arriving implements ArrivingBytes {
-  private readonly chunks: Array<Buffer> = []
-  waiting = 0
-  ended = false
-
-  push(chunk: Buffer): void {
-    this.chunks.push(chunk)
-    this.waiting += chunk.length
-  }
-
-  take(target: Buffer, at: number, length: number): number {
-    let n = 0
-    while (n < length && this.chunks.length > 0) {
-      const c = this.chunks[0] as Buffer
-      const k = Math.min(c.length, length - n)
-      c.copy(target, at + n, 0, k)
-      n += k
-      if (k === c.length) {
-        this.chunks.shift()
-        releaseInflated(c)
-      } else this.chunks[0] = c.subarray(k)
-    }
-    this.waiting -= n
-    return n
-  }
-}
-
-// Reads gzipped files whole, as they are given (see `InflatingFiles`), with one reader and one
-// dictionary for all: each inflated as it is read, its records read as the inflated bytes
-// arrive; paused while the batches sent and not yet taken pass the bound.
-const readInflating = ({ read, ahead }: InflatingRead): void => {
-  const fast = rangeRecord({ ...read, path: '', size: 0 })
-  const encoder = new FindingEncoder()
-  const tasks: Array<InflatingTask> = []
-  let reading = false
-  let held = 0
-  let wake: (() => void) | undefined
-  const room = async (): Promise<void> => {
-    while (held > ahead)
-      await new Promise<void>((resolve) => {
-        wake = resolve
-      })
-  }
-  const readFile = async (task: InflatingTask): Promise<void> => {
-    let raw = 0
-    const post = (message: RangeMessage): void => {
-      const size = message.type === 'batch' ? heldBytes(message) : 0
-      held += size
-      parentPort?.postMessage(
-        { file: task.file, message, raw, held: size } satisfies InflatingMessage,
-        message.type === 'batch'
-          ? [message.words.buffer as ArrayBuffer, message.prints.buffer as ArrayBuffer]
-          : [],
-      )
-      raw = 0
-    }
-    async function* compressed(): AsyncGenerator<Buffer> {
-      const resume = { start: 0, size: task.size, mtimeNs: task.mtimeNs }
-      for await (const chunk of readUnchanged(task.path, read.chunkSize, resume)) {
-        raw += chunk.length
-        yield chunk
-      }
-    }
-    const range: RangeTask = { ...read, path: task.path, size: Number.POSITIVE_INFINITY, ends: [] }
-    const arriving = new Arriving()
-    const run = startRange(range, post, fast, encoder, arriving)
-    try {
-      let going = true
-      for await (const chunk of gunzipped(compressed())) {
-        arriving.push(chunk)
-        while (going && arriving.waiting >= run.wants()) {
-          await room()
-          going = run.step()
-        }
-        if (!going) break
-      }
-      arriving.ended = true
-      while (going) {
-        await room()
-        going = run.step()
-      }
-    } catch (e) {
-      run.abandon(errorText(e))
-    }
-  }
+// Reads gzipped files whole, as they are given (see `InflatingReader`).
+const readInflating = (init: InflatingRead): void => {
+  // An error it did not expect ends the thread, as one thrown here would.
+  const order = inflatingReader(
+    init,
+    (m, movable) => parentPort?.postMessage(m, [...movable]),
+    (e) =>
+      process.nextTick(() => {
+        throw e
+      }),
+  )
   parentPort?.on('message', (m: InflatingTask | number | 'close') => {
-    if (m === 'close') return parentPort?.close()
-    if (typeof m === 'number') {
-      held -= m
-      wake?.()
-      return
-    }
-    tasks.push(m)
-    if (reading) return
-    reading = true
-    void (async () => {
-      for (let t = tasks.shift(); t !== undefined; t = tasks.shift()) await readFile(t)
-      reading = false
-    })()
+    if (m === 'close') {
+      order('stop')
+      parentPort?.close()
+    } else order(m)
   })
 }
 

@@ -155,8 +155,9 @@ export interface ReadOptions extends InspectorMappingOptions {
   readonly cutBytes?: number
   /**
    * Whether gzipped files are each read whole on a thread of their own, several at once, when
-   * there are {@link ReadOptions.workers} to spare (default `true`; see `InflatingFiles`). Their
-   * findings, report and errors are a one-pass read's either way.
+   * there are {@link ReadOptions.workers} to spare (default `true`; see `InflatingFiles`); with
+   * two workers, the first file is read so on the calling thread. Their findings, report and
+   * errors are a one-pass read's either way.
    */
   readonly fileThreads?: boolean
   /**
@@ -351,8 +352,8 @@ async function* readAll(
   }
 }
 
-// Gzipped files, with threads to read them on, are each read on a thread of their own, as many
-// at a time as there are threads (see `InflatingFiles`). Records to be copied are not read so.
+// Gzipped files, with threads to read them on, are each read whole by a reader of their own, as
+// many at a time as there are threads (see `InflatingFiles`). Records to be copied are not read so.
 const inflatingFiles = async (
   inputs: ReadonlyArray<Input>,
   ctx: Context,
@@ -366,13 +367,20 @@ const inflatingFiles = async (
   // and the blocks in flight.
   if (files.length === 0 || (files.length === 1 && ctx.workers > 2)) return undefined
   const { statuses, includeUnlinked } = ctx.mapping
-  return new InflatingFiles(files, ctx.workers, {
-    chunkSize: ctx.chunkSize,
-    findingArns: ctx.findingArns,
-    ...(ctx.keys === undefined ? {} : { keys: ctx.keys }),
-    ...(statuses === undefined ? {} : { statuses }),
-    ...(includeUnlinked === undefined ? {} : { includeUnlinked }),
-  })
+  return new InflatingFiles(
+    files,
+    ctx.workers,
+    {
+      chunkSize: ctx.chunkSize,
+      findingArns: ctx.findingArns,
+      ...(ctx.keys === undefined ? {} : { keys: ctx.keys }),
+      ...(statuses === undefined ? {} : { statuses }),
+      ...(includeUnlinked === undefined ? {} : { includeUnlinked }),
+    },
+    // On two threads, the calling thread reads a file itself: it has little else to do, and a
+    // reading thread of its own would be a third busy thread (with the inflating one) on two cores.
+    { callingThread: ctx.workers === 2 },
+  )
 }
 
 // Whether a file begins with the gzip magic bytes (one that cannot be read is left to its read).

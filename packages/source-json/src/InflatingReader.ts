@@ -1,0 +1,171 @@
+/**
+ * The reader of gzipped files read whole (see `InflatingFiles`): each file, as it is given,
+ * inflated as it is read and its records read as the inflated bytes arrive, with one walker and
+ * one dictionary for every file; paused while the batches sent and not yet taken pass a bound.
+ * It runs on a reading thread of its own (see `RangeWorker`), or on the calling thread when a
+ * thread of its own would only take turns with the inflating thread for the same cores.
+ *
+ * @module
+ */
+import { FindingEncoder } from './FindingWords.js'
+import type { InflatingMessage, InflatingRead, InflatingTask } from './InflatingFiles.js'
+import { errorText, gunzipped, readUnchanged, releaseInflated } from './Input.js'
+import {
+  type ArrivingBytes,
+  type RangeMessage,
+  type RangeTask,
+  rangeRecord,
+  startRange,
+} from './RangeReader.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * What a reader is told: a file to read (read after those given before it), bytes of its
+ * batches taken (room again), or to stop (what it is reading is left, its file closed).
+ *
+ * @category model
+ */
+export type InflatingOrder = InflatingTask | number | 'stop'
+
+/**
+ * Where a reader sends its messages, with the buffers of a batch that may be moved (not copied)
+ * to another thread.
+ *
+ * @category model
+ */
+export type InflatingSend = (m: InflatingMessage, movable: ReadonlyArray<ArrayBuffer>) => void
+
+// -------------------------------------------------------------------------------------
+// reading
+// -------------------------------------------------------------------------------------
+
+// The bytes a message holds, as counted against the bound: a batch's words, fingerprints,
+// ranges and new strings.
+const heldBytes = (m: RangeMessage): number =>
+  m.type !== 'batch'
+    ? 0
+    : m.words.byteLength +
+      m.prints.byteLength +
+      m.spans.byteLength +
+      2 * m.strings.reduce((n, s) => n + s.length, 0)
+
+// A stream's inflated chunks waiting to be read.
+class Arriving implements ArrivingBytes {
+  private readonly chunks: Array<Buffer> = []
+  waiting = 0
+  ended = false
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk)
+    this.waiting += chunk.length
+  }
+
+  take(target: Buffer, at: number, length: number): number {
+    let n = 0
+    while (n < length && this.chunks.length > 0) {
+      const c = this.chunks[0] as Buffer
+      const k = Math.min(c.length, length - n)
+      c.copy(target, at + n, 0, k)
+      n += k
+      if (k === c.length) {
+        this.chunks.shift()
+        releaseInflated(c)
+      } else this.chunks[0] = c.subarray(k)
+    }
+    this.waiting -= n
+    return n
+  }
+}
+
+/**
+ * A reader of gzipped files with the settings `read`, pausing while more than `ahead` bytes of
+ * its batches are not taken; its messages go to `send`, and an error it did not expect (a read's
+ * own errors are messages) to `failed`. Gives the function that takes its orders.
+ *
+ * @category reading
+ */
+export const inflatingReader = (
+  { read, ahead }: InflatingRead,
+  send: InflatingSend,
+  failed: (e: unknown) => void,
+): ((order: InflatingOrder) => void) => {
+  const fast = rangeRecord({ ...read, path: '', size: 0 })
+  const encoder = new FindingEncoder()
+  const tasks: Array<InflatingTask> = []
+  let reading = false
+  let stopped = false
+  let held = 0
+  let wake: (() => void) | undefined
+  const room = async (): Promise<void> => {
+    while (held > ahead && !stopped)
+      await new Promise<void>((resolve) => {
+        wake = resolve
+      })
+  }
+  const readFile = async (task: InflatingTask): Promise<void> => {
+    let raw = 0
+    const post = (message: RangeMessage): void => {
+      const size = heldBytes(message)
+      held += size
+      send(
+        { file: task.file, message, raw, held: size },
+        message.type === 'batch'
+          ? [message.words.buffer as ArrayBuffer, message.prints.buffer as ArrayBuffer]
+          : [],
+      )
+      raw = 0
+    }
+    async function* compressed(): AsyncGenerator<Buffer> {
+      const resume = { start: 0, size: task.size, mtimeNs: task.mtimeNs }
+      for await (const chunk of readUnchanged(task.path, read.chunkSize, resume)) {
+        raw += chunk.length
+        yield chunk
+      }
+    }
+    const range: RangeTask = { ...read, path: task.path, size: Number.POSITIVE_INFINITY, ends: [] }
+    const arriving = new Arriving()
+    const run = startRange(range, post, fast, encoder, arriving)
+    try {
+      let going = true
+      for await (const chunk of gunzipped(compressed())) {
+        arriving.push(chunk)
+        while (going && arriving.waiting >= run.wants()) {
+          await room()
+          going = !stopped && run.step()
+        }
+        if (!going || stopped) break
+      }
+      arriving.ended = true
+      while (going) {
+        await room()
+        going = !stopped && run.step()
+      }
+    } catch (e) {
+      run.abandon(errorText(e))
+    }
+  }
+  return (order) => {
+    if (order === 'stop') {
+      stopped = true
+      tasks.length = 0
+      wake?.()
+      return
+    }
+    if (typeof order === 'number') {
+      held -= order
+      wake?.()
+      return
+    }
+    if (stopped) return
+    tasks.push(order)
+    if (reading) return
+    reading = true
+    void (async () => {
+      for (let t = tasks.shift(); t !== undefined; t = tasks.shift()) await readFile(t)
+      reading = false
+    })().catch(failed)
+  }
+}
