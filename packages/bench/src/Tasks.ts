@@ -26,7 +26,13 @@ import {
   queryAggregations,
 } from '@scantally/core'
 import { makeBuilder, makeScanFindingStoreBuilder } from '@scantally/core/internal'
-import { decodedBytes, listInputs, readFindingBatches, releaseInflated } from '@scantally/source-json'
+import {
+  decodedBytes,
+  listInputs,
+  raiseMallocThresholdsWhenInflating,
+  readFindingBatches,
+  releaseInflated,
+} from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Digest, digestOf, makeTally } from './Tally.js'
 
@@ -261,8 +267,9 @@ const filesOf = async (path: string): Promise<ReadonlyArray<string>> =>
 
 // The floor of reading a gzipped export (or a folder of them): inflating it, one file after
 // another, or every file at once (on zlib's threads, as many at a time as libuv runs), doing
-// nothing else.
+// nothing else, with the allocator set as the command sets it.
 const gunzipOnly = async (path: string, parallel: boolean): Promise<TaskResult> => {
+  raiseMallocThresholdsWhenInflating()
   const files = await filesOf(path)
   let bytes = 0
   if (parallel) for (const n of await Promise.all(files.map(inflatedBytes))) bytes += n

@@ -1,4 +1,4 @@
-import { holdYoungGeneration } from '@scantally/source-json'
+import { holdYoungGeneration, raiseMallocThresholdsWhenInflating } from '@scantally/source-json'
 import { isSignalExit } from './Interrupt.js'
 import { processIo } from './Io.js'
 import { main } from './main.js'
@@ -20,6 +20,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 // are loaded, which grow the young generation to 4 or 8 MB: held from the process's start instead
 // (at 2 MB), grouping by image build took 3 to 8% longer, for the same peak.
 holdYoungGeneration()
+// Buffers of a MiB freed and made again (zlib's, inflating a gzipped export) are served from the
+// heap, not mapped and faulted in afresh (see source-json's `MallocThresholds`).
+raiseMallocThresholdsWhenInflating()
 
 const code = await main(process.argv.slice(2), processIo())
 // A run stopped by a signal ends here and now: its reader threads are terminated with it.

@@ -7,9 +7,10 @@
  */
 import { open, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { createGunzip } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
+import { detach } from './Detach.js'
+import { beforeInflating } from './MallocThresholds.js'
 import { readFailed, type SourceError } from './SourceError.js'
 
 // -------------------------------------------------------------------------------------
@@ -403,24 +404,11 @@ const releaseCompressed = (piece: Buffer): void => {
 // The buffers `readUnchanged` and `pieces` made, whose memory no one else holds.
 const ownBuffers = new WeakSet<ArrayBufferLike>()
 
-// Moved into a message for a port already closed, a buffer is detached (every view of it is
-// empty from then on), and its memory freed when the message is dropped.
-const detach = (buffer: ArrayBufferLike): void => {
-  dropPort ??= closedPort()
-  dropPort.postMessage(undefined, [buffer as ArrayBuffer])
-}
-let dropPort: MessagePort | undefined
-const closedPort = (): MessagePort => {
-  const { port1, port2 } = new MessageChannel()
-  port2.close()
-  port1.unref()
-  return port1
-}
-
 // The size of zlib's output buffers: the chunks a full one was sliced into are let go by `releaseInflated`.
 const inflatedBytes = 1 << 20
 
 async function* inflated(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  beforeInflating()
   const gunzip = createGunzip({ chunkSize: inflatedBytes })
   const queue: Array<Buffer> = []
   let queued = 0

@@ -19,6 +19,7 @@ export {
   releaseInflated,
 } from './Input.js'
 export * from './JsonScanner.js'
+export { raiseMallocThresholdsWhenInflating } from './MallocThresholds.js'
 export * from './PipelineMap.js'
 export * from './ReadFindings.js'
 export * from './Record.js'
