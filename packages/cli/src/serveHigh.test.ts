@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -50,18 +50,36 @@ const summary = (f: Record<string, unknown>): string =>
     f.fixAvailable,
   ])
 
-// The same export gzipped is cut into blocks as it inflates, and each record copied out of its
-// block as it is counted: a copy made late, from a block used again, would list another record.
-for (const gzipped of [false, true])
-  test(`a high-cardinality export split between threads${gzipped ? ', gzipped' : ''}: serve answers as aggregate does and lists each record`, async (t) => {
+// The export as it is, split between three threads; gzipped, cut into blocks as it inflates,
+// each record copied out of its block as it is counted (a copy made late, from a block used
+// again, would list another record); and gzipped in two parts, on two threads a part each, each
+// record copied into the batch it is counted in (a batch's memory is used again once taken).
+const shapes = {
+  plain: { workers: '3', title: '' },
+  gzipped: { workers: '3', title: ', gzipped' },
+  parts: { workers: '2', title: ', gzipped in two parts read a part per thread' },
+} as const
+
+for (const [shape, { workers, title }] of Object.entries(shapes))
+  test(`a high-cardinality export split between threads${title}: serve answers as aggregate does and lists each record`, async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'scantally-serve-high-'))
     try {
       const seed = 11
       const file = await generateFindings(dir, seed, 80_000, 'high')
       t.true((await stat(file)).size > 32 << 20, 'large enough to be split')
-      const input = gzipped ? `${file}.gz` : file
-      if (gzipped) await writeFile(input, gzipSync(await readFile(file), { level: 1 }))
-      const served = await serve(['--workers', '3', '--page-size', '1000', input])
+      const input = shape === 'plain' ? file : shape === 'gzipped' ? `${file}.gz` : join(dir, 'parts')
+      if (shape === 'gzipped') await writeFile(input, gzipSync(await readFile(file), { level: 1 }))
+      if (shape === 'parts') {
+        const lines = (await readFile(file, 'utf8')).split('\n')
+        const half = Math.floor(lines.length / 2)
+        await mkdir(input)
+        await writeFile(
+          join(input, 'part-0.ndjson.gz'),
+          gzipSync(lines.slice(0, half).join('\n'), { level: 1 }),
+        )
+        await writeFile(join(input, 'part-1.ndjson.gz'), gzipSync(lines.slice(half).join('\n'), { level: 1 }))
+      }
+      const served = await serve(['--workers', workers, '--page-size', '1000', input])
       try {
         // A client per walk: one left idle while the reference is made may find its kept-alive
         // socket closed by the server.

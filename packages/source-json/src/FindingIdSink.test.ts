@@ -163,7 +163,8 @@ test('a split read into a sink resolves the pipelines of builds it met before', 
 
 // Gzipped exports (a folder of report parts, findings repeated across them, a plain file among
 // them) read a file per thread into a sink: the sink gets the one-pass read's findings, in its
-// order, whichever thread's dictionary named their strings.
+// order, whichever thread's dictionary named their strings, and, located, the same records
+// (a gzipped file's copied, lent to the sink from the batch they came in).
 testProp(
   "gzipped files read a file per thread into a sink give it the one-pass read's findings",
   [
@@ -173,8 +174,9 @@ testProp(
     fc.integer({ min: 2, max: 3 }),
     fc.integer({ min: 2, max: 4 }),
     fc.boolean(),
+    fc.boolean(),
   ],
-  async (t, format, gens, pageSize, files, workers, resolve) => {
+  async (t, format, gens, pageSize, files, workers, resolve, locate) => {
     const root = await tempDir()
     try {
       const values = format
@@ -194,6 +196,7 @@ testProp(
         findingArns: false,
         chunkSize: 64,
         fileThreads: true,
+        locate,
         ...(resolve ? { resolvePipeline: pipelineOf } : {}),
       }
       const one = await readKept(paths, { ...read, workers: 1 })

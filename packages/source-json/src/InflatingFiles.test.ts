@@ -11,6 +11,7 @@ import { formats, gensArb, inspectorNdjson, tempDir } from './exports.test.util.
 import { FindingArnSet } from './FindingArnSet.js'
 import { InflatingFiles, readInflatingFile } from './InflatingFiles.js'
 import { collectFindings } from './ReadFindings.js'
+import { recordLocation } from './RecordLocation.js'
 import {
   comparable,
   damage,
@@ -25,11 +26,21 @@ import {
 
 const plain = { escapeRate: 0, spaceRate: 0.1, duplicateRate: 0 }
 
+// Where a finding's record is: its copy's text, or its range of the file.
+const placesOf = (r: E.Either<unknown, { readonly value: ReadonlyArray<Finding> }>) =>
+  E.isLeft(r)
+    ? []
+    : r.right.value.map((f) => {
+        const at = recordLocation(f)
+        return at === undefined ? null : at._tag === 'Copied' ? at.bytes.toString() : [at.start, at.end]
+      })
+
 // One or several gzipped exports of every format's values (some of them shared between files, so
 // that findings repeat across files; any of them damaged in its JSON or its gzip data; a plain
-// file among them), read at once, a thread each (on two, the first file on the calling thread):
-// the result must be the one-pass read's, finding for finding in the same order, with the same
-// report and errors.
+// file among them), read at once, a thread each (on two, the first file on the calling thread,
+// unless records are located): the result must be the one-pass read's, finding for finding in
+// the same order, with the same report and errors, and, located, each record in the same place
+// (a gzipped file's records copied).
 testProp(
   'gzipped exports of any format read on a thread each read exactly as in one pass',
   [
@@ -44,8 +55,9 @@ testProp(
     fc.integer(),
     fc.integer({ min: 2, max: 3 }),
     optionsArb,
+    fc.boolean(),
   ],
-  async (t, format, gens, pageSize, kinds, mutationRate, seed, workers, options) => {
+  async (t, format, gens, pageSize, kinds, mutationRate, seed, workers, options, locate) => {
     const r = rand(seed)
     const root = await tempDir()
     try {
@@ -70,9 +82,10 @@ testProp(
         await writeFile(file, bytes)
         files.push(file)
       }
-      const read = { ...options, chunkSize: Math.max(options.chunkSize ?? 64, 64) }
+      const read = { ...options, chunkSize: Math.max(options.chunkSize ?? 64, 64), locate }
       const one = await collectFindings(files, read)()
       const each = await collectFindings(files, { ...read, workers, fileThreads: true })()
+      t.deepEqual(placesOf(each), placesOf(one))
       // A damaged input may be given up before its end (under `skip`, a problem where reading
       // cannot go on): how many of its compressed bytes were read by then depends on how far
       // ahead it was inflated, which differs between the reads.

@@ -18,7 +18,7 @@
 import { statSync } from 'node:fs'
 import type { Finding, InspectorMappingOptions } from '@scantally/core'
 import { FindingDecoder } from './FindingWords.js'
-import { inflatingReader } from './InflatingReader.js'
+import { inflatingReader, type RecycledRecords } from './InflatingReader.js'
 import { gunzipped, readUnchanged } from './Input.js'
 import { type DecodeOptions, PieceDecoder, pipelineResolver } from './PieceDecoder.js'
 import type { RangeMessage, RangeTask } from './RangeReader.js'
@@ -89,6 +89,8 @@ const aheadBytes = 24 << 20
 // ended, and the dictionary its batches continue, whatever their file.
 interface Thread {
   readonly tell: (order: InflatingTask | number | 'close') => void
+  /** Gives back the memory of a batch's copied records, once read. */
+  readonly recycle: (records: ArrayBuffer) => void
   readonly end: () => void
   readonly decoder: FindingDecoder
 }
@@ -205,10 +207,20 @@ export class InflatingFiles {
         const order = inflatingReader(init, arrived, (e) =>
           broke(e instanceof Error ? e : new Error(String(e))),
         )
-        thread = { tell: (o) => order(o === 'close' ? 'stop' : o), end: () => order('stop'), decoder }
+        thread = {
+          tell: (o) => order(o === 'close' ? 'stop' : o),
+          recycle: (recycled) => order({ recycled }),
+          end: () => order('stop'),
+          decoder,
+        }
       } else {
         const worker = readingThread({ inflating: init })
-        thread = { tell: (o) => worker.postMessage(o), end: () => void worker.terminate(), decoder }
+        thread = {
+          tell: (o) => worker.postMessage(o),
+          recycle: (recycled) => worker.postMessage({ recycled } satisfies RecycledRecords, [recycled]),
+          end: () => void worker.terminate(),
+          decoder,
+        }
         worker.on('message', arrived)
         worker.on('error', broke)
         worker.on('exit', (code) => broke(new Error(`reading thread exited (${code})`)))
@@ -269,7 +281,10 @@ export async function* readInflatingFile(
       onRaw(m.raw)
       const message = m.message
       if (message.type === 'batch') {
-        const out = decoder.decode(message, (file.thread as Thread).decoder)
+        const thread = file.thread as Thread
+        const out = decoder.decode(message, thread.decoder)
+        // Records lent to a sink are copied by it at once, and else copied out: none is still read.
+        if (message.records !== undefined) thread.recycle(message.records.buffer as ArrayBuffer)
         if (out.length > 0) yield out
       } else if (message.type === 'eof') return { end: 'eof', sawValue: message.sawValue }
       else if (message.type === 'stopped') {

@@ -14,6 +14,7 @@ import {
   type ArrivingBytes,
   type RangeMessage,
   type RangeTask,
+  RecordMemory,
   rangeRecord,
   startRange,
 } from './RangeReader.js'
@@ -24,11 +25,21 @@ import {
 
 /**
  * What a reader is told: a file to read (read after those given before it), bytes of its
- * batches taken (room again), or to stop (what it is reading is left, its file closed).
+ * batches taken (room again), memory of a batch's copied records given back, or to stop (what
+ * it is reading is left, its file closed).
  *
  * @category model
  */
-export type InflatingOrder = InflatingTask | number | 'stop'
+export type InflatingOrder = InflatingTask | number | RecycledRecords | 'stop'
+
+/**
+ * The memory of a batch's copied records, back from the thread that took the batch.
+ *
+ * @category model
+ */
+export interface RecycledRecords {
+  readonly recycled: ArrayBuffer
+}
 
 /**
  * Where a reader sends its messages, with the buffers of a batch that may be moved (not copied)
@@ -43,14 +54,25 @@ export type InflatingSend = (m: InflatingMessage, movable: ReadonlyArray<ArrayBu
 // -------------------------------------------------------------------------------------
 
 // The bytes a message holds, as counted against the bound: a batch's words, fingerprints,
-// ranges and new strings.
+// ranges, new strings and copied records (the whole memory they are in).
 const heldBytes = (m: RangeMessage): number =>
   m.type !== 'batch'
     ? 0
     : m.words.byteLength +
       m.prints.byteLength +
       m.spans.byteLength +
+      (m.records?.buffer.byteLength ?? 0) +
       2 * m.strings.reduce((n, s) => n + s.length, 0)
+
+// The memory of a batch that is moved to the thread that takes it, not copied.
+const movable = (m: RangeMessage): Array<ArrayBuffer> =>
+  m.type !== 'batch'
+    ? []
+    : [
+        m.words.buffer as ArrayBuffer,
+        m.prints.buffer as ArrayBuffer,
+        ...(m.records === undefined ? [] : [m.records.buffer as ArrayBuffer]),
+      ]
 
 // A stream's inflated chunks waiting to be read.
 class Arriving implements ArrivingBytes {
@@ -94,6 +116,7 @@ export const inflatingReader = (
 ): ((order: InflatingOrder) => void) => {
   const fast = rangeRecord({ ...read, path: '', size: 0 })
   const encoder = new FindingEncoder()
+  const memory = new RecordMemory()
   const tasks: Array<InflatingTask> = []
   let reading = false
   let stopped = false
@@ -110,12 +133,7 @@ export const inflatingReader = (
     const post = (message: RangeMessage): void => {
       const size = heldBytes(message)
       held += size
-      send(
-        { file: task.file, message, raw, held: size },
-        message.type === 'batch'
-          ? [message.words.buffer as ArrayBuffer, message.prints.buffer as ArrayBuffer]
-          : [],
-      )
+      send({ file: task.file, message, raw, held: size }, movable(message))
       raw = 0
     }
     async function* compressed(): AsyncGenerator<Buffer> {
@@ -127,7 +145,7 @@ export const inflatingReader = (
     }
     const range: RangeTask = { ...read, path: task.path, size: Number.POSITIVE_INFINITY, ends: [] }
     const arriving = new Arriving()
-    const run = startRange(range, post, fast, encoder, arriving)
+    const run = startRange(range, post, fast, encoder, arriving, memory)
     try {
       let going = true
       for await (const chunk of gunzipped(compressed())) {
@@ -157,6 +175,10 @@ export const inflatingReader = (
     if (typeof order === 'number') {
       held -= order
       wake?.()
+      return
+    }
+    if ('recycled' in order) {
+      memory.give(new Uint8Array(order.recycled))
       return
     }
     if (stopped) return

@@ -88,6 +88,27 @@ export const inFile =
   (start, end) => ({ _tag: 'InFile', file, start, end })
 
 /**
+ * A record whose bytes are in memory that is let go later: lent as a view of it (to a sink that
+ * copies what it keeps at once), or else copied out of it.
+ *
+ * @category constructors
+ */
+export const copiedRecord = (bytes: Uint8Array, lent: boolean): RecordLocation => ({
+  _tag: 'Copied',
+  bytes: lent ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : Buffer.from(bytes),
+})
+
+/**
+ * Records copied into a batch (see `RangeTask.copyRecords`), its spans being ranges of them.
+ *
+ * @category constructors
+ */
+export const copiedIn =
+  (records: Uint8Array): Locator =>
+  (start, end, lent) =>
+    copiedRecord(records.subarray(start, end), lent)
+
+/**
  * A resolver of pipelines by image build that asks `resolvePipeline` once per build (the
  * resolver is a function of this thread), or `undefined` without one or when findings keep no
  * pipeline (`keys`, default: every key): then nothing is asked, nor a build remembered.
@@ -136,7 +157,7 @@ export class PieceDecoder {
   decode(m: RangeBatch, decoder: FindingDecoder): Array<Finding> {
     const { seen, tally: t, findingArns } = this.options
     const sink = findingArns ? undefined : this.options.into
-    const locate = this.locate
+    const locate = m.records === undefined ? this.locate : copiedIn(m.records)
     t.read += m.read
     t.notActive += m.notActive
     t.noImageLinkage += m.noImageLinkage

@@ -73,6 +73,11 @@ export interface RangeTask {
   readonly keys?: ReadonlyArray<GroupKey>
   /** Whether each counted finding's record is located (its byte range sent). */
   readonly locate?: boolean
+  /**
+   * Whether each counted finding's record is also copied into its batch (see
+   * {@link RangeBatch}), for a stream that cannot be read again: with `locate`.
+   */
+  readonly copyRecords?: boolean
   /** The stream's bytes the part reads, instead of the file's. */
   readonly block?: Block
 }
@@ -82,8 +87,9 @@ export interface RangeTask {
  * strings its thread's dictionary first used since its last batch; finding `i` has the fingerprint `prints[4i..4i+3]` (all
  * zero when it has no ARN) and, when ARNs are sent, the ARN `arns[i]` (`''` when none); when
  * records are located, its record is bytes `spans[2i]` to `spans[2i+1]` of the file (else
- * `spans` is empty). `at` is where the part stands after the batch, relative to its start for
- * `lines`.
+ * `spans` is empty); when records are copied, `records` holds their bytes one after another,
+ * and `spans` are ranges of it instead. `at` is where the part stands after the batch, relative
+ * to its start for `lines`.
  *
  * @category model
  */
@@ -94,6 +100,7 @@ export interface RangeBatch {
   readonly prints: Uint32Array
   readonly arns: ReadonlyArray<string>
   readonly spans: Float64Array
+  readonly records?: Uint8Array
   readonly read: number
   readonly notActive: number
   readonly noImageLinkage: number
@@ -173,6 +180,29 @@ const mappingOf = (task: Omit<RangeTask, 'from' | 'ends'>): InspectorMappingOpti
   ...(task.includeUnlinked === undefined ? {} : { includeUnlinked: task.includeUnlinked }),
 })
 
+/**
+ * Memory that records are copied into (see {@link RangeTask.copyRecords}), used again once the
+ * thread that took a batch gives it back: a batch's worth of fresh memory each time would be
+ * zeroed and faulted in anew, and would count against the taking thread's heap until collected.
+ *
+ * @category model
+ */
+export class RecordMemory {
+  private readonly free: Array<Uint8Array> = []
+
+  /** Memory of at least `least` bytes (a batch's worth at least). */
+  take(least: number): Uint8Array {
+    const i = this.free.findIndex((b) => b.length >= least)
+    if (i >= 0) return this.free.splice(i, 1)[0] as Uint8Array
+    return new Uint8Array(Math.max(2 * batchBytes, least))
+  }
+
+  /** Memory no batch uses any more. */
+  give(memory: Uint8Array): void {
+    this.free.push(memory)
+  }
+}
+
 // What a part counted since its last batch, however each record was read, and the batch made
 // of it.
 class PartTally {
@@ -185,13 +215,48 @@ class PartTally {
   /** Bytes read from the file since the last batch. */
   bytes = 0
 
+  // The counted records' bytes since the last batch, when they are copied.
+  private records: Uint8Array | undefined
+  private recordBytes = 0
+
+  /**
+   * With `copies`, records are copied (see {@link RangeTask.copyRecords}): `view` gives the bytes
+   * of the file from `start` to `end` while they are still read, `memory` where they are copied.
+   */
   constructor(
     private readonly findingArns: boolean,
     private readonly locate: boolean,
     private readonly encoder: FindingEncoder,
+    private readonly copies?: {
+      readonly view: (start: number, end: number) => Uint8Array
+      readonly memory: RecordMemory
+    },
   ) {
     // A part the chain passed was left before its last batch: its findings are not sent.
     encoder.dropFindings()
+    if (copies !== undefined) this.records = copies.memory.take(0)
+  }
+
+  // Notes where the record of bytes `start` to `end` of the file is: that range, or where its
+  // copy is put in the batch.
+  private located(start: number, end: number): void {
+    const copies = this.copies
+    if (copies === undefined) {
+      this.spans.push(start, end)
+      return
+    }
+    const bytes = copies.view(start, end)
+    let records = this.records as Uint8Array
+    const at = this.recordBytes
+    if (at + bytes.length > records.length) {
+      const grown = copies.memory.take(Math.max(2 * records.length, at + bytes.length))
+      grown.set(records.subarray(0, at))
+      copies.memory.give(records)
+      this.records = records = grown
+    }
+    records.set(bytes, at)
+    this.recordBytes = at + bytes.length
+    this.spans.push(at, this.recordBytes)
   }
 
   /** A record the plain path mapped, bytes `start` to `end` of the file. */
@@ -203,13 +268,14 @@ class PartTally {
       return
     }
     const f = c.finding
+    // Located first: a record that cannot be is then not half added.
+    if (this.locate) this.located(start, end)
     this.encoder.add(f)
     const n = this.prints.length
     scratch[3] = 0
     if (f.findingArn !== undefined) fingerprintInto(f.findingArn, scratch, 0)
     this.prints.push4(scratch, 0)
     if (this.findingArns) this.arns[n / 4] = f.findingArn ?? ''
-    if (this.locate) this.spans.push(start, end)
   }
 
   /**
@@ -223,10 +289,10 @@ class PartTally {
     if (o === outcomes.notActive) this.notActive++
     else if (o === outcomes.noImageLinkage) this.noImageLinkage++
     else {
+      if (this.locate) this.located(start, end)
       this.encoder.addParts(fast.parts, fast.ids)
       this.prints.push4(fast.print, 0)
       if (this.findingArns) this.arns[this.prints.length / 4 - 1] = fast.parts.findingArn ?? ''
-      if (this.locate) this.spans.push(start, end)
     }
     return true
   }
@@ -242,10 +308,10 @@ class PartTally {
     // A record's addresses in the walker's memory, as offsets of the file.
     const offset = base - fast.runInput
     for (let i = 0, at = fast.runAt; i < c.counted; i++, at += RUN_WORDS) {
+      if (this.locate)
+        this.located(offset + (words[at + RUN_START] as number), offset + (words[at + RUN_END] as number))
       this.encoder.addIds(words, at, stringOf)
       this.prints.push4(words, at + RUN_PRINT)
-      if (this.locate)
-        this.spans.push(offset + (words[at + RUN_START] as number), offset + (words[at + RUN_END] as number))
     }
   }
 
@@ -260,6 +326,7 @@ class PartTally {
       prints: this.prints.take(),
       arns: this.arns,
       spans: Float64Array.from(this.spans),
+      ...(this.records === undefined ? {} : { records: this.takeRecords(this.records) }),
       read: this.read,
       notActive: this.notActive,
       noImageLinkage: this.noImageLinkage,
@@ -270,6 +337,15 @@ class PartTally {
     this.spans = []
     this.read = this.notActive = this.noImageLinkage = this.bytes = 0
     return batch
+  }
+
+  // The records copied since the last batch, in memory of their own (to be moved to another
+  // thread); the next batch's are copied into new memory as large.
+  private takeRecords(records: Uint8Array): Uint8Array {
+    const n = this.recordBytes
+    this.recordBytes = 0
+    this.records = (this.copies as { readonly memory: RecordMemory }).memory.take(0)
+    return records.subarray(0, n)
   }
 }
 
@@ -431,6 +507,7 @@ const copyFrom = (block: Block, target: Buffer, at: number, length: number, posi
  * one dictionary, so a string is sent once per thread, not once per part. With `arriving`, the
  * part reads a stream's bytes as they arrive instead of the file's (its `size` is then
  * unbounded): a step is taken once {@link RangeRun.wants} bytes wait, or the stream has ended.
+ * Records copied are copied into `memory`.
  *
  * @category reader
  */
@@ -440,8 +517,16 @@ export const startRange = (
   fast: FastRecord = rangeRecord(task),
   encoder: FindingEncoder = new FindingEncoder(),
   arriving?: ArrivingBytes,
+  memory?: RecordMemory,
 ): RangeRun => {
-  const tally = new PartTally(task.findingArns, task.locate === true, encoder)
+  const copies =
+    task.copyRecords === true
+      ? {
+          view: (start: number, end: number) => reader.view(start, end),
+          memory: memory ?? new RecordMemory(),
+        }
+      : undefined
+  const tally = new PartTally(task.findingArns, task.locate === true, encoder, copies)
   const boundaries = new Boundaries(task.ends)
   let anomaly: string | undefined
   const reader = partReader(task, fast, tally, boundaries, (what) => {

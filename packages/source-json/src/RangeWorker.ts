@@ -11,7 +11,7 @@ import { cutStream } from './Blocks.js'
 import { FindingEncoder } from './FindingWords.js'
 import type { InflatedCredit, InflatedMessage } from './InflatedStream.js'
 import type { InflatingRead, InflatingTask } from './InflatingFiles.js'
-import { inflatingReader } from './InflatingReader.js'
+import { inflatingReader, type RecycledRecords } from './InflatingReader.js'
 import { errorText, gunzipped, readUnchanged } from './Input.js'
 import {
   type PieceMessage,
@@ -96,7 +96,7 @@ const readInflating = (init: InflatingRead): void => {
         throw e
       }),
   )
-  parentPort?.on('message', (m: InflatingTask | number | 'close') => {
+  parentPort?.on('message', (m: InflatingTask | number | RecycledRecords | 'close') => {
     if (m === 'close') {
       order('stop')
       parentPort?.close()

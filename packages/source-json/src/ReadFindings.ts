@@ -353,12 +353,13 @@ async function* readAll(
 }
 
 // Gzipped files, with threads to read them on, are each read whole by a reader of their own, as
-// many at a time as there are threads (see `InflatingFiles`). Records to be copied are not read so.
+// many at a time as there are threads (see `InflatingFiles`); records to be located are copied
+// into the batches by the reader that read them.
 const inflatingFiles = async (
   inputs: ReadonlyArray<Input>,
   ctx: Context,
 ): Promise<InflatingFiles | undefined> => {
-  if (!ctx.fileThreads || ctx.workers < 2 || ctx.locate) return undefined
+  if (!ctx.fileThreads || ctx.workers < 2) return undefined
   const files: Array<{ index: number; path: string }> = []
   for (const [index, input] of inputs.entries())
     if (input.path !== undefined && (await startsGzipped(input.path))) files.push({ index, path: input.path })
@@ -376,10 +377,13 @@ const inflatingFiles = async (
       ...(ctx.keys === undefined ? {} : { keys: ctx.keys }),
       ...(statuses === undefined ? {} : { statuses }),
       ...(includeUnlinked === undefined ? {} : { includeUnlinked }),
+      ...(ctx.locate ? { locate: true, copyRecords: true } : {}),
     },
     // On two threads, the calling thread reads a file itself: it has little else to do, and a
     // reading thread of its own would be a third busy thread (with the inflating one) on two cores.
-    { callingThread: ctx.workers === 2 },
+    // Not when records are located: it then keeps every finding and record it is sent (`serve`),
+    // which is as much work as reading them.
+    { callingThread: ctx.workers === 2 && !ctx.locate },
   )
 }
 

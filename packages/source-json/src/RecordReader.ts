@@ -291,6 +291,17 @@ export class RecordReader {
     return Buffer.from(this.s.buf.subarray(start - this.base, this.s.pos))
   }
 
+  /**
+   * The bytes from absolute offset `start` to `end`, still buffered and not cut (a record just
+   * read, with `cutFrom: Infinity`), in place: valid until the reader reads on.
+   */
+  view(start: number, end: number): Buffer {
+    const from = start - this.base
+    if (this.region !== undefined || from < 0 || end - this.base > this.s.buf.length)
+      throw new Error(`bytes ${start} to ${end} are no longer buffered`)
+    return this.s.buf.subarray(from, end - this.base)
+  }
+
   /** Appends a chunk and reads every record it completes. */
   push(chunk: Buffer): SyntaxProblem | undefined {
     if (this.stopped) return undefined

@@ -23,6 +23,7 @@ import { FindingDecoder, type SharedStrings } from './FindingWords.js'
 import {
   type Arrival,
   ChainPosition,
+  copiedRecord,
   type DecodeOptions,
   inputStart,
   PieceDecoder,
@@ -336,11 +337,7 @@ export async function* readStreamSplit(
     options.locate
       ? (start, end, lent) => {
           const b = pieces.block
-          const bytes = (b.bytes as Uint8Array).subarray(start - b.base, end - b.base)
-          return {
-            _tag: 'Copied',
-            bytes: lent ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : Buffer.from(bytes),
-          }
+          return copiedRecord((b.bytes as Uint8Array).subarray(start - b.base, end - b.base), lent)
         }
       : undefined,
   )
