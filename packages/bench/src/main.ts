@@ -380,6 +380,8 @@ if (lowNdjson !== undefined) {
     },
   ])
   partsMeasured = true
+  // `serve` reads the parts a file per thread too, copying each counted record as it reads it.
+  await measureServe(parts, partsInput)
 }
 
 let paging: PagingResult | undefined
