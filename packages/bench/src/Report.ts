@@ -287,7 +287,7 @@ const highCardinalityServe = [
   '',
   'Tried first, on the calling thread as `aggregate` reads (the inflating, the walk, the copies, the index',
   'and the temporary file on one thread): 7.2 to 8.0 s for the one `.gz`. And with a fresh 2 MiB of memory',
-  'for every batch\'s copies, 5.8 to 6.5 s: zeroing it and faulting it in took the reading thread 0.6 s,',
+  "for every batch's copies, 5.8 to 6.5 s: zeroing it and faulting it in took the reading thread 0.6 s,",
   'and the calling thread spent 0.97 s collecting garbage against 0.21 s with the memory given back.',
 ]
 

@@ -18,7 +18,13 @@ import type {
   RecordedDetails,
   ScantallyError,
 } from '@scantally/core'
-import { imageScanFindingDetail, inspectorFindingDetail, serviceException } from '@scantally/core/internal'
+import {
+  grown,
+  imageScanFindingDetail,
+  inspectorFindingDetail,
+  serviceException,
+  trimmed,
+} from '@scantally/core/internal'
 import { type ExportFile, type RecordLocation, recordKind, recordLocation } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
 import { RecordSpool } from './RecordSpool.js'
@@ -98,11 +104,11 @@ export const makeRecordDetails = (
       return E.left(spool.failure)
     }
     const frozen = {
-      space: space.slice(0, rows),
-      offset: offset.slice(0, rows),
-      length: length.slice(0, rows),
+      space: trimmed(space, rows),
+      offset: trimmed(offset, rows),
+      length: trimmed(length, rows),
     }
-    // The growing columns share this scope with `read`: let them go, only the copies are kept.
+    // The growing columns share this scope with `read`: let them go, only what is kept is held.
     space = new Int32Array(0)
     offset = new Float64Array(0)
     length = new Uint32Array(0)
@@ -218,9 +224,4 @@ const readRange = (
   const n = readSync(fd, buf, 0, size, at)
   if (n !== size) throw new Changed(`${file.path}: ${n} of ${size} bytes read at offset ${at}`)
   return buf
-}
-
-const grown = <A extends Int32Array | Float64Array | Uint32Array>(from: A, to: A): A => {
-  to.set(from as never)
-  return to
 }

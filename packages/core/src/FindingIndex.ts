@@ -11,6 +11,7 @@ import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import type { Monoid } from 'fp-ts/lib/Monoid.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import { grown, trimmed } from './Columns.js'
 import { countOf } from './CombinationRow.js'
 import {
   type InvalidRequestException,
@@ -358,7 +359,7 @@ export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
       for (const m of ids) m.clear()
       // The hash is of no use once frozen: let it go before the columns are copied.
       slots = new Int32Array(0)
-      const column = (c: number) => (cols[c] as Int32Array).slice(0, rows)
+      const column = (c: number) => trimmed(cols[c] as Int32Array, rows)
       frozen = {
         _tag: 'Index',
         dictionaries: {
@@ -373,14 +374,14 @@ export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
           imagePipelineArn: column(2),
           vulnerabilityId: column(3),
         },
-        severity: sev.slice(0, rows),
-        fix: fix.slice(0, rows),
-        count: count.slice(0, rows),
-        exploit: exploit.slice(0, rows),
+        severity: trimmed(sev, rows),
+        fix: trimmed(fix, rows),
+        count: trimmed(count, rows),
+        exploit: trimmed(exploit, rows),
         rows,
         findings,
       }
-      // Only the copies are kept: a builder still referenced holds no growing column.
+      // Only what is kept is referenced: a builder still referenced holds no growing column.
       cols = []
       sev = fix = new Uint8Array(0)
       count = exploit = new Float64Array(0)
@@ -390,11 +391,6 @@ export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
 }
 
 const initialRows = 1024
-
-const grown = <A extends Int32Array | Uint8Array | Float64Array>(from: A, to: A): A => {
-  to.set(from as never)
-  return to
-}
 
 /**
  * The empty index: the identity of {@link MonoidIndex}.

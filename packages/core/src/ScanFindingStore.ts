@@ -12,6 +12,7 @@
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { trimmed } from './Columns.js'
 import { type InvalidRequestException, invalidRequest, type ScantallyError } from './Errors.js'
 import { Finding, type GroupKey, KeyString } from './Finding.js'
 import { type FindingIds, fixCodes, type Index, type IndexBuilder, makeBuilder } from './FindingIndex.js'
@@ -197,7 +198,7 @@ export const makeScanFindingStoreBuilder = (
     },
     freeze: (recorded) => {
       interned.clear()
-      const kept = rows.slice(0, size)
+      const kept = trimmed(rows, size)
       return {
         _tag: 'FindingStore',
         size,

@@ -9,6 +9,7 @@
 export * from './AsffFinding.js'
 export * from './AwsError.js'
 export * from './Closed.js'
+export * from './Columns.js'
 export * from './CombinationRow.js'
 export * from './ConcatSources.js'
 export * from './Counts.js'
