@@ -197,9 +197,9 @@ export class RecordMemory {
     return new Uint8Array(Math.max(2 * batchBytes, least))
   }
 
-  /** Memory no batch uses any more. */
+  /** Memory no batch uses any more: kept for the next batches, unless grown for a huge record. */
   give(memory: Uint8Array): void {
-    this.free.push(memory)
+    if (memory.length <= 4 * batchBytes) this.free.push(memory)
   }
 }
 
