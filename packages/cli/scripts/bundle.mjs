@@ -14,13 +14,24 @@ const out = at('../dist/bundle/')
 // ones (and go into a package packed from this checkout).
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
+// fp-ts and io-ts as ES modules, so that only what is used is bundled, with no CommonJS wrapper
+// to run and copy at start: the packages import their CommonJS builds by path (`fp-ts/lib/…`),
+// which names the same modules in `es6/`.
+const esModules = {
+  name: 'es-modules',
+  setup(b) {
+    b.onResolve({ filter: /^(fp-ts|io-ts)\/lib\// }, (args) =>
+      b.resolve(args.path.replace('/lib/', '/es6/'), { kind: args.kind, resolveDir: args.resolveDir }),
+    )
+  },
+}
 const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  // fp-ts and io-ts as ES modules, so that only what is used is bundled.
   mainFields: ['module', 'main'],
+  plugins: [esModules],
   logLevel: 'warning',
 }
 // The command, with what it imports only when needed (the AWS SDK and the sources over it, for
