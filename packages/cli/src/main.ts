@@ -3,19 +3,18 @@
  *
  * @module
  */
+import { aggregate } from './Aggregate.js'
 import { exitCodes, type Io } from './Io.js'
+import { pipelineMap } from './PipelineMapCommand.js'
+import { serve } from './Serve.js'
 import { mainHelp } from './Usage.js'
 import { packageVersion } from './Version.js'
 
-type Command = (argv: ReadonlyArray<string>, io: Io) => Promise<number>
-
-// The commands, by name: each takes the arguments after its name. Each is loaded when it runs, so
-// that a run loads (and the bundle's chunks compile) only its own command: `aggregate` no HTTP
-// server, `serve` no output renderers.
-const commands: Readonly<Record<string, () => Promise<Command>>> = {
-  aggregate: async () => (await import('./Aggregate.js')).aggregate,
-  serve: async () => (await import('./Serve.js')).serve,
-  'pipeline-map': async () => (await import('./PipelineMapCommand.js')).pipelineMap,
+// The commands, by name: each takes the arguments after its name.
+const commands: Readonly<Record<string, (argv: ReadonlyArray<string>, io: Io) => Promise<number>>> = {
+  aggregate,
+  serve,
+  'pipeline-map': pipelineMap,
 }
 
 /**
@@ -25,8 +24,8 @@ const commands: Readonly<Record<string, () => Promise<Command>>> = {
  */
 export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
   const [command, ...rest] = argv
-  const load = command === undefined ? undefined : commands[command]
-  if (load !== undefined && Object.hasOwn(commands, command as string)) return (await load())(rest, io)
+  const run = command === undefined ? undefined : commands[command]
+  if (run !== undefined && Object.hasOwn(commands, command as string)) return run(rest, io)
   if (command === '--version' || command === '-v') {
     io.stdout(`scantally ${packageVersion()}\n`)
     return exitCodes.ok
