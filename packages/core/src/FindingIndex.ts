@@ -357,7 +357,7 @@ export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
       if (frozen !== undefined) return frozen
       seen?.clear()
       for (const m of ids) m.clear()
-      // The hash is of no use once frozen: let it go before the columns are copied.
+      // The hash is of no use once frozen: let it go before the columns are kept (or copied).
       slots = new Int32Array(0)
       const column = (c: number) => trimmed(cols[c] as Int32Array, rows)
       frozen = {
