@@ -20,12 +20,13 @@ export type Column = Int32Array | Uint32Array | Uint8Array | Float64Array
 // -------------------------------------------------------------------------------------
 
 /**
- * `to`, a larger column, with `from`'s rows copied to its start.
+ * `to`, a larger column, with `from`'s rows copied to its start (converted when `to` holds
+ * another kind of number, as 32-bit counts widened to doubles).
  *
  * @category utils
  */
-export const grown = <A extends Column>(from: A, to: A): A => {
-  to.set(from as never)
+export const grown = <A extends Column>(from: Column, to: A): A => {
+  to.set(from)
   return to
 }
 

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { grown } from './Columns.js'
 import { type CountField, countFields, type MutableCounts, zeroCounts } from './Counts.js'
 import { severities } from './Severity.js'
 
@@ -36,8 +37,8 @@ export class CountTable {
     if ((id + 1) * width <= rows.length) return
     const capacity = Math.max(id + 1, Math.ceil((rows.length / width) * 1.5)) * width
     if (this.wide === undefined) {
-      this.narrow = grown(new Uint32Array(capacity), this.narrow)
-    } else this.wide = grown(new Float64Array(capacity), this.wide)
+      this.narrow = grown(this.narrow, new Uint32Array(capacity))
+    } else this.wide = grown(this.wide, new Float64Array(capacity))
   }
 
   /**
@@ -52,7 +53,7 @@ export class CountTable {
       return
     }
     if (this.wide === undefined) {
-      this.wide = grown(new Float64Array(this.narrow.length), this.narrow)
+      this.wide = grown(this.narrow, new Float64Array(this.narrow.length))
       this.narrow = new Uint32Array(0)
     }
     countInto(this.wide, base, severity, fix, exploit, n)
@@ -118,10 +119,4 @@ const countInto = (
   bump(base + (severityColumns[severity] as number))
   if (fix) bump(base + columns.fixAvailable)
   if (exploit) bump(base + columns.exploitAvailable)
-}
-
-// `into` with `from` copied to its start.
-const grown = <A extends Uint32Array | Float64Array>(into: A, from: Uint32Array | Float64Array): A => {
-  into.set(from)
-  return into
 }

@@ -12,7 +12,7 @@
 import type * as E from 'fp-ts/lib/Either.js'
 import * as Either from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { trimmed } from './Columns.js'
+import { grown, trimmed } from './Columns.js'
 import { type InvalidRequestException, invalidRequest, type ScantallyError } from './Errors.js'
 import { Finding, type GroupKey, KeyString } from './Finding.js'
 import { type FindingIds, fixCodes, type Index, type IndexBuilder, makeBuilder } from './FindingIndex.js'
@@ -166,11 +166,7 @@ export const makeScanFindingStoreBuilder = (
   // Keeps a finding as its index row; false for a duplicate (no row).
   const stored = (row: number): boolean => {
     if (row < 0) return false
-    if (size === rows.length) {
-      const more = new Int32Array(size * 2)
-      more.set(rows)
-      rows = more
-    }
+    if (size === rows.length) rows = grown(rows, new Int32Array(size * 2))
     rows[size++] = row
     return true
   }
