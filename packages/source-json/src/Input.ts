@@ -389,6 +389,27 @@ export const releaseInflated = (chunk: Uint8Array): void => {
   if (chunk.byteOffset + chunk.byteLength === buffer.byteLength && filled.delete(buffer)) detach(buffer)
 }
 
+/**
+ * Inflated bytes moved to this thread from the one that inflated them (see `GunzipThread`), as a
+ * chunk that `releaseInflated` frees once taken when it ends its memory.
+ *
+ * @category utils
+ */
+export const adoptInflated = (bytes: Uint8Array): Buffer => {
+  const chunk = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (chunk.byteOffset + chunk.length === chunk.buffer.byteLength) filled.add(chunk.buffer)
+  return chunk
+}
+
+/**
+ * Whether an inflated chunk of `gunzipped` ends one of zlib's output buffers: zlib has filled
+ * it and writes into it no more.
+ *
+ * @category utils
+ */
+export const endsOutputBuffer = (chunk: Uint8Array): boolean =>
+  chunk.buffer.byteLength === inflatedBytes && chunk.byteOffset + chunk.byteLength === inflatedBytes
+
 // The buffers zlib filled to their end, whose last chunk `releaseInflated` may detach.
 const filled = new WeakSet<ArrayBufferLike>()
 

@@ -2,13 +2,14 @@
  * The entry of a thread that reads parts of a split read (see `RangeReader`): the pieces of a
  * file, taken as the thread is free, or the blocks of a stream, as they are sent to it; or of
  * the thread that inflates a gzipped file into such blocks (see `InflatedStream`), or reads a
- * gzipped file whole (see `InflatingFiles`).
+ * gzipped file whole (see `InflatingFiles`), or inflates one for such a reader (see `GunzipThread`).
  *
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { cutStream } from './Blocks.js'
 import { FindingEncoder } from './FindingWords.js'
+import { type GunzipTask, sendGunzipped } from './GunzipThread.js'
 import type { InflatedCredit, InflatedMessage } from './InflatedStream.js'
 import type { InflatingRead, InflatingTask } from './InflatingFiles.js'
 import { inflatingReader, type RecycledRecords } from './InflatingReader.js'
@@ -38,6 +39,7 @@ const data = workerData as
   | { readonly blocks: Omit<RangeTask, 'from' | 'ends'>; readonly stop: Int32Array }
   | { readonly inflate: InflateTask }
   | { readonly inflating: InflatingRead }
+  | { readonly gunzip: GunzipTask }
 
 interface InflateTask {
   readonly path: string
@@ -124,4 +126,5 @@ if ('blocks' in data) {
   })
 } else if ('inflate' in data) void inflate(data.inflate)
 else if ('inflating' in data) void readInflating(data.inflating)
+else if ('gunzip' in data) void sendGunzipped(data.gunzip)
 else readPieces(data.task, data.claims, post, data.slot, data.ahead)
