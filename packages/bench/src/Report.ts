@@ -292,7 +292,7 @@ const highCardinalityServe = [
   '',
   'Later again (2026-12-03), such a reader (one that copies its records) has zlib driven by a thread of',
   "its own (source-json's `GunzipThread`), which moves zlib's full output buffers to it. A profile had",
-  "shown the reading thread idle 1.7 s and the calling thread 2.7 s of a 5.3 s load of one `.gz`: zlib",
+  'shown the reading thread idle 1.7 s and the calling thread 2.7 s of a 5.3 s load of one `.gz`: zlib',
   "hands each inflated MiB over in a turn of its driving thread's event loop, and the reader's steps,",
   'long with the copies, held those turns up. Alternated by hand with the build before (the same answers):',
   '',

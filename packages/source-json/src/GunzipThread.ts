@@ -18,7 +18,7 @@ import {
   type ResumeAt,
   readUnchanged,
 } from './Input.js'
-import { readingThread } from './ReadingThread.js'
+import { readingThread, threadInbox } from './ReadingThread.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -70,36 +70,11 @@ export async function* gunzippedOnThread(
   onRaw: (bytes: number) => void,
 ): AsyncGenerator<Buffer> {
   const worker = readingThread({ gunzip: { ...task, ahead: aheadBytes } satisfies GunzipTask })
-  const arrived: Array<GunzipMessage> = []
-  let broken: Error | undefined
-  let wake: (() => void) | undefined
-  const notify = (): void => {
-    wake?.()
-    wake = undefined
-  }
-  worker.on('message', (m: GunzipMessage) => {
-    arrived.push(m)
-    notify()
-  })
-  worker.on('error', (e) => {
-    broken ??= e
-    notify()
-  })
-  worker.on('exit', () => {
-    broken ??= new Error('the inflating thread ended before its file')
-    notify()
-  })
+  const next = threadInbox<GunzipMessage>(worker, 'inflating thread')
   let ended = false
   try {
     for (;;) {
-      const m = arrived.shift()
-      if (m === undefined) {
-        if (broken !== undefined) throw broken
-        await new Promise<void>((resolve) => {
-          wake = resolve
-        })
-        continue
-      }
+      const m = await next()
       onRaw(m.raw)
       if (m.type === 'end') {
         ended = true

@@ -8,7 +8,7 @@
  * @module
  */
 import type { CutStream, StreamPart } from './Blocks.js'
-import { readingThread } from './ReadingThread.js'
+import { readingThread, threadInbox } from './ReadingThread.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -55,36 +55,11 @@ export const inflatedStream = (
   onRaw: (bytes: number) => void,
 ): CutStream => {
   const worker = readingThread({ inflate: { path, chunkSize, blockBytes, ahead: partsAhead } }, false)
-  const arrived: Array<InflatedMessage> = []
-  let broken: Error | undefined
-  let wake: (() => void) | undefined
-  const notify = (): void => {
-    wake?.()
-    wake = undefined
-  }
-  worker.on('message', (m: InflatedMessage) => {
-    arrived.push(m)
-    notify()
-  })
-  worker.on('error', (e) => {
-    broken ??= e
-    notify()
-  })
-  worker.on('exit', (code) => {
-    broken ??= new Error(`inflating thread exited (${code})`)
-    notify()
-  })
+  const next = threadInbox<InflatedMessage>(worker, 'inflating thread')
   async function* parts(): AsyncGenerator<StreamPart> {
     try {
       for (;;) {
-        const m = arrived.shift()
-        if (m === undefined) {
-          if (broken !== undefined) throw broken
-          await new Promise<void>((resolve) => {
-            wake = resolve
-          })
-          continue
-        }
+        const m = await next()
         onRaw(m.raw)
         if (m.type === 'end') return
         if (m.type === 'error') throw new Error(m.message)

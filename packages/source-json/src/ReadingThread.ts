@@ -22,3 +22,39 @@ export const readingThread = (data: object, smallYoung = true): Worker => {
   worker.once('exit', reapplyYoungGeneration)
   return worker
 }
+
+/**
+ * The messages `worker` sends, taken in the order sent: the function given waits for the next
+ * one, and once every message sent before it is taken, throws the thread's error, or that it
+ * exited (`name` saying which thread).
+ */
+export const threadInbox = <M>(worker: Worker, name: string): (() => Promise<M>) => {
+  const arrived: Array<M> = []
+  let broken: Error | undefined
+  let wake: (() => void) | undefined
+  const notify = (): void => {
+    wake?.()
+    wake = undefined
+  }
+  worker.on('message', (m: M) => {
+    arrived.push(m)
+    notify()
+  })
+  worker.on('error', (e) => {
+    broken ??= e
+    notify()
+  })
+  worker.on('exit', (code) => {
+    broken ??= new Error(`${name} exited (${code})`)
+    notify()
+  })
+  return async () => {
+    for (;;) {
+      if (arrived.length > 0) return arrived.shift() as M
+      if (broken !== undefined) throw broken
+      await new Promise<void>((resolve) => {
+        wake = resolve
+      })
+    }
+  }
+}
