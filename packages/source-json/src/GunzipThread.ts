@@ -1,11 +1,11 @@
 /**
  * A gzipped file inflated on a thread of its own, for a reader that parses what it inflates.
  * zlib inflates on libuv's threads, but each MiB it hands over is a turn of the event loop of the
- * thread that drives it: driven by a thread that parses, zlib waits for every parsing step to
- * end, and the parser for zlib's next MiB (a gzipped export took 1.2 to 1.3 times as long as
- * inflating it alone). Driven here, by a thread that does nothing else, zlib inflates while the
- * reader parses, up to a bound ahead of it. zlib's output buffers are moved to the reader, not
- * copied; the bytes and the error are those of `gunzipped` on the file, in the same order.
+ * thread that drives it: driven by a reader whose steps are long (one that copies the records it
+ * counts), zlib waits for every step to end, and the reader for zlib's next MiB. Driven here, by
+ * a thread that does nothing else, zlib inflates while the reader parses, up to a bound ahead of
+ * it. zlib's output buffers are moved to the reader, not copied; the bytes and the error are
+ * those of `gunzipped` on the file, in the same order.
  *
  * @module
  */
