@@ -99,12 +99,19 @@ const readUntilClosed = async (path: string): Promise<{ readonly open: number; r
   return { open, read: (await bytesRead()) - before }
 }
 
+// A gzipped file far larger than the thread inflates ahead of its reader (64 MiB inflated,
+// about 17 MB compressed), written into `root`.
+const writeBigFile = async (root: string, seed: number): Promise<{ path: string; size: number }> => {
+  const path = join(root, 'big.json.gz')
+  const bytes = gzipSync(exportLike(64 << 20, rand(seed)), { level: 1 })
+  await writeFile(path, bytes)
+  return { path, size: bytes.length }
+}
+
 test.serial('a reader that takes nothing holds the inflating thread back', async (t) => {
   const root = await tempDir()
   try {
-    const path = join(root, 'big.json.gz')
-    const bytes = gzipSync(exportLike(64 << 20, rand(11)), { level: 1 })
-    await writeFile(path, bytes)
+    const { path, size } = await writeBigFile(root, 11)
     const chunks = gunzippedOnThread({ path, chunkSize: 1 << 16 }, () => {})[Symbol.asyncIterator]()
     const before = await bytesRead()
     t.false((await chunks.next()).done)
@@ -112,7 +119,7 @@ test.serial('a reader that takes nothing holds the inflating thread back', async
     await new Promise((resolve) => setTimeout(resolve, 500))
     const read = (await bytesRead()) - before
     t.is(await openOn(path), 1)
-    t.true(read < bytes.length / 2, `${read} bytes read of ${bytes.length}`)
+    t.true(read < size / 2, `${read} bytes read of ${size}`)
     await chunks.return?.(undefined)
   } finally {
     await rm(root, { recursive: true, force: true })
@@ -122,11 +129,7 @@ test.serial('a reader that takes nothing holds the inflating thread back', async
 test.serial('leaving a file inflated on a thread early stops the thread and closes the file', async (t) => {
   const root = await tempDir()
   try {
-    const path = join(root, 'big.json.gz')
-    // Far more than the thread inflates ahead of its reader.
-    const bytes = gzipSync(exportLike(64 << 20, rand(7)), { level: 1 })
-    const size = bytes.length
-    await writeFile(path, bytes)
+    const { path, size } = await writeBigFile(root, 7)
     let seen = 0
     for await (const chunk of gunzippedOnThread({ path, chunkSize: 1 << 16 }, () => {})) {
       seen += chunk.length
