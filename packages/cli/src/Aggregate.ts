@@ -13,7 +13,6 @@ import {
   decodeQuery,
   defaultPageSize,
   foldInto,
-  type Group,
   localCaller,
   type Query,
   type ScantallyError,
@@ -30,13 +29,13 @@ import {
   sortFields,
   sortOrders,
   type TokenConfig,
-  toAwsAggregation,
   toAwsResponse,
   toQueryResponse,
 } from '@scantally/core/internal'
 
 import * as E from 'fp-ts/lib/Either.js'
 import { noInput, oneOf, parseCommandLine, wholeNumber, wordList } from './Args.js'
+import { awsEntryText, groupEntryText } from './EntryText.js'
 import { countAtOrAbove, failOnLine, parseFailOn } from './FailOn.js'
 import { parseFilter, parseWhere } from './FilterArgs.js'
 import { hints } from './Hints.js'
@@ -288,7 +287,7 @@ const render = (plan: ReadyPlan, page: Page): Iterable<string> => {
     capped && page.nextToken !== undefined ? { ...response, NextToken: page.nextToken } : response,
     query ? 'groups' : 'responses',
     page.items,
-    query ? (g: Group) => g : toAwsAggregation(groupBy),
+    query ? groupEntryText : awsEntryText(groupBy),
   )
 }
 

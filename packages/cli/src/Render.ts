@@ -173,8 +173,9 @@ export const renderJson = (value: unknown): string => `${JSON.stringify(value, n
 /**
  * Renders a response whose member `listed` is a long list as {@link renderJson} would, in
  * pieces: the response without the list (`head`, members in their order, `listed` among them)
- * is written member by member, and the list an entry at a time, each made by `entryOf` only
- * when written, so no text or entry of the whole answer is held at once.
+ * is written member by member, and the list an entry at a time, each entry's text made by
+ * `entryText` (as `JSON.stringify(entry, null, 4)` writes it two levels deep) only when written,
+ * so no text or entry of the whole answer is held at once.
  *
  * @category utils
  */
@@ -182,20 +183,19 @@ export function* renderJsonPieces<A>(
   head: Readonly<Record<string, unknown>>,
   listed: string,
   items: ReadonlyArray<A>,
-  entryOf: (item: A) => unknown,
+  entryText: (item: A) => string,
 ): Generator<string> {
-  const nested = (value: unknown, depth: number) => indentedJson(value, depth) as string
   let opened = false
   for (const [name, value] of Object.entries(head)) {
     if (value === undefined && name !== listed) continue
     yield `${opened ? ',' : '{'}\n    ${JSON.stringify(name)}: `
     opened = true
-    if (name !== listed) yield nested(value, 1)
+    if (name !== listed) yield indentedJson(value, 1) as string
     else if (items.length === 0) yield '[]'
     else {
       let first = true
       for (const item of items) {
-        yield `${first ? '[' : ','}\n        ${nested(entryOf(item), 2)}`
+        yield `${first ? '[' : ','}\n        ${entryText(item)}`
         first = false
       }
       yield '\n    ]'
@@ -203,6 +203,17 @@ export function* renderJsonPieces<A>(
   }
   yield opened ? '\n}\n' : '{}\n'
 }
+
+/**
+ * The text of an entry made by `entryOf`, as {@link renderJsonPieces} takes it: for entries of
+ * any shape (the common ones have writers of their own, see `EntryText`).
+ *
+ * @category utils
+ */
+export const nestedEntry =
+  <A>(entryOf: (item: A) => unknown) =>
+  (item: A): string =>
+    indentedJson(entryOf(item), 2) as string
 
 /**
  * Writes text given in pieces in writes of about `size` characters: few enough writes to be

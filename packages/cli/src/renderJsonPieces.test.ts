@@ -1,5 +1,5 @@
 import { fc, testProp } from '@fast-check/ava'
-import { renderJsonPieces } from './Render.js'
+import { nestedEntry, renderJsonPieces } from './Render.js'
 
 // The reference is JSON.stringify of the whole response, the list in its place.
 testProp(
@@ -21,7 +21,7 @@ testProp(
     const after = members.slice(at)
     const head = Object.fromEntries([...before, ['listed', []], ...after])
     const entryOf = wrapped ? (item: unknown) => ({ key: item, counts: { all: 1 } }) : (item: unknown) => item
-    const pieces = [...renderJsonPieces(head, 'listed', items, entryOf)].join('')
+    const pieces = [...renderJsonPieces(head, 'listed', items, nestedEntry(entryOf))].join('')
     t.is(pieces, `${JSON.stringify({ ...head, listed: items.map(entryOf) }, null, 4)}\n`)
   },
 )
