@@ -8,10 +8,12 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { dataDir } from './Dataset.js'
 import type { Command } from './Run.js'
+import { type Digest, digestOf, type GroupCounts } from './Tally.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -25,7 +27,7 @@ import type { Command } from './Run.js'
 export interface Peer {
   readonly name: string
   readonly version: string
-  readonly command: (ndjson: string, grouping?: BenchGrouping) => Command
+  readonly command: (ndjson: string, grouping?: BenchGrouping, every?: boolean) => Command
 }
 
 /**
@@ -38,20 +40,32 @@ export type BenchGrouping = 'vulnerabilityId' | 'imageBuildVersionArn'
 
 /**
  * The query in DuckDB's SQL over NDJSON: only the columns it needs are declared, DuckDB's
- * fastest way to read JSON. Prints one row with the digest's fields. A finding's image build is
- * the tag of its first linked resource, as Image Builder takes it.
+ * fastest way to read JSON. Prints one row with the digest's fields; given `groupsTo`, writes
+ * every group instead (its key and four counts, one JSON object a line, sorted by key) to that
+ * file, as the CLI writes its answer. A finding's image build is the tag of its first linked
+ * resource, as Image Builder takes it.
  *
  * @category model
  */
-export const duckdbSql = (ndjson: string, grouping: BenchGrouping = 'vulnerabilityId'): string => {
+export const duckdbSql = (
+  ndjson: string,
+  grouping: BenchGrouping = 'vulnerabilityId',
+  groupsTo?: string,
+): string => {
+  const quoted = (path: string) => `'${path.replace(/'/g, "''")}'`
   const key = grouping === 'vulnerabilityId' ? 'v' : 'linked[1].tags.Ec2ImageBuilderArn'
-  return `WITH f AS (SELECT DISTINCT ON (findingArn) status, severity, packageVulnerabilityDetails.vulnerabilityId AS v,
+  const findings = `WITH f AS (SELECT DISTINCT ON (findingArn) status, severity, packageVulnerabilityDetails.vulnerabilityId AS v,
   list_filter(resources, x -> x.tags.Ec2ImageBuilderArn IS NOT NULL) AS linked
-  FROM read_ndjson('${ndjson.replace(/'/g, "''")}', columns = {findingArn: 'VARCHAR', status: 'VARCHAR', severity: 'VARCHAR',
-  packageVulnerabilityDetails: 'STRUCT(vulnerabilityId VARCHAR)', resources: 'STRUCT(tags STRUCT(Ec2ImageBuilderArn VARCHAR))[]'}))
+  FROM read_ndjson(${quoted(ndjson)}, columns = {findingArn: 'VARCHAR', status: 'VARCHAR', severity: 'VARCHAR',
+  packageVulnerabilityDetails: 'STRUCT(vulnerabilityId VARCHAR)', resources: 'STRUCT(tags STRUCT(Ec2ImageBuilderArn VARCHAR))[]'}))`
+  const groups = `SELECT ${key} AS k, count(*) a, count(*) FILTER (WHERE severity = 'CRITICAL') c, count(*) FILTER (WHERE severity = 'HIGH') h,
+  count(*) FILTER (WHERE severity = 'MEDIUM') m FROM f WHERE status = 'ACTIVE' AND len(linked) > 0 AND ${key} IS NOT NULL GROUP BY k`
+  return groupsTo !== undefined
+    ? `COPY (${findings}
+SELECT k AS "key", a AS "all", c AS critical, h AS high, m AS medium FROM (${groups}) ORDER BY k) TO ${quoted(groupsTo)} (FORMAT JSON)`
+    : `${findings}
 SELECT count(*) AS "groups", sum(a) AS "all", sum(c) AS critical, sum(h) AS high, sum(m) AS medium FROM (
-  SELECT ${key} AS k, count(*) a, count(*) FILTER (WHERE severity = 'CRITICAL') c, count(*) FILTER (WHERE severity = 'HIGH') h,
-  count(*) FILTER (WHERE severity = 'MEDIUM') m FROM f WHERE status = 'ACTIVE' AND len(linked) > 0 AND ${key} IS NOT NULL GROUP BY k)`
+  ${groups})`
 }
 
 /**
@@ -98,6 +112,9 @@ export const duckdbModule = (): string | undefined => {
   return undefined
 }
 
+// Where DuckDB writes every group before they are printed.
+const groupsFile = (): string => join(tmpdir(), `scantally-bench-duckdb-groups-${process.pid}.ndjson`)
+
 /**
  * The peers installed on this machine.
  *
@@ -110,7 +127,21 @@ export const installedPeers = (): ReadonlyArray<Peer> => {
     out.push({
       name: 'DuckDB (CLI, read_ndjson)',
       version: cli,
-      command: (file, grouping) => ({ program: 'duckdb', args: ['-json', '-c', duckdbSql(file, grouping)] }),
+      // Every group goes to a file of its own, then to standard output (DuckDB cannot open a
+      // socket, which a child's standard output may be, as a file).
+      command: (file, grouping, every) =>
+        every === true
+          ? {
+              program: 'sh',
+              args: [
+                '-c',
+                'duckdb -c "$1" && cat "$2" && rm -f "$2"',
+                'sh',
+                duckdbSql(file, grouping, groupsFile()),
+                groupsFile(),
+              ],
+            }
+          : { program: 'duckdb', args: ['-json', '-c', duckdbSql(file, grouping)] },
     })
   else {
     const module = duckdbModule()
@@ -121,9 +152,9 @@ export const installedPeers = (): ReadonlyArray<Peer> => {
         out.push({
           name: 'DuckDB (node-api, read_ndjson)',
           version,
-          command: (file, grouping = 'vulnerabilityId') => ({
+          command: (file, grouping = 'vulnerabilityId', every = false) => ({
             program: 'node',
-            args: [script, module, file, grouping],
+            args: [script, module, file, grouping, ...(every ? ['every'] : [])],
           }),
         })
     }
@@ -148,3 +179,17 @@ export const peerDigest = (stdout: string): Record<string, number> => {
   const row = (Array.isArray(parsed) ? parsed[0] : parsed) as Record<string, unknown>
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]))
 }
+
+/**
+ * Reads the groups a peer wrote one JSON object a line (`duckdbSql` with `groupsTo`) into the
+ * digest; lines that are not a group (the DuckDB command's count of rows copied) are passed over.
+ *
+ * @category utils
+ */
+export const groupLinesDigest = (stdout: string): Digest =>
+  digestOf(
+    stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{"key":'))
+      .map((line) => JSON.parse(line) as GroupCounts),
+  )

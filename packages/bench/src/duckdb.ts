@@ -1,6 +1,12 @@
 // Entry of the DuckDB peer through `@duckdb/node-api`: `node dist/duckdb.js MODULE FILE
-// [GROUPING]` prints the answer as a JSON row, `node dist/duckdb.js MODULE --version` DuckDB's
-// version.
+// [GROUPING [every]]` prints the answer as a JSON row (with `every`, every group, as DuckDB writes
+// them to a file: it cannot open a socket, which a child's standard output may be, as one), `node
+// dist/duckdb.js MODULE --version` DuckDB's version.
+import { createReadStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
 import { type BenchGrouping, duckdbSql } from './Peers.js'
 
 interface Api {
@@ -13,21 +19,31 @@ interface Api {
   }
 }
 
-const [module, file, grouping] = process.argv.slice(2)
+const [module, file, grouping, every] = process.argv.slice(2)
 if (module === undefined || file === undefined) {
   process.stderr.write('usage: node duckdb.js MODULE FILE|--version\n')
   process.exit(2)
 }
 const api = (await import(module)) as Api
 const connection = await (await api.DuckDBInstance.create(':memory:')).connect()
-const rows = (
-  await connection.runAndReadAll(
-    file === '--version' ? 'SELECT version() AS v' : duckdbSql(file, grouping as BenchGrouping | undefined),
+if (every === 'every') {
+  const groups = join(tmpdir(), `scantally-bench-duckdb-groups-${process.pid}.ndjson`)
+  try {
+    await connection.runAndReadAll(duckdbSql(file, grouping as BenchGrouping | undefined, groups))
+    await pipeline(createReadStream(groups), process.stdout)
+  } finally {
+    await rm(groups, { force: true })
+  }
+} else {
+  const rows = (
+    await connection.runAndReadAll(
+      file === '--version' ? 'SELECT version() AS v' : duckdbSql(file, grouping as BenchGrouping | undefined),
+    )
+  ).getRowObjects()
+  const row = rows[0] ?? {}
+  process.stdout.write(
+    file === '--version'
+      ? `${String(row.v)}\n`
+      : `${JSON.stringify(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])))}\n`,
   )
-).getRowObjects()
-const row = rows[0] ?? {}
-process.stdout.write(
-  file === '--version'
-    ? `${String(row.v)}\n`
-    : `${JSON.stringify(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])))}\n`,
-)
+}

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util'
 import { type Dataset, ensureDataset, ensureGzip, ensureGzipParts } from './Dataset.js'
 import { type Layout, type Shape, shapes } from './Generator.js'
 import { describeMachine, thisMachine } from './Machine.js'
-import { type BenchGrouping, installedPeers, peerDigest } from './Peers.js'
+import { type BenchGrouping, groupLinesDigest, installedPeers, peerDigest } from './Peers.js'
 import {
   baselineOf,
   type MemoryResult,
@@ -321,14 +321,25 @@ for (const { findings, shape } of worlds)
         },
         ...(values['no-peers'] === true ? [] : installedPeers())
           .filter((peer) => peer.name !== 'jq')
-          .map(
-            (peer): Contender => ({
-              name: `peer: ${peer.name} ${peer.version}`,
-              kind: 'peer',
-              runs,
-              command: peer.command(ds.path, 'imageBuildVersionArn'),
-              digest: (s) => peerDigest(s) as unknown as Digest,
-            }),
+          .flatMap(
+            (peer): ReadonlyArray<Contender> => [
+              {
+                name: `peer: ${peer.name} ${peer.version}`,
+                kind: 'peer',
+                runs,
+                command: peer.command(ds.path, 'imageBuildVersionArn'),
+                digest: (s) => peerDigest(s) as unknown as Digest,
+              },
+              // The CLI writes its 196,000 groups (84 MB); the digest above is one row. The same
+              // groups written out too, sorted, is the CLI's whole job.
+              {
+                name: `peer: ${peer.name} ${peer.version}, writing every group`,
+                kind: 'peer',
+                runs,
+                command: peer.command(ds.path, 'imageBuildVersionArn', true),
+                digest: groupLinesDigest,
+              },
+            ],
           ),
       ])
       await measureServe(ds, input)
@@ -433,8 +444,17 @@ for (const { findings, shape } of worlds) {
     )
     if (shape.name === 'high' && byBuildInput !== undefined) {
       const byBuild = cli(byBuildInput)
+      const duckdbRows = rows.filter(
+        (r) => r.input === byBuildInput && r.contender.startsWith('peer: DuckDB'),
+      )
+      const writing = (r: Row) => r.contender.endsWith('writing every group')
       targets.push(
-        `${n}, ${shape.name} cardinality, grouped by image build: against DuckDB grouping the same NDJSON so, the CLI is ${show(ratio(byBuild, find(byBuildInput, 'peer: DuckDB')))} as fast (target ≥ 1.5×); peak RSS ${((byBuild?.rss ?? 0) / 1e6).toFixed(0)} MB (target ≤ 200 MB)`,
+        `${n}, ${shape.name} cardinality, grouped by image build: against DuckDB grouping the same NDJSON so, the CLI is ${show(
+          ratio(
+            byBuild,
+            duckdbRows.find((r) => !writing(r)),
+          ),
+        )} as fast (target ≥ 1.5×; DuckDB printing one row of sums, the CLI every group), and ${show(ratio(byBuild, duckdbRows.find(writing)))} against DuckDB writing every group too; peak RSS ${((byBuild?.rss ?? 0) / 1e6).toFixed(0)} MB (target ≤ 200 MB)`,
       )
     }
     continue
