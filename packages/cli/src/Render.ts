@@ -205,17 +205,6 @@ export function* renderJsonPieces<A>(
 }
 
 /**
- * The text of an entry made by `entryOf`, as {@link renderJsonPieces} takes it: for entries of
- * any shape (the common ones have writers of their own, see `EntryText`).
- *
- * @category utils
- */
-export const nestedEntry =
-  <A>(entryOf: (item: A) => unknown) =>
-  (item: A): string =>
-    indentedJson(entryOf(item), 2) as string
-
-/**
  * Writes text given in pieces in writes of about `size` characters: few enough writes to be
  * fast, none holding the whole answer. When a write says the text waits in memory (a pipe read
  * more slowly), the next piece is made only once it is `drained`: a long answer piped into a

@@ -1,5 +1,6 @@
 import { fc, testProp } from '@fast-check/ava'
-import { nestedEntry, renderJsonPieces } from './Render.js'
+import { indentedJson } from './IndentedJson.js'
+import { renderJsonPieces } from './Render.js'
 
 // The reference is JSON.stringify of the whole response, the list in its place.
 testProp(
@@ -21,7 +22,9 @@ testProp(
     const after = members.slice(at)
     const head = Object.fromEntries([...before, ['listed', []], ...after])
     const entryOf = wrapped ? (item: unknown) => ({ key: item, counts: { all: 1 } }) : (item: unknown) => item
-    const pieces = [...renderJsonPieces(head, 'listed', items, nestedEntry(entryOf))].join('')
+    // Entries of any shape, through the generic indenting writer.
+    const entryText = (item: unknown) => indentedJson(entryOf(item), 2) as string
+    const pieces = [...renderJsonPieces(head, 'listed', items, entryText)].join('')
     t.is(pieces, `${JSON.stringify({ ...head, listed: items.map(entryOf) }, null, 4)}\n`)
   },
 )
