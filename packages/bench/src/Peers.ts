@@ -20,7 +20,8 @@ import { type Digest, digestOf, type GroupCounts } from './Tally.js'
 // -------------------------------------------------------------------------------------
 
 /**
- * A peer that is installed: its name, its version, and the command answering the query on a file.
+ * A peer that is installed: its name, its version, and the command answering the query on a file
+ * (with `every`, writing every group of its answer, as the CLI does; see {@link duckdbSql}).
  *
  * @category model
  */
@@ -112,8 +113,14 @@ export const duckdbModule = (): string | undefined => {
   return undefined
 }
 
-// Where DuckDB writes every group before they are printed.
-const groupsFile = (): string => join(tmpdir(), `scantally-bench-duckdb-groups-${process.pid}.ndjson`)
+/**
+ * Where DuckDB run by this process writes every group before they are printed (see
+ * {@link duckdbSql}'s `groupsTo`).
+ *
+ * @category utils
+ */
+export const duckdbGroupsFile = (): string =>
+  join(tmpdir(), `scantally-bench-duckdb-groups-${process.pid}.ndjson`)
 
 /**
  * The peers installed on this machine.
@@ -137,8 +144,8 @@ export const installedPeers = (): ReadonlyArray<Peer> => {
                 '-c',
                 'duckdb -c "$1" && cat "$2" && rm -f "$2"',
                 'sh',
-                duckdbSql(file, grouping, groupsFile()),
-                groupsFile(),
+                duckdbSql(file, grouping, duckdbGroupsFile()),
+                duckdbGroupsFile(),
               ],
             }
           : { program: 'duckdb', args: ['-json', '-c', duckdbSql(file, grouping)] },

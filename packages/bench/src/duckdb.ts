@@ -4,10 +4,8 @@
 // dist/duckdb.js MODULE --version` DuckDB's version.
 import { createReadStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { type BenchGrouping, duckdbSql } from './Peers.js'
+import { type BenchGrouping, duckdbGroupsFile, duckdbSql } from './Peers.js'
 
 interface Api {
   readonly DuckDBInstance: {
@@ -27,7 +25,7 @@ if (module === undefined || file === undefined) {
 const api = (await import(module)) as Api
 const connection = await (await api.DuckDBInstance.create(':memory:')).connect()
 if (every === 'every') {
-  const groups = join(tmpdir(), `scantally-bench-duckdb-groups-${process.pid}.ndjson`)
+  const groups = duckdbGroupsFile()
   try {
     await connection.runAndReadAll(duckdbSql(file, grouping as BenchGrouping | undefined, groups))
     await pipeline(createReadStream(groups), process.stdout)
