@@ -103,6 +103,16 @@ class Arriving implements ArrivingBytes {
   }
 }
 
+// Driven by the reading thread itself, zlib starts inflating its next MiB only in a turn of the
+// thread's event loop, which a step of reading holds up: the reader then reads in steps of this
+// many bytes and lets the loop turn after each, so that zlib waits at most a short step and
+// inflates while the reader reads. In steps of a MiB with no turn between them, the calling
+// thread reading a gzipped million findings sat idle, waiting for zlib, 0.6 to 1.1 s of 4 to 5.
+const drivingStep = 256 << 10
+
+// A turn of the event loop: what zlib's callbacks wait for.
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
 // A file's inflated bytes. A reader that copies the records it counts (`serve`) takes long
 // steps, which zlib, driven by the same thread, would wait for: zlib then runs on a thread of
 // its own (a million gzipped findings loaded 6 to 10% sooner, by the median). One that does not
@@ -159,7 +169,16 @@ export const inflatingReader = (
       send({ file: task.file, message, raw, held: size }, movable(message))
       raw = 0
     }
-    const range: RangeTask = { ...read, path: task.path, size: Number.POSITIVE_INFINITY, ends: [] }
+    // zlib runs on a thread of its own for a reader that copies records (see `inflatedFile`), and
+    // on this one's event loop otherwise.
+    const apart = read.copyRecords === true
+    const range: RangeTask = {
+      ...read,
+      path: task.path,
+      size: Number.POSITIVE_INFINITY,
+      ends: [],
+      chunkSize: apart ? read.chunkSize : Math.min(read.chunkSize, drivingStep),
+    }
     const arriving = new Arriving()
     const run = startRange(range, post, fast, encoder, arriving, memory)
     try {
@@ -168,17 +187,12 @@ export const inflatingReader = (
       const onRaw = (n: number): void => {
         raw += n
       }
-      for await (const chunk of inflatedFile(
-        task.path,
-        read.chunkSize,
-        resume,
-        read.copyRecords === true,
-        onRaw,
-      )) {
+      for await (const chunk of inflatedFile(task.path, read.chunkSize, resume, apart, onRaw)) {
         arriving.push(chunk)
         while (going && arriving.waiting >= run.wants()) {
           await room()
           going = !stopped && run.step()
+          if (!apart) await turn()
         }
         if (!going || stopped) break
       }
