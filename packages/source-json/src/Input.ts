@@ -181,6 +181,15 @@ export async function* readUnchanged(
 }
 
 /**
+ * A turn of the event loop: a reader that steps through its input on a thread's only loop
+ * awaits one between steps, so that what waits for that loop (zlib's callbacks, other threads'
+ * messages) comes in meanwhile.
+ *
+ * @category utils
+ */
+export const eventLoopTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/**
  * How many findings `bytes` of exports likely hold, for room made ahead of a read: a low guess
  * (exports run 1 to 3 KB a finding), so that the room is rarely more than the read needs.
  *

@@ -21,7 +21,7 @@ import type { FastRecord } from './FastRecord.js'
 import type { FindingArnSet } from './FindingArnSet.js'
 import type { FindingIdSink } from './FindingIdSink.js'
 import { FindingDecoder, FindingEncoder, type SharedStrings, WORDS_PER_FINDING } from './FindingWords.js'
-import { changedWhileRead, likelyFindings, maxReserved, startsWithGzipMagic } from './Input.js'
+import { changedWhileRead, eventLoopTurn, likelyFindings, maxReserved, startsWithGzipMagic } from './Input.js'
 import {
   type Arrival,
   ChainPosition,
@@ -285,7 +285,7 @@ class Pieces {
       if (this.own !== undefined) {
         // A turn of the event loop between chunks, as a streamed read gives one: the threads'
         // messages come in meanwhile.
-        await new Promise<void>((resolve) => setImmediate(resolve))
+        await eventLoopTurn()
         if (!this.own.run.step()) this.own = undefined
         continue
       }
