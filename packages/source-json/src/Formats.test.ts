@@ -224,22 +224,30 @@ test('a directory yields its exports and names every other file it skipped; --in
     await writeFile(join(dir, 'pipelines.json'), JSON.stringify({ [build]: 'arn:p' }))
     await writeFile(join(dir, 'empty.json'), '')
     await writeFile(join(dir, 'other.csv'), 'name,size\na,1\n')
-    const skipped: Array<string> = []
-    const read = await collectFindings([dir], {
-      onSkippedInput: (name, why) => skipped.push(`${name}: ${why}`),
-    })()
-    if (E.isLeft(read)) return t.fail(read.left.message)
-    t.is(read.right.report.counted, 2)
-    t.is(read.right.report.files, 1)
-    t.deepEqual(skipped, [
-      `${join(dir, 'README.md')}: not an export: in no known format`,
-      `${join(dir, 'aggregate-example.mjs')}: not an export: in no known format`,
-      `${join(dir, 'empty.json')}: not an export: empty`,
-      `${join(dir, 'logo.png')}: not an export: in no known format`,
-      `${join(dir, 'other.csv')}: not an export: in no known format`,
-      `${join(dir, 'package.json')}: not an export: JSON whose first record is not a finding`,
-      `${join(dir, 'pipelines.json')}: not an export: JSON whose first record is not a finding`,
-    ])
+    // In one pass, and with every file large enough to be read as parts (one, or cut for two threads).
+    for (const parts of [{}, { workers: 1, splitBytes: 0 }, { workers: 2, splitBytes: 0 }]) {
+      const skipped: Array<string> = []
+      const read = await collectFindings([dir], {
+        ...parts,
+        onSkippedInput: (name, why) => skipped.push(`${name}: ${why}`),
+      })()
+      if (E.isLeft(read)) return t.fail(read.left.message)
+      t.is(read.right.report.counted, 2)
+      t.is(read.right.report.files, 1)
+      t.deepEqual(
+        skipped,
+        [
+          `${join(dir, 'README.md')}: not an export: in no known format`,
+          `${join(dir, 'aggregate-example.mjs')}: not an export: in no known format`,
+          `${join(dir, 'empty.json')}: not an export: empty`,
+          `${join(dir, 'logo.png')}: not an export: in no known format`,
+          `${join(dir, 'other.csv')}: not an export: in no known format`,
+          `${join(dir, 'package.json')}: not an export: JSON whose first record is not a finding`,
+          `${join(dir, 'pipelines.json')}: not an export: JSON whose first record is not a finding`,
+        ],
+        JSON.stringify(parts),
+      )
+    }
     const narrowed: Array<string> = []
     const some = await collectFindings([dir], {
       include: ['*.csv', '*.{md,txt}'],

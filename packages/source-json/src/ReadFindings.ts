@@ -117,11 +117,15 @@ export interface ReadOptions extends InspectorMappingOptions {
    * Threads a large file is read on (default 1: this thread only). With more, a regular,
    * uncompressed file of at least {@link ReadOptions.splitBytes} is cut at record starts and
    * its parts read at once; a stream (gzip, standard input, an object) is cut into blocks as it
-   * arrives, read by that many threads while this one inflates and chains. Findings, report and
-   * errors are the same as in one pass.
+   * arrives, read by that many threads while this one inflates and chains. On this thread only,
+   * such a file is read as one part, in place in the walker's memory (the `fast` parser).
+   * Findings, report and errors are the same as in one pass.
    */
   readonly workers?: number
-  /** The size from which a file is split between {@link ReadOptions.workers} (default 32 MiB). */
+  /**
+   * The size from which a file is split between {@link ReadOptions.workers}, or read as one
+   * part on one (default 32 MiB).
+   */
   readonly splitBytes?: number
   /**
    * The size a stream is cut into blocks at for {@link ReadOptions.workers} (default 8 MiB); a
@@ -414,7 +418,11 @@ async function* readInput(
   const records = new InputRecords(input.name, ctx, input.listed === true)
   try {
     if (thread !== undefined) return yield* readStreamPhase(input, records, ctx, undefined, thread)
-    const planned = input.path === undefined ? undefined : planFile(input.path, ctx.workers, ctx.splitBytes)
+    // On one thread the plain parser reads in one pass: a file of one piece is the fast path's.
+    const planned =
+      input.path === undefined || (ctx.workers < 2 && !ctx.fast)
+        ? undefined
+        : planFile(input.path, ctx.workers, ctx.splitBytes)
     // Only JSON is split (its format is told here once, from the file's first bytes).
     const plan = planned === undefined || fileFormat(planned.path) !== 'json' ? undefined : planned
     const split = plan === undefined ? undefined : yield* readSplitPhase(plan, records, ctx)

@@ -20,8 +20,9 @@ test.after('most generated files were cut between threads', (t) => {
   t.true(cutFiles * 2 > files)
 })
 
-// Every file is split (splitBytes 0) into two or three parts read by threads; the result must
-// be the one-pass read's, finding for finding in the same order, with the same report and errors.
+// Every file is split (splitBytes 0) into parts read by two or three threads, or read as one
+// part on this thread alone; the result must be the one-pass read's, finding for finding in the
+// same order, with the same report and errors.
 for (const format of formats) {
   testProp(
     `${format.name}: a read split between threads gives exactly the one-pass read's findings, report and errors`,
@@ -37,7 +38,7 @@ for (const format of formats) {
       fc.integer(),
       fc.jsonValue({ maxDepth: 2 }),
       fc.constantFrom(false, false, true),
-      fc.integer({ min: 2, max: 3 }),
+      fc.integer({ min: 1, max: 3 }),
       optionsArb,
     ],
     async (t, gens, pageSize, style, mutationRate, seed, deep, damaged, workers, options) => {
@@ -53,8 +54,10 @@ for (const format of formats) {
         let bytes: Buffer = Buffer.from(values.join(r() < 0.5 ? '\n' : ' \r\n\t'))
         if (damaged) bytes = damage(bytes, r)
         await writeFile(file, bytes)
-        files++
-        if (planFile(file, workers, 0) !== undefined) cutFiles++
+        if (workers >= 2) {
+          files++
+          if (planFile(file, workers, 0) !== undefined) cutFiles++
+        }
         const read = { ...options, chunkSize: Math.max(options.chunkSize ?? 64, 64) }
         const one = await collectFindings([file], read)()
         const split = await collectFindings([file], { ...read, workers, splitBytes: 0 })()
@@ -133,10 +136,11 @@ test('cuts guessed at records are taken, and an invalid record past one is repor
     for (const b of plan.ends) t.true(starts.includes(b.offset))
     for (const policy of ['strict', 'skip'] as const) {
       const one = await collectFindings([file], { policy })()
-      const split = await collectFindings([file], { policy, workers: 3, splitBytes: 0 })()
-      t.deepEqual(split, one)
       if (policy === 'strict') t.true(E.isLeft(one) && one.left.message.includes('record 2501'))
       else t.true(E.isRight(one) && one.right.report.excluded.invalid === 1)
+      // Cut for three threads, and as one part on this thread alone.
+      for (const workers of [3, 1])
+        t.deepEqual(await collectFindings([file], { policy, workers, splitBytes: 0 })(), one, `${workers}`)
     }
   } finally {
     await rm(root, { recursive: true, force: true })
@@ -148,11 +152,13 @@ test('a split read left early stops its threads and settles its result', async (
   try {
     const file = join(root, 'page.json')
     await writeFile(file, page(3000, false).text)
-    const source = readFindings([file], { workers: 2, splitBytes: 0 })
-    let seen = 0
-    for await (const _ of source) if (++seen === 10) break
-    t.is(seen, 10)
-    t.true(E.isRight(await source.result))
+    for (const workers of [2, 1]) {
+      const source = readFindings([file], { workers, splitBytes: 0, chunkSize: 4096 })
+      let seen = 0
+      for await (const _ of source) if (++seen === 10) break
+      t.is(seen, 10)
+      t.true(E.isRight(await source.result))
+    }
   } finally {
     await rm(root, { recursive: true, force: true })
   }
@@ -163,24 +169,49 @@ test('a file that changes between the plan and the end of a split read is an err
   try {
     const file = join(root, 'page.json')
     await writeFile(file, page(3000, false).text)
-    const plan = planFile(file, 2, 0)
-    if (plan === undefined) return t.fail('no cut was guessed')
+    // Cut for two threads, and one part for one.
+    const plans = [planFile(file, 2, 0), planFile(file, 1, 0)]
     await appendFile(file, '\n{"findings":[]}')
-    const tally = { read: 0, counted: 0, notActive: 0, duplicate: 0, noImageLinkage: 0 }
-    const split = readSplit(plan, {
-      chunkSize: 1 << 16,
-      findingArns: false,
-      mapping: {},
-      seen: new FindingArnSet(),
-      tally,
-      onBytes: () => undefined,
-    })
-    const error = await t.throwsAsync(async () => {
-      for await (const _ of split);
-    })
-    t.regex(error?.message ?? '', /changed while it was read/)
+    for (const plan of plans) {
+      if (plan === undefined) return t.fail('no plan')
+      const tally = { read: 0, counted: 0, notActive: 0, duplicate: 0, noImageLinkage: 0 }
+      const split = readSplit(plan, {
+        chunkSize: 1 << 16,
+        findingArns: false,
+        mapping: {},
+        seen: new FindingArnSet(),
+        tally,
+        onBytes: () => undefined,
+      })
+      const error = await t.throwsAsync(async () => {
+        for await (const _ of split);
+      })
+      t.regex(error?.message ?? '', /changed while it was read/)
+    }
     // Through the reader, the same file read whole is fine once it no longer changes.
     t.true(E.isRight(await collectFindings([file], { workers: 2, splitBytes: 0 })()))
+  } finally {
+    await rm(root, { recursive: true, force: true })
+  }
+})
+
+test('on one thread a large file is read as one part, unless no record is found in its first mebibyte', async (t) => {
+  const root = await tempDir()
+  try {
+    const file = join(root, 'page.json')
+    const { text } = page(3000, false)
+    await writeFile(file, text)
+    t.like(planFile(file, 1, 0), { threads: 1, ends: [] })
+    t.is(planFile(file, 1, text.length + 1), undefined)
+    // The same export after a mebibyte of blanks: read in one pass, with the same findings.
+    const late = join(root, 'late.json')
+    await writeFile(late, `${' '.repeat(1 << 20)}${text}`)
+    t.is(planFile(late, 1, 0), undefined)
+    const one = await collectFindings([file], {})()
+    if (E.isLeft(one)) return t.fail(one.left.message)
+    t.is(one.right.report.counted, 3000)
+    const lateRead = await collectFindings([late], { workers: 1, splitBytes: 0 })()
+    t.deepEqual(E.map((r: typeof one.right) => r.value)(lateRead), E.right(one.right.value))
   } finally {
     await rm(root, { recursive: true, force: true })
   }
@@ -224,7 +255,7 @@ test('a locating read split between threads notes every record where it lies, as
 for (const format of formats) {
   testProp(
     `${format.name}: a locating read split between threads locates every finding as one pass does`,
-    [gensArb(12), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 3 })],
+    [gensArb(12), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 })],
     async (t, gens, pageSize, workers) => {
       const root = await tempDir()
       try {
