@@ -112,7 +112,7 @@ Sources:
                            the listed map for files)
   --on-invalid strict|skip strict: stop at the first invalid record (default); skip: report it
   --workers N              threads reading a large uncompressed file, cut at record starts
-                           (default: one per core, at most 8; 1 reads in one pass)
+                           (default: one per core, at most 8; 1: this thread only)
   --include GLOB           repeatable: read only a directory's files whose name matches
                            (default: every file; files that are not exports are skipped and named)
 

@@ -104,6 +104,8 @@ export const parseSourceOptions = (values: SourceOptionValues): E.Either<string,
       statuses: statuses.right,
       includeUnlinked: values['include-unlinked'] === true,
       workers,
+      // Gzipped files are read whole by a reader of their own even on one thread: this one.
+      fileThreads: true,
       include,
     },
     pipelineMap: values['pipeline-map'],

@@ -199,7 +199,7 @@ testProp(
         locate,
         ...(resolve ? { resolvePipeline: pipelineOf } : {}),
       }
-      const one = await readKept(paths, { ...read, workers: 1 })
+      const one = await readKept(paths, { ...read, workers: 1, fileThreads: false })
       const each = await readKept(paths, { ...read, workers })
       t.is(one.sunk, 0)
       t.deepEqual(each.result, one.result)
@@ -220,7 +220,7 @@ test('gzipped parts read a file per thread put every counted finding into the si
     await writeFile(paths[0] as string, gzipSync(inspectorNdjson(3000)))
     await writeFile(paths[1] as string, gzipSync(inspectorNdjson(3000, 2000)))
     const read: ReadOptions = { findingArns: false, fileThreads: true }
-    const one = await readKept(paths, { ...read, workers: 1 })
+    const one = await readKept(paths, { ...read, workers: 1, fileThreads: false })
     const each = await readKept(paths, { ...read, workers: 2 })
     t.is(one.sunk, 0)
     // 5,000 distinct findings, the 1,000 in both parts counted once.

@@ -38,7 +38,7 @@ const placesOf = (r: E.Either<unknown, { readonly value: ReadonlyArray<Finding> 
 // One or several gzipped exports of every format's values (some of them shared between files, so
 // that findings repeat across files; any of them damaged in its JSON or its gzip data; a plain
 // file among them), read at once, a thread each (on two, the first file on the calling thread,
-// unless records are located): the result must be the one-pass read's, finding for finding in
+// on one every file, unless records are located): the result must be the one-pass read's, finding for finding in
 // the same order, with the same report and errors, and, located, each record in the same place
 // (a gzipped file's records copied).
 testProp(
@@ -84,16 +84,20 @@ testProp(
       }
       const read = { ...options, chunkSize: Math.max(options.chunkSize ?? 64, 64), locate }
       const one = await collectFindings(files, read)()
-      const each = await collectFindings(files, { ...read, workers, fileThreads: true })()
-      t.deepEqual(placesOf(each), placesOf(one))
-      // A damaged input may be given up before its end (under `skip`, a problem where reading
-      // cannot go on): how many of its compressed bytes were read by then depends on how far
-      // ahead it was inflated, which differs between the reads.
-      const broken = kinds.includes('gzip') || kinds.includes('json')
-      t.deepEqual(
-        withKeys(comparable(each, broken) as typeof each, options.keys),
-        withKeys(comparable(one, broken) as typeof one, options.keys),
-      )
+      // On `workers` threads, and on this thread alone.
+      for (const threads of [workers, 1]) {
+        const each = await collectFindings(files, { ...read, workers: threads, fileThreads: true })()
+        t.deepEqual(placesOf(each), placesOf(one), `${threads}`)
+        // A damaged input may be given up before its end (under `skip`, a problem where reading
+        // cannot go on): how many of its compressed bytes were read by then depends on how far
+        // ahead it was inflated, which differs between the reads.
+        const broken = kinds.includes('gzip') || kinds.includes('json')
+        t.deepEqual(
+          withKeys(comparable(each, broken) as typeof each, options.keys),
+          withKeys(comparable(one, broken) as typeof one, options.keys),
+          `${threads}`,
+        )
+      }
     } finally {
       await rm(root, { recursive: true, force: true })
     }
@@ -249,6 +253,10 @@ test('a large gzipped export damaged past its first piece fails the same way how
         for (const [how, read] of [
           ['one pass, in small chunks', collectFindings([file], { policy, workers: 1, chunkSize: 7919 })],
           ['a thread of its own', collectFindings([file], { policy, workers: 2 })],
+          [
+            'a reader of its own on this thread',
+            collectFindings([file], { policy, workers: 1, fileThreads: true, chunkSize: 65521 }),
+          ],
           [
             'a thread of its own, in small chunks',
             collectFindings([file], { policy, workers: 2, chunkSize: 65521 }),

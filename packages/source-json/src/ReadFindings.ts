@@ -159,9 +159,11 @@ export interface ReadOptions extends InspectorMappingOptions {
   readonly cutBytes?: number
   /**
    * Whether gzipped files are each read whole on a thread of their own, several at once, when
-   * there are {@link ReadOptions.workers} to spare (default `true`; see `InflatingFiles`); with
-   * two workers, the first file is read so on the calling thread. Their findings, report and
-   * errors are a one-pass read's either way.
+   * there are {@link ReadOptions.workers} to spare (default: with two workers or more; see
+   * `InflatingFiles`); with two workers, the first file is read so on the calling thread, and
+   * with one (set `true`; the `fast` parser, records not located) every file is, by the same
+   * reader, sooner and in less memory than in one pass. Their findings, report and errors are a one-pass
+   * read's either way.
    */
   readonly fileThreads?: boolean
   /**
@@ -319,7 +321,7 @@ const makeContext = (options: ReadOptions): Context => ({
   keys: options.keys,
   locate: options.locate ?? false,
   cutBytes: options.locate === true ? Number.POSITIVE_INFINITY : options.cutBytes,
-  fileThreads: options.fileThreads ?? true,
+  fileThreads: options.fileThreads ?? (options.workers ?? 1) >= 2,
   into: options.into,
   mapping: {
     ...(options.statuses === undefined ? {} : { statuses: options.statuses }),
@@ -363,7 +365,9 @@ const inflatingFiles = async (
   inputs: ReadonlyArray<Input>,
   ctx: Context,
 ): Promise<InflatingFiles | undefined> => {
-  if (!ctx.fileThreads || ctx.workers < 2) return undefined
+  // On one thread such a reader is this thread's; not for the plain parser, nor to locate records.
+  const alone = ctx.workers < 2
+  if (!ctx.fileThreads || (alone && (ctx.locate || !ctx.fast))) return undefined
   const files: Array<{ index: number; path: string }> = []
   for (const [index, input] of inputs.entries())
     if (input.path !== undefined && (await startsGzipped(input.path))) files.push({ index, path: input.path })
@@ -387,7 +391,7 @@ const inflatingFiles = async (
     // reading thread of its own would be a third busy thread (with the inflating one) on two cores.
     // Not when records are located: it then keeps every finding and record it is sent (`serve`),
     // which is as much work as reading them.
-    { callingThread: ctx.workers === 2 && !ctx.locate },
+    { callingThread: ctx.workers <= 2 && !ctx.locate },
   )
 }
 
