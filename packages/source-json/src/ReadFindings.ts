@@ -162,8 +162,8 @@ export interface ReadOptions extends InspectorMappingOptions {
    * there are {@link ReadOptions.workers} to spare (default: with two workers or more; see
    * `InflatingFiles`); with two workers, the first file is read so on the calling thread, and
    * with one (set `true`; the `fast` parser, records not located) every file is, by the same
-   * reader, sooner and in less memory than in one pass. Their findings, report and errors are a one-pass
-   * read's either way.
+   * reader, sooner and in less memory than in one pass. Their findings, report and errors are
+   * a one-pass read's either way.
    */
   readonly fileThreads?: boolean
   /**
