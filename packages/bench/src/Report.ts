@@ -623,9 +623,13 @@ const oneThread = [
   '',
   'One thread now takes about 2.3 to 2.6 CPU seconds for a million high-cardinality findings, two take',
   '3.4 (1.9 s wall against 2.5 s). In profiles of the same read the same work costs more on two threads:',
-  "the walker's loop 17% more, the file's reads 80% more, the calling thread's decoding 70% more. The two",
-  "cores of this machine share what one thread's work needs (memory bandwidth, or one physical core), so",
-  'two threads read about 1.3 times as fast as one, however the work is shared out.',
+  "the walker's loop 17% more, the file's reads 80% more, the calling thread's decoding 70% more. The reads",
+  "are bound by this machine's memory: 1.2 GB read from the page cache into a buffer took one thread 0.25",
+  'to 0.29 CPU s, and two threads at once, a file each, 0.44 to 0.52 CPU s each in the same wall time',
+  '(0.31 to 0.33 s against 0.28 to 0.34 s): reading on two threads copies no faster than on one, and',
+  'the walkers likely wait longer for memory meanwhile. Two one-thread reads of two files in two',
+  'processes took 0.9 to 1.2 times their time alone (one run 1.6, its file partly out of the page cache),',
+  'so the two cores are not otherwise shared.',
 ]
 
 // Measured by hand: what whole findings in `serve` cost.
