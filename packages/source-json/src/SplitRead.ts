@@ -108,7 +108,7 @@ export interface SplitPlan {
  * its first mebibyte, or (on two threads or more) no guessed record start found. On one thread
  * the plan is one piece, the whole file, read as a thread reads its piece: into buffers of the
  * walker's own, walked in place, where the one-pass reader copies every chunk twice on its way
- * there (a million findings read in about two thirds of the time).
+ * there (a million findings read in two thirds to three quarters of the time).
  *
  * @category planning
  */
