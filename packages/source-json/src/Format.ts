@@ -52,6 +52,20 @@ const maxHead = 64 << 10
 export const bomLength = (b: Uint8Array): number => (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0)
 
 /**
+ * The text encoding another byte order mark than UTF-8's at the start of the bytes names
+ * (UTF-16 or UTF-32, either byte order), or `undefined`: such a file is in no known format (exports
+ * are read as UTF-8), and its error says what it is instead.
+ *
+ * @category utils
+ */
+export const otherEncoding = (b: Uint8Array): string | undefined => {
+  if (b[0] === 0xff && b[1] === 0xfe) return b[2] === 0 && b[3] === 0 ? 'UTF-32LE' : 'UTF-16LE'
+  if (b[0] === 0xfe && b[1] === 0xff) return 'UTF-16BE'
+  if (b[0] === 0 && b[1] === 0 && b[2] === 0xfe && b[3] === 0xff) return 'UTF-32BE'
+  return undefined
+}
+
+/**
  * The format of an input from its first bytes: `undefined` while more bytes are needed to tell
  * (and `complete` is false), `'unknown'` when it is in no known format. An input with nothing
  * but whitespace is `json` (the JSON reader then reports it empty).
@@ -119,7 +133,11 @@ export const fileFormat = (path: string): Format | 'unknown' => {
  */
 export const sniffStream = async (
   bytes: AsyncIterable<Buffer>,
-): Promise<{ readonly format: Format | 'unknown'; readonly bytes: AsyncIterable<Buffer> }> => {
+): Promise<{
+  readonly format: Format | 'unknown'
+  readonly bytes: AsyncIterable<Buffer>
+  readonly encoding?: string | undefined
+}> => {
   const it = bytes[Symbol.asyncIterator]()
   const head: Array<Buffer> = []
   let size = 0
@@ -136,7 +154,7 @@ export const sniffStream = async (
   }
   if (format === 'unknown') {
     if (!done) await it.return?.()
-    return { format, bytes: nothing() }
+    return { format, bytes: nothing(), encoding: otherEncoding(Buffer.concat(head, Math.min(size, 4))) }
   }
   async function* again(): AsyncGenerator<Buffer> {
     // A reader that stops early, even within the first chunks, closes the input.

@@ -524,7 +524,7 @@ async function* readStreamPhase(
   // The rest of a split file is JSON; anything else is told from its first bytes, once.
   const sniffed =
     from === undefined ? await sniffStream(decoded) : { format: 'json' as const, bytes: decoded }
-  if (sniffed.format === 'unknown') return records.unknown()
+  if (sniffed.format === 'unknown') return records.unknown(sniffed.encoding)
   if (sniffed.format === 'inspectorCsv') return yield* readCsvPhase(sniffed.bytes, records, ctx)
   if (sniffed.format === 'rowsNdjson' || sniffed.format === 'rowsCsv')
     return yield* readRowsPhase(
@@ -916,10 +916,16 @@ class InputRecords {
     return this.stop(emptyInput(this.file))
   }
 
-  /** An input in no known format: skipped when found in a directory, else as {@link empty}. */
-  unknown(): SourceError | undefined {
-    if (this.listed) return this.skipInput('not an export: in no known format')
-    return this.stop(unknownFormat(this.file, formatsTried))
+  /**
+   * An input in no known format (`encoding`: the other encoding its byte order mark names):
+   * skipped when found in a directory, else as {@link empty}.
+   */
+  unknown(encoding?: string): SourceError | undefined {
+    if (this.listed)
+      return this.skipInput(
+        `not an export: ${encoding === undefined ? 'in no known format' : `${encoding} text`}`,
+      )
+    return this.stop(unknownFormat(this.file, formatsTried, encoding))
   }
 
   private skipInput(why: string): undefined {

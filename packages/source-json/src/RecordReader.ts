@@ -136,6 +136,8 @@ const WRAP_KEY = 5 // in a page wrapper after ',': a member
 // and `findings` is a page; any other member makes it a record.
 // Security Hub's `GetFindings` pages spell theirs `Findings` and `NextToken`.
 const wrapperKeys = new Set(['findings', 'nextToken', 'requestId', 'Findings', 'NextToken'])
+// A UTF-8 byte order mark.
+const bom = Buffer.from([0xef, 0xbb, 0xbf])
 const isFindingsKey = (key: string): boolean => key === 'findings' || key === 'Findings'
 const wrapper = { isMember: (key: string) => wrapperKeys.has(key), isFindings: isFindingsKey }
 
@@ -217,6 +219,8 @@ export class RecordReader {
   private region: CutMap | undefined = undefined
   /** Whether any top-level value (even a broken one) was seen: an input without is empty. */
   sawValue = false
+  // Whether the reader is at its input's very start, where a UTF-8 byte order mark is skipped.
+  private atStart: boolean
   // Where the value being read started, and the state there.
   private mark = 0
   private markState = TOP
@@ -246,6 +250,7 @@ export class RecordReader {
     this.stopBefore = options.stopBefore
     this.cutFrom = options.cutFrom ?? defaultCutFrom
     const from = options.from
+    this.atStart = (from?.offset ?? 0) === 0
     if (from !== undefined) {
       this.base = from.offset
       this.state = from.state
@@ -455,6 +460,7 @@ export class RecordReader {
 
   private drain(): SyntaxProblem | undefined {
     const s = this.s
+    if (this.atStart && !this.skipByteOrderMark()) return undefined
     for (;;) {
       if (this.stopped) return undefined
       if (this.skippingLine) {
@@ -511,6 +517,18 @@ export class RecordReader {
         throw e
       }
     }
+  }
+
+  // Past a UTF-8 byte order mark that starts the input (the format was told past one, and RFC
+  // 8259 lets a parser ignore it; editors and PowerShell write one): `false` while the bytes
+  // buffered may still be the start of one.
+  private skipByteOrderMark(): boolean {
+    const s = this.s
+    const b = s.buf
+    if (b.length < bom.length && !s.eof && bom.subarray(0, b.length).equals(b)) return false
+    this.atStart = false
+    if (s.pos === 0 && b.length >= bom.length && bom.equals(b.subarray(0, bom.length))) s.pos = bom.length
+    return true
   }
 
   // One move of the state machine; `false` when the buffer is exhausted between records.

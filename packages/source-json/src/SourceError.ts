@@ -86,6 +86,8 @@ export interface UnknownFormat {
   readonly _tag: 'UnknownFormat'
   readonly file: string
   readonly tried: string
+  /** The encoding the file's byte order mark names, when it is not UTF-8 (see `otherEncoding`). */
+  readonly encoding?: string
   readonly message: string
 }
 
@@ -190,9 +192,13 @@ export const malformedCsv = (file: string, line: number, what: string): Malforme
 /**
  * @category constructors
  */
-export const unknownFormat = (file: string, tried: string): UnknownFormat => ({
+export const unknownFormat = (file: string, tried: string, encoding?: string): UnknownFormat => ({
   _tag: 'UnknownFormat',
   file,
   tried,
-  message: `${file}: not an export in any known format (tried ${tried})`,
+  ...(encoding === undefined ? {} : { encoding }),
+  message:
+    encoding === undefined
+      ? `${file}: not an export in any known format (tried ${tried})`
+      : `${file}: not an export in any known format: it is ${encoding} text (its byte order mark says so), and exports are read as UTF-8; convert it first (for example: iconv -f ${encoding} -t UTF-8)`,
 })
