@@ -13,8 +13,8 @@
 // `scripts/record-layout.json`. Memory: result words from 0, the literal table from
 // LITERAL_TABLE (an offset and a length per literal, 16 bits each), the literals' bytes from
 // LITERAL_BYTES, compiled-in data from MEMORY_BASE (`--memoryBase`), the skipper's stack of
-// levels from 8192, then the interning table and its entries, the run's findings, and the input after
-// them (`INPUT`).
+// levels from 8192, then the interning table and its entries, the run's findings, the arena of
+// unescaped strings (`ARENA`), and the input after them (`INPUT`).
 //
 // Every function takes and returns a byte address; a negative result is NEED or DECLINE and is
 // passed up unchanged.
@@ -61,8 +61,16 @@ const MAX_PROBES: i32 = 8
 /** Where `run` writes the findings it counted: RUN_WORDS words each, at most RUN_MAX. */
 export const RUN: i32 = ENTRIES + ENTRY_BYTES * MAX_ENTRIES
 const RUN_MAX: i32 = 1024
+/**
+ * Where a string the walker reads that is written with escapes is written unescaped (see
+ * `escapedString`): emptied at each `record` or `run`, so its bytes last as long as the words that
+ * point to them, until JavaScript has decoded them.
+ */
+export const ARENA: i32 = RUN + RUN_WORDS * 4 * RUN_MAX
+const ARENA_BYTES: i32 = 1 << 19
+let arenaTop: i32 = ARENA
 /** Where the input starts (`WasmRecord.base`). */
-export const INPUT: i32 = RUN + RUN_WORDS * 4 * RUN_MAX
+export const INPUT: i32 = ARENA + ARENA_BYTES
 let entries: i32 = 0
 
 // The byte addresses of the slot sets and the words of the results outside them.
@@ -261,8 +269,9 @@ function fingerprint(p: i32, q: i32, set: i32, w: i32): void {
   return NEED
 }
 
-// A string without escapes or control characters, at its opening quote: sets vs, ve, vascii
-// and returns the address after its closing quote. A backslash or control character declines.
+// A string the walker reads, at its opening quote: sets vs, ve, vascii and returns the address
+// after its closing quote. Its bytes are left in place, or, written with escapes, unescaped into
+// the arena (see `escapedString`). A control character declines (the plain path names it).
 @inline
 function plainString(p: i32): i32 {
   const start = p + 1
@@ -279,7 +288,7 @@ function plainString(p: i32): i32 {
       const k = ctz(stops)
       high |= i8x16.bitmask(v) & ((1 << k) - 1)
       q += k
-      if (load<u8>(q) != 0x22) return DECLINE
+      if (load<u8>(q) != 0x22) return load<u8>(q) == 0x5c && high == 0 ? escapedString(start, q) : DECLINE
       vs = start
       ve = q
       vascii = high == 0 ? 1 : 0
@@ -296,11 +305,117 @@ function plainString(p: i32): i32 {
       vascii = high == 0 ? 1 : 0
       return q + 1
     }
+    if (c == 0x5c && high == 0) return escapedString(start, q)
     if (c == 0x5c || c < 0x20) return DECLINE
     high |= c & 0x80
     q++
   }
   return NEED
+}
+
+// The value of a hexadecimal digit, or -1.
+@inline function hexDigit(c: i32): i32 {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30
+  c |= 0x20 // lower case
+  return c >= 0x61 && c <= 0x66 ? c - 0x57 : -1
+}
+
+// The code unit of the four hexadecimal digits at p, or -1.
+function hex4(p: i32): i32 {
+  let code = 0
+  for (let i = 0; i < 4; i++) {
+    const h = hexDigit(<i32>load<u8>(p + i))
+    if (h < 0) return -1
+    code = (code << 4) | h
+  }
+  return code
+}
+
+// Writes code point `code` as UTF-8 at `out`; returns the address after it.
+function utf8(out: i32, code: i32): i32 {
+  if (code < 0x80) {
+    store<u8>(out, code)
+    return out + 1
+  }
+  if (code < 0x800) {
+    store<u8>(out, 0xc0 | (code >> 6))
+    store<u8>(out + 1, 0x80 | (code & 0x3f))
+    return out + 2
+  }
+  if (code < 0x10000) {
+    store<u8>(out, 0xe0 | (code >> 12))
+    store<u8>(out + 1, 0x80 | ((code >> 6) & 0x3f))
+    store<u8>(out + 2, 0x80 | (code & 0x3f))
+    return out + 3
+  }
+  store<u8>(out, 0xf0 | (code >> 18))
+  store<u8>(out + 1, 0x80 | ((code >> 12) & 0x3f))
+  store<u8>(out + 2, 0x80 | ((code >> 6) & 0x3f))
+  store<u8>(out + 3, 0x80 | (code & 0x3f))
+  return out + 4
+}
+
+// The rest of a string read by `plainString`, from its first backslash at q (its ASCII bytes
+// from `start` before it): unescaped into the arena, whose bytes [vs, ve) then are (vascii: all
+// ASCII); returns the address after the closing quote. Exports that escape every '/' (as some
+// JSON writers do) have ARNs so. It declines what the plain path decodes otherwise or rejects:
+// a bad escape, a control character, a lone surrogate (a JavaScript string keeps it, UTF-8
+// cannot), raw bytes above ASCII after an escape; and a string the arena has no room for.
+function escapedString(start: i32, q: i32): i32 {
+  const limit = ARENA + ARENA_BYTES
+  const from = arenaTop
+  let out = from + (q - start)
+  if (out > limit) return DECLINE
+  memory.copy(from, start, q - start)
+  let high = 0
+  while (true) {
+    if (q >= end) return NEED
+    const c = <i32>load<u8>(q)
+    if (c == 0x22) break
+    // Room for the longest a step writes: a code point's four bytes.
+    if (out + 4 > limit || c < 0x20 || c >= 0x80) return DECLINE
+    if (c != 0x5c) {
+      store<u8>(out++, c)
+      q++
+      continue
+    }
+    if (q + 1 >= end) return NEED
+    const e = <i32>load<u8>(q + 1)
+    if (e != 0x75) {
+      // The escapes of one character: \" \\ \/ \b \f \n \r \t.
+      let d = -1
+      if (e == 0x22 || e == 0x5c || e == 0x2f) d = e
+      else if (e == 0x62) d = 0x08
+      else if (e == 0x66) d = 0x0c
+      else if (e == 0x6e) d = 0x0a
+      else if (e == 0x72) d = 0x0d
+      else if (e == 0x74) d = 0x09
+      if (d < 0) return DECLINE
+      store<u8>(out++, d)
+      q += 2
+      continue
+    }
+    if (q + 6 > end) return NEED
+    let code = hex4(q + 2)
+    if (code < 0 || (code >= 0xdc00 && code <= 0xdfff)) return DECLINE
+    q += 6
+    if (code >= 0xd800 && code <= 0xdbff) {
+      // A high surrogate is one code point only with the low one escaped right after it.
+      if (q + 6 > end) return NEED
+      if (load<u8>(q) != 0x5c || load<u8>(q + 1) != 0x75) return DECLINE
+      const low = hex4(q + 2)
+      if (low < 0xdc00 || low > 0xdfff) return DECLINE
+      code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00)
+      q += 6
+    }
+    if (code >= 0x80) high = 1
+    out = utf8(out, code)
+  }
+  arenaTop = out
+  vs = from
+  ve = out
+  vascii = high == 0 ? 1 : 0
+  return q + 1
 }
 
 // Skips a string at its opening quote: a backslash escapes the byte after it, as the scanner's
@@ -756,6 +871,7 @@ function walk(p: i32): i32 {
 export function record(p: i32, inputEnd: i32, complete: bool): i32 {
   end = inputEnd
   eof = complete
+  arenaTop = ARENA
   p = walk(p)
   if (p >= 0) store<i32>(result(R_OUTCOME), decide())
   return p
@@ -916,6 +1032,7 @@ function mayBeWrapper(p: i32): bool {
 export function run(p: i32, inputEnd: i32, complete: bool, stopAt: i32, inArray: bool): i32 {
   end = inputEnd
   eof = complete
+  arenaTop = ARENA
   deferInterning = true
   let counted = 0
   let read = 0

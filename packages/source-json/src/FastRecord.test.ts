@@ -15,6 +15,7 @@ import { FastRecord } from './FastRecord.js'
 import { fingerprintInto } from './FindingArnSet.js'
 import { JsonScanner } from './JsonScanner.js'
 import { classifyRecord } from './Record.js'
+import { rand, styled } from './styling.test.util.js'
 import { WasmRecord } from './WasmRecord.js'
 
 // A scanner over the whole of `text`, with no input after it.
@@ -39,8 +40,15 @@ const readAlone = (fast: FastRecord, text: string): boolean => {
 const fastRead = (fast: FastRecord, text: string) =>
   (readAlone(fast, text) ? fast.classify() : undefined) ?? ('declined' as const)
 
-// Whether a string is written in JSON without an escape (the fast path reads only such values).
-const plainJson = (v: string | undefined): boolean => v === undefined || !JSON.stringify(v).includes('\\')
+// Whether the walker reads a string as JSON.stringify writes it: without escapes, or with
+// escapes but no other byte above ASCII and no lone surrogate (a JavaScript string keeps one,
+// UTF-8 cannot; JSON.stringify writes it as an escape, and escapes a pair's halves never).
+const walkerReads = (v: string | undefined): boolean => {
+  if (v === undefined) return true
+  const json = JSON.stringify(v)
+  if (!json.includes('\\')) return true
+  return ![...json].some((c) => c.charCodeAt(0) > 0x7f) && !/\\u[dD][89a-fA-F]/.test(json)
+}
 
 // The mapping options a read may have (the walker decides with the statuses and
 // `includeUnlinked`; the reader resolves pipelines), or none.
@@ -71,7 +79,7 @@ const shapes: ReadonlyArray<readonly [string, (g: Gen) => Record<string, unknown
 
 for (const [name, shape] of shapes) {
   testProp(
-    `${name}: the compiled walker maps a record as the plain path does, and declines only escaped values`,
+    `${name}: the compiled walker maps a record as the plain path does, and declines only escaped values it cannot write as UTF-8 alone`,
     [gensArb(6), fc.boolean(), mappingArb],
     (t, gens, arns, mapping) => {
       const fast = new FastRecord({ ...mapping, findingArns: arns })
@@ -80,8 +88,8 @@ for (const [name, shape] of shapes) {
         const text = JSON.stringify(record)
         const plain = classifyRecord(JSON.parse(text), mapping)
         const got = fastRead(fast, text)
-        // Declined only for a value it does not read: an escaped one.
-        t.true(got !== 'declined' || !plainJson(g.vulnerabilityId), text)
+        // Declined only for a value it does not read (see `walkerReads`).
+        t.true(got !== 'declined' || !walkerReads(g.vulnerabilityId), text)
         if (got === 'declined') continue
         t.true(E.isRight(plain))
         if (E.isLeft(plain)) continue
@@ -105,6 +113,83 @@ for (const [name, shape] of shapes) {
     { numRuns: 60 },
   )
 }
+
+// Whether a string holds a surrogate that is not half of a pair.
+const loneSurrogate = (v: string | undefined): boolean =>
+  v !== undefined && /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(v)
+
+for (const [name, shape] of shapes)
+  testProp(
+    `${name}: the walker reads keys and values with every character escaped (\\uXXXX in either case, \\/, surrogate pairs) as the plain path does, declining only a lone surrogate`,
+    [gensArb(6), fc.integer(), fc.boolean(), mappingArb],
+    (t, gens, seed, arns, mapping) => {
+      const r = rand(seed)
+      const fast = new FastRecord({ ...mapping, findingArns: arns })
+      for (const g of gens) {
+        const text = styled(shape(g), r, { escapeRate: 1, spaceRate: 0.1, duplicateRate: 0 })
+        const plain = classifyRecord(JSON.parse(text), mapping)
+        const got = fastRead(fast, text)
+        if (got === 'declined') {
+          t.true(loneSurrogate(g.vulnerabilityId), text)
+          continue
+        }
+        if (E.isLeft(plain)) return t.fail(`the plain path rejects what the walker read: ${text}`)
+        const want =
+          plain.right._tag === 'Counted' && !arns
+            ? { ...plain.right, finding: { ...plain.right.finding, findingArn: undefined } }
+            : plain.right
+        const normal = (c: typeof want) =>
+          c._tag === 'Counted' ? { ...c, finding: { findingArn: undefined, ...c.finding } } : c
+        t.deepEqual(normal(got), normal(want), text)
+        if (got._tag === 'Counted' && shape !== imageScanRecord) {
+          const print = new Uint32Array(4)
+          fingerprintInto(g.findingArn, print, 0)
+          t.deepEqual(Array.from(fast.print), Array.from(print))
+        }
+      }
+    },
+    { numRuns: 40 },
+  )
+
+test("a run whose escaped strings fill the walker's arena stops before the record that does not fit, and the next run reads it", (t) => {
+  // Image builds of 1,000 bytes written with every '/' and letter 'a' escaped: the walker's
+  // arena of 512 KiB holds about 500 of them unescaped, so 700 take two runs.
+  const n = 700
+  const builds = Array.from({ length: n }, (_, i) =>
+    `arn:aws:imagebuilder:us-east-1:111111111111:image/${String(i).padStart(5, '0')}/${'a/'.repeat(470)}`.slice(
+      0,
+      1000,
+    ),
+  )
+  // Only values are escaped: a run leaves a record whose first key is escaped to the reader.
+  const escaped = (v: string) => `"${v.replaceAll('/', '\\/').replaceAll('a', '\\u0061')}"`
+  const text = builds
+    .map((build, i) =>
+      JSON.stringify({
+        findingArn: `arn:aws:inspector2:us-east-1:111111111111:finding/${i}`,
+        awsAccountId: '111111111111',
+        severity: 'HIGH',
+        status: 'ACTIVE',
+        resources: [{ tags: { Ec2ImageBuilderArn: 'BUILD' } }],
+      }).replace('"BUILD"', escaped(build)),
+    )
+    .join('\n')
+  const fast = new FastRecord({ findingArns: false })
+  const s = scannerOver(text)
+  const seen: Array<string | undefined> = []
+  const reads: Array<number> = []
+  while (s.pos < s.buf.length && reads.length < 10) {
+    const c = fast.run(s, false, Number.POSITIVE_INFINITY)
+    reads.push(c.read)
+    for (let i = 0; i < c.counted; i++) {
+      fast.runParts(i)
+      seen.push(fast.parts.build)
+    }
+  }
+  t.is(reads.length, 2)
+  t.true((reads[0] as number) > 0 && (reads[0] as number) < n)
+  t.deepEqual(seen, builds)
+})
 
 testProp(
   'ASCII finding ARNs of any length up to 1024 fingerprint as fingerprintInto does',
@@ -262,11 +347,14 @@ testProp(
     fc.constantFrom(['ACTIVE'] as const, ['ACTIVE', 'CLOSED'] as const, ['SUPPRESSED'] as const),
     fc.boolean(),
     fc.array(fc.constantFrom('', ' ', '\r\n\t '), { minLength: 20, maxLength: 20 }),
+    fc.boolean(),
   ],
-  (t, gens, shapeOf, inArray, statuses, includeUnlinked, spaces) => {
+  (t, gens, shapeOf, inArray, statuses, includeUnlinked, spaces, slashes) => {
     const texts = gens.map((g, i) => {
       const [, shape] = shapes[shapeOf[i] as number] as (typeof shapes)[number]
-      return JSON.stringify(shape(g))
+      // Some writers escape every '/': the ARNs the run interns are then unescaped first.
+      const text = JSON.stringify(shape(g))
+      return slashes ? text.replaceAll('/', '\\/') : text
     })
     // Records one per line, or elements of an array after its '[' (with spaces around commas).
     const starts: Array<number> = []

@@ -105,7 +105,6 @@ export class FastRecord {
   private readonly walker = new WasmRecord()
   // Interned group keys by the walker's id, decoded once each.
   private readonly interned: Array<string | undefined> = []
-  private buf: Buffer = Buffer.alloc(0)
   private readonly resolvePipeline: InspectorMappingOptions['resolvePipeline']
   private readonly arns: boolean
   /**
@@ -166,7 +165,6 @@ export class FastRecord {
    * for the plain path, or `needMore` when the buffer ends first and more input may follow.
    */
   read(s: JsonScanner): void {
-    this.buf = s.buf
     const w = this.walker
     const end = w.walk(s)
     // At the end of the input, a record cut short is the plain path's to report.
@@ -237,9 +235,9 @@ export class FastRecord {
     return (w[at] as number) < 0 ? -1 : (w[at + 2] as number)
   }
 
-  // The finding's string at word `at`: start (-1: none), end, interned id (-1: not interned)
-  // and whether ASCII. Decoded as the plain scanner decodes: latin1 when every byte is ASCII,
-  // else UTF-8.
+  // The finding's string at word `at`: start (-1: none), end (addresses of the walker's memory:
+  // in the input, or in its arena when written with escapes), interned id (-1: not interned) and
+  // whether ASCII.
   private string(at: number): string | undefined {
     const w = this.walker.words
     const start = w[at] as number
@@ -249,12 +247,7 @@ export class FastRecord {
       const known = this.interned[id]
       if (known !== undefined) return known
     }
-    const base = this.walker.at
-    const value = this.buf.toString(
-      w[at + 3] === 1 ? 'latin1' : 'utf8',
-      start - base,
-      (w[at + 1] as number) - base,
-    )
+    const value = this.walker.text(start, w[at + 1] as number, w[at + 3] === 1)
     if (id >= 0) this.interned[id] = value
     return value
   }
@@ -298,10 +291,9 @@ export class FastRecord {
     ids[2] = own === undefined ? -1 : this.id(PIPELINE)
     ids[3] = this.id(VULNERABILITY_ID)
     const arnStart = w[ARN] as number
+    // An ARN the walker fingerprinted is ASCII.
     p.findingArn =
-      arnStart >= 0 && this.arns
-        ? this.buf.toString('latin1', arnStart - this.walker.at, (w[ARN + 1] as number) - this.walker.at)
-        : undefined
+      arnStart >= 0 && this.arns ? this.walker.text(arnStart, w[ARN + 1] as number, true) : undefined
     const from = this.walker.prints
     const to = this.print
     to[0] = from[PRINT] as number

@@ -79,6 +79,8 @@ export class WasmRecord {
   /** The module's whole memory as words, for {@link WasmRecord.runAt}. */
   runWords: Uint32Array
   private bytes: Uint8Array
+  // The same as a Buffer, for decoding strings in place.
+  private memory: Buffer
   private mirrored: Buffer | undefined = undefined
   private scanner: JsonScanner | undefined = undefined
   private epoch = -1
@@ -97,6 +99,7 @@ export class WasmRecord {
     this.prints = new Uint32Array(0)
     this.runWords = new Uint32Array(0)
     this.bytes = new Uint8Array(0)
+    this.memory = Buffer.alloc(0)
     this.reserve(this.base)
     // The literals, each an offset and a length in the table and its bytes after it.
     const table = new DataView(this.exports.memory.buffer)
@@ -195,6 +198,15 @@ export class WasmRecord {
   }
 
   /**
+   * The string whose bytes are at addresses [start, end) of the module's memory, as the last
+   * `walk` or `run` left them (in the input, or unescaped in the walker's arena), decoded as the
+   * plain scanner decodes: latin1 when every byte is ASCII, else UTF-8.
+   */
+  text(start: number, end: number, ascii: boolean): string {
+    return this.memory.toString(ascii ? 'latin1' : 'utf8', start, end)
+  }
+
+  /**
    * The first of the two 64-bit hashes the walker knows interned key `id` by (the one that
    * places it in the table), so that a test can check that keys it crafted to share it do.
    */
@@ -234,6 +246,7 @@ export class WasmRecord {
       this.prints = new Uint32Array(memory.buffer, 0, RESULT_WORDS)
       this.runWords = new Uint32Array(memory.buffer)
       this.bytes = new Uint8Array(memory.buffer)
+      this.memory = Buffer.from(memory.buffer)
     }
   }
 

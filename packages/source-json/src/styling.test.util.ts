@@ -36,7 +36,11 @@ const str = (s: string, r: () => number, style: Style): string => {
     if (ch === '"' || ch === '\\' || code < 0x20) out += JSON.stringify(ch).slice(1, -1)
     else if (r() < style.escapeRate) {
       if (ch === '/' && r() < 0.5) out += '\\/'
-      else for (let i = 0; i < ch.length; i++) out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`
+      else
+        for (let i = 0; i < ch.length; i++) {
+          const hex = ch.charCodeAt(i).toString(16).padStart(4, '0')
+          out += `\\u${r() < 0.5 ? hex : hex.toUpperCase()}`
+        }
     } else out += ch
   }
   return `${out}"`
