@@ -82,6 +82,41 @@ export const ensureGzip = async (ds: Dataset, log: (line: string) => void): Prom
 }
 
 /**
+ * The same export as a JSON writer that escapes every '/' writes it (PHP's `json_encode` does by
+ * default), so every ARN is written with escapes: written beside it once. A '/' is only ever
+ * inside a string in JSON, and no byte of a multi-byte UTF-8 sequence is one, so each is replaced
+ * as it is.
+ *
+ * @category constructors
+ */
+export const ensureEscapedSlashes = async (ds: Dataset, log: (line: string) => void): Promise<Dataset> => {
+  const path = ds.path.replace(/(\.[a-z]+)$/, '.escaped$1')
+  if (!existsSync(path)) {
+    log(`writing ${path} with every '/' escaped`)
+    const slash = Buffer.from('/')
+    const escaped = Buffer.from('\\/')
+    await pipeline(
+      createReadStream(ds.path, { highWaterMark: 1 << 20 }),
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          const parts: Array<Buffer> = []
+          let from = 0
+          for (let at = chunk.indexOf(slash); at >= 0; at = chunk.indexOf(slash, from)) {
+            parts.push(chunk.subarray(from, at), escaped)
+            from = at + 1
+          }
+          parts.push(chunk.subarray(from))
+          yield Buffer.concat(parts)
+        }
+      },
+      createWriteStream(`${path}.partial`),
+    )
+    await rename(`${path}.partial`, path)
+  }
+  return { ...ds, path, bytes: (await stat(path)).size }
+}
+
+/**
  * The NDJSON export `ds` as `parts` gzipped files of about equal size, cut between lines (a
  * folder of report parts), written once beside it; the folder is the dataset's path, its bytes
  * the parts' compressed bytes.
