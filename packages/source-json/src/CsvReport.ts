@@ -1,7 +1,7 @@
 /**
  * Inspector's findings report in CSV (`CreateFindingsReport` with `reportFormat: CSV`): rows
- * read with `csv-parse`, streaming, and each turned into the raw Inspector v2 finding it
- * stands for, so core's one Inspector mapping decides it exactly as it decides the JSON report's
+ * read streaming (split by `CsvSplitter`, and by `csv-parse` from the first irregular one on),
+ * and each turned into the raw Inspector v2 finding it stands for, so core's one Inspector mapping decides it exactly as it decides the JSON report's
  * record. Columns are found by their header names, in any order; a column the mapping does not
  * need may be missing.
  *
@@ -22,7 +22,8 @@
  *
  * @module
  */
-import { type CsvError, parse } from 'csv-parse'
+import { CsvError, type Parser, parse } from 'csv-parse'
+import { CsvSplitter, type SplitStop } from './CsvSplitter.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -138,7 +139,7 @@ const topLevelColumns = (Object.keys(columns) as Array<Column>).filter((k) => !n
  *
  * @category utils
  */
-const recordOf = (at: Columns, cells: ReadonlyArray<string>): Record<string, unknown> => {
+const recordOf = (at: Columns, cells: ReadonlyArray<string | undefined>): Record<string, unknown> => {
   const cell = (k: Column): string | undefined => {
     const v = at[k] < 0 ? undefined : cells[at[k]]
     return v === undefined || v === '' ? undefined : upperCased.has(k) ? v.toUpperCase() : v
@@ -176,52 +177,92 @@ export async function* csvReportItems(
   const queue: Array<CsvItem> = []
   let at: Columns | undefined
   let last = 0
-  const parser = parse({
-    bom: true,
-    record_delimiter: ['\r\n', '\n'],
-    skip_records_with_error: skipBad,
-    on_skip: (e: CsvError | undefined) => {
-      if (e !== undefined) queue.push(problemOf(e))
-    },
-    // Records are taken here, in order with the problems, and none is left to stream out.
-    on_record: (cells: ReadonlyArray<string>, info: { readonly lines: number; readonly bytes: number }) => {
-      const offset = last
-      last = info.bytes
-      if (at === undefined) at = columnsOf(cells)
-      else queue.push({ record: recordOf(at, cells), offset, line: info.lines })
-      return null
-    },
-  })
+  // A record (the header first) with the absolute offset after it and the line it ends on.
+  const take = (cells: ReadonlyArray<string | undefined>, end: number, line: number): void => {
+    const offset = last
+    last = end
+    if (at !== undefined) queue.push({ record: recordOf(at, cells), offset, line })
+    else at = columnsOf(cells.map((c) => c ?? ''))
+  }
+  // Regular records are split fast; from the first irregular one on, `csv-parse` reads.
+  const splitter = new CsvSplitter((header) => wantedColumns(columnsOf(header)))
+  let parser: Parser | undefined
   let failed: unknown
-  parser.on('error', (e) => {
-    failed ??= e
-  })
   const settle = (e: unknown): void => {
     if (e === undefined || e === null) return
     throw isCsvError(e) ? problemOf(e) : e
   }
+  const write = (chunk: Buffer): Promise<unknown> =>
+    new Promise<unknown>((resolve) => (parser as Parser).write(chunk, resolve))
+  // `csv-parse` goes on where the splitter stopped, first given the header again and a record of
+  // empty fields for each line after it read so far, so that its record length, line numbers
+  // and offsets are those of the whole text; it takes records from there.
+  const fallBack = async (stop: SplitStop): Promise<void> => {
+    const header = stop.header
+    const filler = header === undefined ? 0 : stop.lines - header.lines
+    const primer =
+      header === undefined
+        ? Buffer.alloc(0)
+        : Buffer.concat([header.bytes, Buffer.from(`${','.repeat(header.fields - 1)}\n`.repeat(filler))])
+    let primed = header === undefined ? 0 : 1 + filler
+    const shift = stop.offset - primer.length
+    parser = parse({
+      bom: true,
+      record_delimiter: ['\r\n', '\n'],
+      skip_records_with_error: skipBad,
+      on_skip: (e: CsvError | undefined) => {
+        if (e !== undefined) queue.push(problemOf(e))
+      },
+      // Records are taken here, in order with the problems, and none is left to stream out.
+      on_record: (cells: ReadonlyArray<string>, info: { readonly lines: number; readonly bytes: number }) => {
+        if (primed > 0) primed--
+        else take(cells, info.bytes + shift, info.lines)
+        return null
+      },
+    })
+    parser.on('error', (e) => {
+      failed ??= e
+    })
+    if (primer.length > 0) settle(await write(primer))
+    settle(await write(stop.rest))
+  }
+  const split = async (chunk: Buffer, lastChunk: boolean): Promise<void> => {
+    splitter.push(chunk, lastChunk, take)
+    if (splitter.stop !== undefined) await fallBack(splitter.stop)
+  }
   try {
     for await (const chunk of bytes) {
-      settle(await new Promise<unknown>((resolve) => parser.write(chunk, resolve)))
+      if (parser === undefined) await split(chunk, false)
+      else settle(await write(chunk))
       settle(failed)
       if (queue.length > 0) yield queue.splice(0)
     }
-    settle(await new Promise<unknown>((resolve) => parser.end(resolve)))
-    settle(failed)
+    if (parser === undefined) await split(Buffer.alloc(0), true)
+    if (parser !== undefined) {
+      const p: Parser = parser
+      settle(await new Promise<unknown>((resolve) => p.end(resolve)))
+      settle(failed)
+    }
     if (queue.length > 0) yield queue.splice(0)
   } catch (e) {
     // Records read before the problem are handed over first, then the problem.
     if (queue.length > 0) yield queue.splice(0)
     throw e
   } finally {
-    parser.destroy()
+    ;(parser as Parser | undefined)?.destroy()
   }
 }
 
-const isCsvError = (e: unknown): e is CsvError => {
-  const code: unknown = e instanceof Error ? (e as { code?: unknown }).code : undefined
-  return typeof code === 'string' && code.startsWith('CSV_')
+// The columns whose cells a record's finding is made of.
+const wantedColumns = (at: Columns): ReadonlyArray<boolean> => {
+  const wanted: Array<boolean> = []
+  for (const i of Object.values(at)) if (i >= 0) wanted[i] = true
+  return wanted
 }
+
+// A syntax problem of `csv-parse` (not every one's code starts with `CSV_`: an invalid opening
+// quote's does not, and was taken for a read failure).
+const isCsvError = (e: unknown): e is CsvError => e instanceof CsvError
 
 const problemOf = (e: CsvError): CsvProblem => {
   const lines: unknown = (e as { lines?: unknown }).lines
