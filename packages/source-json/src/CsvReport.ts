@@ -206,20 +206,14 @@ export async function* csvReportItems(
         : Buffer.concat([header.bytes, Buffer.from(`${','.repeat(header.fields - 1)}\n`.repeat(filler))])
     let primed = header === undefined ? 0 : 1 + filler
     const shift = stop.offset - primer.length
-    parser = parse({
-      bom: true,
-      record_delimiter: ['\r\n', '\n'],
-      skip_records_with_error: skipBad,
-      on_skip: (e: CsvError | undefined) => {
-        if (e !== undefined) queue.push(problemOf(e))
-      },
-      // Records are taken here, in order with the problems, and none is left to stream out.
-      on_record: (cells: ReadonlyArray<string>, info: { readonly lines: number; readonly bytes: number }) => {
+    parser = csvParser(
+      skipBad,
+      (problem) => queue.push(problem),
+      (cells, info) => {
         if (primed > 0) primed--
         else take(cells, info.bytes + shift, info.lines)
-        return null
       },
-    })
+    )
     parser.on('error', (e) => {
       failed ??= e
     })
@@ -252,6 +246,31 @@ export async function* csvReportItems(
     ;(parser as Parser | undefined)?.destroy()
   }
 }
+
+/**
+ * A `csv-parse` parser as the report is read with: a byte order mark allowed, `\r\n` or `\n`
+ * line ends; a broken record skipped and handed to `onProblem` when `skipBad`; each record
+ * handed to `onRecord` in order with the problems, none left to stream out.
+ *
+ * @category utils
+ */
+export const csvParser = (
+  skipBad: boolean,
+  onProblem: (problem: CsvProblem) => void,
+  onRecord: (cells: ReadonlyArray<string>, info: { readonly lines: number; readonly bytes: number }) => void,
+): Parser =>
+  parse({
+    bom: true,
+    record_delimiter: ['\r\n', '\n'],
+    skip_records_with_error: skipBad,
+    on_skip: (e: CsvError | undefined) => {
+      if (e !== undefined) onProblem(problemOf(e))
+    },
+    on_record: (cells: ReadonlyArray<string>, info: { readonly lines: number; readonly bytes: number }) => {
+      onRecord(cells, info)
+      return null
+    },
+  })
 
 // The columns whose cells a record's finding is made of.
 const wantedColumns = (at: Columns): ReadonlyArray<boolean> => {

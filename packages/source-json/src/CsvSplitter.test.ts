@@ -2,31 +2,27 @@
 // record on) are exactly those `csv-parse` alone gives: the same records, offsets, lines,
 // problems and errors, on regular and damaged texts cut into any chunks, under either policy.
 import { testProp } from '@fast-check/ava'
-import { type CsvError, parse } from 'csv-parse'
+import type { CsvError } from 'csv-parse'
 import fc from 'fast-check'
-import { type CsvItem, csvReportItems, isCsvProblem, parseResourceTags } from './CsvReport.js'
+import { type CsvItem, csvParser, csvReportItems, isCsvProblem, parseResourceTags } from './CsvReport.js'
 
-// The reference: every byte read by `csv-parse`, as the report was read before the splitter.
+// The reference: every byte read by `csv-parse` (configured as the report reads it), as the report
+// was read before the splitter.
 async function* referenceItems(bytes: AsyncIterable<Buffer>, skipBad: boolean): AsyncGenerator<CsvItem> {
   const queue: Array<CsvItem | { readonly header: ReadonlyArray<string> }> = []
   let header: ReadonlyArray<string> | undefined
   let last = 0
   const problemOf = (e: CsvError) => ({ line: (e as { lines?: number }).lines ?? 0, message: e.message })
-  const parser = parse({
-    bom: true,
-    record_delimiter: ['\r\n', '\n'],
-    skip_records_with_error: skipBad,
-    on_skip: (e: CsvError | undefined) => {
-      if (e !== undefined) queue.push(problemOf(e))
-    },
-    on_record: (cells: ReadonlyArray<string>, info: { readonly lines: number; readonly bytes: number }) => {
+  const parser = csvParser(
+    skipBad,
+    (problem) => queue.push(problem),
+    (cells, info) => {
       const offset = last
       last = info.bytes
       if (header === undefined) header = cells
       else queue.push({ record: recordFor(header, cells), offset, line: info.lines })
-      return null
     },
-  })
+  )
   let failed: unknown
   parser.on('error', (e) => {
     failed ??= e
