@@ -98,7 +98,10 @@ const collect = async (items: AsyncIterable<CsvItem | ReadonlyArray<CsvItem>>) =
 // A cell: plain, or quoted because it holds a comma, a quote or a line end (or for no reason).
 const cellArb = fc.oneof(
   fc.constantFrom('', 'HIGH', 'ACTIVE', '111122223333', 'CVE-2024-1', 'é 😀', 'a b'),
-  fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\n', '\r\n', 'é', '=', ';'), maxLength: 8 }),
+  fc.string({
+    unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\n', '\r\n', '\r', 'é', '=', ';'),
+    maxLength: 8,
+  }),
 )
 const quoted = (c: string) => `"${c.replaceAll('"', '""')}"`
 const written = (c: string, quoteAnyway: boolean) => (quoteAnyway || /[",\r\n]/.test(c) ? quoted(c) : c)

@@ -1,11 +1,10 @@
 /**
  * Splitting CSV text into records fast in the regular case that exports are written in
  * (RFC 4180): every record with the header's number of fields, each field quoted (`"` doubled
- * inside, no carriage return) or plain (no quote, no carriage return), records ended by `\r\n`
- * or `\n`. It decodes only the cells asked for, where `csv-parse` runs a state machine over every
+ * inside) or plain (no quote, no carriage return), records ended by `\r\n` or `\n`. It decodes only the cells asked for, where `csv-parse` runs a state machine over every
  * byte of all 55 columns of Inspector's report (30 MB/s). Anything else is irregular: a stray or
- * unclosed quote, a bare carriage return, a record of another length (an empty line too), a
- * record longer than {@link maxRecordBytes}. The splitter then stops before that record and
+ * unclosed quote, a carriage return outside a quoted field but in a line end, a record of another
+ * length (an empty line too), a record longer than {@link maxRecordBytes}. The splitter then stops before that record and
  * `csv-parse` reads the rest (see `CsvReport.csvReportItems`), so its errors, line numbers and
  * policies stay the reference.
  *
@@ -74,8 +73,10 @@ export class CsvSplitter {
   private wanted: ReadonlyArray<boolean> = []
   private header: SplitStop['header']
   private started = false
-  // The first carriage return at or after the last field looked at (-1: none in the buffer).
+  // The first carriage return at or after the last field looked at (-1: none in the buffer),
+  // and those in the quoted fields of the record being split.
   private cr = -1
+  private quotedCRs = 0
   private readonly cells: Array<string | undefined> = []
   /** Where it stopped, once it met an irregular record. */
   stop: SplitStop | undefined
@@ -105,6 +106,7 @@ export class CsvSplitter {
     for (;;) {
       if (p === this.buf.length) break
       cells.length = 0
+      this.quotedCRs = 0
       const end = this.record(p, last, cells)
       if (end === incomplete) {
         if (this.buf.length - p > maxRecordBytes) this.halt(p)
@@ -114,7 +116,7 @@ export class CsvSplitter {
         this.halt(p)
         break
       }
-      this.lines += this.newlines(p, end)
+      this.lines += this.newlines(p, end) + this.quotedCRs
       if (this.fields < 0) {
         this.fields = cells.length
         this.header = {
@@ -182,8 +184,13 @@ export class CsvSplitter {
           q = i + 2
         }
         if (close < 0) return last ? irregular : incomplete
+        // `csv-parse` counts a line for each carriage return in a quoted field too (and one for a
+        // `\r\n` that ends a record).
         if (this.cr >= 0 && this.cr <= p) this.cr = b.indexOf(CR, p + 1)
-        if (this.cr >= 0 && this.cr < close) return irregular
+        while (this.cr >= 0 && this.cr < close) {
+          this.quotedCRs++
+          this.cr = b.indexOf(CR, this.cr + 1)
+        }
         if (take) {
           const s = b.toString('utf8', p + 1, close)
           cells.push(doubled ? s.replaceAll('""', '"') : s)
