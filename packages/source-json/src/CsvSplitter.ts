@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { bomLength } from './ByteOrderMarks.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -95,10 +96,8 @@ export class CsvSplitter {
       // A UTF-8 byte order mark is skipped, as `csv-parse` does with `bom: true`.
       if (this.buf.length < 3 && !last) return
       this.started = true
-      if (this.buf[0] === 0xef && this.buf[1] === 0xbb && this.buf[2] === 0xbf) {
-        this.buf = this.buf.subarray(3)
-        this.base = 3
-      }
+      this.base = bomLength(this.buf)
+      this.buf = this.buf.subarray(this.base)
     }
     this.cr = this.buf.indexOf(CR)
     const cells = this.cells

@@ -7,6 +7,8 @@
  *
  * @module
  */
+
+import { bomLength } from './ByteOrderMarks.js'
 import { CutCopy, type CutMap, type CutRoot } from './CutCopy.js'
 import { JsonScanner, JsonSyntaxError, needMore, type Projection } from './JsonScanner.js'
 
@@ -136,7 +138,7 @@ const WRAP_KEY = 5 // in a page wrapper after ',': a member
 // and `findings` is a page; any other member makes it a record.
 // Security Hub's `GetFindings` pages spell theirs `Findings` and `NextToken`.
 const wrapperKeys = new Set(['findings', 'nextToken', 'requestId', 'Findings', 'NextToken'])
-// A UTF-8 byte order mark.
+// A UTF-8 byte order mark, for telling whether the first bytes may still become one.
 const bom = Buffer.from([0xef, 0xbb, 0xbf])
 const isFindingsKey = (key: string): boolean => key === 'findings' || key === 'Findings'
 const wrapper = { isMember: (key: string) => wrapperKeys.has(key), isFindings: isFindingsKey }
@@ -527,7 +529,7 @@ export class RecordReader {
     const b = s.buf
     if (b.length < bom.length && !s.eof && bom.subarray(0, b.length).equals(b)) return false
     this.atStart = false
-    if (s.pos === 0 && b.length >= bom.length && bom.equals(b.subarray(0, bom.length))) s.pos = bom.length
+    if (s.pos === 0) s.pos = bomLength(b)
     return true
   }
 
