@@ -34,14 +34,15 @@ const common = {
   plugins: [esModules],
   logLevel: 'warning',
 }
-// The command, with what it imports only when needed (the AWS SDK and the sources over it, for
+// The command, and the reading threads the launcher starts before loading it (see Prestart.ts),
+// with what it imports only when needed (the AWS SDK and the sources over it, for
 // s3:// and inspector: inputs and live pipelines) split into chunks of their own: most of the
 // bundle's code, which a run of local exports then neither reads nor compiles. The chunks sit
 // beside the entries: code in any of them finds the reader threads' entry and the walker's
 // WebAssembly next to itself.
 await build({
   ...common,
-  entryPoints: { scantally: at('../dist/bin.js') },
+  entryPoints: { scantally: at('../dist/bin.js'), prestart: at('../dist/Prestart.js') },
   outdir: out,
   splitting: true,
   chunkNames: '[name]-[hash]',

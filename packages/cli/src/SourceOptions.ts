@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { availableParallelism } from 'node:os'
 import { type FindingStatus, findingStatuses } from '@scantally/core'
 import { loadPipelineMap, type ReadOptions, type SourceError } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
+import { defaultWorkers } from './Prestart.js'
 
 /**
  * The `parseArgs` entries of the source options.
@@ -53,14 +53,6 @@ export interface SourceOptions {
 }
 
 const maxWorkers = 64
-
-/**
- * Threads a large file is read on by default: one per core, at most 8 (past that, one thread
- * de-duplicating and counting in file order is the limit).
- *
- * @category utils
- */
-export const defaultWorkers = (): number => Math.max(1, Math.min(8, availableParallelism()))
 
 /**
  * Parses `--status`: one of ACTIVE, SUPPRESSED, CLOSED, or a comma-separated list of them

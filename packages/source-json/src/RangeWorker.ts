@@ -34,7 +34,7 @@ const post = (m: PieceMessage): void => {
   )
 }
 
-const data = workerData as
+type Task =
   | { readonly task: PieceTask; readonly claims: Int32Array; readonly slot?: number; readonly ahead?: number }
   | { readonly blocks: Omit<RangeTask, 'from' | 'ends'>; readonly stop: Int32Array }
   | { readonly inflate: InflateTask }
@@ -106,25 +106,31 @@ const readInflating = (init: InflatingRead): void => {
   })
 }
 
-if ('blocks' in data) {
-  // One reader and one dictionary for every block this thread is sent, read in the order sent;
-  // each block is handed back once read, or unread once the chain has stopped.
-  const fast = rangeRecord(data.blocks)
-  const encoder = new FindingEncoder()
-  parentPort?.on('message', (m: { piece: number; task: RangeTask } | 'close') => {
-    // The read is over: the thread ends of itself (a thread ended from outside while idle may
-    // leave threads started meanwhile stuck in loading their modules).
-    if (m === 'close') return parentPort?.close()
-    const { piece, task } = m
-    if (Atomics.load(data.stop, 0) === 0) {
-      const run = startRange(task, (message) => post({ piece, message }), fast, encoder)
-      while (run.step());
-      run.close()
-    }
-    const returned = task.block?.bytes as Uint8Array
-    parentPort?.postMessage({ piece, returned } satisfies ReturnedBlock, [returned.buffer as ArrayBuffer])
-  })
-} else if ('inflate' in data) void inflate(data.inflate)
-else if ('inflating' in data) void readInflating(data.inflating)
-else if ('gunzip' in data) void sendGunzipped(data.gunzip)
-else readPieces(data.task, data.claims, post, data.slot, data.ahead)
+const start = (data: Task): void => {
+  if ('blocks' in data) {
+    // One reader and one dictionary for every block this thread is sent, read in the order sent;
+    // each block is handed back once read, or unread once the chain has stopped.
+    const fast = rangeRecord(data.blocks)
+    const encoder = new FindingEncoder()
+    parentPort?.on('message', (m: { piece: number; task: RangeTask } | 'close') => {
+      // The read is over: the thread ends of itself (a thread ended from outside while idle may
+      // leave threads started meanwhile stuck in loading their modules).
+      if (m === 'close') return parentPort?.close()
+      const { piece, task } = m
+      if (Atomics.load(data.stop, 0) === 0) {
+        const run = startRange(task, (message) => post({ piece, message }), fast, encoder)
+        while (run.step());
+        run.close()
+      }
+      const returned = task.block?.bytes as Uint8Array
+      parentPort?.postMessage({ piece, returned } satisfies ReturnedBlock, [returned.buffer as ArrayBuffer])
+    })
+  } else if ('inflate' in data) void inflate(data.inflate)
+  else if ('inflating' in data) void readInflating(data.inflating)
+  else if ('gunzip' in data) void sendGunzipped(data.gunzip)
+  else readPieces(data.task, data.claims, post, data.slot, data.ahead)
+}
+
+// A thread started ahead of its task (see `startReadingThreads`) is sent it as its first message.
+if ((workerData as { spare?: boolean }).spare === true) parentPort?.once('message', start)
+else start(workerData as Task)
