@@ -155,6 +155,27 @@ test('a bad timestamp or odd descriptive field never rejects a record', async (t
   )
 })
 
+// The one leniency of the grammar (docs/sources.md, "What is validated"): a skipped string's
+// contents are not looked at; in a string the engine reads, a raw control character is malformed.
+test('a raw control character or bad escape passes in a skipped string, and is malformed JSON in a read one', async (t) => {
+  const withRaw = (text: string, raw: string) => text.replace('RAW', raw)
+  for (const parser of ['fast', 'plain'] as const) {
+    const skipped = `${withRaw(ok(1, { description: 'tab RAW here', title: 'bad \\q escape' }), '\t')}\n${ok(2)}\n`
+    await withFile('skipped.ndjson', skipped.replace('\\\\q', '\\q'), async (path) => {
+      const got = await read(path, { parser })
+      if (E.isLeft(got)) return t.fail(got.left.message)
+      t.is(got.right.value.length, 2)
+    })
+    const readOne = `${ok(1)}\n${withRaw(ok(2, { packageVulnerabilityDetails: { vulnerabilityId: 'CVE-RAW' } }), '\t')}\n`
+    await withFile('read.ndjson', readOne, async (path) => {
+      const got = await read(path, { parser })
+      if (E.isRight(got)) return t.fail('read')
+      t.is(got.left._tag, 'MalformedJson')
+      t.like(got.left, { line: 2 })
+    })
+  }
+})
+
 const inspector = (arn: string, status: string, tagged = true) =>
   JSON.stringify({
     findingArn: arn,
