@@ -41,22 +41,25 @@ const STACK: i32 = 8192
 
 // Interning: group keys repeat (accounts, builds, CVEs), so each distinct one gets an id, found
 // again in an open-addressing table, and JavaScript decodes it once. Bounded, so that an export
-// of ever-new values costs a decode each, not memory without end: room for about a quarter of a
-// million keys (an organisation's image builds), then values are not kept. Values crafted to
-// share a hash are not interned, never searched for long.
+// of ever-new values costs a decode each, not memory without end: room for about a million keys,
+// then values are not kept. A quarter of a million, as it was, is what an organisation's image
+// builds and vulnerability ids can reach together, and past it every record with a new key was
+// read alone (a million findings of 900,000 image builds took 12 to 25% more CPU). The table and
+// entries take memory only as they fill. Values crafted to share a hash are not interned, never
+// searched for long.
 //
 // An entry keeps no copy of its key's bytes (with 200,000 image builds those were 15 MB a
 // thread): it is known again by its length and two 64-bit hashes of its bytes, as
 // de-duplication knows a finding ARN by its fingerprint (two keys share 128 bits with probability
 // about n²/2¹²⁹). Each time an id is given, its entry records where the key's bytes are in the
 // input, so JavaScript decodes an id given by the last call from the input itself.
-const SLOTS: i32 = 1 << 19 // entry + 1, or 0 when empty; kept at most half full
+const SLOTS: i32 = 1 << 21 // entry + 1, or 0 when empty; kept at most half full
 const TABLE: i32 = 16384
 // The slots in use: few distinct keys keep the table small enough to stay in cache.
 let slots: i32 = 1 << 10
 /** The interned entries, ENTRY_BYTES each (see `internedEntry` in the layout). */
 export const ENTRIES: i32 = TABLE + 4 * SLOTS
-const MAX_ENTRIES: i32 = 1 << 18
+const MAX_ENTRIES: i32 = 1 << 20
 const MAX_PROBES: i32 = 8
 /** Where `run` writes the findings it counted: RUN_WORDS words each, at most RUN_MAX. */
 export const RUN: i32 = ENTRIES + ENTRY_BYTES * MAX_ENTRIES
