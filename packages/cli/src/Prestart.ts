@@ -6,13 +6,14 @@
  * threads load theirs meanwhile and the read takes them (source-json's `startReadingThreads`).
  *
  * The guess is made from the arguments alone, before they are parsed: a run of `aggregate` or
- * `serve` naming files of at least the size a file is split from, or a folder. A wrong guess costs
- * a thread's memory and its start-up work on another core, nothing more: the read decides as
- * ever, and a thread it does not take keeps no process alive.
+ * `serve` naming files of at least the size a file is split from, or a folder, save `aggregate` of
+ * one gzipped file on two threads, which the calling thread reads whole. A wrong guess (a large CSV
+ * report, which is not split) costs a thread's memory and its start-up work on another core,
+ * nothing more: the read decides as ever, and a thread it does not take keeps no process alive.
  *
  * @module
  */
-import { statSync } from 'node:fs'
+import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { startReadingThreads } from '@scantally/source-json/reading-threads'
 
@@ -41,10 +42,26 @@ const sizeOf = (path: string): number => {
   }
 }
 
+// Whether a file starts with gzip's magic bytes.
+const gzipped = (path: string): boolean => {
+  try {
+    const fd = openSync(path, 'r')
+    try {
+      const head = Buffer.alloc(2)
+      return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    return false
+  }
+}
+
 /**
  * How many reading threads a command line will likely start: `--workers` (or the default) less
- * the calling thread, for `aggregate` or `serve` naming a folder or files of `splitBytes` in all;
- * else none.
+ * the calling thread, for `aggregate` or `serve` naming a folder or files of `splitBytes` in all,
+ * save `aggregate` of one gzipped file on two threads (the calling thread reads it whole, zlib
+ * inflating on libuv's); else none.
  *
  * @category utils
  */
@@ -53,6 +70,7 @@ export const likelyReadingThreads = (argv: ReadonlyArray<string>): number => {
   if (command !== 'aggregate' && command !== 'serve') return 0
   let workers = defaultWorkers()
   let bytes = 0
+  const named: Array<string> = []
   for (const [i, arg] of rest.entries()) {
     if (arg === '--workers' || arg.startsWith('--workers=')) {
       workers = Number(arg === '--workers' ? rest[i + 1] : arg.slice('--workers='.length))
@@ -60,9 +78,15 @@ export const likelyReadingThreads = (argv: ReadonlyArray<string>): number => {
     }
     if (arg.startsWith('-')) continue
     // Option values are looked at too (a pipeline map's file): a guess, see above.
-    bytes += sizeOf(arg)
+    const size = sizeOf(arg)
+    if (size > 0) named.push(arg)
+    bytes += size
   }
-  return Number.isInteger(workers) && workers > 1 && workers <= 64 && bytes >= splitBytes ? workers - 1 : 0
+  if (!Number.isInteger(workers) || workers < 2 || workers > 64 || bytes < splitBytes) return 0
+  const [only] = named
+  if (command === 'aggregate' && workers === 2 && named.length === 1 && only !== undefined && gzipped(only))
+    return 0
+  return workers - 1
 }
 
 /**

@@ -18,7 +18,13 @@ const paths = (async () => {
   await handle.close()
   const folder = join(dir, 'parts')
   await mkdir(folder)
-  return { small, large, folder }
+  // As large, starting with gzip's magic bytes.
+  const gzipped = join(dir, 'large.ndjson.gz')
+  await writeFile(gzipped, Buffer.from([0x1f, 0x8b, 8, 0]))
+  const gz = await open(gzipped, 'r+')
+  await gz.truncate(40 << 20)
+  await gz.close()
+  return { small, large, folder, gzipped }
 })()
 
 test('a command line reading 32 MiB or a folder is guessed to start a thread per worker beyond the first', async (t) => {
@@ -31,6 +37,16 @@ test('a command line reading 32 MiB or a folder is guessed to start a thread per
   t.is(likelyReadingThreads(['aggregate', `--workers=4`, large]), 3)
   // Small files add up.
   t.is(likelyReadingThreads(['aggregate', '--workers', '2', small, large]), 1)
+})
+
+test('one gzipped file: no thread for aggregate on two workers, which reads it on the calling thread', async (t) => {
+  const { large, gzipped } = await paths
+  t.is(likelyReadingThreads(['aggregate', '--workers', '2', gzipped]), 0)
+  // With more workers it is cut into blocks for reading threads; serve reads it on one; and with
+  // another file, the files are read a file per thread.
+  t.is(likelyReadingThreads(['aggregate', '--workers', '3', gzipped]), 2)
+  t.is(likelyReadingThreads(['serve', '--workers', '2', gzipped]), 1)
+  t.is(likelyReadingThreads(['aggregate', '--workers', '2', gzipped, large]), 1)
 })
 
 test('no thread is guessed for small inputs, one worker, a bad --workers, stdin or another command', async (t) => {
