@@ -460,7 +460,7 @@ const highCardinalityGroups = [
   '',
   'Kept later (2026-12-03), with that cost answered: the launcher starts the threads only for a command',
   'line that will likely split its read (`aggregate` or `serve` naming files of at least 32 MiB in all, or',
-  "a folder, with more than one worker, but not `aggregate` of one gzipped file on two, which the calling",
+  'a folder, with more than one worker, but not `aggregate` of one gzipped file on two, which the calling',
   "thread reads; cli's `Prestart.ts`), and a thread no read takes keeps no process",
   'alive. A profile showed why the gain is small: a thread of Node 20 spends most of its start in loading',
   "Node's own modules, about 100 ms of CPU, so started at the launcher's first line it is ready only a",

@@ -25,6 +25,13 @@ import { startReadingThreads } from '@scantally/source-json/reading-threads'
  */
 export const defaultWorkers = (): number => Math.max(1, Math.min(8, availableParallelism()))
 
+/**
+ * The most threads `--workers` may ask for.
+ *
+ * @category utils
+ */
+export const maxWorkers = 64
+
 // The size from which a file is read on several threads (source-json's default `splitBytes`).
 const splitBytes = 32 << 20
 
@@ -82,7 +89,7 @@ export const likelyReadingThreads = (argv: ReadonlyArray<string>): number => {
     if (size > 0) named.push(arg)
     bytes += size
   }
-  if (!Number.isInteger(workers) || workers < 2 || workers > 64 || bytes < splitBytes) return 0
+  if (!Number.isInteger(workers) || workers < 2 || workers > maxWorkers || bytes < splitBytes) return 0
   const [only] = named
   if (command === 'aggregate' && workers === 2 && named.length === 1 && only !== undefined && gzipped(only))
     return 0

@@ -8,7 +8,7 @@
 import { type FindingStatus, findingStatuses } from '@scantally/core'
 import { loadPipelineMap, type ReadOptions, type SourceError } from '@scantally/source-json'
 import * as E from 'fp-ts/lib/Either.js'
-import { defaultWorkers } from './Prestart.js'
+import { defaultWorkers, maxWorkers } from './Prestart.js'
 
 /**
  * The `parseArgs` entries of the source options.
@@ -51,8 +51,6 @@ export interface SourceOptions {
   /** Resolve pipelines live with Image Builder (see `LivePipelines`). */
   readonly resolvePipelines: boolean
 }
-
-const maxWorkers = 64
 
 /**
  * Parses `--status`: one of ACTIVE, SUPPRESSED, CLOSED, or a comma-separated list of them

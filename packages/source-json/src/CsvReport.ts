@@ -2,8 +2,8 @@
  * Inspector's findings report in CSV (`CreateFindingsReport` with `reportFormat: CSV`): rows
  * read streaming (split by `CsvSplitter`, and by `csv-parse` from the first irregular one on),
  * and each turned into the raw Inspector v2 finding it stands for, so core's one Inspector
- * mapping decides it exactly as it decides the JSON report's record. Columns are found by their header names, in any order; a column the mapping does not
- * need may be missing.
+ * mapping decides it exactly as it decides the JSON report's record. Columns are found by their
+ * header names, in any order; a column the mapping does not need may be missing.
  *
  * | column | member of the Inspector finding |
  * | --- | --- |

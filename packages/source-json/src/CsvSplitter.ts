@@ -1,12 +1,13 @@
 /**
  * Splitting CSV text into records fast in the regular case that exports are written in
  * (RFC 4180): every record with the header's number of fields, each field quoted (`"` doubled
- * inside) or plain (no quote, no carriage return), records ended by `\r\n` or `\n`. It decodes only the cells asked for, where `csv-parse` runs a state machine over every
- * byte of all 55 columns of Inspector's report (30 MB/s). Anything else is irregular: a stray or
- * unclosed quote, a carriage return outside a quoted field but in a line end, a record of another
- * length (an empty line too), a record longer than {@link maxRecordBytes}. The splitter then stops before that record and
- * `csv-parse` reads the rest (see `CsvReport.csvReportItems`), so its errors, line numbers and
- * policies stay the reference.
+ * inside) or plain (no quote, no carriage return), records ended by `\r\n` or `\n`. It decodes
+ * only the cells asked for, where `csv-parse` runs a state machine over every byte of all 55
+ * columns of Inspector's report (30 MB/s). Anything else is irregular: a stray or unclosed quote,
+ * a carriage return outside a quoted field but in a line end, a record of another length (an
+ * empty line too), a record longer than {@link maxRecordBytes}. The splitter then stops before
+ * that record and `csv-parse` reads the rest (see `CsvReport.csvReportItems`), so its errors,
+ * line numbers and policies stay the reference.
  *
  * @module
  */

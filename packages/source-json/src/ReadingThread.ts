@@ -7,6 +7,8 @@ import { Worker } from 'node:worker_threads'
 import { reapplyYoungGeneration } from './YoungGeneration.js'
 
 const entry = new URL('./RangeWorker.js', import.meta.url)
+// A young generation of 2 MB (see `readingThread`).
+const smallYoungLimits = { maxYoungGenerationSizeMb: 2 }
 
 // Threads started before their task (see `startReadingThreads`), each waiting for it, with the
 // listener that drops it from here should it fail first.
@@ -32,7 +34,7 @@ const started = (worker: Worker): Worker => {
 export const startReadingThreads = (count: number): void => {
   for (let i = 0; i < count; i++) {
     const worker = started(
-      new Worker(entry, { workerData: { spare: true }, resourceLimits: { maxYoungGenerationSizeMb: 2 } }),
+      new Worker(entry, { workerData: { spare: true }, resourceLimits: smallYoungLimits }),
     )
     // One that fails to start is dropped: the read starts a thread of its own, and reports why
     // that one fails, if it does.
@@ -66,7 +68,7 @@ export const readingThread = (data: object, smallYoung = true): Worker => {
   return started(
     new Worker(entry, {
       workerData: data,
-      ...(smallYoung ? { resourceLimits: { maxYoungGenerationSizeMb: 2 } } : {}),
+      ...(smallYoung ? { resourceLimits: smallYoungLimits } : {}),
     }),
   )
 }
