@@ -1,16 +1,19 @@
+import { randomBytes } from 'node:crypto'
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { constants, gunzipSync, gzipSync } from 'node:zlib'
 import { testProp } from '@fast-check/ava'
 import type { Finding } from '@scantally/core'
+import { collectSource } from '@scantally/core/internal'
 import test from 'ava'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { formats, gensArb, inspectorNdjson, tempDir } from './exports.test.util.js'
 import { FindingArnSet } from './FindingArnSet.js'
-import { InflatingFiles, readInflatingFile } from './InflatingFiles.js'
-import { collectFindings } from './ReadFindings.js'
+import { InflatingFile, InflatingFiles, readInflatingFile } from './InflatingFiles.js'
+import type { Input } from './Input.js'
+import { collectFindings, readInputBatches } from './ReadFindings.js'
 import { recordLocation } from './RecordLocation.js'
 import {
   comparable,
@@ -105,6 +108,167 @@ testProp(
   { numRuns: 10 },
 )
 
+// Bytes that `open` gives again the same each time, as an S3 object pinned to its version:
+// in chunks of the sizes `sizes` cycles through, each after a turn of the event loop, and, when
+// `failAt` is given, an error after that many bytes (as a connection reset would be).
+const sentInput = (name: string, bytes: Buffer, sizes: ReadonlyArray<number>, failAt?: number): Input => ({
+  name,
+  again: true,
+  open: async function* () {
+    for (let at = 0, k = 0; at < bytes.length; k++) {
+      await new Promise((resolve) => setImmediate(resolve))
+      const end = Math.min(bytes.length, at + (sizes[k % sizes.length] as number), failAt ?? bytes.length)
+      if (end > at) yield bytes.subarray(at, end)
+      at = end
+      if (at === failAt) throw new Error(`connection reset after ${failAt} bytes`)
+    }
+  },
+})
+
+// The same, for inputs that are not files: each gzipped one is sent to a thread as it is read
+// (its first bytes kept to tell its format, then opened again should that need more; a plain one
+// told apart and left to the caller; one whose bytes fail midway read again to the error). The
+// one-pass read of the same inputs is the reference: findings in order, report and errors.
+testProp(
+  'gzipped exports sent to a thread each (bytes opened again) read exactly as in one pass',
+  [
+    fc.constantFrom(...formats),
+    gensArb(10),
+    fc.array(fc.constantFrom('none', 'none', 'none', 'json', 'gzip', 'plain', 'cut'), {
+      minLength: 2,
+      maxLength: 4,
+    }),
+    fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 4 }),
+    fc.integer(),
+    fc.integer({ min: 2, max: 3 }),
+    optionsArb,
+    fc.boolean(),
+  ],
+  async (t, format, gens, kinds, sizes, seed, workers, options, locate) => {
+    const r = rand(seed)
+    const values = format
+      .files(gens, 3)
+      .flatMap(([, text]) => valuesOf(text))
+      .map((v) => styled(reshape(v, r, false, 0), r, plain))
+    const inputs = kinds.map((kind, i) => {
+      const from = Math.floor(r() * values.length)
+      let json: Buffer = Buffer.from(values.slice(from).concat(values.slice(0, from / 2)).join('\n'))
+      if (kind === 'json') json = damage(json, r)
+      let bytes: Buffer = kind === 'plain' ? json : gzipSync(json)
+      if (kind === 'gzip') bytes = damageGzip(bytes, r)
+      const failAt = kind === 'cut' ? 2 + Math.floor(r() * (bytes.length - 2)) : undefined
+      return sentInput(`part-${i}`, bytes, sizes, failAt)
+    })
+    const read = (threads: number) =>
+      collectSource(
+        readInputBatches(async () => E.right(inputs), 'parts', {
+          ...options,
+          chunkSize: Math.max(options.chunkSize ?? 64, 64),
+          locate,
+          workers: threads,
+          fileThreads: threads > 1,
+        }),
+      )()
+    const one = await read(1)
+    const each = await read(workers)
+    t.deepEqual(placesOf(each), placesOf(one))
+    const broken = kinds.some((k) => k === 'gzip' || k === 'json' || k === 'cut')
+    t.deepEqual(
+      withKeys(comparable(each, broken) as typeof each, options.keys),
+      withKeys(comparable(one, broken) as typeof one, options.keys),
+    )
+  },
+  { numRuns: 10 },
+)
+
+test("a sent file's kept first bytes are given again, then the bytes opened again past them", async (t) => {
+  const bytes = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251))
+  let opens = 0
+  const open = async function* () {
+    opens++
+    for (let at = 0; at < bytes.length; at += 999) yield bytes.subarray(at, at + 999)
+  }
+  const read = async (file: InflatingFile) => {
+    const out: Array<Buffer> = []
+    for await (const chunk of file.head()) out.push(chunk)
+    return Buffer.concat(out)
+  }
+  // Kept in part: the rest is opened again and the kept bytes skipped.
+  const part = new InflatingFile(undefined, open)
+  part.keep(bytes.subarray(0, 1500))
+  part.keep(bytes.subarray(1500, 2100))
+  part.keep(undefined)
+  t.true((await read(part)).equals(bytes))
+  t.is(opens, 1)
+  // Kept whole: nothing is opened again.
+  const whole = new InflatingFile(undefined, open)
+  whole.keep(bytes.subarray(0, 3000))
+  whole.keep(bytes.subarray(3000))
+  whole.finish()
+  t.true((await read(whole)).equals(bytes))
+  t.is(opens, 1)
+  // Still being kept: the reader waits for what comes.
+  const coming = new InflatingFile(undefined, open)
+  const got = read(coming)
+  coming.keep(bytes.subarray(0, 10))
+  await new Promise((resolve) => setImmediate(resolve))
+  coming.keep(bytes.subarray(10))
+  coming.finish()
+  t.true((await got).equals(bytes))
+  t.is(opens, 1)
+})
+
+// A file sent faster than its thread reads it waits on this side: with every batch waiting to
+// be taken (a bound of one byte), far fewer of its compressed bytes are taken from it than it
+// has, and it is still read whole.
+test('a sent file is taken from no further ahead of its thread than a bound', async (t) => {
+  // Random descriptions, so that it compresses little.
+  const hex = (n: number) => randomBytes(n / 2).toString('hex')
+  let text = ''
+  for (let i = 0; text.length < 48 << 20; i++)
+    text += `${JSON.stringify({
+      awsAccountId: '111111111111',
+      severity: 'HIGH',
+      status: 'ACTIVE',
+      findingArn: `arn:aws:inspector2:us-east-1:111111111111:finding/${i}`,
+      description: hex(2000),
+      resources: [
+        { tags: { Ec2ImageBuilderArn: 'arn:aws:imagebuilder:us-east-1:111111111111:image/a/1.0.0/1' } },
+      ],
+    })}\n`
+  const lines = text.split('\n').length - 1
+  const gz = gzipSync(text, { level: 1 })
+  t.true(gz.length > 20 << 20, 'far more compressed bytes than the bound')
+  let taken = 0
+  const input = sentInput('big', gz, [65_536])
+  const counted = { ...input, open: async function* () {
+    for await (const chunk of input.open()) {
+      taken += chunk.length
+      yield chunk
+    }
+  } }
+  const files = new InflatingFiles([{ index: 0, open: counted.open }], 2, { chunkSize: 4096, findingArns: true }, { ahead: 1 })
+  try {
+    const thread = await files.take(0)
+    if (thread === undefined) return t.fail('the file has no thread')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    t.true(taken < gz.length / 2, `${taken} of ${gz.length} bytes taken ahead`)
+    const seen = new FindingArnSet()
+    const tally = { read: 0, counted: 0, notActive: 0, duplicate: 0, noImageLinkage: 0 }
+    let raw = 0
+    const read = readInflatingFile(thread, { seen, tally, findingArns: true, mapping: {} }, 4096, (n) => {
+      raw += n
+    })
+    let r = await read.next()
+    for (; r.done !== true; r = await read.next());
+    t.deepEqual(r.value, { end: 'eof', sawValue: true })
+    t.is(tally.counted, lines)
+    t.is(raw, gz.length)
+  } finally {
+    files.close()
+  }
+})
+
 const readAhead = test.macro(async (t, callingThread: boolean) => {
   const root = await tempDir()
   try {
@@ -127,7 +291,7 @@ const readAhead = test.macro(async (t, callingThread: boolean) => {
     let raw = 0
     try {
       for (const index of [0, 1, 2]) {
-        const thread = files.take(index)
+        const thread = await files.take(index)
         if (thread === undefined) return t.fail(`file ${index} has no thread`)
         // The later files' threads are started, and wait; slow down the taking further.
         await new Promise((resolve) => setTimeout(resolve, 50))

@@ -18,8 +18,8 @@
 import { statSync } from 'node:fs'
 import type { Finding, InspectorMappingOptions } from '@scantally/core'
 import { FindingDecoder } from './FindingWords.js'
-import { inflatingReader, type RecycledRecords } from './InflatingReader.js'
-import { gunzipped, readUnchanged } from './Input.js'
+import { inflatingReader, type PushedBytes, type RecycledRecords } from './InflatingReader.js'
+import { errorText, gunzipped, readUnchanged, startsWithGzipMagic } from './Input.js'
 import { type DecodeOptions, PieceDecoder, pipelineResolver } from './PieceDecoder.js'
 import type { RangeMessage, RangeTask } from './RangeReader.js'
 import { readingThread } from './ReadingThread.js'
@@ -42,16 +42,28 @@ export interface InflatingRead {
 
 /**
  * A file given to a thread: its number in the read, and the file as it was when the read began
- * (its size and modification time, checked to the end).
+ * (its size and modification time, checked to the end); without a path, its compressed bytes
+ * are sent to the thread (see `PushedBytes`).
  *
  * @category model
  */
 export interface InflatingTask {
   readonly file: number
-  readonly path: string
+  readonly path?: string
   readonly size: bigint
   readonly mtimeNs: bigint
 }
+
+/**
+ * A gzipped input of the read (its index among the inputs): a file, read by its thread, or
+ * bytes that `open` gives again the same each time it is called (an object pinned to its
+ * version), sent to the thread that reads them.
+ *
+ * @category model
+ */
+export type InflatingInput =
+  | { readonly index: number; readonly path: string }
+  | { readonly index: number; readonly open: () => AsyncIterable<Buffer> }
 
 /**
  * What a thread sends: a message of file `file`'s read, with the compressed bytes read since
@@ -81,6 +93,14 @@ export interface InflatingOptions {
 // Bytes of batches a thread may have waiting, by default.
 const aheadBytes = 24 << 20
 
+// Compressed bytes sent to a thread and not yet inflated there, at most: a file sent faster than
+// it is read waits here, not in the thread's memory.
+const sentAhead = 8 << 20
+
+// Compressed bytes of a sent file kept for the caller, who tells the file's format from them
+// before taking the thread's findings (gunzip's first piece, 1 MiB, and some room).
+const headBytes = 2 << 20
+
 // -------------------------------------------------------------------------------------
 // reading
 // -------------------------------------------------------------------------------------
@@ -89,6 +109,8 @@ const aheadBytes = 24 << 20
 // ended, and the dictionary its batches continue, whatever their file.
 interface Thread {
   readonly tell: (order: InflatingTask | number | 'close') => void
+  /** Sends compressed bytes of a file (their memory moved to the thread). */
+  readonly push: (bytes: PushedBytes) => void
   /** Gives back the memory of a batch's copied records, once read. */
   readonly recycle: (records: ArrayBuffer) => void
   readonly end: () => void
@@ -112,8 +134,84 @@ export class InflatingFile {
   /** The file as it was when given to a thread. */
   size = 0n
   mtimeNs = 0n
+  /** Read by the caller itself: no thread takes it. */
+  passed = false
+  /** Whether a thread reads it: settled once its first bytes are seen (a sent file's). */
+  given: Promise<boolean> = Promise.resolve(false)
+  /** Compressed bytes sent to its thread and not yet inflated there. */
+  sent = 0
+  // The first compressed bytes of a sent file, kept for the caller (see `head`), and whether
+  // they are all there will be (the bytes ended or the room is full).
+  private readonly kept: Array<Buffer> = []
+  private keptBytes = 0
+  private keptAll = false
+  private readonly waiting: Array<() => void> = []
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string | undefined,
+    readonly open: (() => AsyncIterable<Buffer>) | undefined,
+  ) {}
+
+  /** The compressed bytes, from the start, as they were when the read began. */
+  compressed(chunkSize: number): AsyncIterable<Buffer> {
+    if (this.path === undefined) return (this.open as () => AsyncIterable<Buffer>)()
+    return readUnchanged(this.path, chunkSize, { start: 0, size: this.size, mtimeNs: this.mtimeNs })
+  }
+
+  /** Keeps a chunk of the first compressed bytes, or notes there are no more to keep. */
+  keep(chunk: Buffer | undefined): void {
+    if (this.keptAll) return
+    if (chunk === undefined || this.keptBytes >= headBytes) this.keptAll = true
+    else {
+      this.kept.push(chunk)
+      this.keptBytes += chunk.length
+    }
+    this.stir()
+  }
+
+  /** Notes the bytes ended: all of them were kept if the room was not full. */
+  finish(): void {
+    if (!this.keptAll) this.ended = true
+    this.keep(undefined)
+  }
+
+  /** Wakes what waits on the file: the sender for room, the caller for kept bytes. */
+  stir(): void {
+    for (const w of this.waiting.splice(0)) w()
+  }
+
+  /** Waits for the file to change (bytes inflated, kept or dropped). */
+  changed(): Promise<void> {
+    return new Promise((resolve) => this.waiting.push(resolve))
+  }
+
+  /**
+   * A sent file's compressed bytes for the caller to tell its format from: those kept, then,
+   * should it read further, the bytes opened again past them (the same bytes).
+   */
+  async *head(): AsyncGenerator<Buffer> {
+    let given = 0
+    for (let i = 0; ; i++) {
+      while (i === this.kept.length && !this.keptAll && !this.dropped) await this.changed()
+      if (i === this.kept.length) break
+      const chunk = this.kept[i] as Buffer
+      given += chunk.length
+      yield chunk
+    }
+    if (this.ended) return
+    let skip = given
+    for await (const chunk of this.compressed(0)) {
+      if (skip >= chunk.length) {
+        skip -= chunk.length
+        continue
+      }
+      yield skip === 0 ? chunk : chunk.subarray(skip)
+      skip = 0
+    }
+  }
+
+  /** Whether every compressed byte was kept (a sent file shorter than the kept room). */
+  ended = false
 
   /** A message of its thread, or the thread's error. */
   arrive(m: InflatingMessage | Error): void {
@@ -147,6 +245,8 @@ export class InflatingFile {
   drop(): void {
     this.dropped = true
     for (const m of this.arrived.splice(0)) this.giveBack(m)
+    this.kept.length = 0
+    this.stir()
   }
 }
 
@@ -161,30 +261,35 @@ export class InflatingFiles {
   private readonly threads: Array<Thread> = []
   // The next file no thread has been given.
   private next = 0
+  private closed = false
 
   /**
    * `inputs` are the read's inputs' indices that are gzipped files, with their paths; each is
    * read with the settings `read` by one of `parallel` readers (see {@link InflatingOptions}).
    */
   constructor(
-    private readonly inputs: ReadonlyArray<{ readonly index: number; readonly path: string }>,
+    private readonly inputs: ReadonlyArray<InflatingInput>,
     private readonly parallel: number,
     private readonly read: InflatingRead['read'],
     private readonly options: InflatingOptions = {},
   ) {
-    this.files = inputs.map((f) => new InflatingFile(f.path))
+    this.files = inputs.map((f) =>
+      'path' in f ? new InflatingFile(f.path, undefined) : new InflatingFile(undefined, f.open),
+    )
   }
 
   /**
    * The read of input `index`, when it is one of these files and a thread has it (one that
-   * could not be looked at is left to the caller, who reads it and meets its error).
+   * could not be looked at, or whose bytes are not gzipped after all, is left to the caller,
+   * who reads it and meets its error). A file no thread was given yet is the caller's.
    */
-  take(index: number): InflatingFile | undefined {
+  async take(index: number): Promise<InflatingFile | undefined> {
     const k = this.inputs.findIndex((f) => f.index === index)
     if (k < 0) return undefined
     if (this.threads.length === 0) this.start()
     const file = this.files[k] as InflatingFile
-    return file.thread === undefined ? undefined : file
+    if (k >= this.next) file.passed = true
+    return (await file.given) ? file : undefined
   }
 
   private start(): void {
@@ -196,7 +301,12 @@ export class InflatingFiles {
       const arrived = (m: InflatingMessage): void => {
         // Learned as sent: the strings of a batch are those its thread first used since its last.
         if (m.message.type === 'batch') decoder.learn(m.message.strings)
-        this.files[m.file]?.arrive(m)
+        const file = this.files[m.file]
+        if (file !== undefined && file.path === undefined && m.raw > 0) {
+          file.sent -= m.raw
+          file.stir()
+        }
+        file?.arrive(m)
         // A file read to its end, or to where it stopped: the thread takes the next.
         if (m.message.type !== 'batch') this.give(thread)
       }
@@ -209,6 +319,7 @@ export class InflatingFiles {
         )
         thread = {
           tell: (o) => order(o === 'close' ? 'stop' : o),
+          push: (bytes) => order(bytes),
           recycle: (recycled) => order({ recycled }),
           end: () => order('stop'),
           decoder,
@@ -217,6 +328,7 @@ export class InflatingFiles {
         const worker = readingThread({ inflating: init })
         thread = {
           tell: (o) => worker.postMessage(o),
+          push: (bytes) => worker.postMessage(bytes, 'bytes' in bytes ? [bytes.bytes] : []),
           recycle: (recycled) => worker.postMessage({ recycled } satisfies RecycledRecords, [recycled]),
           end: () => void worker.terminate(),
           decoder,
@@ -234,6 +346,11 @@ export class InflatingFiles {
   private give(thread: Thread): void {
     for (; this.next < this.files.length; this.next++) {
       const file = this.files[this.next] as InflatingFile
+      if (file.passed) continue
+      if (file.path === undefined) {
+        file.given = this.send(file, this.next++, thread)
+        return
+      }
       let s: { size: bigint; mtimeNs: bigint }
       try {
         s = statSync(file.path, { bigint: true })
@@ -243,6 +360,7 @@ export class InflatingFiles {
       file.size = s.size
       file.mtimeNs = s.mtimeNs
       file.thread = thread
+      file.given = Promise.resolve(true)
       const task: InflatingTask = { file: this.next++, path: file.path, size: s.size, mtimeNs: s.mtimeNs }
       thread.tell(task)
       return
@@ -250,8 +368,76 @@ export class InflatingFiles {
     thread.tell('close')
   }
 
+  // Sends file number `k`'s compressed bytes to `thread` as they come, no more than `sentAhead`
+  // of them waiting there; settles to whether the thread has it: not when its bytes are not
+  // gzipped (nor when they cannot be opened), which the caller reads itself, while the thread
+  // takes the next file. An error of the bytes is sent in its place.
+  private send(file: InflatingFile, k: number, thread: Thread): Promise<boolean> {
+    const it = (file.open as () => AsyncIterable<Buffer>)()[Symbol.asyncIterator]()
+    const first: Array<Buffer> = []
+    let done = false
+    const started = (async (): Promise<boolean> => {
+      try {
+        for (let n = 0; n < 2 && !done; ) {
+          const r = await it.next()
+          if (r.done === true) done = true
+          else {
+            first.push(r.value)
+            n += r.value.length
+          }
+        }
+      } catch {
+        done = true
+      }
+      const head = Buffer.concat(first)
+      if (head.length < 2 || !startsWithGzipMagic(head)) {
+        if (!done) void it.return?.().catch(() => undefined)
+        this.give(thread)
+        return false
+      }
+      file.thread = thread
+      thread.tell({ file: k, size: 0n, mtimeNs: 0n })
+      return true
+    })()
+    void started.then(async (given) => {
+      if (!given) return
+      const push = (chunk: Buffer): void => {
+        file.keep(chunk)
+        // Its own memory, to be moved: a chunk may be a view of memory shared with others.
+        const bytes = new Uint8Array(chunk).buffer
+        file.sent += chunk.length
+        thread.push({ pushed: k, bytes })
+      }
+      try {
+        for (const chunk of first) push(chunk)
+        while (!done && !file.dropped && !this.closed) {
+          while (file.sent > sentAhead && !file.dropped && !this.closed) {
+            // The caller does not wait for kept bytes while the thread does not inflate.
+            file.keep(undefined)
+            await file.changed()
+          }
+          const r = await it.next()
+          if (r.done === true) done = true
+          else push(r.value)
+        }
+        if (done) {
+          file.finish()
+          thread.push({ pushed: k, end: true })
+        }
+      } catch (e) {
+        file.keep(undefined)
+        thread.push({ pushed: k, error: errorText(e) })
+      } finally {
+        if (!done) await it.return?.()?.catch(() => undefined)
+      }
+    })
+    return started
+  }
+
   /** Ends every thread (the read is over, or left early). */
   close(): void {
+    this.closed = true
+    for (const f of this.files) f.stir()
     for (const t of this.threads) t.end()
     this.threads.length = 0
   }
@@ -309,8 +495,7 @@ async function* inflatedFrom(
 ): AsyncGenerator<Buffer> {
   let raw = 0
   async function* compressed(): AsyncGenerator<Buffer> {
-    const resume = { start: 0, size: file.size, mtimeNs: file.mtimeNs }
-    for await (const chunk of readUnchanged(file.path, chunkSize, resume)) {
+    for await (const chunk of file.compressed(chunkSize)) {
       const before = raw
       raw += chunk.length
       if (raw > counted) onRaw(raw - Math.max(before, counted))

@@ -32,13 +32,25 @@ import {
 // -------------------------------------------------------------------------------------
 
 /**
- * What a reader is told: a file to read (read after those given before it), bytes of its
- * batches taken (room again), memory of a batch's copied records given back, or to stop (what
- * it is reading is left, its file closed).
+ * What a reader is told: a file to read (read after those given before it), the compressed
+ * bytes of a file it is sent rather than reads itself, bytes of its batches taken (room again),
+ * memory of a batch's copied records given back, or to stop (what it is reading is left, its
+ * file closed).
  *
  * @category model
  */
-export type InflatingOrder = InflatingTask | number | RecycledRecords | 'stop'
+export type InflatingOrder = InflatingTask | PushedBytes | number | RecycledRecords | 'stop'
+
+/**
+ * Compressed bytes of file `pushed` (a task without a path), in order: a chunk, the end, or the
+ * error that ended them (read as the file's own read error would be).
+ *
+ * @category model
+ */
+export type PushedBytes =
+  | { readonly pushed: number; readonly bytes: ArrayBuffer }
+  | { readonly pushed: number; readonly end: true }
+  | { readonly pushed: number; readonly error: string }
 
 /**
  * The memory of a batch's copied records, back from the thread that took the batch.
@@ -110,6 +122,35 @@ class Arriving implements ArrivingBytes {
   }
 }
 
+// The compressed bytes a file is sent in (see `PushedBytes`), as they arrive.
+class Pushed implements AsyncIterable<Buffer> {
+  private readonly chunks: Array<Buffer> = []
+  private ended = false
+  private error: string | undefined
+  private wake: (() => void) | undefined
+
+  take(order: PushedBytes): void {
+    if ('bytes' in order) this.chunks.push(Buffer.from(order.bytes))
+    else if ('end' in order) this.ended = true
+    else this.error = order.error
+    this.wake?.()
+    this.wake = undefined
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    for (;;) {
+      const chunk = this.chunks.shift()
+      if (chunk !== undefined) yield chunk
+      else if (this.error !== undefined) throw new Error(this.error)
+      else if (this.ended) return
+      else
+        await new Promise<void>((resolve) => {
+          this.wake = resolve
+        })
+    }
+  }
+}
+
 // Driven by the reading thread itself, zlib starts inflating its next MiB only in a turn of the
 // thread's event loop, which a step of reading holds up: the reader then reads in steps of this
 // many bytes and lets the loop turn after each, so that zlib waits at most a short step and
@@ -122,16 +163,19 @@ const drivingStep = 256 << 10
 // its own (a million gzipped findings loaded 6 to 10% sooner, by the median). One that does not
 // copy is bound by its parsing and gained nothing measurable from it, for a thread more per file
 // (25 to 45 MB).
+// A file sent rather than read (`pushed`) is inflated here whatever the reader: GunzipThread
+// reads a file by its path.
 const inflatedFile = (
   path: string,
+  pushed: Pushed | undefined,
   chunkSize: number,
   resume: ResumeAt,
   apart: boolean,
   onRaw: (bytes: number) => void,
 ): AsyncIterable<Buffer> => {
-  if (apart) return gunzippedOnThread({ path, chunkSize, resume }, onRaw)
+  if (apart && pushed === undefined) return gunzippedOnThread({ path, chunkSize, resume }, onRaw)
   async function* compressed(): AsyncGenerator<Buffer> {
-    for await (const chunk of readUnchanged(path, chunkSize, resume)) {
+    for await (const chunk of pushed ?? readUnchanged(path, chunkSize, resume)) {
       onRaw(chunk.length)
       yield chunk
     }
@@ -155,6 +199,8 @@ export const inflatingReader = (
   const encoder = new FindingEncoder()
   const memory = new RecordMemory()
   const tasks: Array<InflatingTask> = []
+  // The compressed bytes of files sent rather than read, by file, from their task on.
+  const pushed = new Map<number, Pushed>()
   let reading = false
   let stopped = false
   let held = 0
@@ -175,10 +221,11 @@ export const inflatingReader = (
     }
     // zlib runs on a thread of its own for a reader that copies records (see `inflatedFile`), and
     // on this one's event loop otherwise.
-    const apart = read.copyRecords === true
+    const sent = pushed.get(task.file)
+    const apart = read.copyRecords === true && sent === undefined
     const range: RangeTask = {
       ...read,
-      path: task.path,
+      path: task.path ?? '',
       size: Number.POSITIVE_INFINITY,
       ends: [],
       chunkSize: apart ? read.chunkSize : Math.min(read.chunkSize, drivingStep),
@@ -191,7 +238,7 @@ export const inflatingReader = (
       const onRaw = (n: number): void => {
         raw += n
       }
-      for await (const chunk of inflatedFile(task.path, read.chunkSize, resume, apart, onRaw)) {
+      for await (const chunk of inflatedFile(task.path ?? '', sent, read.chunkSize, resume, apart, onRaw)) {
         arriving.push(chunk)
         while (going && arriving.waiting >= run.wants()) {
           await room()
@@ -207,12 +254,16 @@ export const inflatingReader = (
       }
     } catch (e) {
       run.abandon(errorText(e))
+    } finally {
+      pushed.delete(task.file)
     }
   }
   return (order) => {
     if (order === 'stop') {
       stopped = true
       tasks.length = 0
+      // A file waiting for bytes that will not come ends (it is left unread).
+      for (const [file, bytes] of pushed) bytes.take({ pushed: file, end: true })
       wake?.()
       return
     }
@@ -225,7 +276,12 @@ export const inflatingReader = (
       memory.give(new Uint8Array(order.recycled))
       return
     }
+    if ('pushed' in order) {
+      pushed.get(order.pushed)?.take(order)
+      return
+    }
     if (stopped) return
+    if (order.path === undefined) pushed.set(order.file, new Pushed())
     tasks.push(order)
     if (reading) return
     reading = true

@@ -28,6 +28,11 @@ export interface Input {
   readonly path?: string
   /** Found in a directory rather than named: skipped (not an error) when it is not an export. */
   readonly listed?: boolean
+  /**
+   * `open` gives the same bytes each time it is called (an object pinned to its version): a
+   * gzipped one is then read on a thread of its own, as a gzipped file is, its bytes sent there.
+   */
+  readonly again?: boolean
   /** Opens the raw bytes, from the start or (files only) where a split read stopped. */
   readonly open: (resume?: ResumeAt) => AsyncIterable<Buffer>
 }

@@ -11,8 +11,8 @@ import { cutStream } from './Blocks.js'
 import { FindingEncoder } from './FindingWords.js'
 import { type GunzipTask, sendGunzipped } from './GunzipThread.js'
 import type { InflatedCredit, InflatedMessage } from './InflatedStream.js'
-import type { InflatingRead, InflatingTask } from './InflatingFiles.js'
-import { inflatingReader, type RecycledRecords } from './InflatingReader.js'
+import type { InflatingRead } from './InflatingFiles.js'
+import { type InflatingOrder, inflatingReader } from './InflatingReader.js'
 import { errorText, gunzipped, readUnchanged } from './Input.js'
 import {
   type PieceMessage,
@@ -98,7 +98,7 @@ const readInflating = (init: InflatingRead): void => {
         throw e
       }),
   )
-  parentPort?.on('message', (m: InflatingTask | number | RecycledRecords | 'close') => {
+  parentPort?.on('message', (m: Exclude<InflatingOrder, 'stop'> | 'close') => {
     if (m === 'close') {
       order('stop')
       parentPort?.close()

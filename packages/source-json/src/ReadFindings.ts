@@ -51,7 +51,7 @@ import { FindingArnSet } from './FindingArnSet.js'
 import type { FindingIdSink } from './FindingIdSink.js'
 import { fileFormat, formatsTried, sniffStream } from './Format.js'
 import { inflatedStream } from './InflatedStream.js'
-import { type InflatingFile, InflatingFiles, readInflatingFile } from './InflatingFiles.js'
+import { type InflatingFile, InflatingFiles, type InflatingInput, readInflatingFile } from './InflatingFiles.js'
 import {
   decodedBytes,
   decodedSize,
@@ -347,7 +347,7 @@ async function* readAll(
   const inflating = await inflatingFiles(inputs, ctx)
   try {
     for (const [index, input] of inputs.entries()) {
-      const failed = yield* readInput(input, ctx, inflating?.take(index))
+      const failed = yield* readInput(input, ctx, await inflating?.take(index))
       if (failed !== undefined) return E.left(failed)
     }
     return E.right(ctx.report)
@@ -368,9 +368,12 @@ const inflatingFiles = async (
   // On one thread such a reader is this thread's; not for the plain parser, nor to locate records.
   const alone = ctx.workers < 2
   if (!ctx.fileThreads || (alone && (ctx.locate || !ctx.fast))) return undefined
-  const files: Array<{ index: number; path: string }> = []
+  const files: Array<InflatingInput> = []
+  // Bytes that can be opened again (an object) are told gzipped or not by the thread's sender.
   for (const [index, input] of inputs.entries())
-    if (input.path !== undefined && (await startsGzipped(input.path))) files.push({ index, path: input.path })
+    if (input.path !== undefined) {
+      if (await startsGzipped(input.path)) files.push({ index, path: input.path })
+    } else if (input.again === true) files.push({ index, open: () => input.open() })
   // One file alone is cut into blocks for several reader threads when there are more than one;
   // on two, the block split would read on one thread too, at the cost of an inflating thread
   // and the blocks in flight.
@@ -421,7 +424,15 @@ async function* readInput(
 ): AsyncGenerator<ReadonlyArray<Finding>, SourceError | undefined> {
   const records = new InputRecords(input.name, ctx, input.listed === true)
   try {
-    if (thread !== undefined) return yield* readStreamPhase(input, records, ctx, undefined, thread)
+    // A sent file's format is told from the bytes kept as they were sent.
+    if (thread !== undefined)
+      return yield* readStreamPhase(
+        thread.path === undefined ? { ...input, open: () => thread.head() } : input,
+        records,
+        ctx,
+        undefined,
+        thread,
+      )
     // On one thread the plain parser reads in one pass: a file of one piece is the fast path's.
     const planned =
       input.path === undefined || (ctx.workers < 2 && !ctx.fast)

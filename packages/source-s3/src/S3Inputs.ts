@@ -92,6 +92,8 @@ export const listS3Inputs = async (
   return E.right(
     chosen.map((o) => ({
       name: `s3://${bucket}/${o.key}`,
+      // Pinned to the version listed: opened again, the same bytes or an error.
+      again: true,
       open: () => objectBytes(client, { bucket, ...o }, options),
     })),
   )
