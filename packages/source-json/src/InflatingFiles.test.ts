@@ -152,7 +152,12 @@ testProp(
       .map((v) => styled(reshape(v, r, false, 0), r, plain))
     const inputs = kinds.map((kind, i) => {
       const from = Math.floor(r() * values.length)
-      let json: Buffer = Buffer.from(values.slice(from).concat(values.slice(0, from / 2)).join('\n'))
+      let json: Buffer = Buffer.from(
+        values
+          .slice(from)
+          .concat(values.slice(0, from / 2))
+          .join('\n'),
+      )
       if (kind === 'json') json = damage(json, r)
       let bytes: Buffer = kind === 'plain' ? json : gzipSync(json)
       if (kind === 'gzip') bytes = damageGzip(bytes, r)
@@ -241,13 +246,21 @@ test('a sent file is taken from no further ahead of its thread than a bound', as
   t.true(gz.length > 20 << 20, 'far more compressed bytes than the bound')
   let taken = 0
   const input = sentInput('big', gz, [65_536])
-  const counted = { ...input, open: async function* () {
-    for await (const chunk of input.open()) {
-      taken += chunk.length
-      yield chunk
-    }
-  } }
-  const files = new InflatingFiles([{ index: 0, open: counted.open }], 2, { chunkSize: 4096, findingArns: true }, { ahead: 1 })
+  const counted = {
+    ...input,
+    open: async function* () {
+      for await (const chunk of input.open()) {
+        taken += chunk.length
+        yield chunk
+      }
+    },
+  }
+  const files = new InflatingFiles(
+    [{ index: 0, open: counted.open }],
+    2,
+    { chunkSize: 4096, findingArns: true },
+    { ahead: 1 },
+  )
   try {
     const thread = await files.take(0)
     if (thread === undefined) return t.fail('the file has no thread')

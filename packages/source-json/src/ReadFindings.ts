@@ -51,7 +51,12 @@ import { FindingArnSet } from './FindingArnSet.js'
 import type { FindingIdSink } from './FindingIdSink.js'
 import { fileFormat, formatsTried, sniffStream } from './Format.js'
 import { inflatedStream } from './InflatedStream.js'
-import { type InflatingFile, InflatingFiles, type InflatingInput, readInflatingFile } from './InflatingFiles.js'
+import {
+  type InflatingFile,
+  InflatingFiles,
+  type InflatingInput,
+  readInflatingFile,
+} from './InflatingFiles.js'
 import {
   decodedBytes,
   decodedSize,

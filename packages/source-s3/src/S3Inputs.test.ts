@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { S3Client } from '@aws-sdk/client-s3'
 import { collectSource } from '@scantally/core/internal'
-import { readInputBatches } from '@scantally/source-json'
+import { collectFindings, readInputBatches } from '@scantally/source-json'
 import test from 'ava'
 import * as E from 'fp-ts/lib/Either.js'
 import { listS3Inputs, objectBytes } from './S3Inputs.js'
@@ -179,5 +182,48 @@ test('gzip and plain objects read like the same files', async (t) => {
     t.like(read.right.report, { files: 2, read: 4, counted: 3, excluded: { duplicate: 1 } })
   } finally {
     await s3.close()
+  }
+})
+
+// Gzipped objects are read a thread each, their bytes sent there as they arrive (the objects'
+// parts fetched ahead shared between them); a plain one among them is told apart and read here.
+// The answer must be the one of the same bytes read as files, and of one pass.
+test('gzipped objects read a thread each give what the same files give', async (t) => {
+  const s3 = await startS3Server()
+  const root = await mkdtemp(join(tmpdir(), 'scantally-s3-files-'))
+  try {
+    const lines = (from: number, n: number) =>
+      Array.from({ length: n }, (_, k) => `${JSON.stringify(finding(from + k))}\n`).join('')
+    // Overlapping stretches, so that findings repeat across objects; large enough for ranged parts.
+    const objects: ReadonlyArray<readonly [string, Buffer]> = [
+      ['r/1.ndjson.gz', gzipSync(lines(0, 3000))],
+      ['r/2.ndjson.gz', gzipSync(lines(2500, 3000))],
+      ['r/3.ndjson', Buffer.from(lines(5000, 200))],
+      ['r/4.ndjson.gz', gzipSync(lines(5100, 3000))],
+    ]
+    for (const [key, body] of objects) {
+      await s3.put(key, body)
+      await writeFile(join(root, key.replace('/', '-')), body)
+    }
+    const client = clientOf(s3.endpoint)
+    const fromS3 = (workers: number) =>
+      collectSource(
+        readInputBatches(() => listS3Inputs(`s3://${s3.bucket}/r/`, client, { partBytes: 4096 }), 'r', {
+          workers,
+        }),
+      )()
+    const files = await collectFindings([root], { workers: 2 })()
+    if (E.isLeft(files)) return t.fail(files.left.message)
+    const arns = (r: typeof files) => (E.isRight(r) ? r.right.value.map((f) => f.findingArn) : [])
+    for (const workers of [1, 2, 3]) {
+      const read = await fromS3(workers)
+      if (E.isLeft(read)) return t.fail(read.left.message)
+      t.deepEqual(arns(read), arns(files), `${workers} workers`)
+      t.deepEqual(read.right.report, files.right.report, `${workers} workers`)
+    }
+    t.is(arns(files).length, 8100)
+  } finally {
+    await s3.close()
+    await rm(root, { recursive: true, force: true })
   }
 })

@@ -19,13 +19,16 @@ import { parseS3Url } from './S3Url.js'
 /**
  * How objects are read: objects of at least `partBytes * 2` are fetched as ranged parts of
  * `partBytes` (default 8 MiB), `parallel` at once (default 4), and handed over in order; smaller
- * ones stream in one `GetObject`.
+ * ones stream in one `GetObject`. Objects of one listing read at once (gzipped ones, a thread
+ * each) share the `parallel` parts between them, so the parts held ahead stay as many.
  *
  * @category model
  */
 export interface S3ReadOptions {
   readonly partBytes?: number
   readonly parallel?: number
+  /** Parts fetched ahead by every object being read, kept by the reads (a listing's objects share it). */
+  readonly ahead?: { parts: number }
 }
 
 // -------------------------------------------------------------------------------------
@@ -89,12 +92,13 @@ export const listS3Inputs = async (
   )
   if (chosen.length === 0)
     return E.left(readFailed(arg, 'no objects there (check the bucket and the prefix)'))
+  const shared: S3ReadOptions = { ...options, ahead: options.ahead ?? { parts: 0 } }
   return E.right(
     chosen.map((o) => ({
       name: `s3://${bucket}/${o.key}`,
       // Pinned to the version listed: opened again, the same bytes or an error.
       again: true,
-      open: () => objectBytes(client, { bucket, ...o }, options),
+      open: () => objectBytes(client, { bucket, ...o }, shared),
     })),
   )
 }
@@ -132,7 +136,7 @@ export async function* objectBytes(
   let read = 0
   const parts =
     object.size >= 2 * partBytes
-      ? rangedParts(client, object, partBytes, parallel)
+      ? rangedParts(client, object, partBytes, parallel, options.ahead ?? { parts: 0 })
       : wholeObject(client, object)
   for await (const chunk of parts) {
     read += chunk.length
@@ -164,7 +168,9 @@ async function* wholeObject(client: S3Client, o: S3Object): AsyncGenerator<Buffe
     yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)
 }
 
-// Parts fetched `parallel` at a time ahead of the reader, handed over in order; those still
+// Parts fetched ahead of the reader, handed over in order: with the one being handed over,
+// `parallel` of them, less those that other objects read at once hold (`shared`), but always
+// the next one; those still
 // coming are given up when the reader stops early (a read that failed, or was interrupted). A
 // part is kept as the chunks it arrived in: concatenating them into a fresh 8 MiB buffer a part
 // took 0.55 of the calling thread's 2.6 CPU s on a 243 MiB object, the largest share.
@@ -173,6 +179,7 @@ async function* rangedParts(
   o: S3Object,
   partBytes: number,
   parallel: number,
+  shared: { parts: number },
 ): AsyncGenerator<Buffer> {
   const abort = new AbortController()
   const fetchPart = async (start: number): Promise<Array<Uint8Array>> => {
@@ -191,12 +198,16 @@ async function* rangedParts(
   }
   const ahead: Array<Promise<Array<Uint8Array>>> = []
   let next = 0
+  // The parts this object counts in `shared`: those fetched ahead and the one handed over.
+  let held = 0
   const fill = () => {
-    while (ahead.length < parallel && next < o.size) {
+    while (next < o.size && (ahead.length === 0 || (ahead.length < parallel && shared.parts < parallel))) {
       const p = fetchPart(next)
       // Handled when its turn comes; until then a failure must not be an unhandled rejection.
       p.catch(() => {})
       ahead.push(p)
+      shared.parts++
+      held++
       next += partBytes
     }
   }
@@ -206,8 +217,11 @@ async function* rangedParts(
       const part = await (ahead.shift() as Promise<Array<Uint8Array>>)
       fill()
       for (const chunk of part) yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)
+      shared.parts--
+      held--
     }
   } finally {
+    shared.parts -= held
     abort.abort()
   }
 }
