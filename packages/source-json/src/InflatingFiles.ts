@@ -416,6 +416,7 @@ export class InflatingFiles {
       }
       try {
         for (const chunk of first) push(chunk)
+        first.length = 0
         while (!done && !file.dropped && !this.closed) {
           while (file.sent > sentAhead && !file.dropped && !this.closed) {
             // The caller does not wait for kept bytes while the thread does not inflate.
@@ -429,7 +430,7 @@ export class InflatingFiles {
         if (done) {
           file.finish()
           thread.push({ pushed: k, end: true })
-        }
+        } else if (!this.closed) thread.push({ pushed: k, error: 'let go before its end' })
       } catch (e) {
         file.keep(undefined)
         thread.push({ pushed: k, error: errorText(e) })
