@@ -1,12 +1,18 @@
 import { spawn } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import {
+  ImagebuilderClient,
+  ListImageScanFindingAggregationsCommand,
+  ListImageScanFindingsCommand,
+} from '@aws-sdk/client-imagebuilder'
 import { startS3Server } from '@scantally/source-s3/testing'
 import test from 'ava'
 import { type Fault, type StandIn, standInEnv, startStandIn } from './test/AwsStandIn.js'
+import { serve } from './test/served.js'
 
 // The command as a user runs it against their AWS account: a child process whose environment
 // holds only AWS_* variables, pointing the real SDK at stand-ins on 127.0.0.1.
@@ -371,5 +377,72 @@ test('inspector:, s3:// and a local export together give the answer of the same 
     })
   } finally {
     await s3.close()
+  }
+})
+
+// Serve keeps a gzipped object's records as it reads it (an object per thread on two workers):
+// its whole findings, paged through by the real SDK, and its aggregation must be those of the
+// same bytes served from files.
+test('serve on gzipped S3 objects answers whole findings as on the same files', async (t) => {
+  const s3 = await startS3Server()
+  const parts = await mkdtemp(join(tmpdir(), 'scantally-aws-parts-'))
+  try {
+    // Three gzipped NDJSON objects (overlapping, so findings repeat across them) and a plain one.
+    const ndjson = (from: number, to: number) =>
+      `${all
+        .slice(from, to)
+        .map((f) => JSON.stringify(f))
+        .join('\n')}\n`
+    const objects: ReadonlyArray<readonly [string, Buffer]> = [
+      ['p/1.ndjson.gz', gzipSync(ndjson(0, 90))],
+      ['p/2.ndjson.gz', gzipSync(ndjson(80, 170))],
+      ['p/3.ndjson', Buffer.from(ndjson(170, 200))],
+      ['p/4.ndjson.gz', gzipSync(ndjson(195, 260))],
+    ]
+    for (const [key, body] of objects) {
+      await s3.put(key, body)
+      await writeFile(join(parts, key.slice(2)), body)
+    }
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    }
+    const answers = async (input: string) => {
+      const served = await serve(['--workers', '2', input], env)
+      try {
+        const client = new ImagebuilderClient({
+          endpoint: served.url,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+          maxAttempts: 1,
+        })
+        const findings: Array<unknown> = []
+        let nextToken: string | undefined
+        do {
+          const page = await client.send(new ListImageScanFindingsCommand({ maxResults: 7, nextToken }))
+          findings.push(...(page.findings ?? []))
+          nextToken = page.nextToken
+        } while (nextToken !== undefined)
+        const groups = await client.send(new ListImageScanFindingAggregationsCommand({}))
+        return { findings, aggregations: groups.responses }
+      } finally {
+        served.child.kill('SIGTERM')
+        await served.exit
+      }
+    }
+    const fromS3 = await answers(`s3://${s3.bucket}/p/`)
+    const fromFiles = await answers(parts)
+    t.deepEqual(fromS3, fromFiles)
+    // Every active, linked finding, once.
+    const counted = all.filter(
+      (f) => f.status === 'ACTIVE' && (f.resources as Array<{ tags?: unknown }>)[0]?.tags,
+    )
+    t.is(fromS3.findings.length, counted.length)
+  } finally {
+    await s3.close()
+    await rm(parts, { recursive: true, force: true })
   }
 })
