@@ -380,9 +380,9 @@ test('inspector:, s3:// and a local export together give the answer of the same 
   }
 })
 
-// Serve keeps a gzipped object's records as it reads it (an object per thread on two workers):
-// its whole findings, paged through by the real SDK, and its aggregation must be those of the
-// same bytes served from files.
+// Serve keeps a gzipped object's records as it reads it (copied, since an object is not read
+// again by place): its whole findings, paged through by the real SDK, and its aggregation must be
+// those of the same bytes served from files.
 test('serve on gzipped S3 objects answers whole findings as on the same files', async (t) => {
   const s3 = await startS3Server()
   const parts = await mkdtemp(join(tmpdir(), 'scantally-aws-parts-'))

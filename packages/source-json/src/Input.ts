@@ -30,7 +30,8 @@ export interface Input {
   readonly listed?: boolean
   /**
    * `open` gives the same bytes each time it is called (an object pinned to its version): a
-   * gzipped one is then read on a thread of its own, as a gzipped file is, its bytes sent there.
+   * gzipped one is then read on a thread of its own, as a gzipped file is, its bytes sent there
+   * (unless records are located).
    */
   readonly again?: boolean
   /** Opens the raw bytes, from the start or (files only) where a split read stopped. */

@@ -374,11 +374,13 @@ const inflatingFiles = async (
   const alone = ctx.workers < 2
   if (!ctx.fileThreads || (alone && (ctx.locate || !ctx.fast))) return undefined
   const files: Array<InflatingInput> = []
-  // Bytes that can be opened again (an object) are told gzipped or not by the thread's sender.
+  // Bytes that can be opened again (an object) are told gzipped or not by the thread's sender;
+  // not when records are located: their copies, made on every thread at once while the files
+  // before wait, took `serve` on four gzipped S3 objects from 240 to 350 MB for 10 to 25% less time.
   for (const [index, input] of inputs.entries())
     if (input.path !== undefined) {
       if (await startsGzipped(input.path)) files.push({ index, path: input.path })
-    } else if (input.again === true) files.push({ index, open: () => input.open() })
+    } else if (input.again === true && !ctx.locate) files.push({ index, open: () => input.open() })
   // One file alone is cut into blocks for several reader threads when there are more than one;
   // on two, the block split would read on one thread too, at the cost of an inflating thread
   // and the blocks in flight.
