@@ -101,6 +101,45 @@ test('a ranged part shorter than asked fails the read at that part, naming its b
 
 // A server whose ranged parts after the first never finish: a reader that stops after the first
 // bytes must not leave the others downloading.
+test('an object listed alone is fetched in parts of 8 MiB, those of a listing of several in 4 MiB', async (t) => {
+  const s3 = await startS3Server()
+  try {
+    const mib = 1 << 20
+    await s3.put('alone/a.json', randomBytes(16 * mib))
+    await s3.put('several/a.json', randomBytes(8 * mib))
+    await s3.put('several/b.json', randomBytes(8 * mib))
+    const client = clientOf(s3.endpoint)
+    const ranges: Array<string | undefined> = []
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetObjectCommand') ranges.push((args.input as { Range?: string }).Range)
+        return next(args)
+      },
+      { step: 'initialize' },
+    )
+    const partsOf = async (url: string): Promise<Array<string | undefined>> => {
+      const inputs = await listS3Inputs(url, client)
+      if (E.isLeft(inputs)) return t.fail(inputs.left.message)
+      ranges.length = 0
+      let bytes = 0
+      for await (const chunk of (inputs.right[0] as { open: () => AsyncIterable<Buffer> }).open())
+        bytes += chunk.length
+      t.is(bytes, (url.includes('alone') ? 16 : 8) * mib)
+      return [...ranges]
+    }
+    t.deepEqual(await partsOf(`s3://${s3.bucket}/alone/`), [
+      `bytes=0-${8 * mib - 1}`,
+      `bytes=${8 * mib}-${16 * mib - 1}`,
+    ])
+    t.deepEqual(await partsOf(`s3://${s3.bucket}/several/`), [
+      `bytes=0-${4 * mib - 1}`,
+      `bytes=${4 * mib}-${8 * mib - 1}`,
+    ])
+  } finally {
+    await s3.close()
+  }
+})
+
 test('ranged parts still coming are given up when the reader stops early', async (t) => {
   const part = 64 << 10
   const body = randomBytes(4 * part)
