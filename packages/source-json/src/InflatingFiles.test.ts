@@ -38,6 +38,21 @@ const placesOf = (r: E.Either<unknown, { readonly value: ReadonlyArray<Finding> 
         return at === undefined ? null : at._tag === 'Copied' ? at.bytes.toString() : [at.start, at.end]
       })
 
+// A file of an overlapping stretch of the values (a finding may be in two files): plain, or
+// gzipped, its JSON damaged (`json`) or its gzip data (`gzip`).
+const partOf = (values: ReadonlyArray<string>, kind: string, r: () => number): Buffer => {
+  const from = Math.floor(r() * values.length)
+  let json: Buffer = Buffer.from(
+    values
+      .slice(from)
+      .concat(values.slice(0, from / 2))
+      .join('\n'),
+  )
+  if (kind === 'json') json = damage(json, r)
+  const bytes = kind === 'plain' ? json : gzipSync(json)
+  return kind === 'gzip' ? damageGzip(bytes, r) : bytes
+}
+
 // One or several gzipped exports of every format's values (some of them shared between files, so
 // that findings repeat across files; any of them damaged in its JSON or its gzip data; a plain
 // file among them), read at once, a thread each (on two, the first file on the calling thread,
@@ -70,17 +85,7 @@ testProp(
         .map((v) => styled(reshape(v, r, false, mutationRate), r, plain))
       const files: Array<string> = []
       for (const [i, kind] of kinds.entries()) {
-        // Overlapping stretches of the values: a finding may be in two files.
-        const from = Math.floor(r() * values.length)
-        let json: Buffer = Buffer.from(
-          values
-            .slice(from)
-            .concat(values.slice(0, from / 2))
-            .join('\n'),
-        )
-        if (kind === 'json') json = damage(json, r)
-        let bytes: Buffer = kind === 'plain' ? json : gzipSync(json)
-        if (kind === 'gzip') bytes = damageGzip(bytes, r)
+        const bytes = partOf(values, kind, r)
         const file = join(root, `part-${i}.json${kind === 'plain' ? '' : '.gz'}`)
         await writeFile(file, bytes)
         files.push(file)
@@ -151,16 +156,7 @@ testProp(
       .flatMap(([, text]) => valuesOf(text))
       .map((v) => styled(reshape(v, r, false, 0), r, plain))
     const inputs = kinds.map((kind, i) => {
-      const from = Math.floor(r() * values.length)
-      let json: Buffer = Buffer.from(
-        values
-          .slice(from)
-          .concat(values.slice(0, from / 2))
-          .join('\n'),
-      )
-      if (kind === 'json') json = damage(json, r)
-      let bytes: Buffer = kind === 'plain' ? json : gzipSync(json)
-      if (kind === 'gzip') bytes = damageGzip(bytes, r)
+      const bytes = partOf(values, kind, r)
       const failAt = kind === 'cut' ? 2 + Math.floor(r() * (bytes.length - 2)) : undefined
       return sentInput(`part-${i}`, bytes, sizes, failAt)
     })
