@@ -708,6 +708,30 @@ const gzippedObjects = [
   'for a load 10 to 25% shorter (6.5 to 6.8 s against 7.0 to 9.6 s).',
 ]
 
+// Measured by hand: how near the gzip floor two cores let a read come.
+const gzipFloor = [
+  '### The gzip floor on two cores (by hand)',
+  '',
+  'On two cores `aggregate` inflates a gzipped file on one (zlib, on libuv\'s threads) while the calling',
+  'thread reads the records on the other, so its time is the inflating\'s as slowed by the reading beside',
+  'it. Two plain gunzips of the low world\'s NDJSON run at once took 2.46 and 2.68 s against 2.35 to',
+  '2.44 s alone, on the same machine in the same minutes (2026-12-04): two busy threads here run 5 to 10%',
+  'slower each than one alone. Alternated with the floor by hand on the same day (three rounds unless said):',
+  '',
+  '| input (1,000,000 findings, gzip) | `aggregate` | gunzip only | ratio |',
+  '| --- | ---: | ---: | ---: |',
+  '| low world, NDJSON | 2.41 to 2.49 s | 2.21 s | 1.09 to 1.13 |',
+  '| low world, one document | 2.42 to 2.50 s | 2.20 to 2.24 s | 1.09 to 1.13 |',
+  '| high world, one document (two rounds) | 2.56 s | 2.19 to 2.27 s | 1.13 to 1.17 |',
+  '| high world, NDJSON (two rounds, minutes before: a busier machine) | 3.58 to 3.63 s | 2.57 to 2.63 s | 1.38 |',
+  '',
+  'In quiet minutes the reads sit near the 1.15 target; on a shared machine the reading thread loses',
+  'more than the inflating one, and the bench\'s medians above (1.16 to 1.28) come from such minutes.',
+  'Tried the same day, without a change beyond the noise: zlib inflating into 4 MiB buffers instead of',
+  '1 MiB (fewer turns of the event loop to wait for: 2.41 to 2.44 s against 2.43 to 2.49 s), and the',
+  'reader stepping 128 KiB at a time instead of 256 KiB (2.47 to 2.52 s).',
+]
+
 // Measured by hand: exports of other shapes, and a cardinality beyond the generated worlds'.
 const otherShapes = [
   '### Other shapes and cardinalities (by hand)',
@@ -936,6 +960,7 @@ export const renderReport = (res: Results, targets: ReadonlyArray<string>): stri
   lines.push(...otherSpellings, '')
   lines.push(...otherShapes, '')
   lines.push(...gzippedObjects, '')
+  lines.push(...gzipFloor, '')
   lines.push('## Targets', '', ...targets.map((t) => `- ${t}`), '')
   lines.push(...byHand, '')
   if (res.notes.length > 0) lines.push('## Notes', '', ...res.notes.map((n) => `- ${n}`), '')
