@@ -8,7 +8,7 @@
  * Writing the bytes as they are costs a copy into the page cache; deflating them in memory, as
  * before, cost more CPU than reading the export (zlib's fastest level runs at about a sixth of
  * inflating's speed) and still about 400 bytes a finding. The copy is the kernel's work, on
- * the loading thread (2.4 of its 7.4 CPU s on a gzipped million findings); writing on libuv's
+ * the loading thread (2.4 s of its 7.4 s loading a gzipped million findings); writing on libuv's
  * threads instead took 1.8 s of that off it but did not shorten a load on two cores, both
  * already busy, so the writes stay here, simple and bounded.
  *
