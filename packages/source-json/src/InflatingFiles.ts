@@ -145,6 +145,8 @@ export class InflatingFile {
   private readonly kept: Array<Buffer> = []
   private keptBytes = 0
   private keptAll = false
+  /** Whether every compressed byte was kept (a sent file shorter than the kept room). */
+  ended = false
   private readonly waiting: Array<() => void> = []
 
   constructor(
@@ -213,9 +215,6 @@ export class InflatingFile {
       skip = 0
     }
   }
-
-  /** Whether every compressed byte was kept (a sent file shorter than the kept room). */
-  ended = false
 
   /** A message of its thread, or the thread's error. */
   arrive(m: InflatingMessage | Error): void {
