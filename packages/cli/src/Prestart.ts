@@ -49,7 +49,8 @@ const sizeOf = (path: string): number => {
   }
 }
 
-// Whether a file starts with gzip's magic bytes.
+// Whether a file starts with gzip's magic bytes (source-json's `startsWithGzipMagic`, not
+// imported: the launcher loads none of the library's reading modules before its threads start).
 const gzipped = (path: string): boolean => {
   try {
     const fd = openSync(path, 'r')
