@@ -112,11 +112,12 @@ const countInto = (
   exploit: boolean,
   n: number,
 ): void => {
-  const bump = (at: number): void => {
-    r[at] = (r[at] as number) + n
-  }
-  bump(base + columns.all)
-  bump(base + (severityColumns[severity] as number))
-  if (fix) bump(base + columns.fixAvailable)
-  if (exploit) bump(base + columns.exploitAvailable)
+  // Written out, not through a helper closure: a closure made on each call was most of what the
+  // chaining thread allocated (about 100 bytes a finding, and young-generation collections).
+  const all = base + columns.all
+  const bySeverity = base + (severityColumns[severity] as number)
+  r[all] = (r[all] as number) + n
+  r[bySeverity] = (r[bySeverity] as number) + n
+  if (fix) r[base + columns.fixAvailable] = (r[base + columns.fixAvailable] as number) + n
+  if (exploit) r[base + columns.exploitAvailable] = (r[base + columns.exploitAvailable] as number) + n
 }
