@@ -117,8 +117,6 @@ export const W_VULNERABILITY_ID: i32 = 19
 export const W_TAG: i32 = 23
 // Slot word: 1: resources holds what a finding may not.
 export const W_RESOURCES_BAD: i32 = 27
-// Slot word: the ARN's fingerprint, when ASCII.
-export const W_PRINT: i32 = 28
 // Words of a slot set.
 export const SLOT_SET_WORDS: i32 = 32
 // Finding word: account (4 words).

@@ -32,7 +32,7 @@ import {
   R_RUN_AFTER_RECORD, R_RUN_COUNTED, R_RUN_NO_LINKAGE, R_RUN_NOT_ACTIVE, R_RUN_READ, R_TOP, RUN_ACCOUNT,
   RUN_BUILD, RUN_END, RUN_PACKED, RUN_PIPELINE, RUN_PRINT, RUN_START, RUN_VULNERABILITY_ID, RUN_WORDS, SEVERITY_COUNT,
   SEVERITY_FIRST, STATUS_COUNT, STATUS_FIRST, W_ACCOUNT, W_ARN, W_BUILD, W_EXPLOIT, W_FIX, W_PIPELINE,
-  W_PRINT, W_RESOURCES_BAD, W_SEEN, W_SEVERITY, W_STATUS, W_TAG, W_VULNERABILITY_ID,
+  W_RESOURCES_BAD, W_SEEN, W_SEVERITY, W_STATUS, W_TAG, W_VULNERABILITY_ID,
 } from './layout'
 
 const MAX_DEPTH: i32 = 1000
@@ -795,14 +795,13 @@ function member(p: i32, set: i32, depth: i32, top: bool, k: i32, n: i32): i32 {
   return object(p, DETAIL_SET, depth + 1, false)
 }
 
-// `findingArn`: its bytes, whether they are ASCII and, when they are, their fingerprint.
+// `findingArn`: its bytes and whether they are ASCII (a counted finding's is fingerprinted in `inspector`).
 @inline function arn(p: i32, set: i32): i32 {
   p = stringValue(p)
   if (p < 0) return p
   put(set, W_ARN, vs)
   put(set, W_ARN + 1, ve)
   put(set, W_ARN + 2, vascii)
-  if (vascii) fingerprint(vs, ve, set, W_PRINT)
   return p
 }
 
@@ -996,7 +995,8 @@ function inspector(x: i32): i32 {
   if ((seen & BIT_ARN) != 0) {
     store<i32>(finding(F_ARN), arnStart)
     store<i32>(finding(F_ARN + 1), arnEnd)
-    memory.copy(finding(F_PRINT), word(x, W_PRINT), 16)
+    // Fingerprinted only now, for a counted finding: a fifth of the records are not counted.
+    fingerprint(arnStart, arnEnd, FINDING, F_PRINT)
   } else {
     store<i32>(finding(F_ARN), -1)
     store<i32>(finding(F_PRINT + 3), 0)

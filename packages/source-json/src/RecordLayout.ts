@@ -414,13 +414,6 @@ export const W_TAG = 23
 export const W_RESOURCES_BAD = 27
 
 /**
- * Slot word: the ARN's fingerprint, when ASCII.
- *
- * @category layout
- */
-export const W_PRINT = 28
-
-/**
  * Words of a slot set.
  *
  * @category layout
