@@ -24,6 +24,7 @@ import { Finding, type FixAvailable, fixAvailableValues, type GroupKey, groupKey
 import { type FindingSource, isBatch } from './FindingSource.js'
 import { reportFirst } from './Reporter.js'
 import { severities } from './Severity.js'
+import { StringIds } from './StringIds.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -207,8 +208,9 @@ type RowFields = Pick<
  * @category constructors
  */
 export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
-  const dictionaries = keyColumns.map(() => [''] as string[])
-  const ids = keyColumns.map(() => new Map<string, number>())
+  // Id 0 is absent: each dictionary starts with a placeholder at 0 that is never looked up.
+  const ids = keyColumns.map(() => new StringIds(['']))
+  const dictionaries = ids.map((d) => d.list)
   let room = initialRows
   while (room < (options.expectedRows ?? 0)) room *= 2
   let cols = keyColumns.map(() => new Int32Array(room))
@@ -225,20 +227,13 @@ export const makeBuilder = (options: BuilderOptions = {}): IndexBuilder => {
   let frozen: Index | undefined
 
   // The last value of each column and its id: findings of one image build or account tend to
-  // come together, and the same string again skips the map.
+  // come together, and the same string again skips the table.
   const lastValue: Array<string | undefined> = keyColumns.map(() => undefined)
   const lastId = new Int32Array(keyColumns.length)
   const intern = (column: number, value: string | undefined): number => {
     if (value === undefined) return 0
     if (lastValue[column] === value) return lastId[column] as number
-    const map = ids[column] as Map<string, number>
-    let id = map.get(value)
-    if (id === undefined) {
-      const dict = dictionaries[column] as string[]
-      id = dict.length
-      dict.push(value)
-      map.set(value, id)
-    }
+    const id = (ids[column] as StringIds).intern(value)
     lastValue[column] = value
     lastId[column] = id
     return id

@@ -19,6 +19,7 @@ import type { IngestReport } from './IngestReport.js'
 import { type Caller, localCaller, visibilityOf } from './Paging.js'
 import type { Group, Query } from './Query.js'
 import { severities } from './Severity.js'
+import { StringIds } from './StringIds.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -167,8 +168,8 @@ export const accumulate = (
   // Findings given as ids: per key column, its interned strings and whether a finding with each
   // passes that column's test, and the counts of the grouped column's values by id (joined with
   // `groups` only for the result).
-  const ids = groupKeys.map(() => new Map<string, number>())
-  const values = groupKeys.map((): string[] => [])
+  const ids = groupKeys.map(() => new StringIds())
+  const values = ids.map((d) => d.list)
   // Per column, per id (0: absent), whether a finding with that value passes its tests.
   const passing = columnTests.map((test) => [test === undefined || test(undefined)])
   const grouped = groupKeys.indexOf(query.groupBy)
@@ -185,12 +186,11 @@ export const accumulate = (
   const fixYes = fixCodes.map((f) => f === 'YES')
   const intern = (key: GroupKey, value: string): number => {
     const column = groupKeys.indexOf(key)
-    const known = ids[column] as Map<string, number>
-    const id = known.get(value)
-    if (id !== undefined) return id
     const list = values[column] as string[]
-    list.push(value)
-    known.set(value, list.length)
+    const before = list.length
+    // Ids count from 1 (0: absent): a string's place in its list plus one.
+    const id = (ids[column] as StringIds).intern(value) + 1
+    if (list.length === before) return id
     // Only a tested column's are looked at (200,000 image builds would be 1.6 MB of `true`).
     const test = columnTests[column]
     if (test !== undefined) (passing[column] as boolean[]).push(test(value))
