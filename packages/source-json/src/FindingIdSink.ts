@@ -15,8 +15,9 @@ import type { RecordLocation } from './RecordLocation.js'
  * takes one counted, de-duplicated finding: its account, image build, pipeline and vulnerability
  * as such ids (0: absent), its severity as an index into core's `severities`, its
  * `fixAvailable` as a code of core's `fixCodes`, whether it has a known exploit, and where its
- * record lies when the read locates records. A `Copied` record's bytes are lent for the call
- * only (a view of the read's buffers, which are used again): a sink that keeps them copies them.
+ * record lies when the read locates records. The location is lent for the call only (the next
+ * call may give the same object with other numbers), and so are a `Copied` record's bytes (a
+ * view of the read's buffers, which are used again): a sink keeps what it needs of them, copied.
  *
  * @category model
  */

@@ -44,7 +44,8 @@ export interface SplitTally {
 
 /**
  * Where the record of bytes `start` to `end` of the input lies; `lent` when the location is
- * taken at once (by a {@link FindingIdSink}), so a record's bytes may be lent, not copied.
+ * taken at once (by a {@link FindingIdSink}), so a record's bytes, and the location itself, may
+ * be lent: valid for that call only.
  *
  * @category model
  */
@@ -83,9 +84,18 @@ export const sharedStringsFor = (options: DecodeOptions): SharedStrings | undefi
  *
  * @category constructors
  */
-export const inFile =
-  (file: ExportFile): Locator =>
-  (start, end) => ({ _tag: 'InFile', file, start, end })
+export const inFile = (file: ExportFile): Locator => {
+  // A location lent for a call is this one object, its range set anew: a sink takes the
+  // numbers, and an object a finding (a million of them) was most of what serve's load made
+  // for its collector.
+  const lentAt = { _tag: 'InFile' as const, file, start: 0, end: 0 }
+  return (start, end, lent) => {
+    if (!lent) return { _tag: 'InFile', file, start, end }
+    lentAt.start = start
+    lentAt.end = end
+    return lentAt
+  }
+}
 
 /**
  * A record whose bytes are in memory that is let go later: lent as a view of it (to a sink that
