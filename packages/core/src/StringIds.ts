@@ -19,13 +19,18 @@
 /** The longest probe run the table takes before it leaves the work to a `Map`. */
 export const maxProbes = 64
 
-// A hash of a string's UTF-16 units, two a step, with murmur3's finalizer so that strings that
-// differ in one unit differ in their low bits (the table's index).
+// A hash of a string's UTF-16 units, two a step (the second in the high half: the shift after
+// each product brings the high bits down, or a unit there would never reach the low ones), with
+// murmur3's finalizer so that strings that differ in one unit differ in their low bits (the
+// table's index).
 const hashOf = (s: string): number => {
   let h = 0x9747b28c ^ s.length
   const n = s.length
   let i = 0
-  for (; i + 1 < n; i += 2) h = Math.imul(h ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), 0x01000193)
+  for (; i + 1 < n; i += 2) {
+    h = Math.imul(h ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), 0x01000193)
+    h ^= h >>> 15
+  }
   if (i < n) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
   h ^= h >>> 16
   h = Math.imul(h, 0x85ebca6b)
