@@ -168,7 +168,8 @@ export const accumulate = (
   // Findings given as ids: per key column, its interned strings and whether a finding with each
   // passes that column's test, and the counts of the grouped column's values by id (joined with
   // `groups` only for the result).
-  const ids = groupKeys.map(() => new StringIds())
+  // Id 0 is absent, as in the index: each list starts with a placeholder at 0 never looked up.
+  const ids = groupKeys.map(() => new StringIds(['']))
   const values = ids.map((d) => d.list)
   // Per column, per id (0: absent), whether a finding with that value passes its tests.
   const passing = columnTests.map((test) => [test === undefined || test(undefined)])
@@ -188,14 +189,13 @@ export const accumulate = (
     const column = groupKeys.indexOf(key)
     const list = values[column] as string[]
     const before = list.length
-    // Ids count from 1 (0: absent): a string's place in its list plus one.
-    const id = (ids[column] as StringIds).intern(value) + 1
+    const id = (ids[column] as StringIds).intern(value)
     if (list.length === before) return id
     // Only a tested column's are looked at (200,000 image builds would be 1.6 MB of `true`).
     const test = columnTests[column]
     if (test !== undefined) (passing[column] as boolean[]).push(test(value))
-    if (column === grouped) table.hold(list.length)
-    return list.length
+    if (column === grouped) table.hold(id)
+    return id
   }
   const addIds: FindingIds = (account, build, pipeline, vulnerability, severity, fix, exploit) => {
     counted++
@@ -240,16 +240,10 @@ export const accumulate = (
       const keys = values[grouped] as string[]
       // Counted only as ids (a split read): the groups come from the table as they are sorted,
       // without a map of them all beside it.
-      if (groups.size === 0)
-        return sortedGroupsAt(
-          query,
-          table.ids().map((g) => g - 1),
-          keys,
-          (p) => table.counts(p + 1),
-        )
+      if (groups.size === 0) return sortedGroupsAt(query, table.ids(), keys, (g) => table.counts(g))
       const all = new Map(groups)
       table.forEach((g, c) => {
-        const key = keys[g - 1] as string
+        const key = keys[g] as string
         const other = all.get(key)
         if (other === undefined) all.set(key, c)
         else {
